@@ -1,0 +1,109 @@
+# fairtrack — plain GNU Makefile.
+#
+#   make            build build/fairtrack (optimised) and the library
+#   make demo       install missing dependencies, build, run the demo label
+#   make check      install missing dependencies, run every test twice:
+#                   plain and under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make bench      benchmarks (figures, never pass/fail)
+#   make fuzz       run every fuzz harness (libFuzzer, clang) for FUZZ_SECONDS each
+#   make format / make lint
+#
+# Sources are found by wildcard: a new module is a new file, no Makefile edit.
+
+CC       ?= cc
+WERROR   ?= -Werror
+PKGS     := sqlite3 zlib libarchive
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -lz -larchive)
+WARN     := -Wall -Wextra $(WERROR) -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+BASE     := -std=c11 -D_GNU_SOURCE -g $(WARN) $(PKG_CFLAGS)
+LIBS     := $(PKG_LIBS) -lpthread -lm
+
+# Library layers (lower first).  The CLI only ever sees include/.
+LIB_DIRS := src/core src/catalog src/ingest src/ledger
+LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
+CLI_SRC  := $(wildcard src/cli/*.c)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+
+# Two flavours share one recipe set: build/rel and build/asan.
+REL_FLAGS  := -O2
+ASAN_FLAGS := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+
+B ?= build/rel
+FLAVOUR_FLAGS ?= $(REL_FLAGS)
+
+LIB_OBJ  := $(LIB_SRC:%.c=$(B)/obj/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(B)/obj/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
+
+.PHONY: all build demo check check-rel check-asan test-run bench fuzz format lint clean bootstrap
+
+all: build
+	@ln -sf rel/fairtrack build/fairtrack
+
+build: $(B)/fairtrack $(UNIT_BIN) $(FUZZ_REPLAY)
+
+$(B)/libfairtrack.a: $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
+# Library code may include its own internal headers; the CLI only include/.
+$(B)/obj/src/cli/%.o: src/cli/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE) $(FLAVOUR_FLAGS) -Iinclude -MMD -MP -c $< -o $@
+
+$(B)/obj/src/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE) $(FLAVOUR_FLAGS) -Iinclude -Isrc -MMD -MP -c $< -o $@
+
+$(B)/fairtrack: $(CLI_OBJ) $(B)/libfairtrack.a
+	$(CC) $(FLAVOUR_FLAGS) -o $@ $(CLI_OBJ) $(B)/libfairtrack.a $(LIBS)
+
+# Unit tests see internals (-Isrc): they test modules, not just the API.
+$(B)/tests/%: tests/unit/%.c $(B)/libfairtrack.a tests/unit/testutil.h
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE) $(FLAVOUR_FLAGS) -Iinclude -Isrc -Itests/unit $< -o $@ $(B)/libfairtrack.a $(LIBS) -lcmocka
+
+# Fuzz harnesses built with the standalone replay driver (gcc, corpus replay).
+$(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/standalone_driver.c $(B)/libfairtrack.a
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE) $(FLAVOUR_FLAGS) -Iinclude -Isrc $< tests/fuzz/standalone_driver.c -o $@ $(B)/libfairtrack.a $(LIBS)
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
+
+bootstrap:
+	@scripts/bootstrap
+
+demo: bootstrap
+	@$(MAKE) --no-print-directory all
+	@scripts/demo
+
+check: bootstrap
+	@$(MAKE) --no-print-directory check-rel check-asan
+	@tests/summary build/rel/test-results.txt build/asan/test-results.txt
+
+check-rel:
+	@$(MAKE) --no-print-directory B=build/rel FLAVOUR_FLAGS="$(REL_FLAGS)" build
+	@tests/run build/rel
+
+check-asan:
+	@$(MAKE) --no-print-directory B=build/asan FLAVOUR_FLAGS="$(ASAN_FLAGS)" build
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 tests/run build/asan
+
+bench: bootstrap all
+	@bench/run
+
+FUZZ_SECONDS ?= 60
+fuzz: bootstrap
+	@tests/fuzz/run-libfuzzer $(FUZZ_SECONDS)
+
+format:
+	clang-format -i $$(find include src tests bench -name '*.[ch]')
+
+lint:
+	@scripts/lint
+
+clean:
+	rm -rf build demo

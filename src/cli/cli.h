@@ -1,0 +1,79 @@
+/*
+ * cli.h — shared plumbing of the fairtrack command line (internal to src/cli).
+ *
+ * The CLI is a thin shell over the library: it parses arguments, calls the
+ * public API (include/fairtrack/ only — the build enforces it), and renders
+ * results and errors.  Every command lives in its own cmd_<name>.c and is
+ * listed once in commands.def, which generates the usage text and the
+ * dispatch table.
+ *
+ * Exit codes (documented in docs/fairtrack.1):
+ *   0 success · 1 bad input (a file, a line, a value) · 2 usage error ·
+ *   3 ledger cannot be opened or has a newer schema · 4 already done / conflict
+ *   (e.g. a report imported twice) · 5 integrity check failed ·
+ *   6 not found · 70 internal error (out of memory, storage failure)
+ */
+#ifndef FAIRTRACK_CLI_H
+#define FAIRTRACK_CLI_H
+
+#include <stdio.h>
+
+#include "fairtrack/error.h"
+
+enum cli_exit {
+	CLI_EXIT_OK = 0,
+	CLI_EXIT_INPUT = 1,
+	CLI_EXIT_USAGE = 2,
+	CLI_EXIT_LEDGER = 3,
+	CLI_EXIT_CONFLICT = 4,
+	CLI_EXIT_CHECK = 5,
+	CLI_EXIT_NOTFOUND = 6,
+	CLI_EXIT_INTERNAL = 70,
+};
+
+struct cli {
+	const char *prog;   /* argv[0] basename, for messages */
+	const char *ledger; /* -l/--ledger, or $FAIRTRACK_LEDGER, or NULL */
+	int json;           /* --json: machine-readable output on stdout */
+	int quiet;          /* -q: no progress, no chatter */
+};
+
+typedef int (*cli_command_fn)(struct cli *cli, int argc, char **argv);
+
+struct cli_command {
+	const char *name;
+	cli_command_fn run;
+	const char *synopsis; /* arguments after the command name */
+	const char *summary;  /* one line */
+	const char *help;     /* paragraphs for --help and the man page */
+};
+
+#define CMD(name, synopsis, summary, help) int cmd_##name(struct cli *cli, int argc, char **argv);
+#include "commands.def"
+#undef CMD
+
+extern const struct cli_command cli_commands[];
+
+/* Print an error as "fairtrack: message" (or JSON on stderr with --json) and
+ * return the exit code that fits its error code. */
+int cli_fail(struct cli *cli, const struct ft_error *err);
+/* Print a usage error for a command and return CLI_EXIT_USAGE. */
+int cli_usage_error(struct cli *cli, const char *command, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Map an FT_E* code to an exit code. */
+int cli_exit_for(int ft_code);
+/* Print a command's --help text to f. */
+void cli_print_command_help(FILE *f, const struct cli_command *cmd);
+/* True if argv contains -h or --help before any "--". */
+int cli_wants_help(int argc, char **argv);
+/* Require the global -l LEDGER; prints a usage error when missing. */
+int cli_need_ledger(struct cli *cli, const char *command);
+
+/* `import KIND` sub-dispatch: each kind in its own file. */
+int cli_import_catalog(struct cli *cli, int argc, char **argv);
+int cli_import_report(struct cli *cli, int argc, char **argv);
+
+/* JSON output helpers: a quoted, escaped string. */
+void cli_json_string(FILE *f, const char *s);
+
+#endif

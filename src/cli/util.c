@@ -1,0 +1,108 @@
+/*
+ * util.c — error rendering, usage errors and JSON output for the CLI.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+int cli_exit_for(int ft_code)
+{
+	switch (ft_code) {
+	case FT_OK: return CLI_EXIT_OK;
+	case FT_EINVAL: return CLI_EXIT_INPUT;
+	case FT_EIO: return CLI_EXIT_INPUT;
+	case FT_EUSAGE: return CLI_EXIT_USAGE;
+	case FT_ESCHEMA: return CLI_EXIT_LEDGER;
+	case FT_EEXISTS: return CLI_EXIT_CONFLICT;
+	case FT_ECONFLICT: return CLI_EXIT_CONFLICT;
+	case FT_ENOTFOUND: return CLI_EXIT_NOTFOUND;
+	default: return CLI_EXIT_INTERNAL;
+	}
+}
+
+int cli_fail(struct cli *cli, const struct ft_error *err)
+{
+	if (cli->json) {
+		fputs("{\"error\":{\"code\":", stderr);
+		cli_json_string(stderr, ft_error_name(err->code));
+		fputs(",\"message\":", stderr);
+		cli_json_string(stderr, err->message);
+		if (err->file[0]) {
+			fputs(",\"file\":", stderr);
+			cli_json_string(stderr, err->file);
+		}
+		if (err->line > 0)
+			fprintf(stderr, ",\"line\":%ld", err->line);
+		if (err->field[0]) {
+			fputs(",\"field\":", stderr);
+			cli_json_string(stderr, err->field);
+		}
+		fputs("}}\n", stderr);
+	} else {
+		fprintf(stderr, "%s: %s\n", cli->prog,
+			err->message[0] ? err->message : ft_error_name(err->code));
+	}
+	return cli_exit_for(err->code);
+}
+
+int cli_usage_error(struct cli *cli, const char *command, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s %s: ", cli->prog, command);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see '%s %s --help')\n", cli->prog, command);
+	return CLI_EXIT_USAGE;
+}
+
+void cli_print_command_help(FILE *f, const struct cli_command *cmd)
+{
+	fprintf(f, "usage: fairtrack [-l LEDGER] %s %s\n\n%s.\n\n%s\n", cmd->name, cmd->synopsis,
+		cmd->summary, cmd->help);
+}
+
+int cli_wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return 0;
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int cli_need_ledger(struct cli *cli, const char *command)
+{
+	if (cli->ledger && cli->ledger[0])
+		return 0;
+	return cli_usage_error(cli, command, "needs a ledger: fairtrack -l LEDGER %s …", command);
+}
+
+void cli_json_string(FILE *f, const char *s)
+{
+	const unsigned char *p;
+
+	fputc('"', f);
+	for (p = (const unsigned char *)s; p && *p; p++) {
+		switch (*p) {
+		case '"': fputs("\\\"", f); break;
+		case '\\': fputs("\\\\", f); break;
+		case '\n': fputs("\\n", f); break;
+		case '\r': fputs("\\r", f); break;
+		case '\t': fputs("\\t", f); break;
+		default:
+			if (*p < 0x20)
+				fprintf(f, "\\u%04x", *p);
+			else
+				fputc(*p, f);
+		}
+	}
+	fputc('"', f);
+}
