@@ -60,9 +60,11 @@ struct ft_format_ctx {
 struct ft_format {
 	const char *name;        /* --format NAME */
 	const char *description; /* one line for `fairtrack formats` */
-	/* Confidence 0..100 that the file is this format, from its first line
-	 * (BOM and line terminator already removed). */
-	int (*detect)(const char *first_line, size_t len);
+	/* Confidence 0..100 that the file is this format, from its head: the
+	 * first bytes of the (decompressed) file, up to 64 KiB, BOM removed,
+	 * possibly ending mid-line.  Formats with preamble rows (SoundCloud,
+	 * YouTube) look past them. */
+	int (*detect)(const char *head, size_t len);
 	/* Per-file state; *state may stay NULL for stateless formats. */
 	int (*begin)(void **state, const struct ft_format_ctx *ctx, struct ft_error *err);
 	int (*line)(void *state, const struct ft_format_ctx *ctx, const char *line, size_t len,
@@ -77,7 +79,7 @@ struct ft_format {
 const struct ft_format *const *ft_formats(void);
 /* Look up by name; NULL when unknown. */
 const struct ft_format *ft_format_find(const char *name);
-/* Best match for a first line, or NULL when no format scores above 50. */
-const struct ft_format *ft_format_detect(const char *first_line, size_t len);
+/* Best match for a file's head, or NULL when no format scores above 50. */
+const struct ft_format *ft_format_detect(const char *head, size_t len);
 
 #endif
