@@ -11,6 +11,8 @@
 # Sources are found by wildcard: a new module is a new file, no Makefile edit.
 
 CC       ?= cc
+V        ?= 0
+Q        := $(if $(filter 1,$(V)),,@)
 WERROR   ?= -Werror
 PKGS     := sqlite3 zlib libarchive
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -30,7 +32,9 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 REL_FLAGS  := -O2
 ASAN_FLAGS := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 
-B ?= build/rel
+# BUILD is the output root: parallel workers can use their own (BUILD=build/x).
+BUILD ?= build
+B ?= $(BUILD)/rel
 FLAVOUR_FLAGS ?= $(REL_FLAGS)
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/obj/%.o)
@@ -41,35 +45,40 @@ FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 .PHONY: all build demo check check-rel check-asan test-run bench fuzz format lint clean bootstrap
 
 all: build
-	@ln -sf rel/fairtrack build/fairtrack
+	@ln -sf rel/fairtrack $(BUILD)/fairtrack
 
 build: $(B)/fairtrack $(UNIT_BIN) $(FUZZ_REPLAY)
 
 $(B)/libfairtrack.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(AR) rcs $@ $^
+	$(Q)$(AR) rcs $@ $^
 
 # Library code may include its own internal headers; the CLI only include/.
 $(B)/obj/src/cli/%.o: src/cli/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE) $(FLAVOUR_FLAGS) -Iinclude -MMD -MP -c $< -o $@
+	@echo "  CC      $<  ($(notdir $(B)))"
+	$(Q)$(CC) $(BASE) $(FLAVOUR_FLAGS) -Iinclude -MMD -MP -c $< -o $@
 
 $(B)/obj/src/%.o: src/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE) $(FLAVOUR_FLAGS) -Iinclude -Isrc -MMD -MP -c $< -o $@
+	@echo "  CC      $<  ($(notdir $(B)))"
+	$(Q)$(CC) $(BASE) $(FLAVOUR_FLAGS) -Iinclude -Isrc -MMD -MP -c $< -o $@
 
 $(B)/fairtrack: $(CLI_OBJ) $(B)/libfairtrack.a
-	$(CC) $(FLAVOUR_FLAGS) -o $@ $(CLI_OBJ) $(B)/libfairtrack.a $(LIBS)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(FLAVOUR_FLAGS) -o $@ $(CLI_OBJ) $(B)/libfairtrack.a $(LIBS)
 
 # Unit tests see internals (-Isrc): they test modules, not just the API.
 $(B)/tests/%: tests/unit/%.c $(B)/libfairtrack.a tests/unit/testutil.h
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE) $(FLAVOUR_FLAGS) -Iinclude -Isrc -Itests/unit $< -o $@ $(B)/libfairtrack.a $(LIBS) -lcmocka
+	@echo "  TEST    $<  ($(notdir $(B)))"
+	$(Q)$(CC) $(BASE) $(FLAVOUR_FLAGS) -Iinclude -Isrc -Itests/unit $< -o $@ $(B)/libfairtrack.a $(LIBS) -lcmocka
 
 # Fuzz harnesses built with the standalone replay driver (gcc, corpus replay).
 $(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/standalone_driver.c $(B)/libfairtrack.a
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE) $(FLAVOUR_FLAGS) -Iinclude -Isrc $< tests/fuzz/standalone_driver.c -o $@ $(B)/libfairtrack.a $(LIBS)
+	@echo "  FUZZ    $<  ($(notdir $(B)))"
+	$(Q)$(CC) $(BASE) $(FLAVOUR_FLAGS) -Iinclude -Isrc $< tests/fuzz/standalone_driver.c -o $@ $(B)/libfairtrack.a $(LIBS)
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
 
@@ -82,15 +91,15 @@ demo: bootstrap
 
 check: bootstrap
 	@$(MAKE) --no-print-directory check-rel check-asan
-	@tests/summary build/rel/test-results.txt build/asan/test-results.txt
+	@tests/summary $(BUILD)/rel/test-results.txt $(BUILD)/asan/test-results.txt
 
 check-rel:
-	@$(MAKE) --no-print-directory B=build/rel FLAVOUR_FLAGS="$(REL_FLAGS)" build
-	@tests/run build/rel
+	@$(MAKE) --no-print-directory -j2 B=$(BUILD)/rel FLAVOUR_FLAGS="$(REL_FLAGS)" build
+	@tests/run $(BUILD)/rel
 
 check-asan:
-	@$(MAKE) --no-print-directory B=build/asan FLAVOUR_FLAGS="$(ASAN_FLAGS)" build
-	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 tests/run build/asan
+	@$(MAKE) --no-print-directory -j2 B=$(BUILD)/asan FLAVOUR_FLAGS="$(ASAN_FLAGS)" build
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 tests/run $(BUILD)/asan
 
 bench: bootstrap all
 	@bench/run
