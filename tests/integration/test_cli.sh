@@ -8,4 +8,7 @@ check "every command has --help" sh -c 'for c in $("$FAIRTRACK" --help | sed -n 
 "$FAIRTRACK" --bogus >/dev/null 2>&1; rc=$?
 [ $rc = 2 ] && ok "unknown global option exits 2" || not_ok "unknown global option exits 2 (got $rc)"
 check_grep "--json version" '"version"' "$(ft --json version > "$WORK/v.json"; echo "$WORK/v.json")"
+# The man page is generated from the command table; a stale one is a defect.
+"$TOP/scripts/gen-man" "$FAIRTRACK" > "$WORK/fairtrack.1"
+check "docs/fairtrack.1 is up to date (scripts/gen-man)" cmp "$WORK/fairtrack.1" "$TOP/docs/fairtrack.1"
 finish
