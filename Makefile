@@ -14,15 +14,15 @@ CC       ?= cc
 V        ?= 0
 Q        := $(if $(filter 1,$(V)),,@)
 WERROR   ?= -Werror
-PKGS     := sqlite3 zlib libarchive
+PKGS     := sqlite3 zlib libarchive yaml-0.1
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -lz -larchive)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -lz -larchive -lyaml)
 WARN     := -Wall -Wextra $(WERROR) -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 BASE     := -std=c11 -D_GNU_SOURCE -g $(WARN) $(PKG_CFLAGS)
 LIBS     := $(PKG_LIBS) -lpthread -lm
 
 # Library layers (lower first).  The CLI only ever sees include/.
-LIB_DIRS := src/core src/catalog src/ingest src/ledger
+LIB_DIRS := src/core src/catalog src/ingest src/contracts src/engine src/ledger
 LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 CLI_SRC  := $(wildcard src/cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
