@@ -1,0 +1,214 @@
+/*
+ * migrations.c — the ledger schema, as an ordered list of migrations.
+ *
+ * The schema is never edited in place: each change is a new entry appended
+ * to `migrations` below with the next version number (see
+ * docs/internals/STORE.md).  Opening a ledger applies the missing entries in
+ * one write transaction and records each in the ft_schema table, so a ledger
+ * is always at exactly one version, never between two.
+ *
+ * The schema version lives in a table, not in PRAGMA user_version, so the
+ * same code works on PostgreSQL.  A database without that table is not a
+ * fairtrack ledger; one whose version is above the newest entry here was
+ * written by a newer fairtrack and is refused, never "downgraded".
+ *
+ * SQL here is the portable subset of SQLite and PostgreSQL: TEXT, INTEGER,
+ * CHECK, REFERENCES, no AUTOINCREMENT, no backend functions.  Money columns
+ * are TEXT holding canonical exact decimals (store.h).
+ */
+#include <stdio.h>
+#include <time.h>
+
+#include "ledger/store_impl.h"
+
+static const struct ft_migration migrations[] = {
+	{1, "catalogue",
+	 "CREATE TABLE labels ("
+	 " name TEXT PRIMARY KEY,"
+	 " country TEXT);"
+	 "CREATE TABLE artists ("
+	 " id TEXT PRIMARY KEY,"
+	 " name TEXT NOT NULL,"
+	 " kind TEXT NOT NULL CHECK (kind IN ('person', 'band', 'other')),"
+	 " country TEXT);"
+	 "CREATE TABLE artist_members ("
+	 " artist_id TEXT NOT NULL REFERENCES artists(id),"
+	 " position INTEGER NOT NULL,"
+	 " name TEXT NOT NULL,"
+	 " PRIMARY KEY (artist_id, position));"
+	 /* A release is identified by its GTIN-14 (a UPC-A and the EAN-13 "0"+UPC
+	  * are the same release); upc keeps the digits as the label wrote them. */
+	 "CREATE TABLE releases ("
+	 " gtin14 TEXT PRIMARY KEY,"
+	 " upc TEXT NOT NULL,"
+	 " title TEXT NOT NULL,"
+	 " artist_id TEXT REFERENCES artists(id),"
+	 " label TEXT REFERENCES labels(name),"
+	 " format TEXT NOT NULL,"
+	 " release_date TEXT);"
+	 /* A recording (ISRC) may sit on several releases (the single and the
+	  * album): tracks hold the recording, release_tracks the placements. */
+	 "CREATE TABLE tracks ("
+	 " isrc TEXT PRIMARY KEY,"
+	 " title TEXT NOT NULL,"
+	 " duration INTEGER);"
+	 "CREATE TABLE track_artists ("
+	 " isrc TEXT NOT NULL REFERENCES tracks(isrc),"
+	 " role TEXT NOT NULL CHECK (role IN ('main', 'featured')),"
+	 " position INTEGER NOT NULL,"
+	 " artist_id TEXT NOT NULL REFERENCES artists(id),"
+	 " PRIMARY KEY (isrc, role, position));"
+	 "CREATE TABLE release_tracks ("
+	 " gtin14 TEXT NOT NULL REFERENCES releases(gtin14),"
+	 " disc INTEGER NOT NULL,"
+	 " track_no INTEGER NOT NULL,"
+	 " isrc TEXT NOT NULL REFERENCES tracks(isrc),"
+	 " PRIMARY KEY (gtin14, disc, track_no));"
+	 "CREATE INDEX release_tracks_isrc ON release_tracks(isrc);"
+	 "CREATE TABLE contributors ("
+	 " isrc TEXT NOT NULL REFERENCES tracks(isrc),"
+	 " name TEXT NOT NULL,"
+	 " role TEXT NOT NULL,"
+	 " PRIMARY KEY (isrc, name, role));"
+	 "CREATE TABLE partners ("
+	 " id TEXT PRIMARY KEY,"
+	 " name TEXT NOT NULL,"
+	 " type TEXT NOT NULL CHECK (type IN ('aggregator', 'distributor', 'dsp', 'retailer',"
+	 "  'manufacturer', 'promoter', 'other')),"
+	 " territories TEXT NOT NULL,"
+	 " fee_percent TEXT NOT NULL,"
+	 " currency TEXT);"},
+	/* Append new migrations here: {2, "what it adds", "SQL"}, */
+};
+
+const struct ft_migration *ft_store_migrations(size_t *count)
+{
+	*count = sizeof(migrations) / sizeof(migrations[0]);
+	return migrations;
+}
+
+int ft_store_schema_latest(void)
+{
+	size_t n;
+	const struct ft_migration *m = ft_store_migrations(&n);
+
+	return n ? m[n - 1].version : 0;
+}
+
+/* The version recorded in the ledger; FT_ESCHEMA when there is no ft_schema
+ * table, which is what "not a fairtrack ledger" means. */
+static int read_version(struct ft_store *store, int *version, struct ft_error *err)
+{
+	struct ft_stmt *st = NULL;
+	int rc;
+
+	rc = ft_store_prepare(store, &st, "SELECT MAX(version) FROM ft_schema", NULL);
+	if (rc == FT_EDB || rc == FT_ESCHEMA)
+		return ft_error_set(err, FT_ESCHEMA,
+				    "%s is not a fairtrack ledger (no schema table; create a ledger "
+				    "with 'fairtrack init')",
+				    store->location);
+	if (rc)
+		return ft_error_set(err, rc, "%s: cannot read the schema version", store->location);
+	rc = ft_stmt_step(st, err);
+	if (rc == 1) {
+		*version = ft_stmt_column_is_null(st, 0) ? 0 : (int)ft_stmt_column_int64(st, 0);
+		rc = 0;
+	} else if (rc == 0) {
+		*version = 0;
+	}
+	ft_stmt_free(st);
+	return rc;
+}
+
+static int record_version(struct ft_store *store, const struct ft_migration *m,
+			  struct ft_error *err)
+{
+	struct ft_stmt *st = NULL;
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	int rc;
+
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	rc = ft_store_prepare(store, &st,
+			      "INSERT INTO ft_schema (version, name, applied_at) VALUES (?, ?, ?)",
+			      err);
+	if (rc)
+		return rc;
+	rc = ft_stmt_bind_int64(st, 1, m->version, err);
+	if (!rc)
+		rc = ft_stmt_bind_text(st, 2, m->name, err);
+	if (!rc)
+		rc = ft_stmt_bind_text(st, 3, stamp, err);
+	if (!rc)
+		rc = ft_stmt_step(st, err);
+	ft_stmt_free(st);
+	return rc < 0 ? rc : 0;
+}
+
+int ft_store_migrate(struct ft_store *store, int create, struct ft_error *err)
+{
+	const struct ft_migration *m;
+	size_t n, i;
+	int latest = ft_store_schema_latest();
+	int version = 0;
+	int rc;
+
+	m = ft_store_migrations(&n);
+	if (!create) {
+		rc = read_version(store, &version, err);
+		if (rc)
+			return rc;
+		if (version > latest)
+			return ft_error_set(err, FT_ESCHEMA,
+					    "ledger %s has schema version %d, this fairtrack "
+					    "understands up to %d: upgrade fairtrack",
+					    store->location, version, latest);
+		if (version == latest) {
+			store->schema_version = version;
+			return 0;
+		}
+	}
+	rc = ft_store_begin(store, err);
+	if (rc)
+		return rc;
+	if (create) {
+		rc = ft_store_exec(store,
+				   "CREATE TABLE ft_schema (version INTEGER PRIMARY KEY,"
+				   " name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+				   err);
+	} else {
+		/* Another process may have migrated while we waited for the lock. */
+		rc = read_version(store, &version, err);
+		if (!rc && version > latest)
+			rc = ft_error_set(err, FT_ESCHEMA,
+					  "ledger %s has schema version %d, this fairtrack "
+					  "understands up to %d: upgrade fairtrack",
+					  store->location, version, latest);
+	}
+	for (i = 0; !rc && i < n; i++) {
+		if (m[i].version <= version)
+			continue;
+		rc = ft_store_exec(store, m[i].sql, err);
+		if (rc) {
+			char cause[FT_ERROR_MESSAGE_MAX];
+
+			snprintf(cause, sizeof(cause), "%s", err ? err->message : "");
+			ft_error_set(err, rc, "%s: migration %d '%s' failed: %s", store->location,
+				     m[i].version, m[i].name, cause);
+			break;
+		}
+		rc = record_version(store, &m[i], err);
+	}
+	if (rc) {
+		ft_store_rollback(store, NULL);
+		return rc;
+	}
+	rc = ft_store_commit(store, err);
+	if (rc)
+		return rc;
+	store->schema_version = latest;
+	return 0;
+}
