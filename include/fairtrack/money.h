@@ -28,6 +28,9 @@ typedef __int128 ft_amount;
 
 #define FT_AMOUNT_SCALE 12
 #define FT_AMOUNT_ONE ((ft_amount)1000000000000LL) /* 1.000000000000 */
+/* The range: 2^127 - 1 and -2^127 units, ±170141183460469231731687303.7158841057… */
+#define FT_AMOUNT_MAX ((ft_amount)(((unsigned __int128)1 << 127) - 1))
+#define FT_AMOUNT_MIN (-FT_AMOUNT_MAX - 1)
 /* Longest text ft_amount_format can produce, with the sign and NUL. */
 #define FT_AMOUNT_STR_MAX 48
 
@@ -36,7 +39,10 @@ typedef __int128 ft_amount;
  * digits, optional '.' and up to 12 fractional digits.  ".5", "5." and "-0.5"
  * are accepted; "", "-", ".", "1e5", "1,5", " 1", "0x10", more than 12
  * fractional digits (unless they are all trailing zeros) and values beyond
- * the range are rejected with a message that says which rule was broken.
+ * the range are rejected with a message that says which rule was broken,
+ * quoting the input: "amount '12,50': ',' is not a decimal point (use '.' as
+ * the decimal point)".  FT_EOVERFLOW for a value beyond the range, FT_EINVAL
+ * for everything else; *out is untouched on failure.  No allocation.
  */
 int ft_amount_parse(ft_amount *out, const char *text, size_t len, struct ft_error *err);
 
@@ -45,8 +51,9 @@ int ft_amount_parse(ft_amount *out, const char *text, size_t len, struct ft_erro
  * enough).  Trailing fractional zeros are dropped, but at least
  * min_frac_digits (0..12) fractional digits are kept: format(1.5, 2) is
  * "1.50", format(2, 0) is "2", format(-0.25, 0) is "-0.25".  Returns the
- * length written (without NUL), or 0 if cap is too small.  The output parses
- * back to the same amount.
+ * length written (without NUL), or 0 if cap is too small (buf then holds ""
+ * when cap > 0).  min_frac_digits outside 0..12 is clamped.  The output
+ * parses back to the same amount.
  */
 size_t ft_amount_format(char *buf, size_t cap, ft_amount amount, int min_frac_digits);
 
@@ -73,7 +80,9 @@ int ft_amount_mul_ratio(ft_amount *out, ft_amount *remainder, ft_amount a, ft_am
  * parts with the largest remainders (ties to the lowest index) until the sum
  * is exactly total.  Σ parts == total always, including negative totals
  * (a negative total is split as the negation of the positive split).
- * FT_EINVAL if n == 0 or all weights are zero or any is negative.
+ * FT_EINVAL if n == 0 or all weights are zero or any is negative; FT_ENOMEM
+ * if n > 32 and the scratch array (48 bytes a part) cannot be allocated.
+ * Parts with weight 0 always get 0.
  */
 int ft_amount_split(ft_amount *parts, ft_amount total, const ft_amount *weights, size_t n,
 		    struct ft_error *err);
@@ -81,21 +90,27 @@ int ft_amount_split(ft_amount *parts, ft_amount total, const ft_amount *weights,
 /*
  * Same, but distributing at the resolution of a currency's minor unit
  * (minor_units = 2 for EUR: cents): every part is a whole number of cents
- * and the total must be one too (FT_EINVAL otherwise).
+ * and the total must be one too (FT_EINVAL otherwise, and for minor_units
+ * outside 0..12).  100.00 in thirds is 33.34, 33.33, 33.33.
  */
-int ft_amount_split_minor(ft_amount *parts, ft_amount total, const ft_amount *weights,
-			  size_t n, int minor_units, struct ft_error *err);
+int ft_amount_split_minor(ft_amount *parts, ft_amount total, const ft_amount *weights, size_t n,
+			  int minor_units, struct ft_error *err);
 
 /*
  * Round down (toward negative infinity) to a currency's minor unit
  * (0..12 digits: JPY 0, EUR 2, BHD 3).  *rounded + *remainder == amount and
  * 0 <= *remainder < one minor unit.  Used only when money is paid or stated;
- * the remainder is carried forward in the payee's balance.
+ * the remainder is carried forward in the payee's balance.  remainder may be
+ * NULL.  FT_EINVAL if minor_units is outside 0..12; FT_EOVERFLOW only for
+ * amounts within one minor unit of FT_AMOUNT_MIN, whose floor is out of range.
  */
 int ft_amount_round_minor(ft_amount *rounded, ft_amount *remainder, ft_amount amount,
 			  int minor_units);
 
 /* Convenience: integer part and sign helpers for display code. */
-static inline int ft_amount_sign(ft_amount a) { return (a > 0) - (a < 0); }
+static inline int ft_amount_sign(ft_amount a)
+{
+	return (a > 0) - (a < 0);
+}
 
 #endif
