@@ -529,7 +529,7 @@ static int claim_cmp(const void *pa, const void *pb)
 /*
  * Split the magnitude `total` (>= 0, in some unit) into parts by weight, by
  * the largest-remainder method, writing part magnitudes (as u128) into
- * mags[].  Weights are validated by the caller.
+ * mags[].  sum_w = W = Σ weights, validated and non-zero (sum_weights).
  *
  * parts_i = floor(total·w_i / W).  Each cut is r_i / W of a unit with
  * 0 <= r_i < W, and Σ r_i = (total − Σ parts_i)·W, so the leftover L is a
@@ -538,15 +538,12 @@ static int claim_cmp(const void *pa, const void *pb)
  * weight is zero (its r_i is 0).
  */
 static int split_magnitude(u128 *mags, u128 total, const ft_amount *weights, size_t n,
-			   struct ft_error *err)
+			   struct u256 sum_w, struct ft_error *err)
 {
 	struct claim stack_claims[SPLIT_STACK_PARTS];
 	struct claim *claims = stack_claims;
-	struct u256 sum_w = {0, 0};
 	u128 given = 0, leftover;
 
-	for (size_t i = 0; i < n; i++)
-		sum_w = u256_add(sum_w, u256_from((u128)weights[i]));
 	if (n > SPLIT_STACK_PARTS) {
 		if (n > SIZE_MAX / sizeof(*claims))
 			return ft_error_set(err, FT_ENOMEM, "split: %zu parts is too many", n);
@@ -576,9 +573,11 @@ static int split_magnitude(u128 *mags, u128 total, const ft_amount *weights, siz
 	return 0;
 }
 
-static int check_weights(const ft_amount *weights, size_t n, struct ft_error *err)
+/* W = Σ weights in 256 bits (n huge weights cannot overflow it), after
+ * checking that every weight is >= 0 and W > 0. */
+static int sum_weights(struct u256 *sum_w, const ft_amount *weights, size_t n, struct ft_error *err)
 {
-	bool any_positive = false;
+	struct u256 sum = {0, 0};
 
 	if (n == 0)
 		return ft_error_set(err, FT_EINVAL, "split: no parts (n is 0)");
@@ -592,13 +591,13 @@ static int check_weights(const ft_amount *weights, size_t n, struct ft_error *er
 					    "0 or more",
 					    i + 1, w);
 		}
-		if (weights[i] > 0)
-			any_positive = true;
+		sum = u256_add(sum, u256_from((u128)weights[i]));
 	}
-	if (!any_positive)
+	if (u256_is_zero(sum))
 		return ft_error_set(
 		    err, FT_EINVAL,
 		    "split: all %zu weights are zero; at least one must be positive", n);
+	*sum_w = sum;
 	return 0;
 }
 
@@ -608,13 +607,14 @@ static int split_in_units(ft_amount *parts, ft_amount total, const ft_amount *we
 {
 	u128 *mags = (u128 *)parts; /* same size; each slot is rewritten in place */
 	u128 units = magnitude(total) / unit;
+	struct u256 sum_w;
 	int rc;
 
 	_Static_assert(sizeof(u128) == sizeof(ft_amount), "parts reused as magnitudes");
-	rc = check_weights(weights, n, err);
+	rc = sum_weights(&sum_w, weights, n, err);
 	if (rc)
 		return rc;
-	rc = split_magnitude(mags, units, weights, n, err);
+	rc = split_magnitude(mags, units, weights, n, sum_w, err);
 	if (rc)
 		return rc;
 	/* Each part is at most |total|, so scaling back and negating fit. */
