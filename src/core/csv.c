@@ -65,23 +65,24 @@ int ft_csv_split(struct ft_csv_field *fields, size_t max_fields, size_t *n_out, 
 			while (end + 1 < len && line[end + 1] == '"')
 				end = find_byte(line, end + 2, len, '"');
 			if (end >= len)
-				return ft_error_set(err, FT_EINVAL,
-						    "column %zu: unterminated quoted field '%.*s%s' "
-						    "(close it with '\"' on the same line; write a '\"' "
-						    "inside it as '\"\"')",
-						    n + 1, excerpt_len(len - pos), line + pos,
-						    len - pos > EXCERPT_MAX ? "..." : "");
+				return ft_error_set(
+				    err, FT_EINVAL,
+				    "column %zu: unterminated quoted field '%.*s%s' "
+				    "(close it with '\"' on the same line; write a '\"' "
+				    "inside it as '\"\"')",
+				    n + 1, excerpt_len(len - pos), line + pos,
+				    len - pos > EXCERPT_MAX ? "..." : "");
 			pos = end + 1;
 			if (pos < len && line[pos] != delim) {
 				size_t tail = find_byte(line, pos, len, delim);
 
-				return ft_error_set(err, FT_EINVAL,
-						    "column %zu: text after the closing quote in "
-						    "'%.*s%s' (write a '\"' inside a quoted field as "
-						    "'\"\"')",
-						    n + 1, excerpt_len(tail - (start - 1)),
-						    line + start - 1,
-						    tail - (start - 1) > EXCERPT_MAX ? "..." : "");
+				return ft_error_set(
+				    err, FT_EINVAL,
+				    "column %zu: text after the closing quote in "
+				    "'%.*s%s' (write a '\"' inside a quoted field as "
+				    "'\"\"')",
+				    n + 1, excerpt_len(tail - (start - 1)), line + start - 1,
+				    tail - (start - 1) > EXCERPT_MAX ? "..." : "");
 			}
 		} else {
 			end = find_byte(line, pos, len, delim);
