@@ -234,6 +234,36 @@ static void test_lines_counts_and_empty_buffers(void **state)
 	assert_int_equal(len, 3);
 }
 
+/* Pathological lines from the fuzz list: a million fields, and a 4 MB quoted
+ * field made of "" pairs.  Both must split in one pass (memchr hops). */
+static void test_split_handles_a_million_fields_and_huge_quoted_field(void **state)
+{
+	const size_t n_fields = 1000000;
+	const size_t pairs = 2 * 1024 * 1024;
+	struct ft_csv_field *many = malloc(n_fields * sizeof(*many));
+	char *line = malloc(2 * pairs + 3);
+	size_t n = 0;
+
+	assert_non_null(many);
+	assert_non_null(line);
+	memset(line, ',', n_fields - 1);
+	assert_int_equal(ft_csv_split(many, n_fields, &n, line, n_fields - 1, ',', NULL), 0);
+	assert_int_equal(n, n_fields);
+	assert_int_equal(many[n_fields - 1].len, 0);
+	assert_ptr_equal(many[n_fields - 1].ptr, line + n_fields - 1);
+
+	line[0] = '"';
+	memset(line + 1, '"', 2 * pairs);
+	line[2 * pairs + 1] = '"';
+	line[2 * pairs + 2] = '\0';
+	assert_int_equal(ft_csv_split(many, 2, &n, line, 2 * pairs + 2, ',', NULL), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(many[0].len, 2 * pairs);
+	assert_int_equal(ft_csv_unquote(NULL, 0, &many[0]), pairs);
+	free(line);
+	free(many);
+}
+
 /* Property: joining random fields (quoted when needed) and splitting the line
  * gives back the same fields, for each delimiter. */
 static void test_split_round_trips_random_fields(void **state)
@@ -306,6 +336,7 @@ int main(void)
 		cmocka_unit_test(test_find_column_first_match_wins),
 		cmocka_unit_test(test_lines_handles_lf_crlf_bom_and_last_line),
 		cmocka_unit_test(test_lines_counts_and_empty_buffers),
+		cmocka_unit_test(test_split_handles_a_million_fields_and_huge_quoted_field),
 		cmocka_unit_test(test_split_round_trips_random_fields),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
