@@ -1,0 +1,220 @@
+/*
+ * contract_set.c — loading contract files and directories into a set.
+ *
+ * All or nothing: every file is read and parsed into a staging list first,
+ * ids are checked for uniqueness against the set and across the staged
+ * files, and only then is the set grown — one realloc that either happens or
+ * leaves the set as it was.  So `import contracts DIR` with one bad file in
+ * it changes nothing, as docs/CONTRACTS.md promises.
+ */
+#include "fairtrack/contract.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int read_file(char **out, size_t *len_out, const char *path, struct ft_error *err)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t len = 0, got;
+	int rc = 0;
+
+	*out = NULL;
+	if (!f)
+		return ft_error_setloc(err, FT_EIO, path, 0, NULL, "cannot open: %m");
+	buf = malloc(FT_CONTRACT_FILE_MAX + 1);
+	if (!buf) {
+		rc = ft_error_set(err, FT_ENOMEM, "out of memory reading %s", path);
+		goto out;
+	}
+	while ((got = fread(buf + len, 1, FT_CONTRACT_FILE_MAX + 1 - len, f)) > 0)
+		len += got;
+	if (ferror(f)) {
+		rc = ft_error_setloc(err, FT_EIO, path, 0, NULL, "read failed");
+		goto out;
+	}
+	if (len > FT_CONTRACT_FILE_MAX) {
+		rc = ft_error_setloc(err, FT_EINVAL, path, 0, NULL,
+				     "contract file is larger than %u bytes", FT_CONTRACT_FILE_MAX);
+		goto out;
+	}
+	*out = buf;
+	*len_out = len;
+	buf = NULL;
+out:
+	free(buf);
+	fclose(f);
+	return rc;
+}
+
+struct staged {
+	struct ft_contract *items;
+	size_t n, cap;
+};
+
+static int stage_file(struct staged *st, const char *path, const struct ft_contract_hooks *hooks,
+		      struct ft_error *err)
+{
+	struct ft_contract *list = NULL;
+	size_t n = 0, i;
+	char *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	rc = read_file(&text, &len, path, err);
+	if (rc)
+		return rc;
+	rc = ft_contract_parse(&list, &n, text, len, path, hooks, err);
+	free(text);
+	if (rc)
+		return rc;
+	if (st->n + n > st->cap) {
+		size_t cap = (st->n + n) * 2;
+		struct ft_contract *grown = realloc(st->items, cap * sizeof(*grown));
+
+		if (!grown) {
+			ft_contract_array_free(list, n);
+			return ft_error_set(err, FT_ENOMEM, "out of memory loading contracts");
+		}
+		st->items = grown;
+		st->cap = cap;
+	}
+	for (i = 0; i < n; i++)
+		st->items[st->n++] = list[i]; /* ownership moves to the staging list */
+	free(list);
+	return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool yaml_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (name[0] == '.')
+		return false;
+	return (n > 5 && strcmp(name + n - 5, ".yaml") == 0) ||
+	       (n > 4 && strcmp(name + n - 4, ".yml") == 0);
+}
+
+static int stage_dir(struct staged *st, const char *dir, const struct ft_contract_hooks *hooks,
+		     struct ft_error *err)
+{
+	char **names = NULL, **grown, path[4096];
+	size_t n = 0, cap = 0, i;
+	struct dirent *e;
+	DIR *d = opendir(dir);
+	int rc = 0;
+
+	if (!d)
+		return ft_error_setloc(err, FT_EIO, dir, 0, NULL, "cannot open directory: %m");
+	while ((e = readdir(d))) {
+		if (!yaml_name(e->d_name))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			grown = realloc(names, cap * sizeof(*names));
+			if (!grown) {
+				rc = ft_error_set(err, FT_ENOMEM, "out of memory listing %s", dir);
+				goto out;
+			}
+			names = grown;
+		}
+		names[n] = strdup(e->d_name);
+		if (!names[n]) {
+			rc = ft_error_set(err, FT_ENOMEM, "out of memory listing %s", dir);
+			goto out;
+		}
+		n++;
+	}
+	if (n == 0) {
+		rc = ft_error_setloc(err, FT_ENOTFOUND, dir, 0, NULL,
+				     "no contract files (*.yaml, *.yml) in this directory");
+		goto out;
+	}
+	qsort(names, n, sizeof(*names), by_name);
+	for (i = 0; i < n && rc == 0; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		rc = stage_file(st, path, hooks, err);
+	}
+out:
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	closedir(d);
+	return rc;
+}
+
+int ft_contract_set_load(struct ft_contract_set *set, const char *path,
+			 const struct ft_contract_hooks *hooks, size_t *added, struct ft_error *err)
+{
+	struct staged st = {0};
+	struct ft_contract *grown;
+	struct stat sb;
+	size_t i, j;
+	int rc;
+
+	if (added)
+		*added = 0;
+	if (stat(path, &sb) != 0)
+		return ft_error_setloc(err, FT_ENOTFOUND, path, 0, NULL, "no such file: %m");
+	rc = S_ISDIR(sb.st_mode) ? stage_dir(&st, path, hooks, err)
+				 : stage_file(&st, path, hooks, err);
+	if (rc)
+		goto out;
+	for (i = 0; i < st.n; i++) {
+		const struct ft_contract *c = &st.items[i];
+		const struct ft_contract *old = ft_contract_set_find(set, c->id);
+
+		for (j = 0; !old && j < i; j++)
+			if (strcmp(st.items[j].id, c->id) == 0)
+				old = &st.items[j];
+		if (old) {
+			rc = ft_error_setloc(err, FT_EEXISTS, c->file, c->line, "id",
+					     "id: contract '%s' is already defined (%s:%ld)",
+					     c->id, old->file[0] ? old->file : "earlier",
+					     old->line);
+			goto out;
+		}
+	}
+	grown = realloc(set->items, (set->n + st.n) * sizeof(*grown));
+	if (!grown && set->n + st.n > 0) {
+		rc = ft_error_set(err, FT_ENOMEM, "out of memory loading contracts");
+		goto out;
+	}
+	set->items = grown;
+	memcpy(set->items + set->n, st.items, st.n * sizeof(*st.items));
+	set->n += st.n;
+	if (added)
+		*added = st.n;
+	free(st.items);
+	return 0;
+out:
+	ft_contract_array_free(st.items, st.n);
+	return rc;
+}
+
+const struct ft_contract *ft_contract_set_find(const struct ft_contract_set *set, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++)
+		if (strcmp(set->items[i].id, id) == 0)
+			return &set->items[i];
+	return NULL;
+}
+
+void ft_contract_set_clear(struct ft_contract_set *set)
+{
+	if (!set)
+		return;
+	ft_contract_array_free(set->items, set->n);
+	set->items = NULL;
+	set->n = 0;
+}
