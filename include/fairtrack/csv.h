@@ -11,6 +11,9 @@
  *    A field that starts with '"' is quoted as RFC 4180 §2 says, whatever the
  *    delimiter (',' '\t' ';'): it runs to the matching closing quote, "" inside
  *    stands for one '"', and the delimiter or the end of line must follow.
+ *    With '\t' only, a field that starts with '"' but is not well-formed
+ *    quoting ("Heroes" (Remastered)) is taken as written, unquoted: TSV has no
+ *    quoting rule of its own and DSP exports write such titles raw.
  *    Fields are views into the line: nothing is copied or allocated.
  *
  * Not supported: a quoted field spanning several lines (the line iterator
@@ -42,8 +45,9 @@ struct ft_csv_field {
 /*
  * Split line[0..len) at delim into fields[0..max_fields).  *n_out gets the
  * number of fields (an empty line is one empty field).  Returns 0, or
- * FT_EINVAL when a quote is unterminated, text follows a closing quote, or
- * the line has more than max_fields fields; *n_out is then 0.
+ * FT_EINVAL when a quote is unterminated or text follows a closing quote
+ * (',' and ';' only), or the line has more than max_fields fields; *n_out is
+ * then 0.  FT_EUSAGE when delim is '"'.
  */
 int ft_csv_split(struct ft_csv_field *fields, size_t max_fields, size_t *n_out, const char *line,
 		 size_t len, char delim, struct ft_error *err);

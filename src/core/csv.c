@@ -11,7 +11,10 @@
  * Quoting follows RFC 4180 §2 rules 5-7 for every delimiter, but only for a
  * field whose first byte is '"'.  A quote in the middle of an unquoted field
  * is kept as a literal: TSV exports (and many hand-made CSVs) write
- * 12" Vinyl unquoted, and refusing them would help nobody.
+ * 12" Vinyl unquoted, and refusing them would help nobody.  For the same
+ * reason a TSV field that starts with '"' but is not a well-formed quoted
+ * field is taken as written rather than refused; with ',' and ';' it is an
+ * error, since there quoting is the format's own rule.
  */
 #include "fairtrack/csv.h"
 
@@ -38,6 +41,28 @@ static int excerpt_len(size_t len)
 	return len > EXCERPT_MAX ? EXCERPT_MAX : (int)len;
 }
 
+/* Where the quoted field opening at line[open] ends: QUOTE_OK with *close at
+ * its closing quote, BAD_UNTERMINATED, or BAD_TRAILING with *close just past
+ * the closing quote. */
+enum { QUOTE_OK, BAD_UNTERMINATED, BAD_TRAILING };
+
+static int find_closing_quote(const char *line, size_t len, size_t open, char delim, size_t *close)
+{
+	size_t end = find_byte(line, open + 1, len, '"');
+
+	/* Skip "" pairs until a lone closing quote. */
+	while (end + 1 < len && line[end + 1] == '"')
+		end = find_byte(line, end + 2, len, '"');
+	*close = end;
+	if (end >= len)
+		return BAD_UNTERMINATED;
+	if (end + 1 < len && line[end + 1] != delim) {
+		*close = end + 1;
+		return BAD_TRAILING;
+	}
+	return QUOTE_OK;
+}
+
 int ft_csv_split(struct ft_csv_field *fields, size_t max_fields, size_t *n_out, const char *line,
 		 size_t len, char delim, struct ft_error *err)
 {
@@ -49,42 +74,38 @@ int ft_csv_split(struct ft_csv_field *fields, size_t max_fields, size_t *n_out, 
 		return ft_error_set(err, FT_EUSAGE, "'\"' cannot be a field delimiter");
 	for (;;) {
 		size_t start = pos;
-		size_t end;
-		int quoted = 0;
+		size_t end = 0;
+		int quoted = 0, bad = QUOTE_OK;
 
 		if (n == max_fields)
 			return ft_error_set(err, FT_EINVAL,
 					    "column %zu: more than %zu fields on the line (is the "
 					    "delimiter right, or does a field need quoting?)",
 					    n + 1, max_fields);
-		if (pos < len && line[pos] == '"') {
-			/* Quoted: skip "" pairs until a lone closing quote. */
+		if (pos < len && line[pos] == '"')
+			bad = find_closing_quote(line, len, pos, delim, &end);
+		if (pos < len && line[pos] == '"' && bad == QUOTE_OK) {
 			quoted = 1;
 			start = pos + 1;
-			end = find_byte(line, start, len, '"');
-			while (end + 1 < len && line[end + 1] == '"')
-				end = find_byte(line, end + 2, len, '"');
-			if (end >= len)
-				return ft_error_set(
-				    err, FT_EINVAL,
-				    "column %zu: unterminated quoted field '%.*s%s' "
-				    "(close it with '\"' on the same line; write a '\"' "
-				    "inside it as '\"\"')",
-				    n + 1, excerpt_len(len - pos), line + pos,
-				    len - pos > EXCERPT_MAX ? "..." : "");
 			pos = end + 1;
-			if (pos < len && line[pos] != delim) {
-				size_t tail = find_byte(line, pos, len, delim);
+		} else if (bad != QUOTE_OK && delim != '\t') {
+			size_t shown = bad == BAD_UNTERMINATED
+					   ? len - pos
+					   : find_byte(line, end, len, delim) - pos;
 
-				return ft_error_set(
-				    err, FT_EINVAL,
-				    "column %zu: text after the closing quote in "
-				    "'%.*s%s' (write a '\"' inside a quoted field as "
-				    "'\"\"')",
-				    n + 1, excerpt_len(tail - (start - 1)), line + start - 1,
-				    tail - (start - 1) > EXCERPT_MAX ? "..." : "");
-			}
+			return ft_error_set(
+			    err, FT_EINVAL,
+			    bad == BAD_UNTERMINATED
+				? "column %zu: unterminated quoted field '%.*s%s' (close it with "
+				  "'\"' on the same line; write a '\"' inside it as '\"\"')"
+				: "column %zu: text after the closing quote in '%.*s%s' (write a "
+				  "'\"' inside a quoted field as '\"\"')",
+			    n + 1, excerpt_len(shown), line + pos,
+			    shown > EXCERPT_MAX ? "..." : "");
 		} else {
+			/* Unquoted, or a TSV field that only looks quoted: TSV has
+			 * no quoting of its own, and DSP exports write titles such
+			 * as "Heroes" (Remastered) raw, so it is kept as written. */
 			end = find_byte(line, pos, len, delim);
 			pos = end;
 		}

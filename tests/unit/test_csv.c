@@ -112,6 +112,42 @@ static void test_text_after_closing_quote_is_refused(void **state)
 			    "inside a quoted field as '\"\"')");
 }
 
+static void test_semicolon_quoting_errors_too(void **state)
+{
+	struct ft_error err;
+
+	ft_error_clear(&err);
+	assert_int_equal(split("a;\"1;5\"x", ';', &err), FT_EINVAL);
+	assert_string_equal(err.message,
+			    "column 2: text after the closing quote in '\"1;5\"x' (write a '\"' "
+			    "inside a quoted field as '\"\"')");
+	assert_int_equal(split("\"a;b", ';', &err), FT_EINVAL);
+}
+
+static void test_tsv_keeps_malformed_quotes_as_written(void **state)
+{
+	/* DSP TSV exports write titles raw; one starting with a quote must not
+	 * make the whole report unreadable. */
+	assert_int_equal(split("\"Heroes\" (Remastered)\tDavid Bowie", '\t', NULL), 0);
+	assert_int_equal(nf, 2);
+	assert_field(0, "\"Heroes\" (Remastered)", 0);
+	assert_field(1, "David Bowie", 0);
+	assert_int_equal(split("x\t\"open\ty", '\t', NULL), 0);
+	assert_int_equal(nf, 3);
+	assert_field(1, "\"open", 0);
+	assert_field(2, "y", 0);
+	/* Well-formed quoting is still honoured. */
+	assert_int_equal(split("\"Heroes\"\t\"say \"\"hi\"\"\"", '\t', NULL), 0);
+	assert_field(0, "Heroes", 1);
+	assert_field(1, "say \"\"hi\"\"", 1);
+}
+
+static void test_quote_cannot_be_the_delimiter(void **state)
+{
+	assert_int_equal(split("a\"b", '"', NULL), FT_EUSAGE);
+	assert_int_equal(nf, 0);
+}
+
 static void test_too_many_fields_is_refused(void **state)
 {
 	struct ft_csv_field two[2];
@@ -328,6 +364,9 @@ int main(void)
 		cmocka_unit_test(test_empty_quoted_field_and_quoted_last_field),
 		cmocka_unit_test(test_unterminated_quote_names_column),
 		cmocka_unit_test(test_text_after_closing_quote_is_refused),
+		cmocka_unit_test(test_semicolon_quoting_errors_too),
+		cmocka_unit_test(test_tsv_keeps_malformed_quotes_as_written),
+		cmocka_unit_test(test_quote_cannot_be_the_delimiter),
 		cmocka_unit_test(test_too_many_fields_is_refused),
 		cmocka_unit_test(test_split_never_reads_past_len),
 		cmocka_unit_test(test_unquote_truncates_like_snprintf),
