@@ -14,9 +14,9 @@ CC       ?= cc
 V        ?= 0
 Q        := $(if $(filter 1,$(V)),,@)
 WERROR   ?= -Werror
-PKGS     := sqlite3 zlib libarchive yaml-0.1
+PKGS     := sqlite3 zlib libarchive yaml-0.1 libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -lz -larchive -lyaml)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -lz -larchive -lyaml -lcrypto)
 WARN     := -Wall -Wextra $(WERROR) -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 BASE     := -std=c11 -D_GNU_SOURCE -g $(WARN) $(PKG_CFLAGS)
 LIBS     := $(PKG_LIBS) -lpthread -lm
