@@ -1,10 +1,105 @@
-/* cmd_aggregate.c — `fairtrack aggregate` (placeholder until its module lands) */
+/*
+ * cmd_aggregate.c — `fairtrack aggregate --catalog FILE [--format F]
+ * [--threads N] REPORT…`: pure aggregation, no ledger.
+ *
+ * Prints the aggregates of all REPORTs together (docs/internals/INGEST.md):
+ * a header, one TSV line per (isrc, territory, commercial_model, use_type,
+ * currency) sorted by that key, a blank line, then the unmatched block.
+ * Each report file is aggregated on its own and merged, so the same command
+ * over a subset of files gives partial results that add up.
+ */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
+#include "fairtrack/format.h"
+#include "fairtrack/ingest.h"
+
+static const char *opt_value(int argc, char **argv, int *i, const char *name)
+{
+	size_t n = strlen(name);
+	const char *a = argv[*i];
+
+	if (strncmp(a, name, n) == 0 && a[n] == '=')
+		return a + n + 1;
+	if (strcmp(a, name) == 0 && *i + 1 < argc)
+		return argv[++*i];
+	return NULL;
+}
 
 int cmd_aggregate(struct cli *cli, int argc, char **argv)
 {
-	fprintf(stderr, "%s: 'aggregate' is not implemented yet\n", cli->prog);
-	return CLI_EXIT_INTERNAL;
+	struct ft_aggregate_opts opts = {0};
+	struct ft_matcher *matcher = NULL;
+	struct ft_aggregate *agg = NULL;
+	struct ft_error err;
+	const char *catalog = NULL, *format = NULL, *v;
+	static char outbuf[1 << 20];
+	int i, first_report = 0, rc = CLI_EXIT_OK;
+
+	ft_error_clear(&err);
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--") == 0) {
+			first_report = i + 1;
+			break;
+		}
+		if (a[0] != '-' || a[1] == '\0') {
+			first_report = i;
+			break;
+		}
+		if ((v = opt_value(argc, argv, &i, "--catalog"))) {
+			catalog = v;
+		} else if ((v = opt_value(argc, argv, &i, "--format"))) {
+			format = v;
+		} else if ((v = opt_value(argc, argv, &i, "--threads"))) {
+			char *end;
+			long n = strtol(v, &end, 10);
+
+			if (*end || n < 0 || n > 256)
+				return cli_usage_error(cli, "aggregate",
+						       "--threads wants a number from 0 (one per "
+						       "CPU) to 256, not '%s'",
+						       v);
+			opts.threads = (int)n;
+		} else {
+			return cli_usage_error(cli, "aggregate", "unknown option '%s'", a);
+		}
+	}
+	if (!catalog)
+		return cli_usage_error(cli, "aggregate",
+				       "--catalog FILE is required (the catalogue, or any CSV/TSV "
+				       "with an ISRC column)");
+	if (first_report == 0 || first_report >= argc)
+		return cli_usage_error(cli, "aggregate", "no REPORT given");
+	if (format) {
+		opts.format = ft_format_find(format);
+		if (!opts.format)
+			return cli_usage_error(cli, "aggregate",
+					       "unknown format '%s' (see docs/FORMATS.md)", format);
+	}
+	if (ft_matcher_new(&matcher, &err) || ft_matcher_load(matcher, catalog, &err)) {
+		rc = cli_fail(cli, &err);
+		goto out;
+	}
+	opts.matcher = matcher;
+	if (ft_aggregate_new(&agg, &opts, &err)) {
+		rc = cli_fail(cli, &err);
+		goto out;
+	}
+	for (i = first_report; i < argc; i++) {
+		if (ft_aggregate_file(agg, argv[i], &err)) {
+			rc = cli_fail(cli, &err);
+			goto out;
+		}
+	}
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	if (ft_aggregate_write_tsv(agg, stdout, &err))
+		rc = cli_fail(cli, &err);
+out:
+	ft_aggregate_free(agg);
+	ft_matcher_free(matcher);
+	return rc;
 }

@@ -1,0 +1,1060 @@
+/*
+ * aggregate.c — exact sums of usage lines per key (include/fairtrack/ingest.h).
+ *
+ * Two levels of hash tables (design in docs/internals/INGEST.md):
+ *
+ *   parts   one per thread per report range (aggregate.h): raw bytes as keys,
+ *           no normalisation, no matching — the inner loop only groups;
+ *   global  the aggregate's table, keyed by (canonical identifier id,
+ *           canonical dimension id) packed in 64 bits.
+ *
+ * agg_merge_part() is where an identifier is normalised and matched, once per
+ * distinct identifier, never per line.  Everything is summed exactly (int64
+ * usages, 128-bit ft_amount revenue); an overflow is an error, never a wrap.
+ * A report file's parts are merged only when the whole file has been read,
+ * so a bad line leaves the totals as they were.
+ *
+ * Memory is proportional to the number of distinct keys: the reader never
+ * keeps more than a window of a file, and each table is open-addressed with
+ * 32-byte entries at most 5/8 full.
+ *
+ * Row order is bytewise by (id, territory, commercial model, use type,
+ * currency[, period, store]), the same as sorting the output lines' key
+ * columns as text (no field holds a tab or a byte below it).
+ */
+#include "ingest/aggregate.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fairtrack/ids.h"
+#include "ingest/fmt_flat_tsv.h"
+
+/* ------------------------------------------------------------ hashing */
+
+uint64_t agg_hash_bytes(const char *s, size_t len)
+{
+	uint64_t h = 0x243F6A8885A308D3ull ^ (len * 0x9E3779B97F4A7C15ull);
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * 0xFF51AFD7ED558CCDull;
+		h ^= h >> 32;
+	}
+	if (i < len) {
+		uint64_t w = 0;
+
+		memcpy(&w, s + i, len - i);
+		h = (h ^ w) * 0xC4CEB9FE1A85EC53ull;
+	}
+	h ^= h >> 29;
+	h *= 0x94D049BB133111EBull;
+	h ^= h >> 32;
+	return h;
+}
+
+/* ------------------------------------------------------- string tables */
+
+struct agg_str_slot {
+	uint64_t hash;
+	uint32_t id; /* 0 = empty */
+};
+
+static int strtab_grow_slots(struct agg_strtab *t)
+{
+	size_t cap = t->slots ? (t->mask + 1) * 2 : 64;
+	struct agg_str_slot *slots = calloc(cap, sizeof(*slots));
+	size_t i;
+
+	if (!slots)
+		return FT_ENOMEM;
+	if (t->slots) {
+		for (i = 0; i <= t->mask; i++) {
+			size_t j;
+
+			if (!t->slots[i].id)
+				continue;
+			for (j = t->slots[i].hash & (cap - 1); slots[j].id; j = (j + 1) & (cap - 1))
+				;
+			slots[j] = t->slots[i];
+		}
+	}
+	free(t->slots);
+	t->slots = slots;
+	t->mask = cap - 1;
+	return 0;
+}
+
+const char *agg_strtab_get(const struct agg_strtab *t, uint32_t id, size_t *len)
+{
+	const char *p = t->arena + t->off[id - 1];
+	uint32_t n;
+
+	memcpy(&n, p, 4);
+	*len = n;
+	return p + 4;
+}
+
+int agg_strtab_intern(struct agg_strtab *t, const char *s, size_t len, uint64_t hash,
+		      uint32_t *id, int *added)
+{
+	size_t i, need;
+	uint32_t n32 = (uint32_t)len;
+
+	if (added)
+		*added = 0;
+	if (!t->slots && strtab_grow_slots(t))
+		return FT_ENOMEM;
+	for (i = hash & t->mask; t->slots[i].id; i = (i + 1) & t->mask) {
+		size_t have;
+		const char *text;
+
+		if (t->slots[i].hash != hash)
+			continue;
+		text = agg_strtab_get(t, t->slots[i].id, &have);
+		if (have == len && memcmp(text, s, len) == 0) {
+			*id = t->slots[i].id;
+			return 0;
+		}
+	}
+	if (t->count == UINT32_MAX / 2 || len > UINT32_MAX)
+		return FT_EOVERFLOW;
+	need = 4 + len + 1;
+	if (t->arena_len + need > t->arena_cap) {
+		size_t cap = t->arena_cap ? t->arena_cap * 2 : 4096;
+		char *arena;
+
+		while (cap < t->arena_len + need)
+			cap *= 2;
+		arena = realloc(t->arena, cap);
+		if (!arena)
+			return FT_ENOMEM;
+		t->arena = arena;
+		t->arena_cap = cap;
+	}
+	if (t->count == t->off_cap) {
+		size_t cap = t->off_cap ? t->off_cap * 2 : 64;
+		size_t *off = realloc(t->off, cap * sizeof(*off));
+
+		if (!off)
+			return FT_ENOMEM;
+		t->off = off;
+		t->off_cap = cap;
+	}
+	memcpy(t->arena + t->arena_len, &n32, 4);
+	memcpy(t->arena + t->arena_len + 4, s, len);
+	t->arena[t->arena_len + 4 + len] = '\0'; /* so a text is also a C string */
+	t->off[t->count] = t->arena_len;
+	t->arena_len += need;
+	t->count++;
+	t->slots[i].hash = hash;
+	t->slots[i].id = t->count;
+	*id = t->count;
+	if (added)
+		*added = 1;
+	if ((size_t)t->count * 2 > t->mask + 1 && strtab_grow_slots(t))
+		return FT_ENOMEM;
+	return 0;
+}
+
+void agg_strtab_fini(struct agg_strtab *t)
+{
+	free(t->slots);
+	free(t->arena);
+	free(t->off);
+	memset(t, 0, sizeof(*t));
+}
+
+/* ---------------------------------------------------------------- parts */
+
+int agg_part_init(struct agg_part *p, struct ft_error *err)
+{
+	memset(p, 0, sizeof(*p));
+	p->slots = calloc(1024, sizeof(*p->slots));
+	if (!p->slots)
+		return ft_error_set(err, FT_ENOMEM, "out of memory (aggregate table)");
+	p->mask = 1023;
+	return 0;
+}
+
+void agg_part_fini(struct agg_part *p)
+{
+	if (!p)
+		return;
+	free(p->slots);
+	agg_strtab_fini(&p->dims);
+	agg_strtab_fini(&p->odd);
+	memset(p, 0, sizeof(*p));
+}
+
+int agg_part_grow(struct agg_part *p, struct ft_error *err)
+{
+	size_t cap = (p->mask + 1) * 2, i;
+	struct agg_entry *slots = calloc(cap, sizeof(*slots));
+
+	if (!slots)
+		return ft_error_set(err, FT_ENOMEM,
+				    "out of memory growing the aggregate table to %zu keys", cap);
+	for (i = 0; i <= p->mask; i++) {
+		const struct agg_entry *e = &p->slots[i];
+		uint64_t lo, hi;
+		size_t j;
+
+		if (!e->dim)
+			continue;
+		memcpy(&lo, e->ident, 8);
+		memcpy(&hi, e->ident + 8, 8);
+		for (j = agg_key_hash(lo, hi) & (cap - 1); slots[j].dim; j = (j + 1) & (cap - 1))
+			;
+		slots[j] = *e;
+	}
+	free(p->slots);
+	p->slots = slots;
+	p->mask = cap - 1;
+	return 0;
+}
+
+int agg_part_odd_ident(struct agg_part *p, char kind, const char *text, size_t len,
+		       char ident[12], struct ft_error *err)
+{
+	char buf[260];
+	uint32_t id;
+	int rc;
+
+	if (len > sizeof(buf) - 1)
+		len = sizeof(buf) - 1; /* an identifier that long is garbage; keep its start */
+	buf[0] = kind;
+	memcpy(buf + 1, text, len);
+	rc = agg_strtab_intern(&p->odd, buf, len + 1, agg_hash_bytes(buf, len + 1), &id, NULL);
+	if (rc)
+		return ft_error_set(err, rc, "out of memory (identifier table)");
+	memset(ident, 0, 12);
+	memcpy(ident, &id, 4);
+	return 0;
+}
+
+/* Append a field to a dimension text, tabs and line breaks turned to spaces
+ * so the text always splits back into its six fields. */
+static size_t put_field(char *dst, size_t at, struct ft_strview f, int last)
+{
+	size_t i;
+
+	for (i = 0; i < f.len && at < AGG_DIM_MAX - 1; i++) {
+		char ch = f.ptr[i];
+
+		dst[at++] = (ch == '\t' || ch == '\n' || ch == '\r') ? ' ' : ch;
+	}
+	if (!last && at < AGG_DIM_MAX)
+		dst[at++] = '\t';
+	return at;
+}
+
+int agg_part_add_line(struct agg_part *p, const struct ft_usage_line *l, const char *file,
+		      struct ft_error *err)
+{
+	char dim_text[AGG_DIM_MAX];
+	char ident[12];
+	size_t n = 0;
+	uint32_t dim;
+	int rc;
+
+	n = put_field(dim_text, n, l->territory, 0);
+	n = put_field(dim_text, n, l->commercial_model, 0);
+	n = put_field(dim_text, n, l->use_type, 0);
+	n = put_field(dim_text, n, l->currency, 0);
+	n = put_field(dim_text, n, l->period, 0);
+	n = put_field(dim_text, n, l->store, 1);
+	if (agg_part_dim(p, dim_text, n, &dim, NULL, err))
+		return ft_error_set(err, FT_ENOMEM, "out of memory (dimension table)");
+	if (l->isrc.len == 12) {
+		memcpy(ident, l->isrc.ptr, 12);
+	} else {
+		if (l->isrc.len > 0)
+			rc = agg_part_odd_ident(p, 'I', l->isrc.ptr, l->isrc.len, ident, err);
+		else
+			rc = agg_part_odd_ident(p, 'U', l->upc.ptr, l->upc.len, ident, err);
+		if (rc)
+			return rc;
+		dim |= AGG_ODD;
+	}
+	rc = agg_part_add(p, ident, dim, l->usages, l->revenue, err);
+	if (rc == FT_EOVERFLOW)
+		return ft_error_setloc(err, rc, file, l->line_no, NULL,
+				       "the sum of usages or revenue for this key no longer fits "
+				       "(split the report)");
+	return rc;
+}
+
+/* --------------------------------------------------------------- global */
+
+/* Kinds of canonical identifiers; the first byte of an ident's text. */
+#define KIND_ISRC 'I'     /* valid ISRC, 12 chars */
+#define KIND_GTIN 'G'     /* valid UPC/EAN/GTIN as 14 digits */
+#define KIND_BAD_ISRC 'i' /* an ISRC field that is no ISRC, as written */
+#define KIND_BAD_UPC 'g'  /* a UPC field that is no GTIN, as written */
+
+struct gentry {
+	uint64_t key; /* ident id << 32 | dim id; 0 = empty */
+	int64_t usages;
+	uint64_t rev[2];
+};
+
+struct gtab {
+	struct gentry *slots;
+	size_t mask, count;
+};
+
+struct ft_aggregate {
+	struct ft_aggregate_opts opts;
+	struct agg_strtab idents;   /* kind byte + text */
+	uint32_t *ident_match;      /* by id - 1: matcher ordinal, 0 = unmatched */
+	size_t ident_match_cap;
+	struct agg_strtab dims;     /* territory\tmodel\tuse\tcurrency\tperiod\tstore */
+	uint32_t *dim_print;        /* by id - 1: id in pdims */
+	size_t dim_print_cap;
+	struct agg_strtab pdims;    /* territory\tmodel\tuse\tcurrency */
+	struct gtab tab;
+	struct agg_part loose;      /* lines from ft_aggregate_add, not merged yet */
+	int loose_used;
+};
+
+static int gtab_init(struct gtab *t, size_t cap)
+{
+	t->slots = calloc(cap, sizeof(*t->slots));
+	if (!t->slots)
+		return FT_ENOMEM;
+	t->mask = cap - 1;
+	t->count = 0;
+	return 0;
+}
+
+static uint64_t gkey_hash(uint64_t key)
+{
+	return agg_key_hash(key, 0x5bd1e995u);
+}
+
+static int gtab_grow(struct gtab *t)
+{
+	struct gtab bigger;
+	size_t i;
+
+	if (gtab_init(&bigger, (t->mask + 1) * 2))
+		return FT_ENOMEM;
+	for (i = 0; i <= t->mask; i++) {
+		size_t j;
+
+		if (!t->slots[i].key)
+			continue;
+		for (j = gkey_hash(t->slots[i].key) & bigger.mask; bigger.slots[j].key;
+		     j = (j + 1) & bigger.mask)
+			;
+		bigger.slots[j] = t->slots[i];
+	}
+	bigger.count = t->count;
+	free(t->slots);
+	*t = bigger;
+	return 0;
+}
+
+static int gtab_add(struct gtab *t, uint64_t key, int64_t usages, ft_amount revenue)
+{
+	size_t i;
+
+	for (i = gkey_hash(key) & t->mask;; i = (i + 1) & t->mask) {
+		struct gentry *e = &t->slots[i];
+		ft_amount sum;
+
+		if (!e->key) {
+			e->key = key;
+			e->usages = usages;
+			memcpy(e->rev, &revenue, 16);
+			if (++t->count * 8 > (t->mask + 1) * 5)
+				return gtab_grow(t);
+			return 0;
+		}
+		if (e->key != key)
+			continue;
+		memcpy(&sum, e->rev, 16);
+		if (__builtin_add_overflow(sum, revenue, &sum) ||
+		    __builtin_add_overflow(e->usages, usages, &e->usages))
+			return FT_EOVERFLOW;
+		memcpy(e->rev, &sum, 16);
+		return 0;
+	}
+}
+
+int ft_aggregate_new(struct ft_aggregate **out, const struct ft_aggregate_opts *opts,
+		     struct ft_error *err)
+{
+	struct ft_aggregate *agg;
+
+	*out = NULL;
+	if (!opts || !opts->matcher)
+		return ft_error_set(err, FT_EUSAGE, "an aggregate needs a catalogue matcher");
+	agg = calloc(1, sizeof(*agg));
+	if (!agg)
+		return ft_error_set(err, FT_ENOMEM, "out of memory (aggregate)");
+	agg->opts = *opts;
+	if (gtab_init(&agg->tab, 1024) || agg_part_init(&agg->loose, err)) {
+		ft_aggregate_free(agg);
+		return ft_error_set(err, FT_ENOMEM, "out of memory (aggregate)");
+	}
+	*out = agg;
+	return 0;
+}
+
+void ft_aggregate_free(struct ft_aggregate *agg)
+{
+	if (!agg)
+		return;
+	agg_strtab_fini(&agg->idents);
+	agg_strtab_fini(&agg->dims);
+	agg_strtab_fini(&agg->pdims);
+	free(agg->ident_match);
+	free(agg->dim_print);
+	free(agg->tab.slots);
+	agg_part_fini(&agg->loose);
+	free(agg);
+}
+
+static int grow_u32(uint32_t **arr, size_t *cap, size_t need)
+{
+	uint32_t *bigger;
+	size_t n = *cap ? *cap : 64;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n *= 2;
+	bigger = realloc(*arr, n * sizeof(**arr));
+	if (!bigger)
+		return FT_ENOMEM;
+	*arr = bigger;
+	*cap = n;
+	return 0;
+}
+
+/* Global id of a canonical identifier text (kind byte first); matches it
+ * against the catalogue the first time it is seen. */
+static int global_ident(struct ft_aggregate *agg, const char *text, size_t len, uint32_t *id)
+{
+	int added, rc;
+
+	rc = agg_strtab_intern(&agg->idents, text, len, agg_hash_bytes(text, len), id, &added);
+	if (rc || !added)
+		return rc;
+	if (grow_u32(&agg->ident_match, &agg->ident_match_cap, *id))
+		return FT_ENOMEM;
+	agg->ident_match[*id - 1] = 0;
+	if (text[0] == KIND_ISRC)
+		agg->ident_match[*id - 1] = ft_matcher_find_isrc(agg->opts.matcher, text + 1);
+	else if (text[0] == KIND_GTIN)
+		agg->ident_match[*id - 1] = ft_matcher_find_gtin(agg->opts.matcher, text + 1);
+	return 0;
+}
+
+/* Global id of a dimension text, with its print projection (the first four
+ * fields) interned alongside. */
+static int global_dim(struct ft_aggregate *agg, const char *text, size_t len, uint32_t *id)
+{
+	size_t cut = 0;
+	int tabs = 0, added, rc;
+	uint32_t pid;
+
+	rc = agg_strtab_intern(&agg->dims, text, len, agg_hash_bytes(text, len), id, &added);
+	if (rc || !added)
+		return rc;
+	while (cut < len && !(text[cut] == '\t' && ++tabs == 4))
+		cut++;
+	rc = agg_strtab_intern(&agg->pdims, text, cut, agg_hash_bytes(text, cut), &pid, NULL);
+	if (rc)
+		return rc;
+	if (grow_u32(&agg->dim_print, &agg->dim_print_cap, *id))
+		return FT_ENOMEM;
+	agg->dim_print[*id - 1] = pid;
+	return 0;
+}
+
+static int is_upper(char c) { return c >= 'A' && c <= 'Z'; }
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/* A 12-byte ISRC already in canonical form (ISO 3901: country, registrant,
+ * year, designation): the common case, no ft_isrc_parse call needed. */
+static int is_canonical_isrc(const char *s)
+{
+	int i;
+
+	if (!is_upper(s[0]) || !is_upper(s[1]))
+		return 0;
+	for (i = 2; i < 5; i++)
+		if (!is_upper(s[i]) && !is_digit(s[i]))
+			return 0;
+	for (i = 5; i < 12; i++)
+		if (!is_digit(s[i]))
+			return 0;
+	return 1;
+}
+
+static int canonical_ident(struct ft_aggregate *agg, char kind, const char *raw, size_t len,
+			   uint32_t *id)
+{
+	char text[300];
+
+	if (len > sizeof(text) - 2)
+		len = sizeof(text) - 2;
+	if (kind == 'I') {
+		text[0] = KIND_ISRC;
+		if (len == 12 && is_canonical_isrc(raw)) {
+			memcpy(text + 1, raw, 12);
+			return global_ident(agg, text, 13, id);
+		}
+		if (ft_isrc_parse(text + 1, raw, len, NULL) == 0)
+			return global_ident(agg, text, 13, id);
+		text[0] = KIND_BAD_ISRC;
+	} else {
+		char gtin[FT_GTIN_LEN + 1];
+
+		if (ft_gtin_parse(gtin, NULL, raw, len, NULL) == 0) {
+			text[0] = KIND_GTIN;
+			ft_gtin_to14(text + 1, gtin);
+			return global_ident(agg, text, 1 + FT_GTIN_LEN, id);
+		}
+		text[0] = KIND_BAD_UPC;
+	}
+	memcpy(text + 1, raw, len);
+	return global_ident(agg, text, len + 1, id);
+}
+
+int agg_merge_part(struct ft_aggregate *agg, struct agg_part *p, struct ft_error *err)
+{
+	uint32_t *dim_map = NULL;
+	uint32_t i;
+	size_t s;
+	int rc = 0;
+
+	/* Part dimension ids -> global ones, by text. */
+	if (p->dims.count) {
+		dim_map = malloc(p->dims.count * sizeof(*dim_map));
+		if (!dim_map)
+			return ft_error_set(err, FT_ENOMEM, "out of memory (merge)");
+	}
+	for (i = 1; i <= p->dims.count; i++) {
+		size_t len;
+		const char *text = agg_strtab_get(&p->dims, i, &len);
+
+		rc = global_dim(agg, text, len, &dim_map[i - 1]);
+		if (rc)
+			goto out;
+	}
+	for (s = 0; s <= p->mask; s++) {
+		const struct agg_entry *e = &p->slots[s];
+		uint32_t ident, dim;
+		ft_amount revenue;
+
+		if (!e->dim)
+			continue;
+		dim = dim_map[(e->dim & ~AGG_ODD) - 1];
+		if (e->dim & AGG_ODD) {
+			uint32_t odd;
+			size_t len;
+			const char *text;
+
+			memcpy(&odd, e->ident, 4);
+			text = agg_strtab_get(&p->odd, odd, &len);
+			rc = canonical_ident(agg, text[0], text + 1, len - 1, &ident);
+		} else {
+			rc = canonical_ident(agg, 'I', e->ident, 12, &ident);
+		}
+		if (rc)
+			goto out;
+		memcpy(&revenue, e->rev, 16);
+		rc = gtab_add(&agg->tab, (uint64_t)ident << 32 | dim, e->usages, revenue);
+		if (rc)
+			goto out;
+	}
+out:
+	free(dim_map);
+	if (rc == FT_EOVERFLOW)
+		return ft_error_set(err, rc, "a total of usages or revenue no longer fits in the "
+					     "aggregate (aggregate fewer reports at once)");
+	if (rc)
+		return ft_error_set(err, rc, "out of memory (merge)");
+	return 0;
+}
+
+static int flush_loose(struct ft_aggregate *agg, struct ft_error *err)
+{
+	int rc;
+
+	if (!agg->loose_used)
+		return 0;
+	rc = agg_merge_part(agg, &agg->loose, err);
+	if (rc)
+		return rc;
+	agg_part_fini(&agg->loose);
+	agg->loose_used = 0;
+	return agg_part_init(&agg->loose, err);
+}
+
+int ft_aggregate_add(struct ft_aggregate *agg, const struct ft_usage_line *line,
+		     struct ft_error *err)
+{
+	agg->loose_used = 1;
+	return agg_part_add_line(&agg->loose, line, NULL, err);
+}
+
+int ft_aggregate_sink(void *agg, const struct ft_usage_line *line, struct ft_error *err)
+{
+	return ft_aggregate_add(agg, line, err);
+}
+
+int ft_aggregate_merge(struct ft_aggregate *into, const struct ft_aggregate *from,
+		       struct ft_error *err)
+{
+	size_t s;
+	int rc;
+
+	if ((rc = flush_loose(into, err)) != 0)
+		return rc;
+	if (from->loose_used)
+		return ft_error_set(err, FT_EUSAGE, "merge: flush the source aggregate first "
+						    "(read its rows or count once)");
+	for (s = 0; s <= from->tab.mask; s++) {
+		const struct gentry *e = &from->tab.slots[s];
+		uint32_t ident, dim;
+		const char *text;
+		size_t len;
+		ft_amount revenue;
+
+		if (!e->key)
+			continue;
+		text = agg_strtab_get(&from->idents, (uint32_t)(e->key >> 32), &len);
+		rc = global_ident(into, text, len, &ident);
+		if (!rc) {
+			text = agg_strtab_get(&from->dims, (uint32_t)e->key, &len);
+			rc = global_dim(into, text, len, &dim);
+		}
+		memcpy(&revenue, e->rev, 16);
+		if (!rc)
+			rc = gtab_add(&into->tab, (uint64_t)ident << 32 | dim, e->usages, revenue);
+		if (rc == FT_EOVERFLOW)
+			return ft_error_set(err, rc, "merge: a total no longer fits");
+		if (rc)
+			return ft_error_set(err, rc, "out of memory (merge)");
+	}
+	return 0;
+}
+
+size_t ft_aggregate_count(const struct ft_aggregate *agg)
+{
+	struct ft_aggregate *mut = (struct ft_aggregate *)agg;
+
+	/* Counting is a read: pending generic lines are folded in first. */
+	if (flush_loose(mut, NULL))
+		return 0;
+	return agg->tab.count;
+}
+
+/* ------------------------------------------------------------ row order */
+
+struct row {
+	uint32_t ident;
+	uint32_t dim; /* id in dims or pdims, as the view says */
+	int64_t usages;
+	ft_amount revenue;
+};
+
+static const struct agg_strtab *sort_strtab;
+
+static int cmp_text_ids(const void *a, const void *b)
+{
+	uint32_t ia = *(const uint32_t *)a, ib = *(const uint32_t *)b;
+	size_t la, lb;
+	const char *ta = agg_strtab_get(sort_strtab, ia, &la);
+	const char *tb = agg_strtab_get(sort_strtab, ib, &lb);
+	int c = memcmp(ta, tb, la < lb ? la : lb);
+	if (c)
+		return c;
+	return (la > lb) - (la < lb);
+}
+
+/* Identifier texts compare after the kind byte; the kind breaks ties. */
+static int cmp_ident_ids(const void *a, const void *b)
+{
+	uint32_t ia = *(const uint32_t *)a, ib = *(const uint32_t *)b;
+	size_t la, lb;
+	const char *ta = agg_strtab_get(sort_strtab, ia, &la);
+	const char *tb = agg_strtab_get(sort_strtab, ib, &lb);
+	int c = memcmp(ta + 1, tb + 1, (la < lb ? la : lb) - 1);
+
+	if (c)
+		return c;
+	if (la != lb)
+		return (la > lb) - (la < lb);
+	return (ta[0] > tb[0]) - (ta[0] < tb[0]);
+}
+
+/* rank[id - 1] = position of id in the text order.  qsort with a file-level
+ * pointer: only one sort runs at a time (rows are built under the caller's
+ * ownership of agg), and this is not on any thread's path. */
+static pthread_mutex_t sort_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static uint32_t *ranks(const struct agg_strtab *t, int (*cmp)(const void *, const void *))
+{
+	uint32_t *order = malloc((t->count + 1) * sizeof(*order));
+	uint32_t *rank = malloc((t->count + 1) * sizeof(*rank));
+	uint32_t i;
+
+	if (!order || !rank) {
+		free(order);
+		free(rank);
+		return NULL;
+	}
+	for (i = 0; i < t->count; i++)
+		order[i] = i + 1;
+	pthread_mutex_lock(&sort_lock);
+	sort_strtab = t;
+	qsort(order, t->count, sizeof(*order), cmp);
+	pthread_mutex_unlock(&sort_lock);
+	for (i = 0; i < t->count; i++)
+		rank[order[i] - 1] = i;
+	free(order);
+	return rank;
+}
+
+/* The selected rows, sorted: a counting sort on the identifier's rank (there
+ * are far fewer identifiers than rows), then insertion sort of the few
+ * dimensions of each identifier. */
+static int collect_rows(struct ft_aggregate *agg, unsigned flags, struct row **out, size_t *n_out,
+			struct ft_error *err)
+{
+	int per_store = (flags & FT_AGGREGATE_PERIOD_STORE) != 0;
+	const struct agg_strtab *dims = per_store ? &agg->dims : &agg->pdims;
+	uint32_t *irank = NULL, *drank = NULL;
+	size_t *start = NULL;
+	struct row *rows = NULL, *sorted = NULL;
+	struct gtab view = {0};
+	const struct gtab *src = &agg->tab;
+	size_t n = 0, s, k;
+	int rc;
+
+	*out = NULL;
+	*n_out = 0;
+	if ((rc = flush_loose(agg, err)) != 0)
+		return rc;
+	if (!per_store) {
+		/* Sum over period and store into a temporary table. */
+		if (gtab_init(&view, (agg->tab.mask + 1)))
+			goto nomem;
+		for (s = 0; s <= agg->tab.mask; s++) {
+			const struct gentry *e = &agg->tab.slots[s];
+			ft_amount revenue;
+			uint64_t key;
+
+			if (!e->key)
+				continue;
+			key = (e->key & 0xffffffff00000000ull) |
+			      agg->dim_print[(uint32_t)e->key - 1];
+			memcpy(&revenue, e->rev, 16);
+			rc = gtab_add(&view, key, e->usages, revenue);
+			if (rc == FT_EOVERFLOW) {
+				free(view.slots);
+				return ft_error_set(err, rc, "a total no longer fits");
+			}
+			if (rc)
+				goto nomem;
+		}
+		src = &view;
+	}
+	irank = ranks(&agg->idents, cmp_ident_ids);
+	drank = ranks(dims, cmp_text_ids);
+	start = calloc((size_t)agg->idents.count + 1, sizeof(*start));
+	rows = malloc((src->count ? src->count : 1) * sizeof(*rows));
+	if (!irank || !drank || !start || !rows)
+		goto nomem;
+	for (s = 0; s <= src->mask; s++) {
+		const struct gentry *e = &src->slots[s];
+		uint32_t ident;
+		int matched;
+
+		if (!e->key)
+			continue;
+		ident = (uint32_t)(e->key >> 32);
+		matched = agg->ident_match[ident - 1] != 0;
+		if (!(flags & (matched ? FT_AGGREGATE_MATCHED : FT_AGGREGATE_UNMATCHED)))
+			continue;
+		rows[n].ident = ident;
+		rows[n].dim = (uint32_t)e->key;
+		rows[n].usages = e->usages;
+		memcpy(&rows[n].revenue, e->rev, 16);
+		start[irank[ident - 1] + 1]++;
+		n++;
+	}
+	for (k = 1; k <= agg->idents.count; k++)
+		start[k] += start[k - 1];
+	sorted = malloc((n ? n : 1) * sizeof(*sorted));
+	if (!sorted)
+		goto nomem;
+	for (s = 0; s < n; s++)
+		sorted[start[irank[rows[s].ident - 1]]++] = rows[s];
+	/* start[r] is now the end of rank r's run; sort each run by dimension. */
+	for (s = 1; s < n; s++) {
+		struct row cur = sorted[s];
+		size_t j = s;
+
+		while (j > 0 && sorted[j - 1].ident == cur.ident &&
+		       drank[sorted[j - 1].dim - 1] > drank[cur.dim - 1]) {
+			sorted[j] = sorted[j - 1];
+			j--;
+		}
+		sorted[j] = cur;
+	}
+	free(irank);
+	free(drank);
+	free(start);
+	free(rows);
+	free(view.slots);
+	*out = sorted;
+	*n_out = n;
+	return 0;
+nomem:
+	free(irank);
+	free(drank);
+	free(start);
+	free(rows);
+	free(view.slots);
+	return ft_error_set(err, FT_ENOMEM, "out of memory sorting the aggregates");
+}
+
+int ft_aggregate_each(struct ft_aggregate *agg, unsigned flags, ft_aggregate_row_fn fn,
+		      void *ctx, struct ft_error *err)
+{
+	int per_store = (flags & FT_AGGREGATE_PERIOD_STORE) != 0;
+	const struct agg_strtab *dims = per_store ? &agg->dims : &agg->pdims;
+	struct row *rows;
+	size_t n, i;
+	int rc;
+
+	rc = collect_rows(agg, flags, &rows, &n, err);
+	if (rc)
+		return rc;
+	for (i = 0; i < n && !rc; i++) {
+		char fields[AGG_DIM_MAX + 8];
+		const char *f[6] = {"", "", "", "", "", ""};
+		struct ft_aggregate_row row;
+		size_t len, k;
+		const char *ident = agg_strtab_get(&agg->idents, rows[i].ident, &len);
+		const char *text = agg_strtab_get(dims, rows[i].dim, &len);
+		int nf = 0;
+
+		memcpy(fields, text, len);
+		fields[len] = '\0';
+		f[nf++] = fields;
+		for (k = 0; k < len && nf < 6; k++) {
+			if (fields[k] == '\t') {
+				fields[k] = '\0';
+				f[nf++] = fields + k + 1;
+			}
+		}
+		row.id = ident + 1;
+		row.release_level = ident[0] == KIND_GTIN || ident[0] == KIND_BAD_UPC;
+		row.match = agg->ident_match[rows[i].ident - 1];
+		row.territory = f[0];
+		row.commercial_model = f[1];
+		row.use_type = f[2];
+		row.currency = f[3];
+		row.period = per_store ? f[4] : "";
+		row.store = per_store ? f[5] : "";
+		row.usages = rows[i].usages;
+		row.revenue = rows[i].revenue;
+		rc = fn(ctx, &row, err);
+	}
+	free(rows);
+	return rc;
+}
+
+/* ----------------------------------------------------------------- text */
+
+size_t ft_aggregate_format_amount(char *buf, ft_amount amount)
+{
+	return ft_amount_format(buf, FT_AMOUNT_STR_MAX, amount, 0);
+}
+
+static char *put_i64(char *p, int64_t v)
+{
+	char tmp[24];
+	uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	int n = 0;
+
+	if (v < 0)
+		*p++ = '-';
+	do {
+		tmp[n++] = (char)('0' + m % 10);
+		m /= 10;
+	} while (m);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+static int write_block(struct ft_aggregate *agg, unsigned flags, const char *header, FILE *out,
+		       struct ft_error *err)
+{
+	struct row *rows;
+	size_t n, i;
+	int rc;
+
+	rc = collect_rows(agg, flags, &rows, &n, err);
+	if (rc)
+		return rc;
+	fputs(header, out);
+	for (i = 0; i < n; i++) {
+		char line[AGG_DIM_MAX + 400];
+		char *p = line;
+		size_t len;
+		const char *text = agg_strtab_get(&agg->idents, rows[i].ident, &len);
+
+		/* Identifiers are capped at 300 bytes, print dims at AGG_DIM_MAX. */
+		memcpy(p, text + 1, len - 1);
+		p += len - 1;
+		*p++ = '\t';
+		text = agg_strtab_get(&agg->pdims, rows[i].dim, &len);
+		memcpy(p, text, len);
+		p += len;
+		*p++ = '\t';
+		p = put_i64(p, rows[i].usages);
+		*p++ = '\t';
+		p += ft_aggregate_format_amount(p, rows[i].revenue);
+		*p++ = '\n';
+		fwrite(line, 1, (size_t)(p - line), out);
+	}
+	free(rows);
+	return 0;
+}
+
+int ft_aggregate_write_tsv(struct ft_aggregate *agg, FILE *out, struct ft_error *err)
+{
+	int rc;
+
+	rc = write_block(agg, FT_AGGREGATE_MATCHED,
+			 "isrc\tterritory\tcommercial_model\tuse_type\tcurrency\tusages\trevenue\n",
+			 out, err);
+	if (!rc)
+		rc = write_block(agg, FT_AGGREGATE_UNMATCHED,
+				 "\nunmatched_id\tterritory\tcommercial_model\tuse_type\tcurrency"
+				 "\tusages\trevenue\n",
+				 out, err);
+	if (!rc && (fflush(out) != 0 || ferror(out)))
+		rc = ft_error_set(err, FT_EIO, "cannot write the aggregates (disk full?)");
+	return rc;
+}
+
+/* ------------------------------------------------------------ files */
+
+struct file_run {
+	struct ft_aggregate *agg;
+	struct agg_part *parts; /* all parts of the file, merged at its end */
+	size_t n_parts, cap_parts;
+};
+
+struct sink_ctx {
+	struct agg_part *part;
+	const char *file;
+};
+
+static int part_sink(void *p, const struct ft_usage_line *line, struct ft_error *err)
+{
+	struct sink_ctx *s = p;
+
+	return agg_part_add_line(s->part, line, s->file, err);
+}
+
+static struct agg_part *more_parts(struct file_run *run, size_t k)
+{
+	if (run->n_parts + k > run->cap_parts) {
+		size_t cap = run->cap_parts ? run->cap_parts : 4;
+		struct agg_part *bigger;
+
+		while (cap < run->n_parts + k)
+			cap *= 2;
+		bigger = realloc(run->parts, cap * sizeof(*bigger));
+		if (!bigger)
+			return NULL;
+		run->parts = bigger;
+		run->cap_parts = cap;
+	}
+	return run->parts + run->n_parts;
+}
+
+static int on_report(void *p, struct ft_report *report, struct ft_error *err)
+{
+	struct file_run *run = p;
+	const struct ft_format *format = run->agg->opts.format;
+	const char *data;
+	size_t len;
+	int rc;
+
+	if (!format) {
+		const char *head;
+		size_t head_len;
+
+		rc = ft_report_head(report, &head, &head_len, err);
+		if (rc)
+			return rc;
+		if (ft_format_flat_tsv.detect(head, head_len) > 50)
+			format = &ft_format_flat_tsv;
+		else
+			format = ft_format_detect(head, head_len);
+		if (!format)
+			return ft_error_setloc(err, FT_EINVAL, ft_report_name(report), 0, NULL,
+					       "cannot tell the report's format from its header "
+					       "(name it with --format; see docs/FORMATS.md)");
+	}
+	if (format == &ft_format_flat_tsv && ft_report_map(report, &data, &len)) {
+		int threads = run->agg->opts.threads;
+		struct agg_part *parts;
+		int used = 0;
+
+		if (threads <= 0)
+			threads = flat_tsv_default_threads();
+		parts = more_parts(run, (size_t)threads);
+		if (!parts)
+			return ft_error_set(err, FT_ENOMEM, "out of memory");
+		rc = flat_tsv_fast_path(report, data, len, threads, parts, &used, err);
+		run->n_parts += (size_t)used;
+		return rc;
+	} else {
+		struct sink_ctx sink;
+		struct agg_part *part = more_parts(run, 1);
+
+		if (!part)
+			return ft_error_set(err, FT_ENOMEM, "out of memory");
+		rc = agg_part_init(part, err);
+		if (rc)
+			return rc;
+		run->n_parts++;
+		sink.part = part;
+		sink.file = ft_report_name(report);
+		return ft_report_parse(report, format, part_sink, &sink, err);
+	}
+}
+
+int ft_aggregate_file(struct ft_aggregate *agg, const char *path, struct ft_error *err)
+{
+	struct file_run run = {agg, NULL, 0, 0};
+	size_t i;
+	int rc;
+
+	rc = ft_reader_each_report(path, on_report, &run, err);
+	for (i = 0; i < run.n_parts; i++) {
+		if (!rc)
+			rc = agg_merge_part(agg, &run.parts[i], err);
+		agg_part_fini(&run.parts[i]);
+	}
+	free(run.parts);
+	return rc;
+}

@@ -1,0 +1,141 @@
+/*
+ * aggregate.h — internals of the aggregator shared with the fast parsers.
+ *
+ * A "part" is the hash table one thread fills from one range of one report.
+ * Its key is 16 bytes, so a probe is two 8-byte compares:
+ *
+ *   ident[12]  the ISRC exactly as written when the field is 12 bytes long
+ *              (nearly always), else the id of the identifier's text in the
+ *              part's `odd` string table (AGG_ODD set in dim)
+ *   dim        id of the line's "dimension" text in the part's `dims` table:
+ *              territory \t commercial model \t use type \t currency \t
+ *              period \t store — a few hundred distinct values per report
+ *
+ * Nothing is normalised or matched per line: a part only groups identical
+ * bytes.  agg_merge_part() then canonicalises each distinct identifier once
+ * (ft_isrc_parse / ft_gtin_parse), asks the matcher once per identifier, and
+ * adds the sums into the aggregate's global table.  Parts of different
+ * threads use different ids for the same text; the merge maps them by text.
+ */
+#ifndef FAIRTRACK_INGEST_AGGREGATE_H
+#define FAIRTRACK_INGEST_AGGREGATE_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "fairtrack/ingest.h"
+
+/* An interning table: byte string -> dense id (1-based). */
+struct agg_strtab {
+	struct agg_str_slot *slots;
+	size_t mask;
+	uint32_t count;
+	char *arena;
+	size_t arena_len, arena_cap;
+	size_t *off; /* by id - 1; the string's length is stored before it */
+	size_t off_cap;
+};
+
+uint64_t agg_hash_bytes(const char *s, size_t len);
+/* *id gets the string's id; *added (may be NULL) 1 when it was new. */
+int agg_strtab_intern(struct agg_strtab *t, const char *s, size_t len, uint64_t hash,
+		      uint32_t *id, int *added);
+const char *agg_strtab_get(const struct agg_strtab *t, uint32_t id, size_t *len);
+void agg_strtab_fini(struct agg_strtab *t);
+
+#define AGG_ODD 0x80000000u
+/* Longest dimension text (all six fields and their tabs). */
+#define AGG_DIM_MAX 1024
+
+struct agg_entry {
+	char ident[12];
+	uint32_t dim; /* 0 = empty slot */
+	int64_t usages;
+	uint64_t rev[2]; /* ft_amount, kept unaligned so an entry is 32 bytes */
+};
+
+struct agg_part {
+	struct agg_entry *slots;
+	size_t mask;
+	size_t count;
+	struct agg_strtab dims;
+	struct agg_strtab odd;
+};
+
+int agg_part_init(struct agg_part *p, struct ft_error *err);
+void agg_part_fini(struct agg_part *p);
+int agg_part_grow(struct agg_part *p, struct ft_error *err);
+
+static inline uint64_t agg_key_hash(uint64_t lo, uint64_t hi)
+{
+	uint64_t h = lo * 0x9E3779B97F4A7C15ull ^ (hi + 0x632BE59BD9B4E019ull) * 0xC2B2AE3D27D4EB4Full;
+
+	h ^= h >> 31;
+	h *= 0xD6E8FEB86659FD93ull;
+	h ^= h >> 32;
+	return h;
+}
+
+/*
+ * Add (usages, revenue) under key (ident, dim).  Returns 0, FT_EOVERFLOW
+ * (the caller names the line) or FT_ENOMEM.  Inline: it is the inner loop
+ * of the fast path.
+ */
+static inline int agg_part_add(struct agg_part *p, const char ident[12], uint32_t dim,
+			       int64_t usages, ft_amount revenue, struct ft_error *err)
+{
+	uint64_t lo, hi;
+	size_t i;
+
+	memcpy(&lo, ident, 8);
+	memcpy(&hi, ident + 8, 4);
+	hi = (hi & 0xffffffffull) | (uint64_t)dim << 32;
+	for (i = agg_key_hash(lo, hi) & p->mask;; i = (i + 1) & p->mask) {
+		struct agg_entry *e = &p->slots[i];
+		uint64_t elo, ehi;
+		ft_amount sum;
+
+		if (e->dim == 0) {
+			memcpy(e->ident, ident, 12);
+			e->dim = dim;
+			e->usages = usages;
+			memcpy(e->rev, &revenue, 16);
+			if (++p->count * 8 > (p->mask + 1) * 5)
+				return agg_part_grow(p, err);
+			return 0;
+		}
+		memcpy(&elo, e->ident, 8);
+		memcpy(&ehi, e->ident + 8, 8);
+		if (elo != lo || ehi != hi)
+			continue;
+		memcpy(&sum, e->rev, 16);
+		if (__builtin_add_overflow(sum, revenue, &sum) ||
+		    __builtin_add_overflow(e->usages, usages, &e->usages))
+			return FT_EOVERFLOW;
+		memcpy(e->rev, &sum, 16);
+		return 0;
+	}
+}
+
+/* Intern a dimension text in the part (*added: first time seen). */
+static inline int agg_part_dim(struct agg_part *p, const char *text, size_t len, uint32_t *id,
+			       int *added, struct ft_error *err)
+{
+	return agg_strtab_intern(&p->dims, text, len, agg_hash_bytes(text, len), id, added);
+}
+
+/*
+ * Key of an identifier that is not a plain 12-byte field: kind 'I' (an ISRC
+ * field of another length) or 'U' (a release-level line: no ISRC, a UPC).
+ */
+int agg_part_odd_ident(struct agg_part *p, char kind, const char *text, size_t len,
+		       char ident[12], struct ft_error *err);
+
+/* The generic path: one normalised usage line of any format. */
+int agg_part_add_line(struct agg_part *p, const struct ft_usage_line *line,
+		      const char *file, struct ft_error *err);
+
+/* Fold a part into the aggregate's totals (canonicalise, match, sum). */
+int agg_merge_part(struct ft_aggregate *agg, struct agg_part *p, struct ft_error *err);
+
+#endif
