@@ -1,10 +1,58 @@
-/* cmd_export.c — `fairtrack export` (placeholder until its module lands) */
+/*
+ * cmd_export.c — `fairtrack -l LEDGER export catalog [DIR]`
+ *
+ * Writes labels.csv, artists.csv, partners.csv, tracks.csv and
+ * contributors.csv into DIR (default: the current directory), in the format
+ * `import catalog` reads: re-importing them reports 0 changed.
+ */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
+#include "fairtrack/catalog.h"
+#include "fairtrack/store.h"
+
+/* A ledger that cannot be opened (missing, not a ledger, too new) is exit 3. */
+static int ledger_failed(struct cli *cli, const struct ft_error *err)
+{
+	int code = cli_fail(cli, err);
+
+	return code == CLI_EXIT_NOTFOUND || code == CLI_EXIT_INTERNAL ? CLI_EXIT_LEDGER : code;
+}
 
 int cmd_export(struct cli *cli, int argc, char **argv)
 {
-	fprintf(stderr, "%s: 'export' is not implemented yet\n", cli->prog);
-	return CLI_EXIT_INTERNAL;
+	struct ft_store *store = NULL;
+	struct ft_error err;
+	const char *dir = ".";
+	int rc;
+
+	ft_error_clear(&err);
+	if (argc < 2 || strcmp(argv[1], "catalog") != 0)
+		return cli_usage_error(cli, "export", "what to export? catalog");
+	if (argc > 3)
+		return cli_usage_error(cli, "export", "export catalog takes one DIR");
+	if (argc == 3)
+		dir = argv[2];
+	if (cli_need_ledger(cli, "export"))
+		return CLI_EXIT_USAGE;
+	rc = ft_store_open(&store, cli->ledger, 0, &err);
+	if (rc)
+		return ledger_failed(cli, &err);
+	rc = ft_catalog_export(store, dir, &err);
+	ft_store_close(store);
+	if (rc)
+		return cli_fail(cli, &err);
+	if (cli->json) {
+		fputs("{\"directory\":", stdout);
+		cli_json_string(stdout, dir);
+		fputs(",\"files\":[\"labels.csv\",\"artists.csv\",\"partners.csv\",\"tracks.csv\","
+		      "\"contributors.csv\"]}\n",
+		      stdout);
+	} else if (!cli->quiet) {
+		printf("exported the catalogue to %s: labels.csv artists.csv partners.csv "
+		       "tracks.csv contributors.csv\n",
+		       dir);
+	}
+	return CLI_EXIT_OK;
 }

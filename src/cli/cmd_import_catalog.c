@@ -1,10 +1,140 @@
-/* cmd_import_catalog.c — `fairtrack import catalog` (placeholder until its module lands) */
+/*
+ * cmd_import_catalog.c — `fairtrack -l LEDGER import catalog FILE…`
+ *
+ * Every file is parsed first (all of them, into one catalogue), then the
+ * whole catalogue is imported in one transaction: a bad row anywhere means
+ * nothing is imported.  Prints each change, then the counts.
+ */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
+#include "fairtrack/catalog.h"
+#include "fairtrack/store.h"
+
+static const char *action_name(enum ft_catalog_action action)
+{
+	return action == FT_CATALOG_ADDED ? "added" : "updated";
+}
+
+static void print_json(const struct ft_catalog_changes *changes)
+{
+	struct ft_catalog_counts total = ft_catalog_changes_total(changes);
+	size_t i;
+	int e;
+
+	fputs("{\"changes\":[", stdout);
+	for (i = 0; i < changes->count; i++) {
+		const struct ft_catalog_change *c = &changes->items[i];
+
+		fputs(i ? ",{" : "{", stdout);
+		fputs("\"action\":", stdout);
+		cli_json_string(stdout, action_name(c->action));
+		fputs(",\"entity\":", stdout);
+		cli_json_string(stdout, c->entity);
+		fputs(",\"key\":", stdout);
+		cli_json_string(stdout, c->key);
+		if (c->field) {
+			fputs(",\"field\":", stdout);
+			cli_json_string(stdout, c->field);
+			fputs(",\"before\":", stdout);
+			cli_json_string(stdout, c->before);
+			fputs(",\"after\":", stdout);
+			cli_json_string(stdout, c->after);
+		}
+		fputs("}", stdout);
+	}
+	fputs("],\"counts\":{", stdout);
+	for (e = 0; e < FT_CATALOG_ENTITY_COUNT; e++) {
+		const struct ft_catalog_counts *n = &changes->counts[e];
+
+		if (e)
+			fputc(',', stdout);
+		cli_json_string(stdout, ft_catalog_entity_name(e));
+		printf(":{\"added\":%zu,\"updated\":%zu,\"unchanged\":%zu}", n->added, n->updated,
+		       n->unchanged);
+	}
+	printf("},\"changed\":%zu,\"added\":%zu,\"updated\":%zu,\"unchanged\":%zu}\n",
+	       total.added + total.updated, total.added, total.updated, total.unchanged);
+}
+
+static void print_text(struct cli *cli, const struct ft_catalog_changes *changes)
+{
+	struct ft_catalog_counts total = ft_catalog_changes_total(changes);
+	char line[4096];
+	size_t i;
+	int e;
+
+	if (!cli->quiet) {
+		for (i = 0; i < changes->count; i++) {
+			ft_catalog_change_format(line, sizeof(line), &changes->items[i]);
+			puts(line);
+		}
+		for (e = 0; e < FT_CATALOG_ENTITY_COUNT; e++) {
+			const struct ft_catalog_counts *n = &changes->counts[e];
+
+			if (n->added + n->updated + n->unchanged == 0)
+				continue;
+			printf("%s: %zu added, %zu updated, %zu unchanged\n",
+			       ft_catalog_entity_name(e), n->added, n->updated, n->unchanged);
+		}
+	}
+	printf("%zu changed (%zu added, %zu updated, %zu unchanged)\n",
+	       total.added + total.updated, total.added, total.updated, total.unchanged);
+}
+
+/* A ledger that cannot be opened (missing, not a ledger, too new) is exit 3. */
+static int ledger_failed(struct cli *cli, const struct ft_error *err)
+{
+	int code = cli_fail(cli, err);
+
+	return code == CLI_EXIT_NOTFOUND || code == CLI_EXIT_INTERNAL ? CLI_EXIT_LEDGER : code;
+}
 
 int cli_import_catalog(struct cli *cli, int argc, char **argv)
 {
-	fprintf(stderr, "%s: 'import catalog' is not implemented yet\n", cli->prog);
-	return CLI_EXIT_INTERNAL;
+	struct ft_catalog *cat = NULL;
+	struct ft_store *store = NULL;
+	struct ft_catalog_changes changes;
+	struct ft_error err;
+	int i, first = 1, rc, exit_code;
+
+	memset(&changes, 0, sizeof(changes));
+	ft_error_clear(&err);
+	if (cli_need_ledger(cli, "import catalog"))
+		return CLI_EXIT_USAGE;
+	if (argc > 1 && strcmp(argv[1], "--") == 0)
+		first = 2;
+	else if (argc > 1 && argv[1][0] == '-' && argv[1][1])
+		return cli_usage_error(cli, "import", "unknown option '%s' for 'import catalog'",
+				       argv[1]);
+	if (argc <= first)
+		return cli_usage_error(cli, "import", "import catalog needs at least one FILE");
+	rc = ft_catalog_new(&cat, &err);
+	for (i = first; !rc && i < argc; i++)
+		rc = ft_catalog_parse_file(cat, argv[i], NULL, &err);
+	if (!rc) {
+		rc = ft_store_open(&store, cli->ledger, 0, &err);
+		if (rc) {
+			exit_code = ledger_failed(cli, &err);
+			goto out;
+		}
+		rc = ft_catalog_import(store, cat, &changes, &err);
+	}
+	if (rc) {
+		exit_code = cli_fail(cli, &err);
+		if (!cli->json)
+			fprintf(stderr, "%s: nothing was imported\n", cli->prog);
+		goto out;
+	}
+	if (cli->json)
+		print_json(&changes);
+	else
+		print_text(cli, &changes);
+	exit_code = CLI_EXIT_OK;
+out:
+	ft_catalog_changes_free(&changes);
+	ft_store_close(store);
+	ft_catalog_free(cat);
+	return exit_code;
 }

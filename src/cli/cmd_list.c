@@ -1,10 +1,125 @@
-/* cmd_list.c — `fairtrack list` (placeholder until its module lands) */
+/*
+ * cmd_list.c — `fairtrack -l LEDGER list KIND`: one kind of catalogue entry
+ * as TSV (a header line, then one line per entry) or, with --json, an array
+ * of objects.  The columns are those of the kind's import file.
+ */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
+#include "fairtrack/catalog.h"
+#include "fairtrack/store.h"
+
+struct list_out {
+	int json;
+	size_t rows;
+};
+
+/* TSV has no quoting: a tab or line break inside a value becomes a space. */
+static void tsv_value(const char *v)
+{
+	for (; *v; v++)
+		putchar(*v == '\t' || *v == '\n' || *v == '\r' ? ' ' : *v);
+}
+
+/* Shared by list and show: one record as a JSON object. */
+static void json_record(const struct ft_catalog_record *rec)
+{
+	size_t i;
+
+	putchar('{');
+	for (i = 0; i < rec->count; i++) {
+		if (i)
+			putchar(',');
+		cli_json_string(stdout, rec->fields[i].name);
+		putchar(':');
+		if (rec->fields[i].numeric && rec->fields[i].value[0])
+			fputs(rec->fields[i].value, stdout);
+		else
+			cli_json_string(stdout, rec->fields[i].value);
+	}
+	putchar('}');
+}
+
+static int print_row(void *ctx, const struct ft_catalog_record *rec, struct ft_error *err)
+{
+	struct list_out *out = ctx;
+	size_t i;
+
+	if (out->json) {
+		fputs(out->rows ? ",\n" : "\n", stdout);
+		json_record(rec);
+	} else {
+		for (i = 0; i < rec->count; i++) {
+			if (i)
+				putchar('\t');
+			tsv_value(rec->fields[i].value);
+		}
+		putchar('\n');
+	}
+	out->rows++;
+	return 0;
+}
+
+/* A ledger that cannot be opened (missing, not a ledger, too new) is exit 3. */
+static int ledger_failed(struct cli *cli, const struct ft_error *err)
+{
+	int code = cli_fail(cli, err);
+
+	return code == CLI_EXIT_NOTFOUND || code == CLI_EXIT_INTERNAL ? CLI_EXIT_LEDGER : code;
+}
+
+/* --json is also accepted after the command ("list artists --json"). */
+static int take_json_flag(struct cli *cli, int argc, char **argv)
+{
+	int i, o = 1;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			cli->json = 1;
+		else
+			argv[o++] = argv[i];
+	}
+	return o;
+}
 
 int cmd_list(struct cli *cli, int argc, char **argv)
 {
-	fprintf(stderr, "%s: 'list' is not implemented yet\n", cli->prog);
-	return CLI_EXIT_INTERNAL;
+	struct ft_store *store = NULL;
+	struct ft_error err;
+	struct list_out out = {0, 0};
+	const char *const *columns;
+	int kind, rc, i;
+
+	ft_error_clear(&err);
+	argc = take_json_flag(cli, argc, argv);
+	if (argc != 2)
+		return cli_usage_error(cli, "list", "what to list? artists, releases, tracks, "
+						    "partners, labels or contributors");
+	kind = ft_catalog_kind_parse(argv[1]);
+	if (kind < 0 || kind == FT_CATALOG_BWARM)
+		return cli_usage_error(cli, "list", "cannot list '%s' (artists, releases, tracks, "
+						    "partners, labels or contributors)",
+				       argv[1]);
+	if (cli_need_ledger(cli, "list"))
+		return CLI_EXIT_USAGE;
+	rc = ft_store_open(&store, cli->ledger, 0, &err);
+	if (rc)
+		return ledger_failed(cli, &err);
+	out.json = cli->json;
+	if (cli->json) {
+		putchar('[');
+	} else {
+		columns = ft_catalog_columns((enum ft_catalog_kind)kind);
+		for (i = 0; columns[i]; i++)
+			printf("%s%s", i ? "\t" : "", columns[i]);
+		putchar('\n');
+	}
+	rc = ft_catalog_list(store, (enum ft_catalog_kind)kind, print_row, &out, &err);
+	ft_store_close(store);
+	if (cli->json)
+		puts(out.rows ? "\n]" : "]");
+	if (rc)
+		return cli_fail(cli, &err);
+	return CLI_EXIT_OK;
 }

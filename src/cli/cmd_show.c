@@ -1,10 +1,87 @@
-/* cmd_show.c — `fairtrack show` (placeholder until its module lands) */
+/*
+ * cmd_show.c — `fairtrack -l LEDGER show artist|release|track|partner|label ID`:
+ * one catalogue entry in full, as "key: value" lines or a JSON object.
+ */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
+#include "fairtrack/catalog.h"
+#include "fairtrack/store.h"
+
+static int print_entry(void *ctx, const struct ft_catalog_record *rec, struct ft_error *err)
+{
+	const struct cli *cli = ctx;
+	size_t i;
+
+	if (cli->json) {
+		putchar('{');
+		for (i = 0; i < rec->count; i++) {
+			if (i)
+				putchar(',');
+			cli_json_string(stdout, rec->fields[i].name);
+			putchar(':');
+			if (rec->fields[i].numeric && rec->fields[i].value[0])
+				fputs(rec->fields[i].value, stdout);
+			else
+				cli_json_string(stdout, rec->fields[i].value);
+		}
+		puts("}");
+		return 0;
+	}
+	for (i = 0; i < rec->count; i++)
+		printf("%s: %s\n", rec->fields[i].name, rec->fields[i].value);
+	return 0;
+}
+
+/* A ledger that cannot be opened (missing, not a ledger, too new) is exit 3. */
+static int ledger_failed(struct cli *cli, const struct ft_error *err)
+{
+	int code = cli_fail(cli, err);
+
+	return code == CLI_EXIT_NOTFOUND || code == CLI_EXIT_INTERNAL ? CLI_EXIT_LEDGER : code;
+}
+
+/* --json is also accepted after the command ("list artists --json"). */
+static int take_json_flag(struct cli *cli, int argc, char **argv)
+{
+	int i, o = 1;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			cli->json = 1;
+		else
+			argv[o++] = argv[i];
+	}
+	return o;
+}
 
 int cmd_show(struct cli *cli, int argc, char **argv)
 {
-	fprintf(stderr, "%s: 'show' is not implemented yet\n", cli->prog);
-	return CLI_EXIT_INTERNAL;
+	struct ft_store *store = NULL;
+	struct ft_error err;
+	int kind, rc;
+
+	ft_error_clear(&err);
+	argc = take_json_flag(cli, argc, argv);
+	if (argc != 3)
+		return cli_usage_error(cli, "show", "needs a kind and an id: show "
+						    "artist|release|track|partner|label ID");
+	kind = ft_catalog_kind_parse(argv[1]);
+	if (kind != FT_CATALOG_ARTISTS && kind != FT_CATALOG_RELEASES &&
+	    kind != FT_CATALOG_TRACKS && kind != FT_CATALOG_PARTNERS && kind != FT_CATALOG_LABELS)
+		return cli_usage_error(cli, "show",
+				       "cannot show '%s' (artist, release, track, partner or label)",
+				       argv[1]);
+	if (cli_need_ledger(cli, "show"))
+		return CLI_EXIT_USAGE;
+	rc = ft_store_open(&store, cli->ledger, 0, &err);
+	if (rc)
+		return ledger_failed(cli, &err);
+	rc = ft_catalog_show(store, (enum ft_catalog_kind)kind, argv[2], print_entry, cli,
+				     &err);
+	ft_store_close(store);
+	if (rc)
+		return cli_fail(cli, &err);
+	return CLI_EXIT_OK;
 }
