@@ -73,6 +73,20 @@ int cli_need_ledger(struct cli *cli, const char *command);
 int cli_import_catalog(struct cli *cli, int argc, char **argv);
 int cli_import_report(struct cli *cli, int argc, char **argv);
 
+/* Open the global -l ledger for a command.  On failure prints the error and
+ * returns the exit code (usage error without -l; CLI_EXIT_LEDGER when the
+ * ledger is missing or unusable); 0 with *store set on success. */
+struct ft_store;
+int cli_open_ledger(struct cli *cli, const char *command, struct ft_store **store);
+
+/* Option with a value: "--name VALUE" or "--name=VALUE" at argv[*i]; advances
+ * *i past the value.  NULL when argv[*i] is another option.  A "--name" with
+ * no value left is reported as a usage error via *missing = 1. */
+const char *cli_opt_value(int argc, char **argv, int *i, const char *name, int *missing);
+
+/* Print an exact amount (ft_amount) with at least min_frac digits. */
+void cli_print_amount(FILE *f, __int128 amount, int min_frac);
+
 /* JSON output helpers: a quoted, escaped string. */
 void cli_json_string(FILE *f, const char *s);
 

@@ -1,10 +1,143 @@
-/* cmd_import_report.c — `fairtrack import report` (placeholder until its module lands) */
+/*
+ * cmd_import_report.c — `fairtrack -l LEDGER import report [--partner P]
+ * [--format F] [--month M] [--force] [--threads N] FILE…`
+ *
+ * Each FILE becomes one import batch, all or nothing (fairtrack/import.h).
+ * Files are imported in order; when one is refused the command stops there,
+ * says which files before it were imported, and exits non-zero.
+ */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
+#include "fairtrack/format.h"
+#include "fairtrack/import.h"
+#include "fairtrack/store.h"
+
+static void print_result(struct cli *cli, const char *path, const struct ft_import_result *r,
+			 int first)
+{
+	size_t i;
+
+	if (cli->json) {
+		printf("%s{\"file\":", first ? "" : ",\n");
+		cli_json_string(stdout, path);
+		printf(",\"batch\":%lld,\"sha256\":\"%s\",\"first_month\":", (long long)r->batch_id,
+		       r->sha256);
+		cli_json_string(stdout, r->first_month);
+		fputs(",\"last_month\":", stdout);
+		cli_json_string(stdout, r->last_month);
+		printf(",\"rows\":%lld,\"suspense_rows\":%lld,\"totals\":[", (long long)r->rows,
+		       (long long)r->suspense_rows);
+		for (i = 0; i < r->n_totals; i++) {
+			const struct ft_import_total *t = &r->totals[i];
+
+			printf("%s{\"currency\":\"%s\",\"usages\":%lld,\"revenue\":\"", i ? "," : "",
+			       t->currency, (long long)t->usages);
+			cli_print_amount(stdout, t->revenue, 0);
+			printf("\",\"suspense_usages\":%lld,\"suspense_revenue\":\"",
+			       (long long)t->suspense_usages);
+			cli_print_amount(stdout, t->suspense_revenue, 0);
+			fputs("\"}", stdout);
+		}
+		fputs("]}", stdout);
+		return;
+	}
+	if (cli->quiet)
+		return;
+	printf("imported %s as batch %lld (%s%s%s): %lld rows, %lld in suspense\n", path,
+	       (long long)r->batch_id, r->first_month,
+	       strcmp(r->first_month, r->last_month) ? ".." : "",
+	       strcmp(r->first_month, r->last_month) ? r->last_month : "", (long long)r->rows,
+	       (long long)r->suspense_rows);
+	for (i = 0; i < r->n_totals; i++) {
+		const struct ft_import_total *t = &r->totals[i];
+
+		printf("  %s  %lld usages  ", t->currency, (long long)t->usages);
+		cli_print_amount(stdout, t->revenue, 2);
+		if (t->suspense_usages || t->suspense_revenue) {
+			printf("   suspense: %lld usages  ", (long long)t->suspense_usages);
+			cli_print_amount(stdout, t->suspense_revenue, 2);
+		}
+		putchar('\n');
+	}
+}
 
 int cli_import_report(struct cli *cli, int argc, char **argv)
 {
-	fprintf(stderr, "%s: 'import report' is not implemented yet\n", cli->prog);
-	return CLI_EXIT_INTERNAL;
+	struct ft_import_opts opts = {0};
+	struct ft_store *store = NULL;
+	struct ft_error err;
+	const char *v, *format = NULL;
+	int i, missing = 0, first = 0, imported = 0, code;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--") == 0) {
+			first = i + 1;
+			break;
+		}
+		if (a[0] != '-' || a[1] == '\0') {
+			first = i;
+			break;
+		}
+		if ((v = cli_opt_value(argc, argv, &i, "--partner", &missing))) {
+			opts.partner = v;
+		} else if ((v = cli_opt_value(argc, argv, &i, "--format", &missing))) {
+			format = v;
+		} else if ((v = cli_opt_value(argc, argv, &i, "--month", &missing)) ||
+			   (v = cli_opt_value(argc, argv, &i, "--period", &missing))) {
+			opts.month = v;
+		} else if ((v = cli_opt_value(argc, argv, &i, "--threads", &missing))) {
+			opts.threads = atoi(v);
+		} else if (strcmp(a, "--force") == 0) {
+			opts.force = 1;
+		} else {
+			return cli_usage_error(cli, "import report", "%s '%s'",
+					       missing ? "missing value for" : "unknown option", a);
+		}
+	}
+	if (!first || first >= argc)
+		return cli_usage_error(cli, "import report", "no report FILE given");
+	if (!opts.partner)
+		return cli_usage_error(cli, "import report",
+				       "which partner sent the report? --partner ID (see 'fairtrack "
+				       "list partners')");
+	if (format) {
+		opts.format = ft_format_find(format);
+		if (!opts.format)
+			return cli_usage_error(cli, "import report", "unknown format '%s'", format);
+	}
+	code = cli_open_ledger(cli, "import report", &store);
+	if (code)
+		return code;
+	if (cli->json)
+		putchar('[');
+	code = CLI_EXIT_OK;
+	for (i = first; i < argc; i++) {
+		struct ft_import_result res;
+
+		ft_error_clear(&err);
+		if (ft_import_report(store, argv[i], &opts, &res, &err)) {
+			ft_import_result_free(&res);
+			if (cli->json)
+				puts("]");
+			code = cli_fail(cli, &err);
+			if (imported && !cli->json)
+				fprintf(stderr, "%s: %d file(s) before %s were imported; %s and the "
+						"files after it were not\n",
+					cli->prog, imported, argv[i], argv[i]);
+			goto out;
+		}
+		print_result(cli, argv[i], &res, imported == 0);
+		imported++;
+		ft_import_result_free(&res);
+	}
+	if (cli->json)
+		puts("]");
+out:
+	ft_store_close(store);
+	return code;
 }

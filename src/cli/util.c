@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "fairtrack/money.h"
+#include "fairtrack/store.h"
 
 int cli_exit_for(int ft_code)
 {
@@ -105,4 +107,46 @@ void cli_json_string(FILE *f, const char *s)
 		}
 	}
 	fputc('"', f);
+}
+
+int cli_open_ledger(struct cli *cli, const char *command, struct ft_store **store)
+{
+	struct ft_error err;
+	int code;
+
+	*store = NULL;
+	if (cli_need_ledger(cli, command))
+		return CLI_EXIT_USAGE;
+	ft_error_clear(&err);
+	if (ft_store_open(store, cli->ledger, 0, &err) == 0)
+		return 0;
+	code = cli_fail(cli, &err);
+	/* A ledger that is missing or broken is "ledger unusable" (3), whatever
+	 * the library's code says about the cause. */
+	return code == CLI_EXIT_NOTFOUND || code == CLI_EXIT_INTERNAL ? CLI_EXIT_LEDGER : code;
+}
+
+const char *cli_opt_value(int argc, char **argv, int *i, const char *name, int *missing)
+{
+	size_t n = strlen(name);
+	const char *a = argv[*i];
+
+	if (strncmp(a, name, n) == 0 && a[n] == '=')
+		return a + n + 1;
+	if (strcmp(a, name) != 0)
+		return NULL;
+	if (*i + 1 >= argc) {
+		if (missing)
+			*missing = 1;
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+void cli_print_amount(FILE *f, __int128 amount, int min_frac)
+{
+	char buf[FT_AMOUNT_STR_MAX];
+
+	ft_amount_format(buf, sizeof(buf), (ft_amount)amount, min_frac);
+	fputs(buf, f);
 }

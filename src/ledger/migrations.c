@@ -78,7 +78,71 @@ static const struct ft_migration migrations[] = {
 	 " territories TEXT NOT NULL,"
 	 " fee_percent TEXT NOT NULL,"
 	 " currency TEXT);"},
-	/* Append new migrations here: {2, "what it adds", "SQL"}, */
+	/* Import batches (src/ledger/import.c, include/fairtrack/import.h).  A
+	 * batch is one report file; usage holds its aggregates matched to a
+	 * track (isrc) or, for release-level lines, a release (gtin14) —
+	 * exactly one of the two; suspense what the catalogue did not know.
+	 * batch_totals records what the file said per currency, so a check can
+	 * prove that usage + suspense still add up to it after rematches. */
+	{2, "import batches",
+	 "CREATE TABLE import_batches ("
+	 " id INTEGER PRIMARY KEY,"
+	 " sha256 TEXT NOT NULL,"
+	 " file TEXT NOT NULL,"
+	 " bytes INTEGER NOT NULL,"
+	 " partner_id TEXT NOT NULL REFERENCES partners(id),"
+	 " format TEXT NOT NULL,"
+	 " first_month TEXT,"
+	 " last_month TEXT,"
+	 " rows INTEGER NOT NULL,"
+	 " suspense_rows INTEGER NOT NULL,"
+	 " forced INTEGER NOT NULL DEFAULT 0,"
+	 " imported_at TEXT NOT NULL,"
+	 " withdrawn_at TEXT);"
+	 "CREATE INDEX import_batches_sha256 ON import_batches(sha256);"
+	 "CREATE TABLE batch_totals ("
+	 " batch_id INTEGER NOT NULL REFERENCES import_batches(id),"
+	 " currency TEXT NOT NULL,"
+	 " usages INTEGER NOT NULL,"
+	 " revenue TEXT NOT NULL,"
+	 " suspense_usages INTEGER NOT NULL,"
+	 " suspense_revenue TEXT NOT NULL,"
+	 " PRIMARY KEY (batch_id, currency));"
+	 "CREATE TABLE usage ("
+	 " batch_id INTEGER NOT NULL REFERENCES import_batches(id),"
+	 " month TEXT NOT NULL,"
+	 " isrc TEXT REFERENCES tracks(isrc),"
+	 " gtin14 TEXT REFERENCES releases(gtin14),"
+	 " territory TEXT NOT NULL,"
+	 " commercial_model TEXT NOT NULL,"
+	 " use_type TEXT NOT NULL,"
+	 " store TEXT NOT NULL,"
+	 " currency TEXT NOT NULL,"
+	 " usages INTEGER NOT NULL,"
+	 " revenue TEXT NOT NULL,"
+	 " CHECK ((isrc IS NULL) <> (gtin14 IS NULL)));"
+	 "CREATE INDEX usage_batch ON usage(batch_id);"
+	 "CREATE INDEX usage_month ON usage(month);"
+	 "CREATE TABLE suspense ("
+	 " batch_id INTEGER NOT NULL REFERENCES import_batches(id),"
+	 " month TEXT NOT NULL,"
+	 " kind TEXT NOT NULL CHECK (kind IN ('isrc', 'gtin', 'invalid')),"
+	 " identifier TEXT NOT NULL,"
+	 " territory TEXT NOT NULL,"
+	 " commercial_model TEXT NOT NULL,"
+	 " use_type TEXT NOT NULL,"
+	 " store TEXT NOT NULL,"
+	 " currency TEXT NOT NULL,"
+	 " usages INTEGER NOT NULL,"
+	 " revenue TEXT NOT NULL);"
+	 "CREATE INDEX suspense_batch ON suspense(batch_id);"
+	 "CREATE INDEX suspense_identifier ON suspense(identifier);"
+	 /* Filled by `close` (the engine); a batch with sales in a closed month
+	  * can no longer be withdrawn. */
+	 "CREATE TABLE closed_periods ("
+	 " month TEXT PRIMARY KEY,"
+	 " closed_at TEXT NOT NULL);"},
+	/* Append new migrations here: {3, "what it adds", "SQL"}, */
 };
 
 const struct ft_migration *ft_store_migrations(size_t *count)

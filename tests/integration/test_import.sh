@@ -1,0 +1,56 @@
+# import report: batches, duplicates, all-or-nothing, suspense and rematch, withdraw, check.
+. "$TOP/tests/integration/lib.sh"
+L="$WORK/l.db"
+R="$TOP/samples/reports/usage-2026-10.tsv"
+ft init "$L" >/dev/null
+ft -l "$L" import catalog "$TOP"/samples/catalog/*.csv >/dev/null
+
+check "import a report" ft -l "$L" import report --partner north-sea --month 2026-10 "$R"
+check "check passes after import" ft -l "$L" check
+ft -l "$L" --json imports > "$WORK/imports.json"
+check_grep "batch recorded with its sha256" "$(sha256sum "$R" | cut -c1-64)" "$WORK/imports.json"
+
+ft -l "$L" import report --partner north-sea --month 2026-10 "$R" > "$WORK/dup.out" 2>&1; rc=$?
+[ $rc = 4 ] && ok "same file twice exits 4" || not_ok "same file twice exits 4 (got $rc)"
+check_grep "duplicate names the earlier batch" "already imported as batch 1" "$WORK/dup.out"
+
+# A copy under another name is the same report.
+cp "$R" "$WORK/renamed.tsv"
+check_fails "renamed copy refused too" ft -l "$L" import report --partner north-sea --month 2026-10 "$WORK/renamed.tsv"
+
+check_fails "unknown partner refused" ft -l "$L" import report --partner nobody --month 2026-10 "$WORK/renamed.tsv"
+check_fails "no month for a report without one" ft -l "$L" import report --partner north-sea "$WORK/renamed.tsv"
+
+# A bad line deep in the file: refused, named, nothing imported.
+{ head -n 300 "$R"; printf 'X1\tGBNLR2600001\t\tGB\tSubscriptionModel\tOnDemandStream\t5\tGBP\t12,50\n'; tail -n +301 "$R"; } > "$WORK/bad.tsv"
+ft -l "$L" imports > "$WORK/before.txt"
+ft -l "$L" import report --partner north-sea --month 2026-11 "$WORK/bad.tsv" > "$WORK/bad.out" 2>&1; rc=$?
+[ $rc = 1 ] && ok "bad line exits 1" || not_ok "bad line exits 1 (got $rc)"
+check_grep "bad line named by file and line" "bad.tsv:301" "$WORK/bad.out"
+ft -l "$L" imports > "$WORK/after.txt"
+check "bad file imported nothing" cmp "$WORK/before.txt" "$WORK/after.txt"
+
+# Suspense: two unknown ISRCs in the sample report.
+ft -l "$L" suspense > "$WORK/suspense.txt"
+check_grep "unknown ISRC listed in suspense" "GBNLR2699901" "$WORK/suspense.txt"
+printf 'upc,release_title,release_artist,release_date,format,label,disc,track_no,isrc,title,artists,featured,duration\n501234000113,Low Tide,aurora-fields,2026-01-16,single,Northern Lights Records,1,9,GBNLR2699901,Low Tide (Late Remix),aurora-fields,,4:02\n' > "$WORK/newtrack.csv"
+ft -l "$L" import catalog "$WORK/newtrack.csv" >/dev/null
+ft -l "$L" --json rematch > "$WORK/rematch.json"
+check_grep "rematch moved rows" '"moved":[1-9]' "$WORK/rematch.json"
+ft -l "$L" suspense > "$WORK/suspense2.txt"
+if grep -q GBNLR2699901 "$WORK/suspense2.txt"; then not_ok "rematched ISRC left suspense"; else ok "rematched ISRC left suspense"; fi
+check_grep "other unknown ISRC still in suspense" "USXYZ2500123" "$WORK/suspense2.txt"
+check "check passes after rematch" ft -l "$L" check
+
+# Withdraw, then the same file imports again.
+check "withdraw batch 1" ft -l "$L" withdraw 1
+check_fails "withdraw twice refused" ft -l "$L" withdraw 1
+check "re-import after withdraw" ft -l "$L" import report --partner north-sea --month 2026-10 "$R"
+check "check passes after withdraw and re-import" ft -l "$L" check
+
+# Tampering is caught: change one amount behind fairtrack's back.
+sqlite3 "$L" "UPDATE usage SET revenue = '1000000' WHERE rowid = (SELECT MIN(rowid) FROM usage WHERE batch_id = 2)"
+ft -l "$L" check > "$WORK/check.out" 2>&1; rc=$?
+[ $rc = 5 ] && ok "check exits 5 on a tampered ledger" || not_ok "check exits 5 on a tampered ledger (got $rc)"
+check_grep "check names the batch" "batch 2" "$WORK/check.out"
+finish
