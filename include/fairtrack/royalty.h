@@ -1,0 +1,264 @@
+/*
+ * fairtrack — the royalty engine (pure computation, no ledger).
+ *
+ * Given the contracts, one accounting period's receipt lines (already
+ * attributed to tracks and converted to the accounting currency) and the
+ * state the previous period left (balances, reserves, cumulative units,
+ * suspense), ft_royalty_run computes what every payee earned, what they are
+ * owed, what the label keeps and what waits in suspense, and the state for
+ * the next period.  It applies the rules of docs/ACCOUNTING.md (ACCT-1 …
+ * ACCT-10), which the code cites where it implements them.
+ *
+ * Guarantees:
+ *  - Exact: every figure is an ft_amount; nothing passes through floating
+ *    point; a product's sub-unit remainder (below 10^-12) is recorded and
+ *    stays with the label.
+ *  - Conservation, checked on every run (a violation is an error, not a
+ *    silent result): receipts of the period + suspense carried in
+ *      = payee royalties + label share + suspense carried out,
+ *    to the last 10^-12 unit.  Each royalty's payee shares sum to it exactly
+ *    (largest remainder), and each account's balance rolls forward exactly:
+ *      closing = opening + royalties − advances − costs − payable.
+ *  - Order independent: the same lines in any order give the same result
+ *    (lines are put in a canonical order before escalations are applied).
+ *  - Pure: no I/O, no global state; inputs are not modified; the result
+ *    owns everything it points to.
+ *  - Provenance: every figure names the input line, contract, rate rule and
+ *    escalation tier it came from, so `explain` can print the computation.
+ *
+ * Limits: amounts on a line up to ±10^18 currency units, at most 10^7 lines
+ * a run (sums then cannot overflow 128 bits); larger inputs are refused.
+ */
+#ifndef FAIRTRACK_ROYALTY_H
+#define FAIRTRACK_ROYALTY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fairtrack/contract.h"
+#include "fairtrack/error.h"
+#include "fairtrack/ids.h"
+#include "fairtrack/money.h"
+#include "fairtrack/period.h"
+
+#define FT_ROYALTY_NAME_MAX 96 /* suspense bucket names */
+
+/*
+ * One receipt line of the period: an aggregate (track × release format ×
+ * territory × commercial model × use type × partner × month) with its
+ * receipts in the accounting currency.
+ *  - attributable: isrc set.
+ *  - non_attributable (ACCT-9): income from `partner` that belongs to no
+ *    track (a DSP advance, a minimum-guarantee top-up, breakage, a
+ *    settlement); isrc must be "".
+ *  - unmatched (ACCT-10): isrc "" and not non_attributable: usage whose
+ *    identifier the catalogue does not know; it goes to suspense.
+ */
+struct ft_royalty_line {
+	char isrc[FT_ISRC_LEN + 1];
+	char gtin14[FT_GTIN_LEN + 1];              /* release, "" if unknown */
+	char artist[FT_CONTRACT_ID_MAX];           /* main artist slug, "" if unknown */
+	char release_format[FT_CONTRACT_TOKEN_MAX];
+	char territory[3];
+	char commercial_model[FT_CONTRACT_TOKEN_MAX];
+	char use_type[FT_CONTRACT_TOKEN_MAX];
+	char partner[FT_CONTRACT_ID_MAX];          /* the DSP / store / distributor */
+	int month;                                 /* sales month (period.h index) */
+	int64_t units;                             /* negative for returns */
+	ft_amount gross;    /* ACCT-2: reported revenue before a distributor's fee */
+	ft_amount receipts; /* ACCT-1: what the label received */
+	bool non_attributable;
+	int64_t source_id;  /* the caller's provenance (aggregate / batch id) */
+};
+
+/* State carried from one period to the next (the ledger persists it). */
+struct ft_royalty_account {
+	char payee[FT_CONTRACT_ID_MAX];
+	char account[FT_CONTRACT_ID_MAX]; /* cross-collateral group, or the contract id */
+	ft_amount balance;                /* after the last payment */
+};
+
+struct ft_royalty_reserve {
+	char payee[FT_CONTRACT_ID_MAX];
+	char account[FT_CONTRACT_ID_MAX];
+	char contract[FT_CONTRACT_ID_MAX];
+	int withheld_month; /* first month of the period that withheld it */
+	int release_month;  /* released by the run of the period starting here or later */
+	ft_amount amount;
+};
+
+struct ft_royalty_contract_state {
+	char contract[FT_CONTRACT_ID_MAX];
+	int last_month;        /* last month run (-1: never); advances/costs dated up to it are charged */
+	int64_t units;         /* ACCT-3: cumulative units since the contract's start */
+	ft_amount cum_base;    /* ACCT-8 profit split: cumulative receipts */
+	ft_amount cum_costs;   /* ACCT-8 profit split: cumulative recoupable costs */
+};
+
+struct ft_royalty_credit { /* ACCT-8 profit split: what a payee was credited so far */
+	char contract[FT_CONTRACT_ID_MAX];
+	char payee[FT_CONTRACT_ID_MAX];
+	ft_amount credited;
+};
+
+enum ft_suspense_kind {
+	FT_SUSPENSE_NON_ATTRIBUTABLE = 1, /* ACCT-9: waits for the partner's attributable receipts */
+	FT_SUSPENSE_UNMATCHED = 2,        /* ACCT-10: waits for the catalogue to learn the identifier */
+};
+
+struct ft_royalty_suspense {
+	enum ft_suspense_kind kind;
+	char name[FT_ROYALTY_NAME_MAX]; /* "suspense:non-attributable:spotify" */
+	char partner[FT_CONTRACT_ID_MAX];
+	int since_month;                /* first month of the period it arrived in */
+	ft_amount amount;
+};
+
+struct ft_royalty_state {
+	struct ft_royalty_account *accounts;
+	size_t n_accounts;
+	struct ft_royalty_reserve *reserves;
+	size_t n_reserves;
+	struct ft_royalty_contract_state *contracts;
+	size_t n_contracts;
+	struct ft_royalty_credit *credits;
+	size_t n_credits;
+	/* Only non-attributable suspense is carried here; unmatched usage is
+	 * kept by the ledger and re-fed once it matches (ACCT-10). */
+	struct ft_royalty_suspense *suspense;
+	size_t n_suspense;
+};
+
+void ft_royalty_state_clear(struct ft_royalty_state *state);
+
+/* ---- results ---------------------------------------------------------------- */
+
+/* ACCT-9: a part of non-attributable income given to one attributable line. */
+struct ft_royalty_allocation {
+	long source_line;     /* the non-attributable input line, or -1 */
+	long source_suspense; /* or the index in previous->suspense it came from, or -1 */
+	size_t target_line;   /* the attributable line it was allocated to */
+	ft_amount weight;     /* that line's receipts (the pro-rata weight) */
+	ft_amount receipts;
+	ft_amount gross;
+};
+
+/*
+ * One computed royalty: an input line (or an allocated part of
+ * non-attributable income, allocation >= 0) under one contract, in one
+ * escalation tier.  A line crossing an escalation threshold gives one entry
+ * per tier.
+ */
+struct ft_royalty_entry {
+	size_t line;      /* index into the input lines (the target line for allocations) */
+	long allocation;  /* index into result->allocations, or -1 */
+	size_t contract;  /* index into the input contracts */
+	int rule;         /* ACCT-3: index into contract->rules, -1 when the type has none */
+	int escalation;   /* ACCT-3: index into contract->escalations, -1 = base rate */
+	int64_t units;    /* units in this tier */
+	ft_amount base;   /* ACCT-2 (its part in this tier) */
+	ft_amount rate;   /* effective rate: rule + escalation, or 1 − fee, or 0 (profit split) */
+	ft_amount royalty;   /* base × rate, rounded down to 10^-12 */
+	ft_amount remainder; /* what that rounding cut, in 10^-24 units (label keeps it) */
+	size_t shares_at;    /* ACCT-4: payee shares at result->shares[shares_at ..
+				+ contract->n_payees], summing to royalty */
+};
+
+/* ACCT-5 … ACCT-7: one payee on one account (contract or cross-collateral group). */
+struct ft_royalty_statement {
+	char payee[FT_CONTRACT_ID_MAX];
+	char account[FT_CONTRACT_ID_MAX];
+	ft_amount opening;          /* balance carried in */
+	ft_amount royalties;        /* ACCT-4 / ACCT-8 credits this period */
+	ft_amount advances;         /* ACCT-5 charged this period */
+	ft_amount costs;            /* ACCT-5 recoupable part charged this period */
+	ft_amount balance;          /* opening + royalties − advances − costs */
+	ft_amount reserve_withheld; /* ACCT-6 this period */
+	ft_amount reserve_released; /* ACCT-6 this period */
+	ft_amount reserve_held;     /* after withholding and release */
+	ft_amount payable;          /* ACCT-7: max(0, balance − reserve held), rounded down */
+	ft_amount closing;          /* balance − payable: carried to the next period */
+};
+
+/* Per input contract. */
+struct ft_royalty_contract_summary {
+	ft_amount base;        /* Σ base of its entries */
+	ft_amount royalties;   /* Σ credited to its payees (entries, or ACCT-8 profit credits) */
+	ft_amount advances;    /* charged this period */
+	ft_amount costs;       /* recoupable part charged this period */
+	int64_t units_before;  /* ACCT-3 cumulative units before / after the period */
+	int64_t units_after;
+	ft_amount profit;      /* ACCT-8 profit split: cum receipts − cum costs (else 0) */
+	size_t credits_at;     /* ACCT-8: profit-split credits per payee at result->shares[…] */
+};
+
+struct ft_royalty_result {
+	struct ft_period period;
+	struct ft_royalty_entry *entries;
+	size_t n_entries;
+	ft_amount *shares; /* pool for entry shares and profit-split credits */
+	size_t n_shares;
+	struct ft_royalty_allocation *allocations;
+	size_t n_allocations;
+	struct ft_royalty_statement *statements; /* sorted by (payee, account) */
+	size_t n_statements;
+	struct ft_royalty_contract_summary *contracts; /* one per input contract */
+	size_t n_contracts;
+	struct ft_royalty_suspense *suspense; /* closing suspense: carried + unmatched */
+	size_t n_suspense;
+	struct ft_royalty_state next;         /* the state to pass to the next period */
+
+	/* The conservation identity (checked by the run):
+	 * receipts + suspense_in == royalties + label_share + suspense_out. */
+	ft_amount receipts;    /* Σ input lines' receipts */
+	ft_amount suspense_in; /* Σ previous non-attributable suspense */
+	ft_amount royalties;   /* Σ statements' royalties */
+	ft_amount label_share; /* what the label keeps (Σ per line, minus profit credits) */
+	ft_amount suspense_out;
+	ft_amount uncovered;   /* part of label_share on lines no contract covered */
+	ft_amount remainder_e24; /* Σ sub-unit remainders cut from royalties (10^-24 units) */
+};
+
+struct ft_royalty_input {
+	struct ft_period period;
+	const char *currency; /* all lines are in it; every contract must use it */
+	const struct ft_contract *contracts;
+	size_t n_contracts;
+	const struct ft_royalty_line *lines;
+	size_t n_lines;
+	const struct ft_royalty_state *previous; /* NULL: the first period ever */
+};
+
+/*
+ * Run one period.  Errors: FT_EINVAL for inputs that break the rules above
+ * (a contract in another currency, a line outside the period or with
+ * amounts out of range, a non-attributable line with an ISRC), FT_ECONFLICT
+ * when the period was already run for a contract (state's last_month) or the
+ * conservation check fails, FT_ENOMEM.  On success *out is a new result to
+ * free with ft_royalty_result_free (NULL is a no-op).
+ */
+int ft_royalty_run(struct ft_royalty_result **out, const struct ft_royalty_input *in,
+		   struct ft_error *err);
+void ft_royalty_result_free(struct ft_royalty_result *result);
+
+/* The payee shares of an entry (contract->n_payees of them). */
+static inline const ft_amount *ft_royalty_entry_shares(const struct ft_royalty_result *r,
+							 const struct ft_royalty_entry *e)
+{
+	return r->shares + e->shares_at;
+}
+
+/*
+ * ACCT-1: a report line's receipts from its revenue: gross = revenue ×
+ * fx_rate (the period's rate to the accounting currency; 1 when the same),
+ * fee = gross × fee_rate (the distributor's fee, a fraction), receipts =
+ * gross − fee.  Products round down to 10^-12: the fee's cut stays in the
+ * receipts; what the conversion cut is returned in *remainder_e24 (10^-24
+ * units, may be NULL) so the caller can record it.
+ */
+int ft_royalty_receipts(ft_amount *gross, ft_amount *receipts, ft_amount *fee,
+			ft_amount *remainder_e24, ft_amount revenue, ft_amount fx_rate,
+			ft_amount fee_rate, struct ft_error *err);
+
+#endif

@@ -1,0 +1,1034 @@
+/*
+ * royalty.c — the royalty engine: one period, many contracts, pure.
+ *
+ * The run, in order (each step cites the rule of docs/ACCOUNTING.md):
+ *   1. check the inputs and copy the previous state (it is never modified);
+ *   2. put the lines in a canonical order, so escalations (the only
+ *      order-sensitive step) give the same result whatever order the caller
+ *      used;
+ *   3. ACCT-9: allocate non-attributable income (this period's and the
+ *      suspense carried in) to the partner's attributable lines, pro rata;
+ *      with nothing to allocate to, it waits in suspense;
+ *   4. per contract: ACCT-2 base, ACCT-3 rate and escalation tiers, the
+ *      royalty, ACCT-4 payee shares (or ACCT-8 for the other types), then
+ *      ACCT-5 advances and costs, ACCT-6 reserves withheld;
+ *   5. per payee and account (ACCT-5 cross-collateralisation): releases of
+ *      reserves, the balance, ACCT-7 payable rounded down;
+ *   6. ACCT-10 unmatched usage to suspense, totals, and the conservation
+ *      check — a run that does not conserve every unit fails.
+ *
+ * Accounts and contract states are found by linear search: a period has
+ * hundreds of payees, not millions; lines (the large dimension) are only
+ * sorted and walked.
+ */
+#include "fairtrack/royalty.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* 10^18 currency units, in 10^-12 units. */
+#define AMOUNT_LIMIT ((ft_amount)1000000000000000000LL * (ft_amount)1000000000000LL)
+#define UNITS_LIMIT 1000000000000000LL
+#define LINES_LIMIT 10000000u
+
+/* Grow *arr (of *cap elements) to hold at least need; 0 or FT_ENOMEM. */
+static int grow(void **arr, size_t *cap, size_t need, size_t size)
+{
+	size_t cap2;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	cap2 = *cap ? *cap * 2 : 16;
+	while (cap2 < need)
+		cap2 *= 2;
+	p = realloc(*arr, cap2 * size);
+	if (!p)
+		return FT_ENOMEM;
+	*arr = p;
+	*cap = cap2;
+	return 0;
+}
+
+struct run {
+	const struct ft_royalty_input *in;
+	struct ft_royalty_result *res;
+	struct ft_error *err;
+	int last_month; /* of the period */
+	int minor_units;
+	size_t *order;
+	size_t cap_entries, cap_shares, cap_alloc, cap_stmt, cap_susp;
+	size_t cap_accounts, cap_reserves, cap_cstate, cap_credits, cap_next_susp;
+};
+
+static int nomem(struct run *r)
+{
+	return ft_error_set(r->err, FT_ENOMEM, "out of memory computing royalties");
+}
+
+void ft_royalty_state_clear(struct ft_royalty_state *s)
+{
+	if (!s)
+		return;
+	free(s->accounts);
+	free(s->reserves);
+	free(s->contracts);
+	free(s->credits);
+	free(s->suspense);
+	memset(s, 0, sizeof(*s));
+}
+
+void ft_royalty_result_free(struct ft_royalty_result *res)
+{
+	if (!res)
+		return;
+	free(res->entries);
+	free(res->shares);
+	free(res->allocations);
+	free(res->statements);
+	free(res->contracts);
+	free(res->suspense);
+	ft_royalty_state_clear(&res->next);
+	free(res);
+}
+
+/* ---- ACCT-1 ----------------------------------------------------------------- */
+
+int ft_royalty_receipts(ft_amount *gross, ft_amount *receipts, ft_amount *fee,
+			ft_amount *remainder_e24, ft_amount revenue, ft_amount fx_rate,
+			ft_amount fee_rate, struct ft_error *err)
+{
+	ft_amount g, f, rem;
+
+	if (fx_rate <= 0 || fee_rate < 0 || fee_rate > FT_AMOUNT_ONE)
+		return ft_error_set(err, FT_EINVAL,
+				    "receipts: the exchange rate must be positive and the fee "
+				    "between 0 and 100%%");
+	/* ACCT-1: convert first, then take the distributor's fee off. */
+	if (ft_amount_mul_ratio(&g, &rem, revenue, fx_rate) != 0 ||
+	    ft_amount_mul_ratio(&f, NULL, g, fee_rate) != 0)
+		return ft_error_set(err, FT_EOVERFLOW, "receipts: amount out of range");
+	*gross = g;
+	*fee = f;
+	*receipts = g - f;
+	if (remainder_e24)
+		*remainder_e24 = rem;
+	return 0;
+}
+
+/* ---- state lookup --------------------------------------------------------------- */
+
+static struct ft_royalty_contract_state *contract_state(struct run *r, const char *id)
+{
+	struct ft_royalty_state *s = &r->res->next;
+	size_t i;
+
+	for (i = 0; i < s->n_contracts; i++)
+		if (strcmp(s->contracts[i].contract, id) == 0)
+			return &s->contracts[i];
+	if (grow((void **)&s->contracts, &r->cap_cstate, s->n_contracts + 1,
+		 sizeof(*s->contracts)))
+		return NULL;
+	memset(&s->contracts[s->n_contracts], 0, sizeof(s->contracts[0]));
+	snprintf(s->contracts[s->n_contracts].contract, FT_CONTRACT_ID_MAX, "%s", id);
+	s->contracts[s->n_contracts].last_month = -1;
+	return &s->contracts[s->n_contracts++];
+}
+
+static struct ft_royalty_credit *credit_state(struct run *r, const char *contract,
+					      const char *payee)
+{
+	struct ft_royalty_state *s = &r->res->next;
+	size_t i;
+
+	for (i = 0; i < s->n_credits; i++)
+		if (strcmp(s->credits[i].contract, contract) == 0 &&
+		    strcmp(s->credits[i].payee, payee) == 0)
+			return &s->credits[i];
+	if (grow((void **)&s->credits, &r->cap_credits, s->n_credits + 1, sizeof(*s->credits)))
+		return NULL;
+	memset(&s->credits[s->n_credits], 0, sizeof(s->credits[0]));
+	snprintf(s->credits[s->n_credits].contract, FT_CONTRACT_ID_MAX, "%s", contract);
+	snprintf(s->credits[s->n_credits].payee, FT_CONTRACT_ID_MAX, "%s", payee);
+	return &s->credits[s->n_credits++];
+}
+
+/* The statement of (payee, account), created with the carried balance. */
+static struct ft_royalty_statement *statement(struct run *r, const char *payee,
+					      const char *account)
+{
+	struct ft_royalty_result *res = r->res;
+	const struct ft_royalty_state *prev = r->in->previous;
+	struct ft_royalty_statement *st;
+	size_t i;
+
+	for (i = 0; i < res->n_statements; i++)
+		if (strcmp(res->statements[i].payee, payee) == 0 &&
+		    strcmp(res->statements[i].account, account) == 0)
+			return &res->statements[i];
+	if (grow((void **)&res->statements, &r->cap_stmt, res->n_statements + 1,
+		 sizeof(*res->statements)))
+		return NULL;
+	st = &res->statements[res->n_statements++];
+	memset(st, 0, sizeof(*st));
+	snprintf(st->payee, sizeof(st->payee), "%s", payee);
+	snprintf(st->account, sizeof(st->account), "%s", account);
+	for (i = 0; prev && i < prev->n_accounts; i++)
+		if (strcmp(prev->accounts[i].payee, payee) == 0 &&
+		    strcmp(prev->accounts[i].account, account) == 0)
+			st->opening = prev->accounts[i].balance;
+	return st;
+}
+
+static const char *account_of(const struct ft_contract *c)
+{
+	/* ACCT-5: cross-collateralised contracts share one balance per payee. */
+	return c->cross_collateral[0] ? c->cross_collateral : c->id;
+}
+
+/* ---- deep copy of the previous state ------------------------------------------------- */
+
+static int copy_state(struct run *r)
+{
+	const struct ft_royalty_state *p = r->in->previous;
+	struct ft_royalty_state *s = &r->res->next;
+
+	if (!p)
+		return 0;
+#define COPY(field, n, cap)                                                                       \
+	do {                                                                                      \
+		if (grow((void **)&s->field, &r->cap, p->n, sizeof(*p->field)))                   \
+			return nomem(r);                                                          \
+		if (p->n)                                                                         \
+			memcpy(s->field, p->field, p->n * sizeof(*p->field));                     \
+		s->n = p->n;                                                                      \
+	} while (0)
+	COPY(accounts, n_accounts, cap_accounts);
+	COPY(reserves, n_reserves, cap_reserves);
+	COPY(contracts, n_contracts, cap_cstate);
+	COPY(credits, n_credits, cap_credits);
+	COPY(suspense, n_suspense, cap_next_susp);
+#undef COPY
+	return 0;
+}
+
+/* ---- input checks ----------------------------------------------------------------------- */
+
+static int check_inputs(struct run *r)
+{
+	const struct ft_royalty_input *in = r->in;
+	size_t i, j;
+	int rc;
+
+	if (!in->currency || ft_currency_minor_units(in->currency) < 0)
+		return ft_error_set(r->err, FT_EUSAGE, "royalty run: no valid accounting currency");
+	r->minor_units = ft_currency_minor_units(in->currency);
+	if (in->period.months < 1 || in->period.months > 12)
+		return ft_error_set(r->err, FT_EUSAGE, "royalty run: no valid period");
+	if (in->n_lines > LINES_LIMIT)
+		return ft_error_set(r->err, FT_EINVAL,
+				    "royalty run: %zu lines is more than one run takes (%u)",
+				    in->n_lines, LINES_LIMIT);
+	for (i = 0; i < in->n_contracts; i++) {
+		const struct ft_contract *c = &in->contracts[i];
+
+		rc = ft_contract_validate(c, r->err);
+		if (rc)
+			return rc;
+		if (strcmp(c->currency, in->currency) != 0)
+			return ft_error_setloc(r->err, FT_EINVAL, c->file[0] ? c->file : NULL,
+					       c->line, "currency",
+					       "contract '%s' accounts in %s, but this run is in "
+					       "%s: run its currency separately",
+					       c->id, c->currency, in->currency);
+		for (j = 0; j < i; j++)
+			if (strcmp(in->contracts[j].id, c->id) == 0)
+				return ft_error_set(r->err, FT_EINVAL,
+						    "royalty run: contract '%s' given twice", c->id);
+	}
+	for (i = 0; i < in->n_lines; i++) {
+		const struct ft_royalty_line *l = &in->lines[i];
+
+		if (!ft_period_contains(&in->period, l->month))
+			return ft_error_set(r->err, FT_EINVAL,
+					    "royalty line %zu (source %lld): its month is outside "
+					    "the period",
+					    i + 1, (long long)l->source_id);
+		if (l->receipts > AMOUNT_LIMIT || l->receipts < -AMOUNT_LIMIT ||
+		    l->gross > AMOUNT_LIMIT || l->gross < -AMOUNT_LIMIT ||
+		    l->units > UNITS_LIMIT || l->units < -UNITS_LIMIT)
+			return ft_error_set(r->err, FT_EINVAL,
+					    "royalty line %zu (source %lld): amount or units out "
+					    "of range",
+					    i + 1, (long long)l->source_id);
+		if (l->non_attributable && l->isrc[0])
+			return ft_error_set(r->err, FT_EINVAL,
+					    "royalty line %zu (source %lld): non-attributable "
+					    "income cannot name a track (%s)",
+					    i + 1, (long long)l->source_id, l->isrc);
+		if (!memchr(l->isrc, '\0', sizeof(l->isrc)) ||
+		    !memchr(l->partner, '\0', sizeof(l->partner)) ||
+		    !memchr(l->territory, '\0', sizeof(l->territory)))
+			return ft_error_set(r->err, FT_EINVAL,
+					    "royalty line %zu: a text field is not terminated", i + 1);
+	}
+	return 0;
+}
+
+/* ---- canonical order ------------------------------------------------------------------------ */
+
+static int cmp_amount(ft_amount a, ft_amount b)
+{
+	return (a > b) - (a < b);
+}
+
+/* A total order on every field that matters; lines equal under it are
+ * interchangeable, so any order of them gives the same figures. */
+static int compare_lines(const struct ft_royalty_line *a, const struct ft_royalty_line *b)
+{
+	int c;
+
+	if (a->month != b->month)
+		return a->month < b->month ? -1 : 1;
+	if ((c = strcmp(a->isrc, b->isrc)) || (c = strcmp(a->territory, b->territory)) ||
+	    (c = strcmp(a->commercial_model, b->commercial_model)) ||
+	    (c = strcmp(a->use_type, b->use_type)) ||
+	    (c = strcmp(a->release_format, b->release_format)) ||
+	    (c = strcmp(a->partner, b->partner)) || (c = strcmp(a->gtin14, b->gtin14)) ||
+	    (c = strcmp(a->artist, b->artist)))
+		return c;
+	if (a->non_attributable != b->non_attributable)
+		return a->non_attributable ? 1 : -1;
+	if (a->units != b->units)
+		return a->units < b->units ? -1 : 1;
+	if ((c = cmp_amount(a->receipts, b->receipts)))
+		return c;
+	return cmp_amount(a->gross, b->gross);
+}
+
+/* A merge sort over indices: qsort would need the lines in a global (C11
+ * qsort has no context argument) and the engine must stay reentrant. */
+static void sort_indices(size_t *idx, size_t *tmp, size_t n, const struct ft_royalty_line *lines)
+{
+	size_t mid = n / 2, i = 0, j = n / 2, k = 0;
+
+	if (n < 2)
+		return;
+	sort_indices(idx, tmp, mid, lines);
+	sort_indices(idx + mid, tmp, n - mid, lines);
+	while (i < mid && j < n)
+		tmp[k++] = compare_lines(&lines[idx[i]], &lines[idx[j]]) <= 0 ? idx[i++] : idx[j++];
+	while (i < mid)
+		tmp[k++] = idx[i++];
+	while (j < n)
+		tmp[k++] = idx[j++];
+	memcpy(idx, tmp, n * sizeof(*idx));
+}
+
+/* ---- suspense ---------------------------------------------------------------------------------- */
+
+static int add_suspense(struct ft_royalty_suspense **arr, size_t *n, size_t *cap,
+			enum ft_suspense_kind kind, const char *partner, int since,
+			ft_amount amount)
+{
+	struct ft_royalty_suspense *s;
+	size_t i;
+
+	for (i = 0; i < *n; i++) {
+		s = &(*arr)[i];
+		if (s->kind == kind && strcmp(s->partner, partner) == 0) {
+			s->amount += amount;
+			if (since < s->since_month)
+				s->since_month = since;
+			return 0;
+		}
+	}
+	if (grow((void **)arr, cap, *n + 1, sizeof(**arr)))
+		return FT_ENOMEM;
+	s = &(*arr)[(*n)++];
+	memset(s, 0, sizeof(*s));
+	s->kind = kind;
+	snprintf(s->partner, sizeof(s->partner), "%s", partner);
+	snprintf(s->name, sizeof(s->name), "suspense:%s:%s",
+		 kind == FT_SUSPENSE_NON_ATTRIBUTABLE ? "non-attributable" : "unmatched",
+		 partner[0] ? partner : "unknown-partner");
+	s->since_month = since;
+	s->amount = amount;
+	return 0;
+}
+
+/* ---- ACCT-9: non-attributable income ------------------------------------------------------------ */
+
+/*
+ * Give `receipts` (and `gross`) from partner to that partner's attributable
+ * lines of the period, pro rata to their receipts (refunds weigh nothing).
+ * *done is false when there is nothing to allocate to.
+ */
+static int allocate_one(struct run *r, const char *partner, ft_amount receipts, ft_amount gross,
+			long source_line, long source_suspense, bool *done)
+{
+	const struct ft_royalty_input *in = r->in;
+	struct ft_royalty_result *res = r->res;
+	size_t *targets = NULL, n = 0, k, i;
+	ft_amount *weights = NULL, *parts = NULL, *gparts = NULL, total = 0;
+	int rc = 0;
+
+	*done = false;
+	targets = malloc((in->n_lines + 1) * sizeof(*targets));
+	weights = malloc((in->n_lines + 1) * sizeof(*weights));
+	parts = malloc((in->n_lines + 1) * sizeof(*parts));
+	gparts = malloc((in->n_lines + 1) * sizeof(*gparts));
+	if (!targets || !weights || !parts || !gparts) {
+		rc = nomem(r);
+		goto out;
+	}
+	for (k = 0; k < in->n_lines; k++) {
+		const struct ft_royalty_line *l = &in->lines[r->order[k]];
+
+		if (l->non_attributable || !l->isrc[0] || strcmp(l->partner, partner) != 0 ||
+		    l->receipts <= 0)
+			continue;
+		targets[n] = r->order[k];
+		weights[n] = l->receipts;
+		total += l->receipts;
+		n++;
+	}
+	if (n == 0 || total == 0)
+		goto out; /* ACCT-9: waits in suspense */
+	/* ACCT-9: exact pro-rata split, largest remainder. */
+	rc = ft_amount_split(parts, receipts, weights, n, r->err);
+	if (!rc)
+		rc = ft_amount_split(gparts, gross, weights, n, r->err);
+	if (rc)
+		goto out;
+	if (grow((void **)&res->allocations, &r->cap_alloc, res->n_allocations + n,
+		 sizeof(*res->allocations))) {
+		rc = nomem(r);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		struct ft_royalty_allocation *a = &res->allocations[res->n_allocations++];
+
+		a->source_line = source_line;
+		a->source_suspense = source_suspense;
+		a->target_line = targets[i];
+		a->weight = weights[i];
+		a->receipts = parts[i];
+		a->gross = gparts[i];
+	}
+	*done = true;
+out:
+	free(targets);
+	free(weights);
+	free(parts);
+	free(gparts);
+	return rc;
+}
+
+static int allocate_non_attributable(struct run *r)
+{
+	const struct ft_royalty_input *in = r->in;
+	const struct ft_royalty_state *prev = in->previous;
+	struct ft_royalty_state *next = &r->res->next;
+	struct ft_royalty_suspense *keep = NULL;
+	size_t n_keep = 0, cap_keep = 0, k;
+	bool done;
+	int rc = 0;
+
+	for (k = 0; prev && k < prev->n_suspense; k++) {
+		const struct ft_royalty_suspense *s = &prev->suspense[k];
+
+		rc = allocate_one(r, s->partner, s->amount, s->amount, -1, (long)k, &done);
+		if (rc)
+			goto out;
+		if (!done && add_suspense(&keep, &n_keep, &cap_keep, s->kind, s->partner,
+					  s->since_month, s->amount)) {
+			rc = nomem(r);
+			goto out;
+		}
+	}
+	for (k = 0; k < in->n_lines; k++) {
+		const struct ft_royalty_line *l = &in->lines[r->order[k]];
+
+		if (!l->non_attributable)
+			continue;
+		rc = allocate_one(r, l->partner, l->receipts, l->gross, (long)r->order[k], -1, &done);
+		if (rc)
+			goto out;
+		if (!done && add_suspense(&keep, &n_keep, &cap_keep, FT_SUSPENSE_NON_ATTRIBUTABLE,
+					  l->partner, in->period.first, l->receipts)) {
+			rc = nomem(r);
+			goto out;
+		}
+	}
+	free(next->suspense);
+	next->suspense = keep;
+	next->n_suspense = n_keep;
+	r->cap_next_susp = cap_keep;
+	keep = NULL;
+out:
+	free(keep);
+	return rc;
+}
+
+/* ---- per contract --------------------------------------------------------------------------------- */
+
+struct payee_sums {
+	ft_amount *royalties, *advances, *costs;
+	const ft_amount *weights;
+};
+
+static int add_entry(struct run *r, size_t ci, size_t line, long alloc, int rule, int tier,
+		     int64_t units, ft_amount base, ft_amount rate, struct payee_sums *ps)
+{
+	const struct ft_contract *c = &r->in->contracts[ci];
+	struct ft_royalty_result *res = r->res;
+	struct ft_royalty_entry *e;
+	ft_amount check = 0;
+	size_t i;
+	int rc;
+
+	if (grow((void **)&res->entries, &r->cap_entries, res->n_entries + 1,
+		 sizeof(*res->entries)) ||
+	    grow((void **)&res->shares, &r->cap_shares, res->n_shares + c->n_payees,
+		 sizeof(*res->shares)))
+		return nomem(r);
+	e = &res->entries[res->n_entries++];
+	memset(e, 0, sizeof(*e));
+	e->line = line;
+	e->allocation = alloc;
+	e->contract = ci;
+	e->rule = rule;
+	e->escalation = tier - 1;
+	e->units = units;
+	e->base = base;
+	e->rate = rate;
+	/* ACCT-3: royalty = base × rate, rounded down to 10^-12; the cut
+	 * (below one unit) stays with the label and is recorded. */
+	rc = ft_amount_mul_ratio(&e->royalty, &e->remainder, base, rate);
+	if (rc)
+		return ft_error_set(r->err, rc, "royalty out of range on line %zu", line + 1);
+	res->remainder_e24 += e->remainder;
+	/* ACCT-4: each payee gets royalty × share, summing exactly. */
+	e->shares_at = res->n_shares;
+	rc = ft_amount_split(res->shares + e->shares_at, e->royalty, ps->weights, c->n_payees,
+			     r->err);
+	if (rc)
+		return rc;
+	res->n_shares += c->n_payees;
+	for (i = 0; i < c->n_payees; i++) {
+		check += res->shares[e->shares_at + i];
+		ps->royalties[i] += res->shares[e->shares_at + i];
+	}
+	if (check != e->royalty)
+		return ft_error_set(r->err, FT_ECONFLICT,
+				    "internal: payee shares do not sum to the royalty (line %zu)",
+				    line + 1);
+	res->contracts[ci].base += base;
+	return 0;
+}
+
+/* ACCT-3: the tier of the next unit after `cum` units: thresholds passed. */
+static int tier_at(const struct ft_contract *c, int64_t cum)
+{
+	int t = 0;
+
+	while ((size_t)t < c->n_escalations && c->escalations[t].units <= cum)
+		t++;
+	return t;
+}
+
+static int add_usage(struct run *r, size_t ci, size_t line, long alloc, int64_t units,
+		     ft_amount receipts, ft_amount gross, int64_t *cum, struct payee_sums *ps)
+{
+	const struct ft_contract *c = &r->in->contracts[ci];
+	const struct ft_royalty_line *l = &r->in->lines[line];
+	ft_amount base, rate = 0, weights[16], parts[16];
+	int64_t counts[16];
+	int rule = -1, tiers, t, rc;
+
+	/* ACCT-2: net receipts (default) or gross. */
+	base = c->base == FT_BASE_GROSS ? gross : receipts;
+	switch (c->type) {
+	case FT_CONTRACT_ROYALTY:
+	case FT_CONTRACT_LICENSE:
+		rule = ft_contract_match_rule(c, l->use_type, l->commercial_model, l->territory,
+					      l->release_format);
+		if (rule < 0)
+			return ft_error_set(r->err, FT_EINVAL,
+					    "contract '%s': no rate matches line %zu", c->id,
+					    line + 1);
+		rate = c->rules[rule].rate;
+		break;
+	case FT_CONTRACT_DISTRIBUTION:
+		rate = FT_AMOUNT_ONE - c->fee; /* ACCT-8: the owner gets receipts × (1 − fee) */
+		break;
+	case FT_CONTRACT_PROFIT_SPLIT:
+		/* ACCT-8: receipts feed the contract's cumulative profit; the
+		 * payees' credits are computed once per period. */
+		rate = 0;
+		break;
+	}
+	if (c->n_escalations == 0 || units <= 0) {
+		t = tier_at(c, *cum);
+		rc = add_entry(r, ci, line, alloc, rule, t, units, base,
+			       rate + (t ? c->escalations[t - 1].add : 0), ps);
+		*cum += units;
+		return rc;
+	}
+	/* ACCT-3: only the units past a threshold earn the higher rate; the
+	 * base is split across the tiers exactly, in proportion to units. */
+	tiers = (int)c->n_escalations + 1;
+	if (tiers > 16)
+		return ft_error_set(r->err, FT_EINVAL, "contract '%s': more than 15 escalations",
+				    c->id);
+	for (t = 0; t < tiers; t++) {
+		int64_t lo = t == 0 ? INT64_MIN : c->escalations[t - 1].units;
+		int64_t hi = t == tiers - 1 ? INT64_MAX : c->escalations[t].units;
+		int64_t from = *cum > lo ? *cum : lo, to = *cum + units < hi ? *cum + units : hi;
+
+		counts[t] = to > from ? to - from : 0;
+		weights[t] = counts[t];
+	}
+	rc = ft_amount_split(parts, base, weights, (size_t)tiers, r->err);
+	if (rc)
+		return rc;
+	for (t = 0; t < tiers; t++) {
+		if (counts[t] == 0)
+			continue;
+		rc = add_entry(r, ci, line, alloc, rule, t, counts[t], parts[t],
+			       rate + (t ? c->escalations[t - 1].add : 0), ps);
+		if (rc)
+			return rc;
+	}
+	*cum += units;
+	return 0;
+}
+
+/* Charge `amount` to one payee or, when payee is "", to all by share. */
+static int charge(struct run *r, const struct ft_contract *c, const char *payee,
+		  ft_amount amount, ft_amount *per_payee, const ft_amount *weights)
+{
+	ft_amount parts[64], *p = parts;
+	size_t i;
+	int rc;
+
+	if (payee[0]) {
+		for (i = 0; i < c->n_payees; i++)
+			if (strcmp(c->payees[i].id, payee) == 0)
+				per_payee[i] += amount;
+		return 0;
+	}
+	if (c->n_payees > 64) {
+		p = malloc(c->n_payees * sizeof(*p));
+		if (!p)
+			return nomem(r);
+	}
+	rc = ft_amount_split(p, amount, weights, c->n_payees, r->err);
+	for (i = 0; rc == 0 && i < c->n_payees; i++)
+		per_payee[i] += p[i];
+	if (p != parts)
+		free(p);
+	return rc;
+}
+
+static bool dated_in_run(const struct ft_royalty_contract_state *cs, int last_month, ft_date date)
+{
+	int m = ft_date_month(date);
+
+	return m > cs->last_month && m <= last_month;
+}
+
+static int profit_split_credits(struct run *r, size_t ci, struct ft_royalty_contract_state *cs,
+				struct payee_sums *ps)
+{
+	const struct ft_contract *c = &r->in->contracts[ci];
+	struct ft_royalty_result *res = r->res;
+	struct ft_royalty_contract_summary *sum = &res->contracts[ci];
+	ft_amount entitled;
+	size_t i;
+	int rc;
+
+	/* ACCT-8: the payees share (cumulative receipts − cumulative
+	 * recoupable costs); what they were credited before is subtracted, so
+	 * a later cost claws back through the balance rather than vanishing. */
+	sum->profit = cs->cum_base - cs->cum_costs;
+	entitled = sum->profit > 0 ? sum->profit : 0;
+	if (grow((void **)&res->shares, &r->cap_shares, res->n_shares + c->n_payees,
+		 sizeof(*res->shares)))
+		return nomem(r);
+	sum->credits_at = res->n_shares;
+	rc = ft_amount_split(res->shares + sum->credits_at, entitled, ps->weights, c->n_payees,
+			     r->err);
+	if (rc)
+		return rc;
+	res->n_shares += c->n_payees;
+	for (i = 0; i < c->n_payees; i++) {
+		struct ft_royalty_credit *cr = credit_state(r, c->id, c->payees[i].id);
+		ft_amount *slot = &res->shares[sum->credits_at + i];
+		ft_amount now = *slot;
+
+		if (!cr)
+			return nomem(r);
+		*slot = now - cr->credited;
+		cr->credited = now;
+		ps->royalties[i] += *slot;
+	}
+	return 0;
+}
+
+static int add_reserve(struct run *r, const struct ft_contract *c, const char *payee,
+		       ft_amount amount)
+{
+	struct ft_royalty_state *next = &r->res->next;
+	struct ft_royalty_reserve *t;
+
+	if (grow((void **)&next->reserves, &r->cap_reserves, next->n_reserves + 1,
+		 sizeof(*next->reserves)))
+		return nomem(r);
+	t = &next->reserves[next->n_reserves++];
+	memset(t, 0, sizeof(*t));
+	snprintf(t->payee, sizeof(t->payee), "%s", payee);
+	snprintf(t->account, sizeof(t->account), "%s", account_of(c));
+	snprintf(t->contract, sizeof(t->contract), "%s", c->id);
+	t->withheld_month = r->in->period.first;
+	/* ACCT-6: released by the run of the period N periods later. */
+	t->release_month = r->in->period.first + c->reserve_periods * r->in->period.months;
+	t->amount = amount;
+	return 0;
+}
+
+static int process_contract(struct run *r, size_t ci, bool *covered, bool *covered_alloc)
+{
+	const struct ft_royalty_input *in = r->in;
+	const struct ft_contract *c = &in->contracts[ci];
+	struct ft_royalty_result *res = r->res;
+	struct ft_royalty_contract_summary *sum = &res->contracts[ci];
+	struct ft_royalty_contract_state *cs = contract_state(r, c->id);
+	struct payee_sums ps = {0};
+	ft_amount *weights = NULL, *buf = NULL;
+	size_t k, i, np = c->n_payees;
+	int rc = 0;
+
+	if (!cs)
+		return nomem(r);
+	if (cs->last_month >= in->period.first) {
+		char m[8];
+
+		ft_month_format(m, cs->last_month);
+		return ft_error_setloc(r->err, FT_ECONFLICT, c->file[0] ? c->file : NULL, c->line,
+				       NULL, "contract '%s' was already run through %s", c->id, m);
+	}
+	buf = calloc(4 * np, sizeof(*buf));
+	if (!buf)
+		return nomem(r);
+	weights = buf;
+	ps.royalties = buf + np;
+	ps.advances = buf + 2 * np;
+	ps.costs = buf + 3 * np;
+	ps.weights = weights;
+	for (i = 0; i < np; i++)
+		weights[i] = c->payees[i].share;
+	sum->units_before = cs->units;
+
+	for (k = 0; k < in->n_lines; k++) {
+		size_t li = r->order[k];
+		const struct ft_royalty_line *l = &in->lines[li];
+
+		if (l->non_attributable || !l->isrc[0] ||
+		    !ft_contract_covers(c, l->isrc, l->gtin14, l->artist, l->territory, l->month))
+			continue;
+		covered[li] = true;
+		if (c->type == FT_CONTRACT_PROFIT_SPLIT)
+			cs->cum_base += c->base == FT_BASE_GROSS ? l->gross : l->receipts;
+		rc = add_usage(r, ci, li, -1, l->units, l->receipts, l->gross, &cs->units, &ps);
+		if (rc)
+			goto out;
+	}
+	for (k = 0; k < res->n_allocations; k++) {
+		const struct ft_royalty_allocation *a = &res->allocations[k];
+		const struct ft_royalty_line *l = &in->lines[a->target_line];
+
+		if (!ft_contract_covers(c, l->isrc, l->gtin14, l->artist, l->territory, l->month))
+			continue;
+		covered_alloc[k] = true;
+		if (c->type == FT_CONTRACT_PROFIT_SPLIT)
+			cs->cum_base += c->base == FT_BASE_GROSS ? a->gross : a->receipts;
+		/* ACCT-9: allocated income carries no units of its own. */
+		rc = add_usage(r, ci, a->target_line, (long)k, 0, a->receipts, a->gross, &cs->units,
+			       &ps);
+		if (rc)
+			goto out;
+	}
+	sum->units_after = cs->units;
+
+	/* ACCT-5: advances and recoupable costs dated up to the period's end and
+	 * not charged by an earlier run. */
+	for (k = 0; k < c->n_advances; k++) {
+		const struct ft_contract_advance *a = &c->advances[k];
+
+		if (!dated_in_run(cs, r->last_month, a->date))
+			continue;
+		sum->advances += a->amount;
+		rc = charge(r, c, a->payee, a->amount, ps.advances, weights);
+		if (rc)
+			goto out;
+	}
+	for (k = 0; k < c->n_costs; k++) {
+		const struct ft_contract_cost *cost = &c->costs[k];
+		ft_amount charged;
+
+		if (!dated_in_run(cs, r->last_month, cost->date))
+			continue;
+		/* ACCT-5: only the recoupable percentage is charged. */
+		rc = ft_amount_mul_ratio(&charged, NULL, cost->amount, cost->recoupable);
+		if (rc) {
+			rc = ft_error_set(r->err, rc, "contract '%s': cost out of range", c->id);
+			goto out;
+		}
+		sum->costs += charged;
+		if (c->type == FT_CONTRACT_PROFIT_SPLIT)
+			cs->cum_costs += charged; /* ACCT-8: deducted from the profit */
+		else
+			rc = charge(r, c, cost->payee, charged, ps.costs, weights);
+		if (rc)
+			goto out;
+	}
+	if (c->type == FT_CONTRACT_PROFIT_SPLIT) {
+		rc = profit_split_credits(r, ci, cs, &ps);
+		if (rc)
+			goto out;
+	}
+
+	for (i = 0; i < np; i++) {
+		struct ft_royalty_statement *st = statement(r, c->payees[i].id, account_of(c));
+		ft_amount withheld = 0;
+
+		if (!st) {
+			rc = nomem(r);
+			goto out;
+		}
+		/* ACCT-6: withhold a share of the period's positive royalties. */
+		if (c->reserve_rate > 0 && ps.royalties[i] > 0) {
+			rc = ft_amount_mul_ratio(&withheld, NULL, ps.royalties[i], c->reserve_rate);
+			if (!rc && withheld > 0)
+				rc = add_reserve(r, c, c->payees[i].id, withheld);
+			if (rc)
+				goto out;
+		}
+		st->royalties += ps.royalties[i];
+		st->advances += ps.advances[i];
+		st->costs += ps.costs[i];
+		st->reserve_withheld += withheld;
+		sum->royalties += ps.royalties[i];
+	}
+	cs->last_month = r->last_month;
+out:
+	free(buf);
+	return rc;
+}
+
+/* ---- ACCT-6 / ACCT-7: balances, reserves, payable ----------------------------------------------------- */
+
+static int settle_accounts(struct run *r)
+{
+	const struct ft_royalty_state *prev = r->in->previous;
+	struct ft_royalty_result *res = r->res;
+	struct ft_royalty_state *next = &res->next;
+	size_t i, j, kept = 0;
+
+	/* Accounts with no activity still carry their balance and may have a
+	 * reserve to release. */
+	for (i = 0; prev && i < prev->n_accounts; i++)
+		if (!statement(r, prev->accounts[i].payee, prev->accounts[i].account))
+			return nomem(r);
+	for (i = 0; i < next->n_reserves; i++) {
+		struct ft_royalty_reserve *t = &next->reserves[i];
+		struct ft_royalty_statement *st = statement(r, t->payee, t->account);
+
+		if (!st)
+			return nomem(r);
+		if (t->release_month <= r->in->period.first) {
+			st->reserve_released += t->amount; /* ACCT-6: released */
+			continue;
+		}
+		st->reserve_held += t->amount;
+		next->reserves[kept++] = *t;
+	}
+	next->n_reserves = kept;
+
+	for (i = 0; i < res->n_statements; i++) {
+		struct ft_royalty_statement *st = &res->statements[i];
+		struct ft_royalty_account *acc = NULL;
+		ft_amount avail, rem;
+
+		/* ACCT-5: the balance rolls forward. */
+		st->balance = st->opening + st->royalties - st->advances - st->costs;
+		/* ACCT-7: payable = max(0, balance − reserve held), rounded
+		 * down to the currency's minor unit; the rest stays. */
+		avail = st->balance - st->reserve_held;
+		st->payable = 0;
+		if (avail > 0 && ft_amount_round_minor(&st->payable, &rem, avail, r->minor_units))
+			return ft_error_set(r->err, FT_EOVERFLOW, "payable out of range");
+		st->closing = st->balance - st->payable;
+		for (j = 0; j < next->n_accounts; j++)
+			if (strcmp(next->accounts[j].payee, st->payee) == 0 &&
+			    strcmp(next->accounts[j].account, st->account) == 0)
+				acc = &next->accounts[j];
+		if (!acc) {
+			if (grow((void **)&next->accounts, &r->cap_accounts, next->n_accounts + 1,
+				 sizeof(*next->accounts)))
+				return nomem(r);
+			acc = &next->accounts[next->n_accounts++];
+			memset(acc, 0, sizeof(*acc));
+			snprintf(acc->payee, sizeof(acc->payee), "%s", st->payee);
+			snprintf(acc->account, sizeof(acc->account), "%s", st->account);
+		}
+		acc->balance = st->closing;
+	}
+	return 0;
+}
+
+static int cmp_statements(const void *pa, const void *pb)
+{
+	const struct ft_royalty_statement *a = pa, *b = pb;
+	int c = strcmp(a->payee, b->payee);
+
+	return c ? c : strcmp(a->account, b->account);
+}
+
+/* ---- the run --------------------------------------------------------------------------------------- */
+
+static int close_run(struct run *r, const bool *covered, const bool *covered_alloc)
+{
+	const struct ft_royalty_input *in = r->in;
+	const struct ft_royalty_state *prev = in->previous;
+	struct ft_royalty_result *res = r->res;
+	ft_amount entries = 0, credits = 0, lhs, rhs;
+	char a[FT_AMOUNT_STR_MAX], b[FT_AMOUNT_STR_MAX];
+	size_t i, j;
+
+	/* ACCT-10: unmatched usage waits in suspense per partner. */
+	for (i = 0; i < res->next.n_suspense; i++)
+		if (add_suspense(&res->suspense, &res->n_suspense, &r->cap_susp,
+				 res->next.suspense[i].kind, res->next.suspense[i].partner,
+				 res->next.suspense[i].since_month, res->next.suspense[i].amount))
+			return nomem(r);
+	for (i = 0; i < in->n_lines; i++) {
+		const struct ft_royalty_line *l = &in->lines[r->order[i]];
+
+		res->receipts += l->receipts;
+		if (l->non_attributable)
+			continue;
+		if (!l->isrc[0]) {
+			if (add_suspense(&res->suspense, &res->n_suspense, &r->cap_susp,
+					 FT_SUSPENSE_UNMATCHED, l->partner, in->period.first,
+					 l->receipts))
+				return nomem(r);
+			continue;
+		}
+		res->label_share += l->receipts;
+		if (!covered[r->order[i]])
+			res->uncovered += l->receipts;
+	}
+	for (i = 0; i < res->n_allocations; i++) {
+		res->label_share += res->allocations[i].receipts;
+		if (!covered_alloc[i])
+			res->uncovered += res->allocations[i].receipts;
+	}
+	for (i = 0; i < res->n_entries; i++)
+		entries += res->entries[i].royalty;
+	for (i = 0; i < in->n_contracts; i++)
+		if (in->contracts[i].type == FT_CONTRACT_PROFIT_SPLIT)
+			for (j = 0; j < in->contracts[i].n_payees; j++)
+				credits += res->shares[res->contracts[i].credits_at + j];
+	res->label_share -= entries + credits;
+	for (i = 0; prev && i < prev->n_suspense; i++)
+		res->suspense_in += prev->suspense[i].amount;
+	for (i = 0; i < res->n_suspense; i++)
+		res->suspense_out += res->suspense[i].amount;
+	for (i = 0; i < res->n_statements; i++)
+		res->royalties += res->statements[i].royalties;
+
+	/* The identity of docs/ACCOUNTING.md: nothing created, nothing lost. */
+	lhs = res->receipts + res->suspense_in;
+	rhs = res->royalties + res->label_share + res->suspense_out;
+	if (lhs != rhs) {
+		ft_amount_format(a, sizeof(a), lhs, 0);
+		ft_amount_format(b, sizeof(b), rhs, 0);
+		return ft_error_set(r->err, FT_ECONFLICT,
+				    "internal: conservation failed: receipts + suspense in = %s, "
+				    "payees + label + suspense out = %s",
+				    a, b);
+	}
+	qsort(res->statements, res->n_statements, sizeof(*res->statements), cmp_statements);
+	return 0;
+}
+
+int ft_royalty_run(struct ft_royalty_result **out, const struct ft_royalty_input *in,
+		   struct ft_error *err)
+{
+	struct run r = {0};
+	bool *covered = NULL, *covered_alloc = NULL;
+	size_t *tmp = NULL, i;
+	int rc;
+
+	*out = NULL;
+	r.in = in;
+	r.err = err;
+	r.last_month = in->period.first + in->period.months - 1;
+	rc = check_inputs(&r);
+	if (rc)
+		return rc;
+	r.res = calloc(1, sizeof(*r.res));
+	r.order = malloc((in->n_lines + 1) * sizeof(*r.order));
+	tmp = malloc((in->n_lines + 1) * sizeof(*tmp));
+	covered = calloc(in->n_lines + 1, sizeof(*covered));
+	if (!r.res || !r.order || !tmp || !covered) {
+		rc = nomem(&r);
+		goto out;
+	}
+	r.res->period = in->period;
+	r.res->n_contracts = in->n_contracts;
+	r.res->contracts = calloc(in->n_contracts + 1, sizeof(*r.res->contracts));
+	if (!r.res->contracts) {
+		rc = nomem(&r);
+		goto out;
+	}
+	rc = copy_state(&r);
+	if (rc)
+		goto out;
+	for (i = 0; i < in->n_lines; i++)
+		r.order[i] = i;
+	sort_indices(r.order, tmp, in->n_lines, in->lines);
+
+	rc = allocate_non_attributable(&r);
+	if (rc)
+		goto out;
+	covered_alloc = calloc(r.res->n_allocations + 1, sizeof(*covered_alloc));
+	if (!covered_alloc) {
+		rc = nomem(&r);
+		goto out;
+	}
+	for (i = 0; i < in->n_contracts; i++) {
+		rc = process_contract(&r, i, covered, covered_alloc);
+		if (rc)
+			goto out;
+	}
+	rc = settle_accounts(&r);
+	if (!rc)
+		rc = close_run(&r, covered, covered_alloc);
+out:
+	free(tmp);
+	free(covered);
+	free(covered_alloc);
+	free(r.order);
+	if (rc) {
+		ft_royalty_result_free(r.res);
+		return rc;
+	}
+	*out = r.res;
+	return 0;
+}
