@@ -181,7 +181,7 @@ bool ft_contract_equal(const struct ft_contract *a, const struct ft_contract *b)
 	    a->base != b->base || strcmp(a->currency, b->currency) ||
 	    a->frequency != b->frequency || strcmp(a->cross_collateral, b->cross_collateral) ||
 	    a->fee != b->fee || a->reserve_rate != b->reserve_rate ||
-	    a->reserve_periods != b->reserve_periods)
+	    (a->reserve_rate > 0 && a->reserve_periods != b->reserve_periods))
 		return false;
 	if (a->n_payees != b->n_payees || a->n_rules != b->n_rules ||
 	    a->n_escalations != b->n_escalations || a->n_advances != b->n_advances ||
@@ -242,7 +242,7 @@ static bool valid_slug(const char *s)
 {
 	size_t i;
 
-	if (!s[0])
+	if (!isalnum((unsigned char)s[0]))
 		return false;
 	for (i = 0; s[i]; i++)
 		if (!isalnum((unsigned char)s[i]) && !strchr("-_.:", s[i]))
@@ -323,6 +323,15 @@ static int validate_rules(const struct ft_contract *c, struct ft_error *err)
 	for (i = 0; i < c->n_rules; i++) {
 		const struct ft_contract_rule *r = &c->rules[i];
 
+		snprintf(field, sizeof(field), "rates[%zu]", i + 1);
+		if ((r->use_type[0] && !valid_slug(r->use_type)) ||
+		    (r->commercial_model[0] && !valid_slug(r->commercial_model)) ||
+		    (r->release_format[0] && !valid_slug(r->release_format)))
+			return ft_error_setloc(err, FT_EINVAL, LOC(c, r->line), field,
+					       "%s: a condition is not a valid token (letters, "
+					       "digits, '-', '_', '.', ':', starting with a letter "
+					       "or digit)",
+					       field);
 		snprintf(field, sizeof(field), "rates[%zu].rate", i + 1);
 		rc = check_fraction(c, r->line, field, r->rate, true, err);
 		if (rc)
@@ -501,6 +510,16 @@ int ft_contract_validate(const struct ft_contract *c, struct ft_error *err)
 		return ft_error_setloc(err, FT_EINVAL, LOC(c, c->line), "scope",
 				       "scope: name the tracks, releases or artists the contract "
 				       "covers");
+	for (i = 0; i < c->scope.n_artists; i++)
+		if (!valid_slug(c->scope.artists[i]))
+			return ft_error_setloc(err, FT_EINVAL, LOC(c, c->line), "scope.artists",
+					       "scope.artists[%zu]: '%s' is not a valid artist id",
+					       i + 1, c->scope.artists[i]);
+	for (i = 0; i < c->n_advances; i++)
+		if (c->advances[i].payee[0] && !valid_slug(c->advances[i].payee))
+			return ft_error_setloc(err, FT_EINVAL, LOC(c, c->advances[i].line),
+					       "advances", "advances[%zu].payee: not a valid id",
+					       i + 1);
 	if (c->scope.start == 0)
 		return ft_error_setloc(err, FT_EINVAL, LOC(c, c->line), "scope.start",
 				       "scope.start: the date the contract starts is required");

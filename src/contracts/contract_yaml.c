@@ -121,6 +121,9 @@ static int token_value(struct pctx *p, yaml_node_t *node, char *dst, size_t cap)
 		return rc;
 	if (!dst[0])
 		return fail(p, node, "must not be empty");
+	/* a leading '-', '.' or ':' would read back as YAML syntax */
+	if (!isalnum((unsigned char)dst[0]))
+		return fail(p, node, "'%s' must start with a letter or digit", dst);
 	for (i = 0; dst[i]; i++)
 		if (!isalnum((unsigned char)dst[i]) && !strchr("-_.:", dst[i]))
 			return fail(p, node,

@@ -469,6 +469,39 @@ static void test_dates_follow_the_calendar(void **state)
 	assert_int_equal(ft_date_month(d), 2026 * 12 + 6);
 }
 
+static void test_sample_contracts_of_the_demo_label_are_valid(void **state)
+{
+	struct ft_contract_set set = {0};
+	struct ft_error err;
+	size_t added;
+
+	if (ft_contract_set_load(&set, "samples/contracts", NULL, &added, &err) != 0)
+		fail_msg("%s", err.message);
+	assert_int_equal(added, 6);
+	assert_int_equal(ft_contract_set_find(&set, "glass-harbour-recording")->n_payees, 4);
+	assert_int_equal(ft_contract_set_find(&set, "nuit-blanche-profit-split")->type,
+			 FT_CONTRACT_PROFIT_SPLIT);
+	assert_int_equal(ft_contract_set_find(&set, "wren-distribution")->type,
+			 FT_CONTRACT_DISTRIBUTION);
+	assert_int_equal(ft_contract_set_find(&set, "kaze-no-oto-license")->type,
+			 FT_CONTRACT_LICENSE);
+	assert_int_equal(ft_contract_set_find(&set, "aurora-fields-recording")->n_advances, 1);
+	assert_int_equal(ft_contract_set_find(&set, "mara-quinn-producer")->scope.n_tracks, 6);
+	ft_contract_set_clear(&set);
+}
+
+static void test_tokens_must_not_start_with_yaml_punctuation(void **state)
+{
+	struct ft_error err;
+
+	/* found by fuzzing: "-" exported plain reads back as a list */
+	assert_int_equal(parse_minimal(NULL, "rates:\n  - rate: 1%\n  - {commercial_model: -, rate: "
+					     "2%}\n",
+				       NULL, &err),
+			 FT_EINVAL);
+	assert_non_null(strstr(err.message, "must start with a letter or digit"));
+}
+
 /* Random valid contracts survive export and re-parse unchanged. */
 static void test_random_contracts_round_trip(void **state)
 {
@@ -555,6 +588,8 @@ int main(void)
 		cmocka_unit_test(test_most_specific_rule_wins),
 		cmocka_unit_test(test_scope_covers_tracks_releases_artists_territory_and_dates),
 		cmocka_unit_test(test_dates_follow_the_calendar),
+		cmocka_unit_test(test_sample_contracts_of_the_demo_label_are_valid),
+		cmocka_unit_test(test_tokens_must_not_start_with_yaml_punctuation),
 		cmocka_unit_test(test_random_contracts_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
