@@ -142,7 +142,60 @@ static const struct ft_migration migrations[] = {
 	 "CREATE TABLE closed_periods ("
 	 " month TEXT PRIMARY KEY,"
 	 " closed_at TEXT NOT NULL);"},
-	/* Append new migrations here: {3, "what it adds", "SQL"}, */
+	/* Portal accounts (src/ledger/users.c, include/fairtrack/users.h).  No
+	 * secret is stored in the clear: passwords as argon2id encoded strings,
+	 * session ids and invite tokens as their SHA-256.  Times the server
+	 * compares (expiry, lock-out windows) are INTEGER Unix seconds; the audit
+	 * log keeps a readable UTC stamp as well.  The audit log is append-only:
+	 * nothing in fairtrack updates or deletes its rows. */
+	{3, "portal accounts",
+	 "CREATE TABLE users ("
+	 " id INTEGER PRIMARY KEY,"
+	 " username TEXT NOT NULL UNIQUE,"
+	 " display_name TEXT NOT NULL,"
+	 " role TEXT NOT NULL CHECK (role IN ('admin', 'staff', 'artist', 'collective_admin',"
+	 "  'member_label')),"
+	 " password_hash TEXT,"
+	 " disabled INTEGER NOT NULL DEFAULT 0,"
+	 " created_at TEXT NOT NULL,"
+	 " password_set_at TEXT);"
+	 "CREATE TABLE user_artists ("
+	 " user_id INTEGER NOT NULL REFERENCES users(id),"
+	 " artist_id TEXT NOT NULL REFERENCES artists(id),"
+	 " PRIMARY KEY (user_id, artist_id));"
+	 "CREATE TABLE sessions ("
+	 " id_hash TEXT PRIMARY KEY,"
+	 " user_id INTEGER NOT NULL REFERENCES users(id),"
+	 " csrf TEXT NOT NULL,"
+	 " created_at INTEGER NOT NULL,"
+	 " expires_at INTEGER NOT NULL,"
+	 " ip TEXT NOT NULL);"
+	 "CREATE INDEX sessions_user ON sessions(user_id);"
+	 "CREATE TABLE invites ("
+	 " token_hash TEXT PRIMARY KEY,"
+	 " user_id INTEGER NOT NULL REFERENCES users(id),"
+	 " created_at INTEGER NOT NULL,"
+	 " expires_at INTEGER NOT NULL,"
+	 " used_at INTEGER);"
+	 "CREATE INDEX invites_user ON invites(user_id);"
+	 "CREATE TABLE login_attempts ("
+	 " id INTEGER PRIMARY KEY,"
+	 " username TEXT NOT NULL,"
+	 " ip TEXT NOT NULL,"
+	 " at INTEGER NOT NULL,"
+	 " ok INTEGER NOT NULL);"
+	 "CREATE INDEX login_attempts_username ON login_attempts(username, at);"
+	 "CREATE INDEX login_attempts_ip ON login_attempts(ip, at);"
+	 "CREATE TABLE audit_log ("
+	 " id INTEGER PRIMARY KEY,"
+	 " at INTEGER NOT NULL,"
+	 " at_utc TEXT NOT NULL,"
+	 " actor TEXT NOT NULL,"
+	 " action TEXT NOT NULL,"
+	 " target TEXT NOT NULL,"
+	 " detail TEXT NOT NULL,"
+	 " ip TEXT NOT NULL);"},
+	/* Append new migrations here: {4, "what it adds", "SQL"}, */
 };
 
 const struct ft_migration *ft_store_migrations(size_t *count)
