@@ -220,6 +220,12 @@ struct ft_royalty_result {
 	ft_amount remainder_e24; /* Σ sub-unit remainders cut from royalties (10^-24 units) */
 };
 
+/*
+ * The engine runs whatever period it is given; running each contract at its
+ * own statement frequency (grouping contracts by `frequency`) is the
+ * caller's job.  A line's territory "WW" (a worldwide report line) is only
+ * covered by a contract whose scope is the whole world (see ids.h).
+ */
 struct ft_royalty_input {
 	struct ft_period period;
 	const char *currency; /* all lines are in it; every contract must use it */
@@ -248,6 +254,19 @@ static inline const ft_amount *ft_royalty_entry_shares(const struct ft_royalty_r
 {
 	return r->shares + e->shares_at;
 }
+
+/*
+ * One line of text explaining how an entry was computed, for `explain`: the
+ * input line, the contract and the rule (with its place in the contract
+ * file), the escalation tier, the arithmetic and each payee's share, e.g.
+ *   line 1 (source 7) GBNLR2600001 GB SubscriptionModel/OnDemandStream, contract esc:
+ *   ACCT-2 base 20.00 (200 units), ACCT-3 rates[1] (spec:6) 18% + escalations[1]
+ *   (spec:7) 2% = 20%, royalty 4.00; ACCT-4 artist 4.00
+ * (on one line).  `in` must be the input the result was computed from.
+ * Returns the length of the whole text, like snprintf (truncated to cap).
+ */
+size_t ft_royalty_explain_entry(char *buf, size_t cap, const struct ft_royalty_input *in,
+				const struct ft_royalty_result *res, size_t entry);
 
 /*
  * ACCT-1: a report line's receipts from its revenue: gross = revenue ×

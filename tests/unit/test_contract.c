@@ -353,6 +353,40 @@ static void test_catalogue_hook_rejects_unknown_identifiers(void **state)
 	assert_int_equal(set.n, 0);
 }
 
+static bool no_release(void *ctx, const char *gtin14)
+{
+	return false;
+}
+
+static bool known_artist(void *ctx, const char *artist)
+{
+	return strcmp(artist, "the-wrens") == 0;
+}
+
+static void test_release_and_artist_hooks_are_asked_too(void **state)
+{
+	struct ft_contract_hooks hooks = {.release_known = no_release, .artist_known = known_artist};
+	struct ft_contract_set set = {0};
+	struct ft_contract copy;
+	struct ft_error err;
+
+	assert_int_equal(ft_contract_set_load(&set, DATA "royalty_full.yaml", &hooks, NULL, &err),
+			 FT_ENOTFOUND);
+	assert_non_null(strstr(err.message, "scope.releases[1]: GTIN 05060000000016 is not in the "
+					    "catalogue"));
+	hooks.release_known = NULL;
+	assert_int_equal(ft_contract_set_load(&set, DATA "royalty_full.yaml", &hooks, NULL, &err),
+			 0);
+	/* a deep copy is equal and independent */
+	assert_int_equal(ft_contract_copy(&copy, &set.items[0], &err), 0);
+	assert_true(ft_contract_equal(&copy, &set.items[0]));
+	copy.payees[0].share -= 1;
+	assert_false(ft_contract_equal(&copy, &set.items[0]));
+	assert_int_equal(ft_contract_validate(&copy, &err), FT_EINVAL);
+	ft_contract_clear(&copy);
+	ft_contract_set_clear(&set);
+}
+
 static void write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -584,6 +618,7 @@ int main(void)
 		cmocka_unit_test(test_rules_must_be_unambiguous_and_include_a_catch_all),
 		cmocka_unit_test(test_wrong_shapes_and_repeated_keys_are_refused),
 		cmocka_unit_test(test_catalogue_hook_rejects_unknown_identifiers),
+		cmocka_unit_test(test_release_and_artist_hooks_are_asked_too),
 		cmocka_unit_test(test_directory_load_is_all_or_nothing),
 		cmocka_unit_test(test_most_specific_rule_wins),
 		cmocka_unit_test(test_scope_covers_tracks_releases_artists_territory_and_dates),

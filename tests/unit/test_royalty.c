@@ -538,6 +538,45 @@ static void test_inputs_are_not_modified_and_state_is_carried(void **state)
 	ft_contract_array_free(c, nc);
 }
 
+static void test_explain_names_the_line_rule_tier_and_shares(void **state)
+{
+	size_t nc;
+	struct ft_contract *c = contracts(
+		"id: esc\ntype: royalty\ncurrency: EUR\nfrequency: quarterly\n"
+		"payees: [{id: a, share: 60%}, {id: b, share: 40%}]\n"
+		"scope: {tracks: [GBNLR2600001], start: 2026-01-01}\n"
+		"rates: [{rate: 10%}]\n"
+		"escalations: [{units: 100, add: 1%}]\n",
+		&nc);
+	struct ft_royalty_line l = mkline(ISRC_A, "dsp", JAN26, 150, A("3.00"));
+	struct ft_royalty_input in = {0};
+	struct ft_royalty_result *res = NULL;
+	struct ft_error err;
+	const char *want = "line 1 (source 7) GBNLR2600001 GB SubscriptionModel/OnDemandStream, "
+			   "contract esc: ACCT-2 base 1.00 (50 units), ACCT-3 rates[1] (t:7) 10% + "
+			   "escalations[1] (t:8) 1% = 11%, royalty 0.11; ACCT-4 a 0.066, b 0.044";
+	char buf[512], small[16];
+
+	l.source_id = 7;
+	in.period.first = JAN26;
+	in.period.months = 3;
+	in.currency = "EUR";
+	in.contracts = c;
+	in.n_contracts = nc;
+	in.lines = &l;
+	in.n_lines = 1;
+	assert_int_equal(ft_royalty_run(&res, &in, &err), 0);
+	assert_int_equal(res->n_entries, 2);
+	assert_int_equal(ft_royalty_explain_entry(buf, sizeof(buf), &in, res, 1), strlen(want));
+	assert_string_equal(buf, want);
+	/* truncated output still says how long the whole text is */
+	assert_int_equal(ft_royalty_explain_entry(small, sizeof(small), &in, res, 1), strlen(want));
+	assert_int_equal(strlen(small), sizeof(small) - 1);
+	assert_int_equal(ft_royalty_explain_entry(buf, sizeof(buf), &in, res, 2), 0);
+	ft_royalty_result_free(res);
+	ft_contract_array_free(c, nc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -548,6 +587,7 @@ int main(void)
 		cmocka_unit_test(test_allocation_split_is_exact_to_the_unit),
 		cmocka_unit_test(test_bad_inputs_are_refused_with_reasons),
 		cmocka_unit_test(test_inputs_are_not_modified_and_state_is_carried),
+		cmocka_unit_test(test_explain_names_the_line_rule_tier_and_shares),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
