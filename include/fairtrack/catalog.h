@@ -26,6 +26,10 @@
  *
  * The structs below are read-only views for callers (tests, matchers);
  * every string belongs to the catalogue and lives until ft_catalog_free.
+ * An optional field is NULL when its file has no such column at all (not
+ * when the cell is empty: that is ""), and a re-import then keeps the
+ * ledger's value: a file with fewer columns never erases what it does not
+ * mention.
  */
 #ifndef FAIRTRACK_CATALOG_H
 #define FAIRTRACK_CATALOG_H
@@ -62,7 +66,7 @@ struct ft_catalog_loc {
 
 struct ft_catalog_label {
 	const char *name;
-	const char *country; /* "" when not given */
+	const char *country; /* "" when empty, NULL when no column */
 	struct ft_catalog_loc loc;
 };
 
@@ -70,18 +74,19 @@ struct ft_catalog_artist {
 	const char *id;      /* slug: a-z 0-9 - _ . */
 	const char *name;
 	const char *kind;    /* person | band | other */
-	const char *country; /* ISO 3166-1 alpha-2 or "" */
-	const char *members; /* "A; B; C" for a band, "" otherwise */
+	const char *country; /* ISO 3166-1 alpha-2, "" or NULL */
+	const char *members; /* "A; B; C" for a band, "" or NULL otherwise */
 	struct ft_catalog_loc loc;
 };
 
 struct ft_catalog_partner {
 	const char *id;
 	const char *name;
-	const char *type;        /* aggregator|distributor|dsp|retailer|manufacturer|promoter|other */
-	const char *territories; /* canonical set text: "WW", "WW -US", "GB IE" */
+	const char *type; /* aggregator|distributor|dsp|retailer|manufacturer|promoter|other */
+	const char *territories; /* canonical set: "WW", "WW -CA -US", "GB IE"; NULL */
 	ft_amount fee_percent;   /* 0..100, exact: 15 % is 15, not 0.15 */
-	const char *currency;    /* ISO 4217 or "" */
+	int has_fee;             /* the file has a fee column */
+	const char *currency;    /* ISO 4217, "" or NULL */
 	struct ft_catalog_loc loc;
 };
 
@@ -89,10 +94,10 @@ struct ft_catalog_release {
 	char gtin14[FT_GTIN_LEN + 1]; /* the key */
 	char upc[FT_GTIN_LEN + 1];    /* as written: 12, 13 or 14 digits */
 	const char *title;
-	const char *artist; /* artist reference (id or name) as written, "" if none */
-	const char *label;  /* label name or "" */
+	const char *artist; /* artist reference (id or name) as written, "" or NULL */
+	const char *label;  /* label name, "" or NULL */
 	const char *format; /* single|ep|album|compilation|… */
-	const char *date;   /* YYYY-MM-DD or "" */
+	const char *date;   /* YYYY-MM-DD, "" or NULL */
 	struct ft_catalog_loc loc;
 };
 
@@ -100,8 +105,9 @@ struct ft_catalog_track {
 	char isrc[FT_ISRC_LEN + 1];
 	const char *title;
 	const char *artists;  /* main artist references "a; b" */
-	const char *featured; /* featured artist references, "" if none */
-	long duration;        /* seconds, -1 when not given */
+	const char *featured; /* featured artist references, "" or NULL */
+	long duration;        /* seconds, -1 when empty */
+	int has_duration;     /* the file has a duration column */
 	int create_artists;   /* BWARM: an unknown display artist becomes a new artist */
 	struct ft_catalog_loc loc;
 };

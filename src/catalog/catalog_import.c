@@ -32,6 +32,7 @@ struct entity_desc {
 	const char *key_col;
 	const char *const *cols; /* compared and written; NULL-terminated */
 	const char *types;       /* 't' text or 'i' integer, one per col */
+	const char *const *defaults; /* inserted for a value not given, or NULL */
 };
 
 static const char *const label_cols[] = {"country", NULL};
@@ -42,13 +43,19 @@ static const char *const release_cols[] = {"upc",    "title",        "artist_id"
 					   "format", "release_date", NULL};
 static const char *const track_cols[] = {"title", "duration", NULL};
 
-static const struct entity_desc label_desc = {CAT_LABEL, "labels", "name", label_cols, "t"};
-static const struct entity_desc artist_desc = {CAT_ARTIST, "artists", "id", artist_cols, "ttt"};
-static const struct entity_desc partner_desc = {CAT_PARTNER, "partners", "id", partner_cols,
-						"tttttt"};
-static const struct entity_desc release_desc = {CAT_RELEASE, "releases", "gtin14", release_cols,
-						"tttttt"};
-static const struct entity_desc track_desc = {CAT_TRACK, "tracks", "isrc", track_cols, "ti"};
+/* NOT NULL columns a file may leave out get these when the entity is new. */
+static const char *const partner_defaults[] = {NULL, NULL, "WW", "0", NULL};
+
+static const struct entity_desc label_desc = {CAT_LABEL, "labels", "name", label_cols, "t",
+					      NULL};
+static const struct entity_desc artist_desc = {CAT_ARTIST, "artists", "id", artist_cols, "ttt",
+					       NULL};
+static const struct entity_desc partner_desc = {CAT_PARTNER, "partners",  "id",
+						partner_cols, "ttttt",      partner_defaults};
+static const struct entity_desc release_desc = {CAT_RELEASE,  "releases", "gtin14",
+						release_cols, "tttttt",   NULL};
+static const struct entity_desc track_desc = {CAT_TRACK, "tracks", "isrc", track_cols, "ti",
+					      NULL};
 
 enum status { UNCHANGED, ADDED, UPDATED };
 
@@ -166,15 +173,19 @@ static int bind_value(struct ft_stmt *st, int idx, char type, const char *value,
 
 /*
  * Insert the entity or update the fields that differ, recording each change.
- * values[] has one text per column, "" for none.  display_key is what the
- * user knows the entity by (a UPC as written rather than its GTIN-14).
+ * values[] has one text per column: "" for empty, NULL for "not given by the
+ * file" (the stored value is kept; a new entity gets the default).
+ * display_key is what the user knows the entity by (a UPC as written rather
+ * than its GTIN-14).
  */
 static int upsert(struct imp *im, const struct entity_desc *d, const char *key,
 		  const char *const *values, const char *display_key, enum status *st_out)
 {
 	struct ft_stmt *st;
+	char *kept[8] = {NULL};
+	const char *bound[8];
 	size_t i, n = 0;
-	int rc, found, differs = 0;
+	int rc = 0, found, differs = 0;
 
 	while (d->cols[n])
 		n++;
@@ -186,36 +197,38 @@ static int upsert(struct imp *im, const struct entity_desc *d, const char *key,
 		ft_stmt_reset(st, NULL);
 		return found;
 	}
-	if (found) {
-		for (i = 0; i < n; i++) {
-			const char *old = ft_stmt_column_text(st, (int)i);
+	for (i = 0; i < n; i++) {
+		const char *old = found ? ft_stmt_column_text(st, (int)i) : NULL;
 
-			if (!old)
-				old = "";
-			if (strcmp(old, values[i]) == 0)
-				continue;
-			differs = 1;
-			rc = record(im, FT_CATALOG_UPDATED, d->entity, display_key, d->cols[i], old,
-				    values[i]);
-			if (rc)
-				break;
+		bound[i] = values[i];
+		if (!values[i]) {
+			/* not given: keep what is there, or the default */
+			if (found && old && !(kept[i] = strdup(old)))
+				rc = nomem(im);
+			bound[i] = found ? kept[i] : (d->defaults ? d->defaults[i] : NULL);
+			continue;
 		}
+		if (!found || strcmp(old ? old : "", values[i]) == 0)
+			continue;
+		differs = 1;
+		rc = record(im, FT_CATALOG_UPDATED, d->entity, display_key, d->cols[i],
+			    old ? old : "", values[i]);
+		if (rc)
+			break;
 	}
 	ft_stmt_reset(st, NULL);
-	if (rc)
-		return rc;
-	if (found && !differs)
-		return 0;
+	if (rc || (found && !differs))
+		goto out;
 	if (!found) {
 		rc = cached(im, d, 1, &st);
 		if (!rc)
 			rc = ft_stmt_bind_text(st, 1, key, im->err);
 		for (i = 0; !rc && i < n; i++)
-			rc = bind_value(st, (int)i + 2, d->types[i], values[i], im->err);
+			rc = bind_value(st, (int)i + 2, d->types[i], bound[i], im->err);
 	} else {
 		rc = cached(im, d, 2, &st);
 		for (i = 0; !rc && i < n; i++)
-			rc = bind_value(st, (int)i + 1, d->types[i], values[i], im->err);
+			rc = bind_value(st, (int)i + 1, d->types[i], bound[i], im->err);
 		if (!rc)
 			rc = ft_stmt_bind_text(st, (int)n + 1, key, im->err);
 	}
@@ -223,13 +236,18 @@ static int upsert(struct imp *im, const struct entity_desc *d, const char *key,
 		rc = ft_stmt_step(st, im->err);
 	ft_stmt_reset(st, NULL);
 	if (rc < 0)
-		return rc;
+		goto out;
+	rc = 0;
 	if (!found) {
 		*st_out = ADDED;
-		return record(im, FT_CATALOG_ADDED, d->entity, display_key, NULL, NULL, NULL);
+		rc = record(im, FT_CATALOG_ADDED, d->entity, display_key, NULL, NULL, NULL);
+	} else {
+		*st_out = UPDATED;
 	}
-	*st_out = UPDATED;
-	return 0;
+out:
+	for (i = 0; i < n; i++)
+		free(kept[i]);
+	return rc;
 }
 
 /* Run a one-shot statement with up to three text parameters (NULL = none). */
@@ -275,8 +293,9 @@ static int query_list(struct imp *im, const char *sql, const char *a, const char
 		if (style == ROW_TRACK) {
 			const char *isrc = ft_stmt_column_text(st, 2);
 
-			rc = dstr_addf(out, "%lld-%02lld %s", (long long)ft_stmt_column_int64(st, 0),
-				       (long long)ft_stmt_column_int64(st, 1), isrc ? isrc : "");
+			rc =
+			    dstr_addf(out, "%lld-%02lld %s", (long long)ft_stmt_column_int64(st, 0),
+				      (long long)ft_stmt_column_int64(st, 1), isrc ? isrc : "");
 		} else if (style == ROW_CONTRIBUTOR) {
 			const char *role = ft_stmt_column_text(st, 1);
 
@@ -441,7 +460,7 @@ static int ensure_label(struct imp *im, const char *name)
 	struct dstr found = {0};
 	int rc;
 
-	if (!name[0])
+	if (!name || !name[0])
 		return 0;
 	rc = query_list(im, "SELECT name FROM labels WHERE name = ?", name, NULL, ROW_ONE, &found);
 	if (!rc && !found.len) {
@@ -462,7 +481,8 @@ static int ensure_label(struct imp *im, const char *name)
  * change (unless the entity was just added) and let the caller rewrite it.
  */
 static int list_differs(struct imp *im, int entity, const char *key, const char *field,
-			const struct dstr *stored, const char *wanted, enum status *st, int *differs)
+			const struct dstr *stored, const char *wanted, enum status *st,
+			int *differs)
 {
 	*differs = strcmp(dstr_str(stored), wanted) != 0;
 	if (!*differs)
@@ -477,8 +497,10 @@ static int import_members(struct imp *im, const struct ft_catalog_artist *a, enu
 {
 	struct dstr stored = {0};
 	const char *s = a->members;
-	int rc, differs, pos = 1;
+	int rc, differs = 0, pos = 1;
 
+	if (!a->members)
+		return 0;
 	rc = query_list(im, "SELECT name FROM artist_members WHERE artist_id = ? ORDER BY position",
 			a->id, NULL, ROW_ONE, &stored);
 	if (!rc)
@@ -635,7 +657,11 @@ static int import_partners(struct imp *im)
 		char fee[FT_AMOUNT_STR_MAX];
 		const char *values[] = {p->name, p->type, p->territories, fee, p->currency};
 
+		/* values[3] is cleared below when the file has no fee column */
+
 		ft_amount_format(fee, sizeof(fee), p->fee_percent, 0);
+		if (!p->has_fee)
+			values[3] = NULL;
 		if ((rc = upsert(im, &partner_desc, p->id, values, p->id, &st)))
 			return rc;
 		count(im, CAT_PARTNER, st);
@@ -653,9 +679,10 @@ static int import_releases(struct imp *im)
 	for (i = 0; i < cat->n_releases; i++) {
 		const struct ft_catalog_release *r = &cat->releases[i];
 		char artist[128] = "";
-		const char *values[] = {r->upc, r->title, artist, r->label, r->format, r->date};
+		const char *values[] = {r->upc, r->title, r->artist ? artist : NULL, r->label,
+					r->format, r->date};
 
-		if (r->artist[0] && (rc = resolve_artist(im, r->artist, &r->loc, "release_artist",
+		if (r->artist && r->artist[0] && (rc = resolve_artist(im, r->artist, &r->loc, "release_artist",
 							  0, artist, sizeof(artist))))
 			return rc;
 		if ((rc = ensure_label(im, r->label)) ||
@@ -680,9 +707,11 @@ static int import_tracks(struct imp *im)
 
 		if (t->duration >= 0)
 			snprintf(duration, sizeof(duration), "%ld", t->duration);
+		if (!t->has_duration)
+			values[1] = NULL;
 		if ((rc = upsert(im, &track_desc, t->isrc, values, t->isrc, &st)) ||
 		    (rc = import_track_artists(im, t, "main", t->artists, "artists", &st)) ||
-		    (!t->create_artists &&
+		    (t->featured &&
 		     (rc = import_track_artists(im, t, "featured", t->featured, "featured", &st))))
 			return rc;
 		count(im, CAT_TRACK, st);
@@ -819,20 +848,20 @@ static int import_contributors(struct imp *im)
 		enum status st = UNCHANGED;
 		int differs = 0;
 
-		for (j = i; j < cat->n_contributors && strcmp(sorted[j]->isrc, sorted[i]->isrc) == 0;
-		     j++)
+		for (j = i;
+		     j < cat->n_contributors && strcmp(sorted[j]->isrc, sorted[i]->isrc) == 0; j++)
 			if (dstr_sep(&wanted) ||
 			    dstr_addf(&wanted, "%s (%s)", sorted[j]->name, sorted[j]->role))
 				rc = nomem(im);
 		if (!rc)
-			rc = query_list(im, "SELECT isrc FROM tracks WHERE isrc = ?", sorted[i]->isrc,
-					NULL, ROW_ONE, &known);
+			rc = query_list(im, "SELECT isrc FROM tracks WHERE isrc = ?",
+					sorted[i]->isrc, NULL, ROW_ONE, &known);
 		if (!rc && !known.len)
-			rc = ft_error_setloc(im->err, FT_EINVAL, sorted[i]->loc.file,
-					     sorted[i]->loc.line, "isrc",
-					     "column 'isrc': unknown track %s (import it in a tracks "
-					     "file first, or in the same import)",
-					     sorted[i]->isrc);
+			rc = ft_error_setloc(
+			    im->err, FT_EINVAL, sorted[i]->loc.file, sorted[i]->loc.line, "isrc",
+			    "column 'isrc': unknown track %s (import it in a tracks "
+			    "file first, or in the same import)",
+			    sorted[i]->isrc);
 		if (!rc)
 			rc = query_list(im,
 					"SELECT name, role FROM contributors WHERE isrc = ? "
@@ -844,8 +873,8 @@ static int import_contributors(struct imp *im)
 			rc = list_differs(im, CAT_CONTRIBUTORS, sorted[i]->isrc, "contributors",
 					  &stored, dstr_str(&wanted), &st, &differs);
 		if (!rc && differs)
-			rc = run(im, "DELETE FROM contributors WHERE isrc = ?", sorted[i]->isrc, NULL,
-				 NULL);
+			rc = run(im, "DELETE FROM contributors WHERE isrc = ?", sorted[i]->isrc,
+				 NULL, NULL);
 		for (k = i; !rc && differs && k < j; k++)
 			rc = run(im, "INSERT INTO contributors (isrc, name, role) VALUES (?, ?, ?)",
 				 sorted[k]->isrc, sorted[k]->name, sorted[k]->role);

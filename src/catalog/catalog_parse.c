@@ -293,8 +293,8 @@ static int check_slug(struct parse *p, int spec_index, const char *value)
 	const char *s;
 
 	if (strlen(value) > 64)
-		return col_error(p, spec_index, FT_EINVAL, "id '%.64s…' is longer than 64 characters",
-				 value);
+		return col_error(p, spec_index, FT_EINVAL,
+				 "id '%.64s…' is longer than 64 characters", value);
 	for (s = value; *s; s++) {
 		if ((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' ||
 		    *s == '_' || *s == '.')
@@ -396,6 +396,18 @@ static const char *keep(struct parse *p, const char *value)
 	return cat_strndup(p->cat, value, strlen(value));
 }
 
+/* The value of an optional column, or NULL when the file has no such column:
+ * then the ledger's value is kept on re-import. */
+static const char *given(struct parse *p, int spec_index)
+{
+	return p->col[spec_index] < 0 ? NULL : p->value[spec_index];
+}
+
+static const char *opt(struct parse *p, int spec_index)
+{
+	return p->col[spec_index] < 0 ? NULL : keep(p, p->value[spec_index]);
+}
+
 /* ------------------------------------------------------------ kind setup */
 
 static int detect_kind(struct parse *p, const char norm[][64], size_t n)
@@ -476,16 +488,17 @@ static int read_header(struct parse *p, const char *line, size_t len)
 			if (name_matches(&p->spec[s], norm[i])) {
 				if (p->col[s] >= 0)
 					return ft_error_setloc(
-						p->err, FT_EINVAL, p->file, p->line, p->header[i],
-						"columns '%s' and '%s' both mean '%s' (keep one)",
-						p->header[p->col[s]], p->header[i], p->spec[s].name);
+					    p->err, FT_EINVAL, p->file, p->line, p->header[i],
+					    "columns '%s' and '%s' both mean '%s' (keep one)",
+					    p->header[p->col[s]], p->header[i], p->spec[s].name);
 				p->col[s] = (int)i;
 			}
 		}
 		if (p->spec[s].required && p->col[s] < 0)
-			return ft_error_setloc(p->err, FT_EINVAL, p->file, p->line, p->spec[s].name,
-					       "a %s file needs a column '%s' (see docs/CATALOG.md)",
-					       ft_catalog_kind_name(p->kind), p->spec[s].name);
+			return ft_error_setloc(
+			    p->err, FT_EINVAL, p->file, p->line, p->spec[s].name,
+			    "a %s file needs a column '%s' (see docs/CATALOG.md)",
+			    ft_catalog_kind_name(p->kind), p->spec[s].name);
 	}
 	return 0;
 }
@@ -503,10 +516,11 @@ static int read_row(struct parse *p, const char *line, size_t len, int *blank)
 		/* Spreadsheets leave trailing empty cells; only text past the header counts. */
 		for (i = p->n_header; i < p->n_fields; i++)
 			if (p->fields[i].len)
-				return ft_error_setloc(p->err, FT_EINVAL, p->file, p->line, NULL,
-						       "row has %zu fields but the header has %zu "
-						       "(a delimiter inside a value must be quoted)",
-						       p->n_fields, p->n_header);
+				return ft_error_setloc(
+				    p->err, FT_EINVAL, p->file, p->line, NULL,
+				    "row has %zu fields but the header has %zu "
+				    "(a delimiter inside a value must be quoted)",
+				    p->n_fields, p->n_header);
 	}
 	*blank = 1;
 	for (i = 0; i < p->n_fields && i < p->n_header; i++) {
@@ -568,7 +582,7 @@ static int country_of(struct parse *p, int spec_index, const char **out)
 	char code[3];
 	int rc;
 
-	*out = "";
+	*out = p->col[spec_index] < 0 ? NULL : "";
 	if (!p->value[spec_index][0])
 		return 0;
 	rc = ft_territory_parse(code, p->value[spec_index], strlen(p->value[spec_index]), p->err);
@@ -604,7 +618,8 @@ static int row_label(struct parse *p)
 	if (prev < 0)
 		return nomem(p);
 	if (prev > 0)
-		return duplicate(p, "label", p->value[L_LABEL], &cat->labels[prev - 1].loc, L_LABEL);
+		return duplicate(p, "label", p->value[L_LABEL], &cat->labels[prev - 1].loc,
+				 L_LABEL);
 	l = cat_push(cat, (void **)&cat->labels, &cat->n_labels, VEC_LABELS, sizeof(*l));
 	if (!l)
 		return nomem(p);
@@ -644,10 +659,11 @@ static int row_artist(struct parse *p)
 	a->name = keep(p, p->value[A_NAME]);
 	a->kind = keep(p, p->value[A_KIND]);
 	a->country = country;
-	a->members = canonical_list(p, p->value[A_MEMBERS]);
+	a->members = p->col[A_MEMBERS] < 0 ? NULL : canonical_list(p, p->value[A_MEMBERS]);
 	a->loc.file = p->file;
 	a->loc.line = p->line;
-	return a->id && a->name && a->kind && a->members ? 0 : nomem(p);
+	return a->id && a->name && a->kind && (a->members || p->col[A_MEMBERS] < 0) ? 0
+										    : nomem(p);
 }
 
 static int parse_fee(struct parse *p, ft_amount *fee)
@@ -683,6 +699,7 @@ static int row_partner(struct parse *p)
 	long prev;
 	int rc;
 
+	terr[0] = '\0';
 	if ((rc = need(p, P_ID)) || (rc = check_slug(p, P_ID, p->value[P_ID])) ||
 	    (rc = need(p, P_NAME)) || (rc = need(p, P_TYPE)) ||
 	    (rc = check_enum(p, P_TYPE, val(p, P_TYPE), partner_types, "type")) ||
@@ -694,7 +711,7 @@ static int row_partner(struct parse *p)
 		if (rc)
 			return col_wrap(p, P_TERRITORIES, rc);
 		ft_territory_set_format(terr, sizeof(terr), &set);
-	} else {
+	} else if (p->col[P_TERRITORIES] >= 0) {
 		snprintf(terr, sizeof(terr), "WW");
 	}
 	if (p->value[P_CURRENCY][0]) {
@@ -714,19 +731,23 @@ static int row_partner(struct parse *p)
 	pt->id = keep(p, p->value[P_ID]);
 	pt->name = keep(p, p->value[P_NAME]);
 	pt->type = keep(p, p->value[P_TYPE]);
-	pt->territories = keep(p, terr);
+	pt->territories = p->col[P_TERRITORIES] < 0 ? NULL : keep(p, terr);
 	pt->fee_percent = fee;
-	pt->currency = keep(p, currency);
+	pt->has_fee = p->col[P_FEE] >= 0;
+	pt->currency = p->col[P_CURRENCY] < 0 ? NULL : keep(p, currency);
 	pt->loc.file = p->file;
 	pt->loc.line = p->line;
-	return pt->id && pt->name && pt->type && pt->territories && pt->currency ? 0 : nomem(p);
+	if (!pt->id || !pt->name || !pt->type || (!pt->territories && terr[0]) ||
+	    (!pt->currency && p->col[P_CURRENCY] >= 0))
+		return nomem(p);
+	return 0;
 }
 
 /* A fact given twice must be the same; names both places when it is not. */
 static int agree(struct parse *p, int spec_index, const char *what, const char *key,
 		 const char *here, const char *before, const struct ft_catalog_loc *first)
 {
-	if (strcmp(here, before) == 0)
+	if (!here || !before || strcmp(here, before) == 0)
 		return 0;
 	return col_error(p, spec_index, FT_EINVAL,
 			 "%s %s has '%s' here but '%s' at %s:%ld (the rows must agree)", what, key,
@@ -770,13 +791,20 @@ static int release_of_row(struct parse *p, char gtin14[FT_GTIN_LEN + 1])
 		r = &cat->releases[at - 1];
 		if ((rc = agree(p, T_RELEASE_TITLE, "release", upc, p->value[T_RELEASE_TITLE],
 				r->title, &r->loc)) ||
-		    (rc = agree(p, T_RELEASE_ARTIST, "release", upc, p->value[T_RELEASE_ARTIST],
+		    (rc = agree(p, T_RELEASE_ARTIST, "release", upc, given(p, T_RELEASE_ARTIST),
 				r->artist, &r->loc)) ||
-		    (rc = agree(p, T_RELEASE_DATE, "release", upc, p->value[T_RELEASE_DATE],
+		    (rc = agree(p, T_RELEASE_DATE, "release", upc, given(p, T_RELEASE_DATE),
 				r->date, &r->loc)) ||
 		    (rc = agree(p, T_FORMAT, "release", upc, format, r->format, &r->loc)) ||
-		    (rc = agree(p, T_LABEL, "release", upc, p->value[T_LABEL], r->label, &r->loc)))
+		    (rc = agree(p, T_LABEL, "release", upc, given(p, T_LABEL), r->label, &r->loc)))
 			return rc;
+		/* a later file may give what an earlier one left out */
+		if ((!r->artist && (r->artist = opt(p, T_RELEASE_ARTIST)) == NULL &&
+		     given(p, T_RELEASE_ARTIST)) ||
+		    (!r->date && (r->date = opt(p, T_RELEASE_DATE)) == NULL &&
+		     given(p, T_RELEASE_DATE)) ||
+		    (!r->label && (r->label = opt(p, T_LABEL)) == NULL && given(p, T_LABEL)))
+			return nomem(p);
 		return 0;
 	}
 	prev = cat_index_put(cat, VEC_RELEASES, gtin14, cat->n_releases);
@@ -788,16 +816,23 @@ static int release_of_row(struct parse *p, char gtin14[FT_GTIN_LEN + 1])
 	memcpy(r->gtin14, gtin14, sizeof(r->gtin14));
 	memcpy(r->upc, upc, sizeof(r->upc));
 	r->title = keep(p, p->value[T_RELEASE_TITLE]);
-	r->artist = keep(p, p->value[T_RELEASE_ARTIST]);
-	r->label = keep(p, p->value[T_LABEL]);
+	r->artist = opt(p, T_RELEASE_ARTIST);
+	r->label = opt(p, T_LABEL);
 	r->format = keep(p, format);
-	r->date = keep(p, p->value[T_RELEASE_DATE]);
+	r->date = opt(p, T_RELEASE_DATE);
 	r->loc.file = p->file;
 	r->loc.line = p->line;
-	return r->title && r->artist && r->label && r->format && r->date ? 0 : nomem(p);
+	if (!r->title || !r->format || (!r->artist && given(p, T_RELEASE_ARTIST)) ||
+	    (!r->label && given(p, T_LABEL)) || (!r->date && given(p, T_RELEASE_DATE)))
+		return nomem(p);
+	return 0;
 }
 
-/* Add a recording, or check it against the earlier row with its ISRC. */
+/*
+ * Add a recording, or check it against the earlier row with its ISRC.
+ * featured is NULL and duration_col's column absent when the file does not
+ * carry them: the ledger's values are then kept.
+ */
 static int add_track(struct parse *p, const char isrc[FT_ISRC_LEN + 1], const char *title,
 		     const char *artists, const char *featured, long duration, int title_col,
 		     int artists_col, int featured_col, int duration_col, int create_artists)
@@ -805,6 +840,7 @@ static int add_track(struct parse *p, const char isrc[FT_ISRC_LEN + 1], const ch
 	struct ft_catalog *cat = p->cat;
 	struct ft_catalog_track *t;
 	size_t at = cat_index_get(cat, VEC_TRACKS, isrc);
+	int has_duration = duration_col >= 0 && p->col[duration_col] >= 0;
 	int rc;
 
 	if (at) {
@@ -817,11 +853,15 @@ static int add_track(struct parse *p, const char isrc[FT_ISRC_LEN + 1], const ch
 		    (rc = agree(p, artists_col, "track", isrc, artists, t->artists, &t->loc)) ||
 		    (featured_col >= 0 &&
 		     (rc = agree(p, featured_col, "track", isrc, featured, t->featured, &t->loc))) ||
-		    (duration_col >= 0 && duration >= 0 && t->duration >= 0 &&
+		    (has_duration && t->has_duration &&
 		     (rc = agree(p, duration_col, "track", isrc, here, before, &t->loc))))
 			return rc;
-		if (t->duration < 0)
+		if (!t->featured)
+			t->featured = featured;
+		if (!t->has_duration && has_duration) {
 			t->duration = duration;
+			t->has_duration = 1;
+		}
 		return 0;
 	}
 	if (cat_index_put(cat, VEC_TRACKS, isrc, cat->n_tracks) < 0)
@@ -834,6 +874,7 @@ static int add_track(struct parse *p, const char isrc[FT_ISRC_LEN + 1], const ch
 	t->artists = artists;
 	t->featured = featured;
 	t->duration = duration;
+	t->has_duration = has_duration;
 	t->create_artists = create_artists;
 	t->loc.file = p->file;
 	t->loc.line = p->line;
@@ -859,9 +900,11 @@ static int row_track(struct parse *p)
 			return col_wrap(p, T_DURATION, rc);
 	}
 	artists = canonical_list(p, p->value[T_ARTISTS]);
-	featured = canonical_list(p, p->value[T_FEATURED]);
+	featured = p->col[T_FEATURED] < 0 ? "" : canonical_list(p, p->value[T_FEATURED]);
 	if (!artists || !featured)
 		return nomem(p);
+	if (p->col[T_FEATURED] < 0)
+		featured = NULL;
 	if (!p->value[T_UPC][0]) {
 		static const int release_cols[] = {T_RELEASE_TITLE, T_RELEASE_ARTIST,
 						   T_RELEASE_DATE,  T_FORMAT,
@@ -970,8 +1013,8 @@ static int row_bwarm(struct parse *p)
 	artists = keep(p, p->value[B_ARTIST]);
 	if (!artists)
 		return nomem(p);
-	return add_track(p, isrc, title, artists, "", duration, B_TITLE, B_ARTIST, -1, B_DURATION,
-			 1);
+	return add_track(p, isrc, title, artists, NULL, duration, B_TITLE, B_ARTIST, -1,
+			 B_DURATION, 1);
 }
 
 int ft_catalog_parse(struct ft_catalog *cat, const char *name, const char *data, size_t len,

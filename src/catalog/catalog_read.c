@@ -206,11 +206,12 @@ static int list_releases(struct ft_store *store, ft_catalog_record_fn fn, void *
 	struct ft_catalog_record rec;
 	int rc;
 
-	rc = ft_store_prepare(store, &st,
-			      "SELECT r.upc, r.title, r.artist_id, r.label, r.format, r.release_date,"
-			      " (SELECT COUNT(*) FROM release_tracks rt WHERE rt.gtin14 = r.gtin14)"
-			      " FROM releases r ORDER BY r.gtin14",
-			      err);
+	rc = ft_store_prepare(
+	    store, &st,
+	    "SELECT r.upc, r.title, r.artist_id, r.label, r.format, r.release_date,"
+	    " (SELECT COUNT(*) FROM release_tracks rt WHERE rt.gtin14 = r.gtin14)"
+	    " FROM releases r ORDER BY r.gtin14",
+	    err);
 	while (!rc && (rc = ft_stmt_step(st, err)) == 1) {
 		size_t i;
 
@@ -404,11 +405,12 @@ int ft_catalog_show(struct ft_store *store, enum ft_catalog_kind kind, const cha
 				       "role = 'featured' ORDER BY position",
 				       isrc);
 		if (!rc)
-			rc = show_list(&sh, 5, "releases",
-				       "SELECT r.upc, rt.disc || '-' || rt.track_no, r.title "
-				       "FROM release_tracks rt JOIN releases r ON r.gtin14 = rt.gtin14 "
-				       "WHERE rt.isrc = ? ORDER BY r.release_date, r.gtin14",
-				       isrc);
+			rc = show_list(
+			    &sh, 5, "releases",
+			    "SELECT r.upc, rt.disc || '-' || rt.track_no, r.title "
+			    "FROM release_tracks rt JOIN releases r ON r.gtin14 = rt.gtin14 "
+			    "WHERE rt.isrc = ? ORDER BY r.release_date, r.gtin14",
+			    isrc);
 		if (!rc)
 			rc = show_list(&sh, 6, "contributors",
 				       "SELECT name, '(' || role || ')' FROM contributors "

@@ -8,10 +8,11 @@
 #include "fairtrack/store.h"
 #include "ledger/store_faulty.h"
 
-static const char *ARTISTS = "artist_id,name,kind,country,members\n"
-			     "aurora-fields,Aurora Fields,person,GB,\n"
-			     "glass-harbour,The Glass Harbour,band,GB,\"Ewan; Priya ;Tomasz; Hannah\"\n"
-			     "zoe-ashwood,Zoë Ashwood,person,IE,\n";
+static const char *ARTISTS =
+    "artist_id,name,kind,country,members\n"
+    "aurora-fields,Aurora Fields,person,GB,\n"
+    "glass-harbour,The Glass Harbour,band,GB,\"Ewan; Priya ;Tomasz; Hannah\"\n"
+    "zoe-ashwood,Zoë Ashwood,person,IE,\n";
 
 static const char *TRACKS =
 	"upc,release_title,release_artist,release_date,format,label,disc,track_no,isrc,title,"
@@ -233,7 +234,8 @@ static void test_bad_rows_name_file_line_column_and_rule(void **state)
 	expect_error("tracks.csv", text,
 		     "tracks.csv:2: column 'track_no': '0' is not a whole number between 1 and "
 		     "99999");
-	snprintf(text, sizeof(text), "%s%s", hdr, "501234000113,Low Tide,single,1,GBNLR2600001,,a,,\n");
+	snprintf(text, sizeof(text), "%s%s", hdr,
+		 "501234000113,Low Tide,single,1,GBNLR2600001,,a,,\n");
 	expect_error("tracks.csv", text, "tracks.csv:2: column 'title': a value is required");
 	snprintf(text, sizeof(text), "%s%s", hdr,
 		 ",Low Tide,single,1,GBNLR2600001,X,a,,\n");
@@ -273,8 +275,9 @@ static void test_bad_artist_partner_and_file_level_errors(void **state)
 	expect_error("artists.csv", "artist_id,name,kind\nZoë Ashwood,Zoë,person\n",
 		     "artists.csv:2: column 'artist_id': id 'Zoë Ashwood' may hold only a-z, 0-9, "
 		     "'-', '_' and '.' (e.g. 'zoe-ashwood')");
-	expect_error("artists.csv", "artist_id,name,kind\nx,X,group\n",
-		     "artists.csv:2: column 'kind': kind 'group' is not one of: person, band, other");
+	expect_error(
+	    "artists.csv", "artist_id,name,kind\nx,X,group\n",
+	    "artists.csv:2: column 'kind': kind 'group' is not one of: person, band, other");
 	expect_error("artists.csv", "artist_id,name,kind\nx,X,person\ny,Y,person\nx,Z,band\n",
 		     "artists.csv:4: column 'artist_id': artist 'x' is already given at "
 		     "artists.csv:2");
@@ -333,7 +336,8 @@ static struct ft_catalog *parse_all(const char *tracks_text)
 	struct ft_error err;
 
 	assert_int_equal(ft_catalog_new(&cat, &err), 0);
-	assert_int_equal(ft_catalog_parse(cat, "labels.csv", LABELS, strlen(LABELS), NULL, &err), 0);
+	assert_int_equal(ft_catalog_parse(cat, "labels.csv", LABELS, strlen(LABELS), NULL, &err),
+			 0);
 	assert_int_equal(ft_catalog_parse(cat, "artists.csv", ARTISTS, strlen(ARTISTS), NULL, &err),
 			 0);
 	assert_int_equal(
@@ -431,8 +435,8 @@ static void test_update_is_detected_field_by_field(void **state)
 	assert_int_equal(ft_catalog_import(store, cat2, &changes, &err), 0);
 	assert_int_equal(changes.count, 2);
 	ft_catalog_change_format(line, sizeof(line), &changes.items[0]);
-	assert_string_equal(line,
-			    "track GBNLR2600001: title 'Low Tide' \xe2\x86\x92 'Low Tide (2026 Mix)'");
+	assert_string_equal(
+	    line, "track GBNLR2600001: title 'Low Tide' \xe2\x86\x92 'Low Tide (2026 Mix)'");
 	ft_catalog_change_format(line, sizeof(line), &changes.items[1]);
 	assert_string_equal(line, "track GBNLR2600002: featured 'zoe-ashwood' \xe2\x86\x92 ''");
 	assert_int_equal(changes.counts[4].updated, 2);
@@ -514,7 +518,8 @@ static void test_unknown_reference_refuses_the_whole_import(void **state)
 	assert_int_equal(ft_catalog_new(&cat, &err), 0);
 	assert_int_equal(ft_catalog_parse(cat, "artists.csv", ARTISTS, strlen(ARTISTS), NULL, &err),
 			 0);
-	assert_int_equal(ft_catalog_parse(cat, "tracks.csv", tracks, strlen(tracks), NULL, &err), 0);
+	assert_int_equal(ft_catalog_parse(cat, "tracks.csv", tracks, strlen(tracks), NULL, &err),
+			 0);
 	before = snapshot(store);
 	assert_int_equal(ft_catalog_import(store, cat, NULL, &err), FT_EINVAL);
 	assert_string_equal(err.message,
@@ -693,10 +698,139 @@ static void test_bwarm_import_creates_unknown_display_artists(void **state)
 	assert_int_equal(changes.counts[1].added, 1);
 	ft_catalog_changes_free(&changes);
 	memset(&c, 0, sizeof(c));
-	assert_int_equal(ft_catalog_show(store, FT_CATALOG_ARTISTS, "zoe-ashwood", capture, &c, &err),
-			 0);
+	assert_int_equal(
+	    ft_catalog_show(store, FT_CATALOG_ARTISTS, "zoe-ashwood", capture, &c, &err), 0);
 	assert_non_null(strstr(c.text, "name: Zoë Ashwood\n"));
 	ft_catalog_free(cat);
+	ft_store_close(store);
+}
+
+
+/* Import text (one file) into store; returns the changes. */
+static void import_text(struct ft_store *store, const char *name, const char *text,
+			struct ft_catalog_changes *changes, int expect_rc, struct ft_error *err)
+{
+	struct ft_catalog *cat = NULL;
+
+	assert_int_equal(ft_catalog_new(&cat, err), 0);
+	assert_int_equal(ft_catalog_parse(cat, name, text, strlen(text), NULL, err), 0);
+	assert_int_equal(ft_catalog_import(store, cat, changes, err), expect_rc);
+	ft_catalog_free(cat);
+}
+
+static void test_file_with_fewer_columns_keeps_what_it_does_not_mention(void **state)
+{
+	struct ft_store *store = fresh_store("fewer");
+	struct ft_catalog *cat = parse_all(TRACKS);
+	struct ft_catalog_changes changes;
+	struct ft_catalog_counts total;
+	struct ft_error err;
+	char *before, *after;
+
+	assert_int_equal(ft_catalog_import(store, cat, NULL, &err), 0);
+	before = snapshot(store);
+	/* no featured, duration or release columns; no members, country; no fee */
+	import_text(store, "t.csv",
+		    "isrc,title,artists\nGBNLR2600002,Paper Boats,aurora-fields\n", &changes, 0,
+		    &err);
+	total = ft_catalog_changes_total(&changes);
+	assert_int_equal(total.added + total.updated, 0);
+	ft_catalog_changes_free(&changes);
+	import_text(store, "a.csv", "artist_id,name,kind\nglass-harbour,The Glass Harbour,band\n",
+		    &changes, 0, &err);
+	assert_int_equal(changes.count, 0);
+	ft_catalog_changes_free(&changes);
+	import_text(store, "p.csv", "partner_id,name,type\nnorth-sea,North Sea Distribution,"
+				    "distributor\n",
+		    &changes, 0, &err);
+	assert_int_equal(changes.count, 0);
+	ft_catalog_changes_free(&changes);
+	after = snapshot(store);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+	ft_catalog_free(cat);
+	ft_store_close(store);
+}
+
+static void test_list_changes_are_reported_whole(void **state)
+{
+	struct ft_store *store = fresh_store("lists");
+	struct ft_catalog *cat = parse_all(TRACKS);
+	struct ft_catalog_changes changes;
+	struct ft_error err;
+	char line[512];
+
+	assert_int_equal(ft_catalog_import(store, cat, NULL, &err), 0);
+	import_text(store, "c.csv", "isrc,name,role\nGBNLR2600001,Mara Quinn,producer\n", &changes,
+		    0, &err);
+	assert_int_equal(changes.count, 1);
+	ft_catalog_change_format(line, sizeof(line), &changes.items[0]);
+	assert_string_equal(line, "contributors GBNLR2600001: contributors 'Mara Quinn (producer); "
+				  "Sam Okafor (mixer)' \xe2\x86\x92 'Mara Quinn (producer)'");
+	assert_int_equal(changes.counts[5].updated, 1);
+	ft_catalog_changes_free(&changes);
+	import_text(store, "a.csv",
+		    "artist_id,name,kind,members\nglass-harbour,The Glass Harbour,band,"
+		    "Ewan; Priya; Tomasz\n",
+		    &changes, 0, &err);
+	assert_int_equal(changes.count, 1);
+	ft_catalog_change_format(line, sizeof(line), &changes.items[0]);
+	assert_string_equal(line, "artist glass-harbour: members 'Ewan; Priya; Tomasz; Hannah' "
+				  "\xe2\x86\x92 'Ewan; Priya; Tomasz'");
+	ft_catalog_changes_free(&changes);
+	/* a new tracklist for a release: one change on the release */
+	import_text(store, "t.csv",
+		    "upc,release_title,release_artist,release_date,format,label,track_no,isrc,title,"
+		    "artists\n"
+		    "501234000113,Low Tide,aurora-fields,2026-01-16,single,Northern Lights "
+		    "Records,1,GBNLR2600001,Low Tide,aurora-fields\n",
+		    &changes, 0, &err);
+	assert_int_equal(changes.count, 1);
+	ft_catalog_change_format(line, sizeof(line), &changes.items[0]);
+	assert_string_equal(line, "release 501234000113: tracks '1-01 GBNLR2600001; 1-02 "
+				  "GBNLR2600002' \xe2\x86\x92 '1-01 GBNLR2600001'");
+	assert_int_equal(changes.counts[3].updated, 1);
+	ft_catalog_changes_free(&changes);
+	ft_catalog_free(cat);
+	ft_store_close(store);
+}
+
+static void test_artist_names_resolve_only_when_unambiguous(void **state)
+{
+	struct ft_store *store = fresh_store("names");
+	struct ft_catalog_changes changes;
+	struct ft_error err;
+
+	import_text(store, "a.csv",
+		    "artist_id,name,kind\nsam-1,Sam,person\nsam-2,Sam,person\nzoe,Zoë,person\n",
+		    NULL, 0, &err);
+	import_text(store, "t.csv", "isrc,title,artists\nGBNLR2600001,A,Zoë\n", &changes, 0, &err);
+	assert_int_equal(changes.counts[4].added, 1);
+	ft_catalog_changes_free(&changes);
+	import_text(store, "t.csv", "isrc,title,artists\nGBNLR2600002,B,Zoë; Sam\n", NULL,
+		    FT_EINVAL, &err);
+	assert_string_equal(err.message, "t.csv:2: column 'artists': artist name 'Sam' belongs to "
+					 "several artists (sam-1; sam-2): use the artist id");
+	ft_store_close(store);
+}
+
+static void test_label_named_by_a_release_is_added(void **state)
+{
+	struct ft_store *store = fresh_store("label");
+	struct ft_catalog_changes changes;
+	struct ft_error err;
+
+	import_text(store, "a.csv", ARTISTS, NULL, 0, &err);
+	import_text(store, "t.csv",
+		    "upc,release_title,format,label,track_no,isrc,title,artists\n"
+		    "501234000113,Low Tide,single,Polar Night,1,GBNLR2600001,Low Tide,"
+		    "aurora-fields\n",
+		    &changes, 0, &err);
+	assert_int_equal(changes.counts[0].added, 1);
+	assert_string_equal(changes.items[0].entity, "label");
+	assert_string_equal(changes.items[0].key, "Polar Night");
+	ft_catalog_changes_free(&changes);
 	ft_store_close(store);
 }
 
@@ -723,6 +857,10 @@ int main(void)
 		cmocka_unit_test(test_crash_before_commit_imports_nothing),
 		cmocka_unit_test(test_show_finds_entries_by_any_identifier_form),
 		cmocka_unit_test(test_bwarm_import_creates_unknown_display_artists),
+		cmocka_unit_test(test_file_with_fewer_columns_keeps_what_it_does_not_mention),
+		cmocka_unit_test(test_list_changes_are_reported_whole),
+		cmocka_unit_test(test_artist_names_resolve_only_when_unambiguous),
+		cmocka_unit_test(test_label_named_by_a_release_is_added),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -211,8 +211,8 @@ static void test_faulty_store_fails_nth_write_and_nothing_is_left(void **state)
 
 	assert_int_equal(ft_store_faulty_wrap(&faulty, store, &faults, &err), 0);
 	assert_int_equal(ft_store_begin(faulty, &err), 0);
-	assert_int_equal(ft_store_prepare(faulty, &st, "INSERT INTO labels (name) VALUES (?)", &err),
-			 0);
+	assert_int_equal(
+	    ft_store_prepare(faulty, &st, "INSERT INTO labels (name) VALUES (?)", &err), 0);
 	for (i = 1; i <= 5 && rc == 0; i++) {
 		snprintf(name, sizeof(name), "label %d", i);
 		assert_int_equal(ft_stmt_bind_text(st, 1, name, &err), 0);
@@ -273,8 +273,8 @@ static void test_amounts_round_trip_exactly(void **state)
 		in[n++] = (i & 1) ? -a : a;
 	}
 	assert_int_equal(ft_store_begin(store, &err), 0);
-	assert_int_equal(ft_store_prepare(store, &ins, "INSERT INTO money_test VALUES (?, ?)", &err),
-			 0);
+	assert_int_equal(
+	    ft_store_prepare(store, &ins, "INSERT INTO money_test VALUES (?, ?)", &err), 0);
 	for (i = 0; i < n; i++) {
 		assert_int_equal(ft_stmt_bind_int64(ins, 1, (int64_t)i, &err), 0);
 		assert_int_equal(ft_stmt_bind_amount(ins, 2, in[i], &err), 0);
@@ -328,6 +328,42 @@ static void test_foreign_keys_are_enforced(void **state)
 	ft_store_close(store);
 }
 
+/* A ledger at version 0 (schema table, nothing else): opening it applies every migration. */
+static void test_older_ledger_is_migrated_on_open(void **state)
+{
+	struct ft_store *store = create("older");
+	struct ft_stmt *st = NULL;
+	struct ft_error err;
+	char names[64][64], sql[256];
+	int n = 0, i;
+
+	assert_int_equal(ft_store_prepare(store, &st,
+					  "SELECT name FROM sqlite_master WHERE type = 'table' "
+					  "AND name <> 'ft_schema'",
+					  &err),
+			 0);
+	while (n < 64 && ft_stmt_step(st, &err) == 1)
+		snprintf(names[n++], sizeof(names[0]), "%s", ft_stmt_column_text(st, 0));
+	ft_stmt_free(st);
+	assert_true(n > 0);
+	assert_int_equal(ft_store_exec(store, "PRAGMA foreign_keys=OFF", &err), 0);
+	for (i = 0; i < n; i++) {
+		snprintf(sql, sizeof(sql), "DROP TABLE %.63s", names[i]);
+		assert_int_equal(ft_store_exec(store, sql, &err), 0);
+	}
+	assert_int_equal(ft_store_exec(store, "DELETE FROM ft_schema", &err), 0);
+	ft_store_close(store);
+	store = NULL;
+	assert_int_equal(ft_store_open(&store, path_buf, 0, &err), 0);
+	assert_int_equal(ft_store_schema_version(store), ft_store_schema_latest());
+	assert_int_equal(count_rows(store, "SELECT COUNT(*) FROM ft_schema"),
+			 ft_store_schema_latest());
+	assert_int_equal(count_rows(store, "SELECT COUNT(*) FROM sqlite_master WHERE type = "
+					   "'table' AND name <> 'ft_schema'"),
+			 n);
+	ft_store_close(store);
+}
+
 static void test_migrations_are_numbered_without_gaps(void **state)
 {
 	/* Checked through the public view: a fresh ledger records exactly the
@@ -358,6 +394,7 @@ int main(void)
 		cmocka_unit_test(test_amounts_round_trip_exactly),
 		cmocka_unit_test(test_corrupted_amount_column_is_an_error),
 		cmocka_unit_test(test_foreign_keys_are_enforced),
+		cmocka_unit_test(test_older_ledger_is_migrated_on_open),
 		cmocka_unit_test(test_migrations_are_numbered_without_gaps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
