@@ -70,9 +70,9 @@ int cmd_show(struct cli *cli, int argc, char **argv)
 	kind = ft_catalog_kind_parse(argv[1]);
 	if (kind != FT_CATALOG_ARTISTS && kind != FT_CATALOG_RELEASES &&
 	    kind != FT_CATALOG_TRACKS && kind != FT_CATALOG_PARTNERS && kind != FT_CATALOG_LABELS)
-		return cli_usage_error(cli, "show",
-				       "cannot show '%s' (artist, release, track, partner or label)",
-				       argv[1]);
+		return cli_usage_error(
+		    cli, "show", "cannot show '%s' (artist, release, track, partner or label)",
+		    argv[1]);
 	if (cli_need_ledger(cli, "show"))
 		return CLI_EXIT_USAGE;
 	rc = ft_store_open(&store, cli->ledger, 0, &err);

@@ -45,16 +45,16 @@ int ft_store_open(struct ft_store **out, const char *location, unsigned flags,
 		return ft_error_set(err, FT_EUSAGE, "no ledger given (a file path)");
 	if (strncmp(location, "postgres://", 11) == 0 ||
 	    strncmp(location, "postgresql://", 13) == 0)
-		return ft_error_set(err, FT_EUSAGE,
-				    "%s: PostgreSQL backend not built yet (use an SQLite file path)",
-				    location);
+		return ft_error_set(
+		    err, FT_EUSAGE,
+		    "%s: PostgreSQL backend not built yet (use an SQLite file path)", location);
 	rc = ft_store_sqlite_open(&store, location, flags, err);
 	if (rc)
 		return rc;
 	if (store->ops->version != FT_STORE_OPS_VERSION) {
-		rc = ft_error_set(err, FT_EUSAGE, "%s: backend '%s' has ops version %d, expected %d",
-				  location, store->ops->name, store->ops->version,
-				  FT_STORE_OPS_VERSION);
+		rc = ft_error_set(err, FT_EUSAGE,
+				  "%s: backend '%s' has ops version %d, expected %d", location,
+				  store->ops->name, store->ops->version, FT_STORE_OPS_VERSION);
 		goto out;
 	}
 	rc = ft_store_migrate(store, (flags & FT_STORE_CREATE) != 0, err);

@@ -231,13 +231,13 @@ int ft_store_sqlite_open(struct ft_store **out, const char *path, unsigned flags
 	*out = NULL;
 	exists = stat(path, &st) == 0;
 	if ((flags & FT_STORE_CREATE) && exists)
-		return ft_error_set(err, FT_EEXISTS,
-				    "%s already exists: refusing to overwrite it (choose a new name)",
-				    path);
+		return ft_error_set(
+		    err, FT_EEXISTS,
+		    "%s already exists: refusing to overwrite it (choose a new name)", path);
 	if (!(flags & FT_STORE_CREATE) && !exists)
 		return ft_error_set(err, FT_ENOTFOUND,
-				    "ledger %s not found (create it with 'fairtrack init %s')", path,
-				    path);
+				    "ledger %s not found (create it with 'fairtrack init %s')",
+				    path, path);
 	if (exists && S_ISDIR(st.st_mode))
 		return ft_error_set(err, FT_ESCHEMA, "%s is a directory, not a fairtrack ledger",
 				    path);
