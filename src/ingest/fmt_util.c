@@ -352,6 +352,27 @@ static int take_header(struct fmt_table *t, const struct ft_format_ctx *ctx, con
 
 /* ---- rows ---- */
 
+/* MM/DD/YYYY, only for a dialect that documents US dates: 03/04/2026 is
+ * March, never April. */
+static int us_date_month(const struct fmt_dialect *d, struct ft_strview v, int *month)
+{
+	const char *p = v.ptr;
+	int mm, yyyy = 0;
+
+	if (!(d->options & FMT_OPT_DATE_US) || v.len != 10 || p[2] != '/' || p[5] != '/')
+		return -1;
+	for (int i = 0; i < 10; i++)
+		if (i != 2 && i != 5 && (p[i] < '0' || p[i] > '9'))
+			return -1;
+	mm = (p[0] - '0') * 10 + (p[1] - '0');
+	for (int i = 6; i < 10; i++)
+		yyyy = yyyy * 10 + (p[i] - '0');
+	if (mm < 1 || mm > 12 || yyyy < 1900)
+		return -1;
+	*month = yyyy * 12 + mm - 1;
+	return 0;
+}
+
 static int cell_error(const struct fmt_table *t, const struct ft_format_ctx *ctx, long line_no,
 		      int f, const struct ft_error *why, struct ft_error *err)
 {
@@ -388,6 +409,8 @@ int fmt_table_line(struct fmt_table *t, const struct ft_format_ctx *ctx, const c
 
 	if (!t->have_header)
 		return take_header(t, ctx, line, len, line_no, err);
+	if (t->stopped)
+		return 0;
 	if (all_blank(line, len, t->delim))
 		return 0;
 	ft_error_clear(&local);
@@ -408,8 +431,15 @@ int fmt_table_line(struct fmt_table *t, const struct ft_format_ctx *ctx, const c
 		    .extra_col = t->extra_col,
 		};
 
-		if (d->skip_row(&row))
+		switch (d->skip_row(&row)) {
+		case 0:
+			break;
+		case 2:
+			t->stopped = 1;
 			return 0;
+		default:
+			return 0;
+		}
 	}
 	memset(&u, 0, sizeof(u));
 	u.line_no = line_no;
@@ -448,6 +478,10 @@ int fmt_table_line(struct fmt_table *t, const struct ft_format_ctx *ctx, const c
 				return cell_error(t, ctx, line_no, f, &local, err);
 			break;
 		case FMT_REVENUE:
+			if (v.len == 0 && (d->options & FMT_OPT_EMPTY_REVENUE_ZERO)) {
+				u.revenue = 0;
+				break;
+			}
 			if (v.len == 0) {
 				local.code = FT_EINVAL;
 				snprintf(local.message, sizeof(local.message),
@@ -469,7 +503,8 @@ int fmt_table_line(struct fmt_table *t, const struct ft_format_ctx *ctx, const c
 			if (v.len > 0) {
 				int month;
 
-				if (ft_month_parse(&month, v.ptr, v.len, &local))
+				if (us_date_month(d, v, &month) != 0 &&
+				    ft_month_parse(&month, v.ptr, v.len, &local))
 					return cell_error(t, ctx, line_no, f, &local, err);
 				ft_month_format(t->period, month);
 				u.period.ptr = t->period;

@@ -56,6 +56,10 @@ int fmt_field_by_name(const char *name, size_t len);
 #define FMT_MONEY_DOLLAR 0x1	    /* "$0.0093", "-$1.00", "$-1.00" */
 #define FMT_MONEY_DECIMAL_COMMA 0x2 /* "12,50" (no thousands separators) */
 
+/* Dialect options. */
+#define FMT_OPT_DATE_US 0x1	       /* period cells may be MM/DD/YYYY (Apple) */
+#define FMT_OPT_EMPTY_REVENUE_ZERO 0x2 /* an empty money cell is 0, not an error */
+
 #define FMT_MAX_COLUMNS 256
 #define FMT_MAX_ALTS 6
 
@@ -70,6 +74,7 @@ struct fmt_dialect {
 	/* Bit (1 << field) set: the header must have a column for it. */
 	unsigned required;
 	unsigned money_flags;
+	unsigned options; /* FMT_OPT_* */
 	/* Rows before the header that may be skipped (preamble); the header is
 	 * the first row, within the first max_preamble + 1, that has every
 	 * required column. */
@@ -78,8 +83,9 @@ struct fmt_dialect {
 	int skip_rows;
 	/* Forced delimiter, or 0 to sniff it from the header row. */
 	char delim;
-	/* Optional: 1 when a data row is not usage (a total line), looked at
-	 * before any cell is parsed. */
+	/* Optional, looked at before any cell is parsed: 1 when a data row is
+	 * not usage (a total line, a repeated header), 2 when it starts a
+	 * trailer that ends the data (the rest of the file is ignored). */
 	int (*skip_row)(const struct fmt_row *row);
 	/* Optional: adjust or refuse a mapped row (return 0, a negative FT_E*
 	 * code, or 1 to skip it). */
@@ -102,6 +108,7 @@ struct fmt_row {
 struct fmt_table {
 	const struct fmt_dialect *dialect;
 	int have_header;
+	int stopped; /* a trailer was seen: the rest is not data */
 	long rows_seen;
 	char delim;
 	int col[FMT_FIELD_COUNT]; /* -1: no column */

@@ -13,13 +13,8 @@
 #include "ingest/formats.h"
 
 static const struct ft_format *const all_formats[] = {
-    &ft_format_flat_tsv,
-    &ft_format_dsr,
-    &ft_format_distrokid,
-    &ft_format_soundcloud,
-    &ft_format_youtube,
-    &ft_format_generic,
-    NULL,
+    &ft_format_flat_tsv, &ft_format_dsr,   &ft_format_distrokid, &ft_format_soundcloud,
+    &ft_format_youtube,	 &ft_format_apple, &ft_format_generic,	 NULL,
 };
 
 const struct ft_format *const *ft_formats(void)

@@ -13,6 +13,7 @@ extern const struct ft_format ft_format_dsr;
 extern const struct ft_format ft_format_distrokid;
 extern const struct ft_format ft_format_soundcloud;
 extern const struct ft_format ft_format_youtube;
+extern const struct ft_format ft_format_apple;
 extern const struct ft_format ft_format_generic;
 
 #endif
