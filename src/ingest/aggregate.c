@@ -27,6 +27,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "fairtrack/ids.h"
 #include "ingest/fmt_flat_tsv.h"
@@ -171,10 +172,35 @@ void agg_strtab_fini(struct agg_strtab *t)
 
 /* ---------------------------------------------------------------- parts */
 
+#define HUGE_FROM ((size_t)2 << 20)
+
+void *agg_table_alloc(size_t bytes)
+{
+	void *p;
+
+	if (bytes < HUGE_FROM)
+		return calloc(1, bytes);
+	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	madvise(p, bytes, MADV_HUGEPAGE);
+	return p;
+}
+
+void agg_table_free(void *table, size_t bytes)
+{
+	if (!table)
+		return;
+	if (bytes < HUGE_FROM)
+		free(table);
+	else
+		munmap(table, bytes);
+}
+
 int agg_part_init(struct agg_part *p, struct ft_error *err)
 {
 	memset(p, 0, sizeof(*p));
-	p->slots = calloc(1024, sizeof(*p->slots));
+	p->slots = agg_table_alloc(1024 * sizeof(*p->slots));
 	if (!p->slots)
 		return ft_error_set(err, FT_ENOMEM, "out of memory (aggregate table)");
 	p->mask = 1023;
@@ -185,7 +211,7 @@ void agg_part_fini(struct agg_part *p)
 {
 	if (!p)
 		return;
-	free(p->slots);
+	agg_table_free(p->slots, (p->mask + 1) * sizeof(*p->slots));
 	agg_strtab_fini(&p->dims);
 	agg_strtab_fini(&p->odd);
 	memset(p, 0, sizeof(*p));
@@ -194,7 +220,7 @@ void agg_part_fini(struct agg_part *p)
 int agg_part_grow(struct agg_part *p, struct ft_error *err)
 {
 	size_t cap = (p->mask + 1) * 2, i;
-	struct agg_entry *slots = calloc(cap, sizeof(*slots));
+	struct agg_entry *slots = agg_table_alloc(cap * sizeof(*slots));
 
 	if (!slots)
 		return ft_error_set(err, FT_ENOMEM,
@@ -212,7 +238,7 @@ int agg_part_grow(struct agg_part *p, struct ft_error *err)
 			;
 		slots[j] = *e;
 	}
-	free(p->slots);
+	agg_table_free(p->slots, (p->mask + 1) * sizeof(*p->slots));
 	p->slots = slots;
 	p->mask = cap - 1;
 	return 0;
@@ -324,7 +350,7 @@ struct ft_aggregate {
 
 static int gtab_init(struct gtab *t, size_t cap)
 {
-	t->slots = calloc(cap, sizeof(*t->slots));
+	t->slots = agg_table_alloc(cap * sizeof(*t->slots));
 	if (!t->slots)
 		return FT_ENOMEM;
 	t->mask = cap - 1;
@@ -332,17 +358,24 @@ static int gtab_init(struct gtab *t, size_t cap)
 	return 0;
 }
 
+static void gtab_free(struct gtab *t)
+{
+	if (t->slots)
+		agg_table_free(t->slots, (t->mask + 1) * sizeof(*t->slots));
+	t->slots = NULL;
+}
+
 static uint64_t gkey_hash(uint64_t key)
 {
 	return agg_key_hash(key, 0x5bd1e995u);
 }
 
-static int gtab_grow(struct gtab *t)
+static int gtab_resize(struct gtab *t, size_t cap)
 {
 	struct gtab bigger;
 	size_t i;
 
-	if (gtab_init(&bigger, (t->mask + 1) * 2))
+	if (gtab_init(&bigger, cap))
 		return FT_ENOMEM;
 	for (i = 0; i <= t->mask; i++) {
 		size_t j;
@@ -355,16 +388,32 @@ static int gtab_grow(struct gtab *t)
 		bigger.slots[j] = t->slots[i];
 	}
 	bigger.count = t->count;
-	free(t->slots);
+	gtab_free(t);
 	*t = bigger;
 	return 0;
 }
 
-static int gtab_add(struct gtab *t, uint64_t key, int64_t usages, ft_amount revenue)
+static int gtab_grow(struct gtab *t)
+{
+	return gtab_resize(t, (t->mask + 1) * 2);
+}
+
+/* Room for `more` keys without regrowing on the way (one rehash at most). */
+static int gtab_reserve(struct gtab *t, size_t more)
+{
+	size_t cap = t->mask + 1;
+
+	while ((t->count + more) * 8 > cap * 5)
+		cap *= 2;
+	return cap == t->mask + 1 ? 0 : gtab_resize(t, cap);
+}
+
+static int gtab_add_hashed(struct gtab *t, uint64_t key, uint64_t hash, int64_t usages,
+			   ft_amount revenue)
 {
 	size_t i;
 
-	for (i = gkey_hash(key) & t->mask;; i = (i + 1) & t->mask) {
+	for (i = hash & t->mask;; i = (i + 1) & t->mask) {
 		struct gentry *e = &t->slots[i];
 		ft_amount sum;
 
@@ -385,6 +434,11 @@ static int gtab_add(struct gtab *t, uint64_t key, int64_t usages, ft_amount reve
 		memcpy(e->rev, &sum, 16);
 		return 0;
 	}
+}
+
+static int gtab_add(struct gtab *t, uint64_t key, int64_t usages, ft_amount revenue)
+{
+	return gtab_add_hashed(t, key, gkey_hash(key), usages, revenue);
 }
 
 int ft_aggregate_new(struct ft_aggregate **out, const struct ft_aggregate_opts *opts,
@@ -416,7 +470,7 @@ void ft_aggregate_free(struct ft_aggregate *agg)
 	agg_strtab_fini(&agg->pdims);
 	free(agg->ident_match);
 	free(agg->dim_print);
-	free(agg->tab.slots);
+	gtab_free(&agg->tab);
 	agg_part_fini(&agg->loose);
 	free(agg);
 }
@@ -529,12 +583,94 @@ static int canonical_ident(struct ft_aggregate *agg, char kind, const char *raw,
 	return global_ident(agg, text, len + 1, id);
 }
 
+/*
+ * Raw identifier (the 16 key bytes of an entry with the dimension masked
+ * out) -> global identifier id, so that each distinct identifier of a part
+ * is canonicalised and matched once, however many keys it has.
+ */
+struct ident_map_slot {
+	uint64_t lo, hi; /* hi keeps only the ident bytes and the odd flag */
+	uint32_t global; /* 0 = empty */
+	uint32_t pad;
+};
+
+struct ident_map {
+	struct ident_map_slot *slots;
+	size_t mask, count;
+};
+
+static int ident_map_grow(struct ident_map *m)
+{
+	size_t cap = m->slots ? (m->mask + 1) * 2 : 4096, i;
+	struct ident_map_slot *slots = agg_table_alloc(cap * sizeof(*slots));
+
+	if (!slots)
+		return FT_ENOMEM;
+	for (i = 0; m->slots && i <= m->mask; i++) {
+		size_t j;
+
+		if (!m->slots[i].global)
+			continue;
+		for (j = agg_key_hash(m->slots[i].lo, m->slots[i].hi) & (cap - 1);
+		     slots[j].global; j = (j + 1) & (cap - 1))
+			;
+		slots[j] = m->slots[i];
+	}
+	if (m->slots)
+		agg_table_free(m->slots, (m->mask + 1) * sizeof(*m->slots));
+	m->slots = slots;
+	m->mask = cap - 1;
+	return 0;
+}
+
+#define MERGE_BATCH 16
+
+struct merge_item {
+	const struct agg_entry *e;
+	uint64_t lo, hi, hash;
+};
+
+static int resolve_ident(struct ft_aggregate *agg, struct agg_part *p, struct ident_map *m,
+			 const struct merge_item *it, uint32_t *global)
+{
+	size_t i;
+	int rc;
+
+	for (i = it->hash & m->mask; m->slots[i].global; i = (i + 1) & m->mask) {
+		if (m->slots[i].lo == it->lo && m->slots[i].hi == it->hi) {
+			*global = m->slots[i].global;
+			return 0;
+		}
+	}
+	if (it->e->dim & AGG_ODD) {
+		uint32_t odd;
+		size_t len;
+		const char *text;
+
+		memcpy(&odd, it->e->ident, 4);
+		text = agg_strtab_get(&p->odd, odd, &len);
+		rc = canonical_ident(agg, text[0], text + 1, len - 1, global);
+	} else {
+		rc = canonical_ident(agg, 'I', it->e->ident, 12, global);
+	}
+	if (rc)
+		return rc;
+	m->slots[i].lo = it->lo;
+	m->slots[i].hi = it->hi;
+	m->slots[i].global = *global;
+	if (++m->count * 2 > m->mask + 1)
+		return ident_map_grow(m);
+	return 0;
+}
+
 int agg_merge_part(struct ft_aggregate *agg, struct agg_part *p, struct ft_error *err)
 {
+	struct merge_item batch[MERGE_BATCH];
+	struct ident_map map = {NULL, 0, 0};
 	uint32_t *dim_map = NULL;
 	uint32_t i;
 	size_t s;
-	int rc = 0;
+	int n = 0, rc = 0, k;
 
 	/* Part dimension ids -> global ones, by text. */
 	if (p->dims.count) {
@@ -550,34 +686,49 @@ int agg_merge_part(struct ft_aggregate *agg, struct agg_part *p, struct ft_error
 		if (rc)
 			goto out;
 	}
-	for (s = 0; s <= p->mask; s++) {
-		const struct agg_entry *e = &p->slots[s];
-		uint32_t ident, dim;
-		ft_amount revenue;
+	if ((rc = gtab_reserve(&agg->tab, p->count)) != 0 || (rc = ident_map_grow(&map)) != 0)
+		goto out;
+	/* Walk the part in batches: prefetch the identifier map, resolve, then
+	 * prefetch the global slots and add — the misses overlap. */
+	for (s = 0; s <= p->mask + 1; s++) {
+		if (s <= p->mask && p->slots[s].dim) {
+			struct merge_item *it = &batch[n++];
+			const struct agg_entry *e = &p->slots[s];
 
-		if (!e->dim)
-			continue;
-		dim = dim_map[(e->dim & ~AGG_ODD) - 1];
-		if (e->dim & AGG_ODD) {
-			uint32_t odd;
-			size_t len;
-			const char *text;
-
-			memcpy(&odd, e->ident, 4);
-			text = agg_strtab_get(&p->odd, odd, &len);
-			rc = canonical_ident(agg, text[0], text + 1, len - 1, &ident);
-		} else {
-			rc = canonical_ident(agg, 'I', e->ident, 12, &ident);
+			it->e = e;
+			memcpy(&it->lo, e->ident, 8);
+			memcpy(&it->hi, e->ident + 8, 4);
+			it->hi = (it->hi & 0xffffffffull) | (uint64_t)(e->dim & AGG_ODD) << 32;
+			it->hash = agg_key_hash(it->lo, it->hi);
+			__builtin_prefetch(&map.slots[it->hash & map.mask]);
 		}
-		if (rc)
-			goto out;
-		memcpy(&revenue, e->rev, 16);
-		rc = gtab_add(&agg->tab, (uint64_t)ident << 32 | dim, e->usages, revenue);
-		if (rc)
-			goto out;
+		if (n < MERGE_BATCH && s <= p->mask)
+			continue;
+		for (k = 0; k < n; k++) {
+			uint32_t ident;
+
+			rc = resolve_ident(agg, p, &map, &batch[k], &ident);
+			if (rc)
+				goto out;
+			batch[k].lo = (uint64_t)ident << 32 | dim_map[(batch[k].e->dim & ~AGG_ODD) - 1];
+			batch[k].hash = gkey_hash(batch[k].lo);
+			__builtin_prefetch(&agg->tab.slots[batch[k].hash & agg->tab.mask], 1);
+		}
+		for (k = 0; k < n; k++) {
+			ft_amount revenue;
+
+			memcpy(&revenue, batch[k].e->rev, 16);
+			rc = gtab_add_hashed(&agg->tab, batch[k].lo, batch[k].hash, batch[k].e->usages,
+					     revenue);
+			if (rc)
+				goto out;
+		}
+		n = 0;
 	}
 out:
 	free(dim_map);
+	if (map.slots)
+		agg_table_free(map.slots, (map.mask + 1) * sizeof(*map.slots));
 	if (rc == FT_EOVERFLOW)
 		return ft_error_set(err, rc, "a total of usages or revenue no longer fits in the "
 					     "aggregate (aggregate fewer reports at once)");
@@ -740,13 +891,16 @@ static int collect_rows(struct ft_aggregate *agg, unsigned flags, struct row **o
 	struct gtab view = {0};
 	const struct gtab *src = &agg->tab;
 	size_t n = 0, s, k;
-	int rc;
+	int rc, map_dim;
 
 	*out = NULL;
 	*n_out = 0;
 	if ((rc = flush_loose(agg, err)) != 0)
 		return rc;
-	if (!per_store) {
+	/* Without periods or stores (flat-tsv) every dimension is its own print
+	 * dimension: rows map straight from the totals, no second table. */
+	map_dim = !per_store && agg->dims.count == agg->pdims.count;
+	if (!per_store && !map_dim) {
 		/* Sum over period and store into a temporary table. */
 		if (gtab_init(&view, (agg->tab.mask + 1)))
 			goto nomem;
@@ -762,7 +916,7 @@ static int collect_rows(struct ft_aggregate *agg, unsigned flags, struct row **o
 			memcpy(&revenue, e->rev, 16);
 			rc = gtab_add(&view, key, e->usages, revenue);
 			if (rc == FT_EOVERFLOW) {
-				free(view.slots);
+				gtab_free(&view);
 				return ft_error_set(err, rc, "a total no longer fits");
 			}
 			if (rc)
@@ -772,52 +926,66 @@ static int collect_rows(struct ft_aggregate *agg, unsigned flags, struct row **o
 	}
 	irank = ranks(&agg->idents, cmp_ident_ids);
 	drank = ranks(dims, cmp_text_ids);
-	start = calloc((size_t)agg->idents.count + 1, sizeof(*start));
-	rows = malloc((src->count ? src->count : 1) * sizeof(*rows));
-	if (!irank || !drank || !start || !rows)
+	start = calloc((size_t)(agg->idents.count > dims->count ? agg->idents.count
+								   : dims->count) + 1,
+		       sizeof(*start));
+	if (!irank || !drank || !start)
 		goto nomem;
+	/* LSD radix sort on (identifier rank, dimension rank): gather the
+	 * selected rows counting dimension ranks, scatter them by dimension
+	 * rank, then scatter that stably by identifier rank.  Two linear
+	 * passes, whatever the number of dimensions per identifier. */
 	for (s = 0; s <= src->mask; s++) {
 		const struct gentry *e = &src->slots[s];
-		uint32_t ident;
-		int matched;
+		uint32_t ident = (uint32_t)(e->key >> 32);
 
 		if (!e->key)
 			continue;
-		ident = (uint32_t)(e->key >> 32);
-		matched = agg->ident_match[ident - 1] != 0;
-		if (!(flags & (matched ? FT_AGGREGATE_MATCHED : FT_AGGREGATE_UNMATCHED)))
+		if (!(flags & (agg->ident_match[ident - 1] ? FT_AGGREGATE_MATCHED
+							   : FT_AGGREGATE_UNMATCHED)))
 			continue;
-		rows[n].ident = ident;
-		rows[n].dim = (uint32_t)e->key;
-		rows[n].usages = e->usages;
-		memcpy(&rows[n].revenue, e->rev, 16);
-		start[irank[ident - 1] + 1]++;
 		n++;
 	}
+	rows = malloc((n ? n : 1) * sizeof(*rows));
+	sorted = malloc((n ? n : 1) * sizeof(*sorted));
+	if (!rows || !sorted)
+		goto nomem;
+	n = 0;
+	for (s = 0; s <= src->mask; s++) {
+		const struct gentry *e = &src->slots[s];
+		uint32_t ident = (uint32_t)(e->key >> 32);
+		struct row *r;
+
+		if (!e->key)
+			continue;
+		if (!(flags & (agg->ident_match[ident - 1] ? FT_AGGREGATE_MATCHED
+							   : FT_AGGREGATE_UNMATCHED)))
+			continue;
+		r = &rows[n++];
+		r->ident = ident;
+		r->dim = map_dim ? agg->dim_print[(uint32_t)e->key - 1] : (uint32_t)e->key;
+		r->usages = e->usages;
+		memcpy(&r->revenue, e->rev, 16);
+		start[drank[r->dim - 1] + 1]++;
+	}
+	for (k = 1; k <= dims->count; k++)
+		start[k] += start[k - 1];
+	for (s = 0; s < n; s++)
+		sorted[start[drank[rows[s].dim - 1]]++] = rows[s];
+	memset(start, 0, ((size_t)agg->idents.count + 1) * sizeof(*start));
+	for (s = 0; s < n; s++)
+		start[irank[sorted[s].ident - 1] + 1]++;
 	for (k = 1; k <= agg->idents.count; k++)
 		start[k] += start[k - 1];
-	sorted = malloc((n ? n : 1) * sizeof(*sorted));
-	if (!sorted)
-		goto nomem;
 	for (s = 0; s < n; s++)
-		sorted[start[irank[rows[s].ident - 1]]++] = rows[s];
-	/* start[r] is now the end of rank r's run; sort each run by dimension. */
-	for (s = 1; s < n; s++) {
-		struct row cur = sorted[s];
-		size_t j = s;
-
-		while (j > 0 && sorted[j - 1].ident == cur.ident &&
-		       drank[sorted[j - 1].dim - 1] > drank[cur.dim - 1]) {
-			sorted[j] = sorted[j - 1];
-			j--;
-		}
-		sorted[j] = cur;
-	}
+		rows[start[irank[sorted[s].ident - 1]]++] = sorted[s];
+	free(sorted);
+	sorted = rows;
+	rows = NULL;
 	free(irank);
 	free(drank);
 	free(start);
-	free(rows);
-	free(view.slots);
+	gtab_free(&view);
 	*out = sorted;
 	*n_out = n;
 	return 0;
@@ -826,7 +994,8 @@ nomem:
 	free(drank);
 	free(start);
 	free(rows);
-	free(view.slots);
+	free(sorted);
+	gtab_free(&view);
 	return ft_error_set(err, FT_ENOMEM, "out of memory sorting the aggregates");
 }
 

@@ -429,6 +429,60 @@ static long fail_line(struct chunk_job *job, const char *line)
 	return line_no;
 }
 
+/*
+ * Lines whose key is known but not yet added: the slot of each is
+ * prefetched as soon as its hash is known and the adds are done a batch
+ * later, so the cache misses of a big table overlap instead of queueing.
+ */
+#define BATCH 16
+
+struct pending {
+	uint64_t lo, hi, hash;
+	int64_t usages;
+	ft_amount revenue;
+	const char *line;
+};
+
+/* A direct-mapped cache in front of the part's dimension table: most lines
+ * find their dimension here with one short memcmp. */
+#define DIM_CACHE 256
+
+struct dim_cache_slot {
+	uint32_t len;
+	uint32_t id;
+};
+
+static inline uint32_t dim_cache_index(const char *text, size_t len)
+{
+	uint64_t a = 0, b = 0;
+
+	if (len >= 8) {
+		memcpy(&a, text, 8);
+		memcpy(&b, text + len - 8, 8);
+	} else {
+		memcpy(&a, text, len);
+	}
+	return (uint32_t)(((a * 0x9E3779B97F4A7C15ull) ^ (b * 0xC2B2AE3D27D4EB4Full) ^ len) >> 56);
+}
+
+static int flush_pending(struct chunk_job *job, struct pending *pend, int n)
+{
+	int k, rc;
+
+	for (k = 0; k < n; k++) {
+		rc = agg_part_add_hashed(job->part, pend[k].lo, pend[k].hi, pend[k].hash,
+					 pend[k].usages, pend[k].revenue, &job->err);
+		if (rc == FT_EOVERFLOW)
+			return ft_error_setloc(&job->err, rc, job->file, fail_line(job, pend[k].line),
+					       NULL,
+					       "the sum of usages or revenue for this key no longer "
+					       "fits (split the report)");
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 static int run_chunk(struct chunk_job *job)
 {
 	const char *data = job->data;
@@ -440,19 +494,22 @@ static int run_chunk(struct chunk_job *job)
 	struct agg_part *part = job->part;
 	struct ft_error *err = &job->err;
 	char dim_text[AGG_DIM_MAX];
+	struct dim_cache_slot cache[DIM_CACHE];
+	struct pending pend[BATCH];
+	int n_pend = 0, rc;
 
+	memset(cache, 0, sizeof(cache));
 	for (;;) {
 		window_end = p + WINDOW < end ? p + WINDOW : end;
 		while (p < window_end) {
 			struct fields fl;
 			const char *nlp = split_line(p, end, data_end, &fl);
 			const char *line = p;
+			struct pending *q;
+			struct dim_cache_slot *slot;
 			char ident[12];
 			uint32_t dim;
-			int64_t usages = 0;
-			ft_amount revenue = 0;
-			size_t region, cur;
-			int added, rc;
+			size_t region, cur, dim_len;
 
 			p = nlp + 1;
 			if (fl.count <= N_FIELDS && fl.end[fl.count - 1] > line &&
@@ -460,14 +517,14 @@ static int run_chunk(struct chunk_job *job)
 				fl.end[fl.count - 1]--;
 			if (fl.count == 1 && fl.end[0] == line)
 				continue; /* empty line */
-			if (fl.count != N_FIELDS) {
+			if (fl.count != N_FIELDS)
 				return check_count(job->file, fail_line(job, line), &fl, err);
-			}
 			/* Dimension text: "Territory\tModel\tUse" as it stands in the
 			 * line, then "\tCurrency\t\t" (no period, no store). */
 			region = (size_t)(fl.end[F_USE] - fl.start[F_TERRITORY]);
 			cur = (size_t)(fl.end[F_CURRENCY] - fl.start[F_CURRENCY]);
-			if (region + cur + 3 > AGG_DIM_MAX)
+			dim_len = region + cur + 3;
+			if (dim_len > AGG_DIM_MAX)
 				return ft_error_setloc(err, FT_EINVAL, job->file, fail_line(job, line),
 						       NULL,
 						       "fields 4-8 are longer than %d bytes together "
@@ -478,10 +535,23 @@ static int run_chunk(struct chunk_job *job)
 			memcpy(dim_text + region + 1, fl.start[F_CURRENCY], cur);
 			dim_text[region + 1 + cur] = '\t';
 			dim_text[region + 2 + cur] = '\t';
-			if (agg_part_dim(part, dim_text, region + cur + 3, &dim, &added, err))
-				return ft_error_set(err, FT_ENOMEM, "out of memory (dimensions)");
-			if (added && (rc = check_dims(job->file, fail_line(job, line), &fl, err))) {
-				return rc;
+			slot = &cache[dim_cache_index(dim_text, dim_len)];
+			if (slot->id && slot->len == dim_len) {
+				size_t have;
+				const char *text = agg_strtab_get(&part->dims, slot->id, &have);
+
+				if (memcmp(text, dim_text, dim_len) != 0)
+					goto miss;
+				dim = slot->id;
+			} else {
+				int added;
+miss:
+				if (agg_part_dim(part, dim_text, dim_len, &dim, &added, err))
+					return ft_error_set(err, FT_ENOMEM, "out of memory (dimensions)");
+				if (added && check_dims(job->file, 0, &fl, NULL) != 0)
+					return check_dims(job->file, fail_line(job, line), &fl, err);
+				slot->id = dim;
+				slot->len = (uint32_t)dim_len;
 			}
 			if (fl.end[F_ISRC] - fl.start[F_ISRC] == 12) {
 				memcpy(ident, fl.start[F_ISRC], 12);
@@ -501,19 +571,28 @@ static int run_chunk(struct chunk_job *job)
 					return rc;
 				dim |= AGG_ODD;
 			}
-			if (parse_usages(job->file, 0, &fl, &usages, NULL) != 0)
-				return parse_usages(job->file, fail_line(job, line), &fl, &usages, err);
-			if (parse_revenue_fast(fl.start[F_REVENUE], fl.end[F_REVENUE], &revenue) != 0 &&
-			    parse_revenue(job->file, 0, &fl, &revenue, NULL) != 0)
-				return parse_revenue(job->file, fail_line(job, line), &fl, &revenue, err);
-			rc = agg_part_add(part, ident, dim, usages, revenue, err);
-			if (rc == FT_EOVERFLOW)
-				return ft_error_setloc(err, rc, job->file, fail_line(job, line), NULL,
-						       "the sum of usages or revenue for this key no "
-						       "longer fits (split the report)");
-			if (rc)
-				return rc;
+			q = &pend[n_pend];
+			if (parse_usages(job->file, 0, &fl, &q->usages, NULL) != 0)
+				return parse_usages(job->file, fail_line(job, line), &fl, &q->usages,
+						    err);
+			if (parse_revenue_fast(fl.start[F_REVENUE], fl.end[F_REVENUE], &q->revenue) !=
+				    0 &&
+			    parse_revenue(job->file, 0, &fl, &q->revenue, NULL) != 0)
+				return parse_revenue(job->file, fail_line(job, line), &fl, &q->revenue,
+						     err);
+			agg_key_words(ident, dim, &q->lo, &q->hi);
+			q->hash = agg_key_hash(q->lo, q->hi);
+			q->line = line;
+			__builtin_prefetch(&part->slots[q->hash & part->mask], 1);
+			if (++n_pend == BATCH) {
+				if ((rc = flush_pending(job, pend, n_pend)) != 0)
+					return rc;
+				n_pend = 0;
+			}
 		}
+		if ((rc = flush_pending(job, pend, n_pend)) != 0)
+			return rc;
+		n_pend = 0;
 		if (p >= end)
 			break;
 		ft_report_release(job->report, released, (size_t)(p - data) - released);
