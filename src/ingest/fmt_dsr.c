@@ -516,8 +516,9 @@ static int add_ref(struct dsr_state *s, struct ft_strview ref, struct ft_strview
 	return 0;
 }
 
-/* Resources and releases share one list: references are unique per kind;
- * a release ref is looked up with want_release. */
+/* Resources and releases share one list; a reference is unique per kind
+ * within a block (Part 8: "specific to the Block"), so the kind is part of
+ * the lookup. */
 static const struct dsr_ref *find_ref(const struct dsr_state *s, struct ft_strview ref, int release)
 {
 	for (size_t i = 0; i < s->n_refs; i++) {
@@ -634,7 +635,7 @@ static int on_su(struct dsr_state *s, const struct rec *r, struct ft_error *err)
 	struct ft_strview release = cell(r, 4), resource = cell(r, 5), isrc = {"", 0},
 			  upc = {"", 0};
 	int64_t usages = 0, returns = 0;
-	int royalty, rc = enter_block(s, r, err);
+	int royalty = 1, rc = enter_block(s, r, err);
 
 	if (rc)
 		return rc;
@@ -693,7 +694,7 @@ static int on_sr(struct dsr_state *s, const struct rec *r, struct ft_error *err)
 {
 	int sr01 = sv_eq(&r->c[0], "SR01");
 	int64_t usages = 0, returns = 0;
-	int royalty, rc;
+	int royalty = 1, rc;
 
 	if (!s->have_head)
 		return ft_error_setloc(err, FT_EINVAL, r->ctx->file, r->line_no, NULL,
@@ -877,12 +878,12 @@ static int check_duplicates(struct dsr_state *s, const struct ft_format_ctx *ctx
 
 	if (s->n_held < 2)
 		return 0;
-	order = malloc(s->n_held * sizeof(*order));
+	order = malloc(s->n_held * sizeof(struct dsr_held *));
 	if (!order)
 		return ft_error_set(err, FT_ENOMEM, "out of memory (duplicate check)");
 	for (size_t i = 0; i < s->n_held; i++)
 		order[i] = &s->held[i];
-	qsort_r(order, s->n_held, sizeof(*order), cmp_txid, s);
+	qsort_r(order, s->n_held, sizeof(struct dsr_held *), cmp_txid, s);
 	for (size_t i = 1; i < s->n_held; i++) {
 		if (order[i]->txid.len == 0 ||
 		    strcmp(s->pool + order[i]->txid.off, s->pool + order[i - 1]->txid.off) != 0)

@@ -582,9 +582,9 @@ int fmt_table_detect(const struct fmt_dialect *d, const char *head, size_t len)
 int fmt_check_percent(const struct fmt_row *row, int extra, const char *name, struct ft_error *err)
 {
 	int col = row->extra_col[extra];
-	struct ft_strview v;
+	struct ft_strview v = {0};
 	struct ft_error local;
-	ft_amount pct;
+	ft_amount pct = 0;
 	int rc;
 
 	if (col < 0 || (size_t)col >= row->n_cells)

@@ -223,6 +223,111 @@ static void test_dsr_refuses_unknown_record_versions(void **unused)
 	free(text);
 }
 
+/* A small report built inline: one SY02.02 summary, one block with a head
+ * release, two resources and two RE02 sub-releases. */
+static const char *small_head =
+    "HEAD\tdsrf/13/16/13\tBasicAudioProfile\t1.2\tMSG-S\t2026-11-05T10:00:00Z\t1\t1\t2026-09-01\t"
+    "2026-10-31\tPADPIDA1\tStreamCo\t\tPADPIDA2\tFair Label\t\n";
+
+static char *small_report(const char *alloc_cells, const char *royalty3, const char *usages1,
+			  const char *usages2)
+{
+	char *buf = malloc(4096);
+
+	assert_non_null(buf);
+	snprintf(
+	    buf, 4096,
+	    "%s"
+	    "SY02.02\tS\tDistroX\t\tSubscriptionModel\tOnDemandStream\tNO\tP\t99\t\tNOK\t1\t\t\t%"
+	    "s\t"
+	    "\tMusic\t\t\t\n"
+	    "RE01\tB\tR0\tD\t\t\t5012345678900\tA\t\tT\t\t\t\t\t\n"
+	    "AS02.02\tB\tA1\tD\tNOAAA2600001\tT\t\tA\t\t\tSoundRecording\n"
+	    "AS02.02\tB\tA2\tD\tNOAAA2600002\tT\t\tA\t\t\tSoundRecording\n"
+	    "RE02\tB\tR1\tDS1\t\tA2\n"
+	    "RE02\tB\tR2\tDS2\t\tA1|A2\n"
+	    "SU02\tB\tS\tX1\tR1\t\ttrue\t%s\t\t\n"
+	    "SU02\tB\tS\tX2\tR2\t\ttrue\t%s\t\t\n"
+	    "SU02\tB\tS\tX3\t\tA1\t%s\t1\t\t\n"
+	    "FOOT\t11\t11\t1\t1\t1\n",
+	    small_head, alloc_cells, usages1, usages2, royalty3);
+	return buf;
+}
+
+static void test_dsr_sub_releases_and_non_royalty_lines(void **unused)
+{
+	char *text = small_report("3\t6.00\t", "false", "1", "1");
+	struct got g;
+	struct ft_error err;
+
+	(void)unused;
+	assert_int_equal(harness_run_str(&ft_format_dsr, text, 0, NULL, &g, &err), 0);
+	assert_int_equal(g.n, 3);
+	/* a track sub-release is its one recording */
+	assert_string_equal(g.lines[0].isrc, "NOAAA2600002");
+	assert_string_equal(g.lines[0].upc, "");
+	/* a bigger sub-release is accounted to the head release */
+	assert_string_equal(g.lines[1].isrc, "");
+	assert_string_equal(g.lines[1].upc, "5012345678900");
+	/* not royalty bearing: counted, unpaid; the others share all 6.00 */
+	assert_int_equal(g.lines[2].usages, 1);
+	assert_string_equal(g.lines[2].revenue, "0");
+	assert_string_equal(g.lines[0].revenue, "3");
+	assert_string_equal(g.lines[1].revenue, "3");
+	/* DistributionChannel names the store; the period spans two months */
+	assert_string_equal(g.lines[0].store, "DistroX");
+	assert_string_equal(g.lines[0].period, "2026-09-01..2026-10-31");
+	free(text);
+}
+
+static void test_dsr_summary_without_allocation_needs_force(void **unused)
+{
+	char *text = small_report("3\t\t", "true", "1", "1");
+	struct got g;
+	struct ft_error err;
+
+	(void)unused;
+	assert_int_equal(harness_run_str(&ft_format_dsr, text, 0, NULL, &g, &err), FT_EINVAL);
+	assert_int_equal(err.line, 2);
+	assert_non_null(strstr(err.message, "no AllocatedRevenue or AllocatedNetRevenue"));
+	assert_int_equal(harness_run_str(&ft_format_dsr, text, 1, NULL, &g, &err), 0);
+	assert_int_equal(g.n, 3);
+	assert_string_equal(g.lines[0].revenue, "0");
+	free(text);
+}
+
+static void test_dsr_refuses_several_allocations_in_one_cell(void **unused)
+{
+	char *text = small_report("3\t1.00|5.00\t", "true", "1", "1");
+	struct got g;
+	struct ft_error err;
+
+	(void)unused;
+	assert_int_equal(harness_run_str(&ft_format_dsr, text, 1, NULL, &g, &err), FT_EINVAL);
+	assert_string_equal(err.field, "AllocatedRevenue");
+	assert_non_null(strstr(err.message, "several values"));
+	free(text);
+}
+
+static void test_dsr_revenue_without_usages_cannot_be_shared(void **unused)
+{
+	char *text = small_report("1\t6.00\t", "false", "0", "1");
+	struct got g;
+	struct ft_error err;
+
+	(void)unused;
+	/* usages 0 + 1 + 1 not royalty bearing: the one paying line takes all */
+	assert_int_equal(harness_run_str(&ft_format_dsr, text, 1, NULL, &g, &err), 0);
+	assert_string_equal(g.lines[0].revenue, "0");
+	assert_string_equal(g.lines[1].revenue, "6");
+	free(text);
+	/* no royalty-bearing usage at all: nothing to share 6.00 over */
+	text = small_report("0\t6.00\t", "false", "0", "0");
+	assert_int_equal(harness_run_str(&ft_format_dsr, text, 1, NULL, &g, &err), FT_EINVAL);
+	assert_non_null(strstr(err.message, "no usages to share it over"));
+	free(text);
+}
+
 static void test_dsr_detects_its_head(void **unused)
 {
 	size_t len;
@@ -249,6 +354,10 @@ int main(void)
 	    cmocka_unit_test(test_dsr_bad_cell_names_file_line_and_field),
 	    cmocka_unit_test(test_dsr_refuses_multi_file_reports),
 	    cmocka_unit_test(test_dsr_refuses_unknown_record_versions),
+	    cmocka_unit_test(test_dsr_sub_releases_and_non_royalty_lines),
+	    cmocka_unit_test(test_dsr_summary_without_allocation_needs_force),
+	    cmocka_unit_test(test_dsr_refuses_several_allocations_in_one_cell),
+	    cmocka_unit_test(test_dsr_revenue_without_usages_cannot_be_shared),
 	    cmocka_unit_test(test_dsr_detects_its_head),
 	};
 
