@@ -220,6 +220,14 @@ void ft_catalog_changes_free(struct ft_catalog_changes *changes);
 int ft_catalog_import(struct ft_store *store, const struct ft_catalog *cat,
 		      struct ft_catalog_changes *changes, struct ft_error *err);
 
+/*
+ * What ft_catalog_import would do, without doing it: the same checks and the
+ * same change list, then everything is rolled back (`import catalog
+ * --dry-run`).
+ */
+int ft_catalog_preview(struct ft_store *store, const struct ft_catalog *cat,
+		       struct ft_catalog_changes *changes, struct ft_error *err);
+
 /* -------------------------------------------------------- list and export */
 
 #define FT_CATALOG_MAX_FIELDS 16

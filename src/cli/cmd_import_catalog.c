@@ -3,7 +3,8 @@
  *
  * Every file is parsed first (all of them, into one catalogue), then the
  * whole catalogue is imported in one transaction: a bad row anywhere means
- * nothing is imported.  Prints each change, then the counts.
+ * nothing is imported.  Prints each change, then the counts.  --dry-run
+ * prints the same and changes nothing.
  */
 #include <stdio.h>
 #include <string.h>
@@ -17,7 +18,7 @@ static const char *action_name(enum ft_catalog_action action)
 	return action == FT_CATALOG_ADDED ? "added" : "updated";
 }
 
-static void print_json(const struct ft_catalog_changes *changes)
+static void print_json(const struct ft_catalog_changes *changes, int dry_run)
 {
 	struct ft_catalog_counts total = ft_catalog_changes_total(changes);
 	size_t i;
@@ -54,11 +55,13 @@ static void print_json(const struct ft_catalog_changes *changes)
 		printf(":{\"added\":%zu,\"updated\":%zu,\"unchanged\":%zu}", n->added, n->updated,
 		       n->unchanged);
 	}
-	printf("},\"changed\":%zu,\"added\":%zu,\"updated\":%zu,\"unchanged\":%zu}\n",
-	       total.added + total.updated, total.added, total.updated, total.unchanged);
+	printf("},\"changed\":%zu,\"added\":%zu,\"updated\":%zu,\"unchanged\":%zu,"
+	       "\"dry_run\":%s}\n",
+	       total.added + total.updated, total.added, total.updated, total.unchanged,
+	       dry_run ? "true" : "false");
 }
 
-static void print_text(struct cli *cli, const struct ft_catalog_changes *changes)
+static void print_text(struct cli *cli, const struct ft_catalog_changes *changes, int dry_run)
 {
 	struct ft_catalog_counts total = ft_catalog_changes_total(changes);
 	char line[4096];
@@ -79,8 +82,9 @@ static void print_text(struct cli *cli, const struct ft_catalog_changes *changes
 			       ft_catalog_entity_name(e), n->added, n->updated, n->unchanged);
 		}
 	}
-	printf("%zu changed (%zu added, %zu updated, %zu unchanged)\n",
-	       total.added + total.updated, total.added, total.updated, total.unchanged);
+	printf("%zu changed (%zu added, %zu updated, %zu unchanged)%s\n",
+	       total.added + total.updated, total.added, total.updated, total.unchanged,
+	       dry_run ? " -- dry run, nothing was written" : "");
 }
 
 /* A ledger that cannot be opened (missing, not a ledger, too new) is exit 3. */
@@ -97,17 +101,26 @@ int cli_import_catalog(struct cli *cli, int argc, char **argv)
 	struct ft_store *store = NULL;
 	struct ft_catalog_changes changes;
 	struct ft_error err;
-	int i, first = 1, rc, exit_code;
+	int i, first = 1, dry_run = 0, rc, exit_code;
 
 	memset(&changes, 0, sizeof(changes));
 	ft_error_clear(&err);
 	if (cli_need_ledger(cli, "import catalog"))
 		return CLI_EXIT_USAGE;
-	if (argc > 1 && strcmp(argv[1], "--") == 0)
-		first = 2;
-	else if (argc > 1 && argv[1][0] == '-' && argv[1][1])
-		return cli_usage_error(cli, "import", "unknown option '%s' for 'import catalog'",
-				       argv[1]);
+	for (; first < argc && argv[first][0] == '-' && argv[first][1]; first++) {
+		if (strcmp(argv[first], "--") == 0) {
+			first++;
+			break;
+		}
+		if (strcmp(argv[first], "--dry-run") == 0 || strcmp(argv[first], "-n") == 0)
+			dry_run = 1;
+		else if (strcmp(argv[first], "--json") == 0)
+			cli->json = 1;
+		else
+			return cli_usage_error(cli, "import",
+					       "unknown option '%s' for 'import catalog'",
+					       argv[first]);
+	}
 	if (argc <= first)
 		return cli_usage_error(cli, "import", "import catalog needs at least one FILE");
 	rc = ft_catalog_new(&cat, &err);
@@ -119,7 +132,8 @@ int cli_import_catalog(struct cli *cli, int argc, char **argv)
 			exit_code = ledger_failed(cli, &err);
 			goto out;
 		}
-		rc = ft_catalog_import(store, cat, &changes, &err);
+		rc = dry_run ? ft_catalog_preview(store, cat, &changes, &err)
+			     : ft_catalog_import(store, cat, &changes, &err);
 	}
 	if (rc) {
 		exit_code = cli_fail(cli, &err);
@@ -128,9 +142,9 @@ int cli_import_catalog(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json)
-		print_json(&changes);
+		print_json(&changes, dry_run);
 	else
-		print_text(cli, &changes);
+		print_text(cli, &changes, dry_run);
 	exit_code = CLI_EXIT_OK;
 out:
 	ft_catalog_changes_free(&changes);

@@ -834,6 +834,30 @@ static void test_label_named_by_a_release_is_added(void **state)
 	ft_store_close(store);
 }
 
+static void test_preview_reports_changes_and_writes_nothing(void **state)
+{
+	struct ft_store *store = fresh_store("preview");
+	struct ft_catalog *cat = parse_all(TRACKS);
+	struct ft_catalog_changes changes;
+	struct ft_error err;
+	char *before = snapshot(store), *after;
+
+	assert_int_equal(ft_catalog_preview(store, cat, &changes, &err), 0);
+	assert_int_equal(ft_catalog_changes_total(&changes).added, 15);
+	ft_catalog_changes_free(&changes);
+	after = snapshot(store);
+	assert_string_equal(before, after);
+	assert_false(ft_store_in_transaction(store));
+	/* the real import then reports the same */
+	assert_int_equal(ft_catalog_import(store, cat, &changes, &err), 0);
+	assert_int_equal(ft_catalog_changes_total(&changes).added, 15);
+	ft_catalog_changes_free(&changes);
+	free(before);
+	free(after);
+	ft_catalog_free(cat);
+	ft_store_close(store);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -861,6 +885,7 @@ int main(void)
 		cmocka_unit_test(test_list_changes_are_reported_whole),
 		cmocka_unit_test(test_artist_names_resolve_only_when_unambiguous),
 		cmocka_unit_test(test_label_named_by_a_release_is_added),
+		cmocka_unit_test(test_preview_reports_changes_and_writes_nothing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
