@@ -323,15 +323,12 @@ int agg_part_add_line(struct agg_part *p, const struct ft_usage_line *l, const c
 #define KIND_BAD_ISRC 'i' /* an ISRC field that is no ISRC, as written */
 #define KIND_BAD_UPC 'g'  /* a UPC field that is no GTIN, as written */
 
-struct gentry {
-	uint64_t key; /* ident id << 32 | dim id; 0 = empty */
+/* One total: 32 bytes, sorted and compacted in agg->rows. */
+struct row {
+	uint32_t ident;
+	uint32_t dim;
 	int64_t usages;
-	uint64_t rev[2];
-};
-
-struct gtab {
-	struct gentry *slots;
-	size_t mask, count;
+	ft_amount revenue;
 };
 
 struct ft_aggregate {
@@ -343,103 +340,16 @@ struct ft_aggregate {
 	uint32_t *dim_print;        /* by id - 1: id in pdims */
 	size_t dim_print_cap;
 	struct agg_strtab pdims;    /* territory\tmodel\tuse\tcurrency */
-	struct gtab tab;
+	/* The totals: rows[0, sorted) sorted by (identifier text, dimension
+	 * text) with one row per key; rows[sorted, n_rows) appended by merges
+	 * since.  compact() sorts and sums them into the first kind. */
+	struct row *rows;
+	size_t n_rows, cap_rows, sorted;
 	struct agg_part loose;      /* lines from ft_aggregate_add, not merged yet */
 	int loose_used;
 };
 
-static int gtab_init(struct gtab *t, size_t cap)
-{
-	t->slots = agg_table_alloc(cap * sizeof(*t->slots));
-	if (!t->slots)
-		return FT_ENOMEM;
-	t->mask = cap - 1;
-	t->count = 0;
-	return 0;
-}
-
-static void gtab_free(struct gtab *t)
-{
-	if (t->slots)
-		agg_table_free(t->slots, (t->mask + 1) * sizeof(*t->slots));
-	t->slots = NULL;
-}
-
-static uint64_t gkey_hash(uint64_t key)
-{
-	return agg_key_hash(key, 0x5bd1e995u);
-}
-
-static int gtab_resize(struct gtab *t, size_t cap)
-{
-	struct gtab bigger;
-	size_t i;
-
-	if (gtab_init(&bigger, cap))
-		return FT_ENOMEM;
-	for (i = 0; i <= t->mask; i++) {
-		size_t j;
-
-		if (!t->slots[i].key)
-			continue;
-		for (j = gkey_hash(t->slots[i].key) & bigger.mask; bigger.slots[j].key;
-		     j = (j + 1) & bigger.mask)
-			;
-		bigger.slots[j] = t->slots[i];
-	}
-	bigger.count = t->count;
-	gtab_free(t);
-	*t = bigger;
-	return 0;
-}
-
-static int gtab_grow(struct gtab *t)
-{
-	return gtab_resize(t, (t->mask + 1) * 2);
-}
-
-/* Room for `more` keys without regrowing on the way (one rehash at most). */
-static int gtab_reserve(struct gtab *t, size_t more)
-{
-	size_t cap = t->mask + 1;
-
-	while ((t->count + more) * 8 > cap * 5)
-		cap *= 2;
-	return cap == t->mask + 1 ? 0 : gtab_resize(t, cap);
-}
-
-static int gtab_add_hashed(struct gtab *t, uint64_t key, uint64_t hash, int64_t usages,
-			   ft_amount revenue)
-{
-	size_t i;
-
-	for (i = hash & t->mask;; i = (i + 1) & t->mask) {
-		struct gentry *e = &t->slots[i];
-		ft_amount sum;
-
-		if (!e->key) {
-			e->key = key;
-			e->usages = usages;
-			memcpy(e->rev, &revenue, 16);
-			if (++t->count * 8 > (t->mask + 1) * 5)
-				return gtab_grow(t);
-			return 0;
-		}
-		if (e->key != key)
-			continue;
-		memcpy(&sum, e->rev, 16);
-		if (__builtin_add_overflow(sum, revenue, &sum) ||
-		    __builtin_add_overflow(e->usages, usages, &e->usages))
-			return FT_EOVERFLOW;
-		memcpy(e->rev, &sum, 16);
-		return 0;
-	}
-}
-
-static int gtab_add(struct gtab *t, uint64_t key, int64_t usages, ft_amount revenue)
-{
-	return gtab_add_hashed(t, key, gkey_hash(key), usages, revenue);
-}
+static int compact(struct ft_aggregate *agg);
 
 int ft_aggregate_new(struct ft_aggregate **out, const struct ft_aggregate_opts *opts,
 		     struct ft_error *err)
@@ -453,7 +363,7 @@ int ft_aggregate_new(struct ft_aggregate **out, const struct ft_aggregate_opts *
 	if (!agg)
 		return ft_error_set(err, FT_ENOMEM, "out of memory (aggregate)");
 	agg->opts = *opts;
-	if (gtab_init(&agg->tab, 1024) || agg_part_init(&agg->loose, err)) {
+	if (agg_part_init(&agg->loose, err)) {
 		ft_aggregate_free(agg);
 		return ft_error_set(err, FT_ENOMEM, "out of memory (aggregate)");
 	}
@@ -470,7 +380,7 @@ void ft_aggregate_free(struct ft_aggregate *agg)
 	agg_strtab_fini(&agg->pdims);
 	free(agg->ident_match);
 	free(agg->dim_print);
-	gtab_free(&agg->tab);
+	agg_table_free(agg->rows, agg->cap_rows * sizeof(*agg->rows));
 	agg_part_fini(&agg->loose);
 	free(agg);
 }
@@ -580,7 +490,39 @@ static int canonical_ident(struct ft_aggregate *agg, char kind, const char *raw,
 		text[0] = KIND_BAD_UPC;
 	}
 	memcpy(text + 1, raw, len);
+	for (size_t i = 1; i <= len; i++) /* the output is TSV: keep it one field */
+		if (text[i] == '\t' || text[i] == '\n' || text[i] == '\r')
+			text[i] = ' ';
 	return global_ident(agg, text, len + 1, id);
+}
+
+/* Room for `more` rows; compacts first when the unsorted tail has grown
+ * past the sorted part, so memory stays a small multiple of the keys. */
+static int reserve_rows(struct ft_aggregate *agg, size_t more)
+{
+	size_t cap;
+	struct row *rows;
+	int rc;
+
+	if (agg->n_rows - agg->sorted > agg->sorted && agg->n_rows > ((size_t)1 << 20)) {
+		rc = compact(agg);
+		if (rc)
+			return rc;
+	}
+	if (agg->n_rows + more <= agg->cap_rows)
+		return 0;
+	cap = agg->cap_rows ? agg->cap_rows : 1024;
+	while (cap < agg->n_rows + more)
+		cap *= 2;
+	rows = agg_table_alloc(cap * sizeof(*rows));
+	if (!rows)
+		return FT_ENOMEM;
+	if (agg->n_rows)
+		memcpy(rows, agg->rows, agg->n_rows * sizeof(*rows));
+	agg_table_free(agg->rows, agg->cap_rows * sizeof(*agg->rows));
+	agg->rows = rows;
+	agg->cap_rows = cap;
+	return 0;
 }
 
 /*
@@ -686,10 +628,10 @@ int agg_merge_part(struct ft_aggregate *agg, struct agg_part *p, struct ft_error
 		if (rc)
 			goto out;
 	}
-	if ((rc = gtab_reserve(&agg->tab, p->count)) != 0 || (rc = ident_map_grow(&map)) != 0)
+	if ((rc = reserve_rows(agg, p->count)) != 0 || (rc = ident_map_grow(&map)) != 0)
 		goto out;
-	/* Walk the part in batches: prefetch the identifier map, resolve, then
-	 * prefetch the global slots and add — the misses overlap. */
+	/* Walk the part in batches (prefetch the identifier map, then resolve)
+	 * and append one row per entry: sorting comes later, once. */
 	for (s = 0; s <= p->mask + 1; s++) {
 		if (s <= p->mask && p->slots[s].dim) {
 			struct merge_item *it = &batch[n++];
@@ -705,23 +647,15 @@ int agg_merge_part(struct ft_aggregate *agg, struct agg_part *p, struct ft_error
 		if (n < MERGE_BATCH && s <= p->mask)
 			continue;
 		for (k = 0; k < n; k++) {
-			uint32_t ident;
+			struct row *r = &agg->rows[agg->n_rows];
 
-			rc = resolve_ident(agg, p, &map, &batch[k], &ident);
+			rc = resolve_ident(agg, p, &map, &batch[k], &r->ident);
 			if (rc)
 				goto out;
-			batch[k].lo = (uint64_t)ident << 32 | dim_map[(batch[k].e->dim & ~AGG_ODD) - 1];
-			batch[k].hash = gkey_hash(batch[k].lo);
-			__builtin_prefetch(&agg->tab.slots[batch[k].hash & agg->tab.mask], 1);
-		}
-		for (k = 0; k < n; k++) {
-			ft_amount revenue;
-
-			memcpy(&revenue, batch[k].e->rev, 16);
-			rc = gtab_add_hashed(&agg->tab, batch[k].lo, batch[k].hash, batch[k].e->usages,
-					     revenue);
-			if (rc)
-				goto out;
+			r->dim = dim_map[(batch[k].e->dim & ~AGG_ODD) - 1];
+			r->usages = batch[k].e->usages;
+			memcpy(&r->revenue, batch[k].e->rev, 16);
+			agg->n_rows++;
 		}
 		n = 0;
 	}
@@ -729,9 +663,6 @@ out:
 	free(dim_map);
 	if (map.slots)
 		agg_table_free(map.slots, (map.mask + 1) * sizeof(*map.slots));
-	if (rc == FT_EOVERFLOW)
-		return ft_error_set(err, rc, "a total of usages or revenue no longer fits in the "
-					     "aggregate (aggregate fewer reports at once)");
 	if (rc)
 		return ft_error_set(err, rc, "out of memory (merge)");
 	return 0;
@@ -766,7 +697,7 @@ int ft_aggregate_sink(void *agg, const struct ft_usage_line *line, struct ft_err
 int ft_aggregate_merge(struct ft_aggregate *into, const struct ft_aggregate *from,
 		       struct ft_error *err)
 {
-	size_t s;
+	size_t i;
 	int rc;
 
 	if ((rc = flush_loose(into, err)) != 0)
@@ -774,28 +705,25 @@ int ft_aggregate_merge(struct ft_aggregate *into, const struct ft_aggregate *fro
 	if (from->loose_used)
 		return ft_error_set(err, FT_EUSAGE, "merge: flush the source aggregate first "
 						    "(read its rows or count once)");
-	for (s = 0; s <= from->tab.mask; s++) {
-		const struct gentry *e = &from->tab.slots[s];
-		uint32_t ident, dim;
+	if (reserve_rows(into, from->n_rows))
+		return ft_error_set(err, FT_ENOMEM, "out of memory (merge)");
+	for (i = 0; i < from->n_rows; i++) {
+		const struct row *src = &from->rows[i];
+		struct row *r = &into->rows[into->n_rows];
 		const char *text;
 		size_t len;
-		ft_amount revenue;
 
-		if (!e->key)
-			continue;
-		text = agg_strtab_get(&from->idents, (uint32_t)(e->key >> 32), &len);
-		rc = global_ident(into, text, len, &ident);
+		text = agg_strtab_get(&from->idents, src->ident, &len);
+		rc = global_ident(into, text, len, &r->ident);
 		if (!rc) {
-			text = agg_strtab_get(&from->dims, (uint32_t)e->key, &len);
-			rc = global_dim(into, text, len, &dim);
+			text = agg_strtab_get(&from->dims, src->dim, &len);
+			rc = global_dim(into, text, len, &r->dim);
 		}
-		memcpy(&revenue, e->rev, 16);
-		if (!rc)
-			rc = gtab_add(&into->tab, (uint64_t)ident << 32 | dim, e->usages, revenue);
-		if (rc == FT_EOVERFLOW)
-			return ft_error_set(err, rc, "merge: a total no longer fits");
 		if (rc)
 			return ft_error_set(err, rc, "out of memory (merge)");
+		r->usages = src->usages;
+		r->revenue = src->revenue;
+		into->n_rows++;
 	}
 	return 0;
 }
@@ -804,20 +732,13 @@ size_t ft_aggregate_count(const struct ft_aggregate *agg)
 {
 	struct ft_aggregate *mut = (struct ft_aggregate *)agg;
 
-	/* Counting is a read: pending generic lines are folded in first. */
-	if (flush_loose(mut, NULL))
+	/* Counting is a read: pending lines are folded in and rows compacted. */
+	if (flush_loose(mut, NULL) || compact(mut))
 		return 0;
-	return agg->tab.count;
+	return agg->n_rows;
 }
 
 /* ------------------------------------------------------------ row order */
-
-struct row {
-	uint32_t ident;
-	uint32_t dim; /* id in dims or pdims, as the view says */
-	int64_t usages;
-	ft_amount revenue;
-};
 
 static const struct agg_strtab *sort_strtab;
 
@@ -877,138 +798,149 @@ static uint32_t *ranks(const struct agg_strtab *t, int (*cmp)(const void *, cons
 	return rank;
 }
 
-/* The selected rows, sorted: a counting sort on the identifier's rank (there
- * are far fewer identifiers than rows), then insertion sort of the few
- * dimensions of each identifier. */
-static int collect_rows(struct ft_aggregate *agg, unsigned flags, struct row **out, size_t *n_out,
-			struct ft_error *err)
+/*
+ * Sort rows[0, n) by (irank[ident], drank[dim]) — an LSD radix sort: scatter
+ * by dimension rank, then stably by identifier rank (two linear passes,
+ * whatever the number of dimensions per identifier) — and sum rows with
+ * equal keys.  *n gets the number left.  FT_EOVERFLOW when a sum does not fit.
+ */
+static int sort_and_sum(struct row *rows, size_t *n_io, const uint32_t *irank, size_t n_idents,
+			const uint32_t *drank, size_t n_dims)
 {
-	int per_store = (flags & FT_AGGREGATE_PERIOD_STORE) != 0;
-	const struct agg_strtab *dims = per_store ? &agg->dims : &agg->pdims;
+	size_t n = *n_io, s, k, w;
+	size_t buckets = (n_idents > n_dims ? n_idents : n_dims) + 1;
+	size_t *start = calloc(buckets, sizeof(*start));
+	struct row *tmp = n ? agg_table_alloc(n * sizeof(*tmp)) : NULL;
+
+	if (!start || (n && !tmp)) {
+		free(start);
+		agg_table_free(tmp, n * sizeof(*tmp));
+		return FT_ENOMEM;
+	}
+	for (s = 0; s < n; s++)
+		start[drank[rows[s].dim - 1] + 1]++;
+	for (k = 1; k <= n_dims; k++)
+		start[k] += start[k - 1];
+	for (s = 0; s < n; s++)
+		tmp[start[drank[rows[s].dim - 1]]++] = rows[s];
+	memset(start, 0, buckets * sizeof(*start));
+	for (s = 0; s < n; s++)
+		start[irank[tmp[s].ident - 1] + 1]++;
+	for (k = 1; k <= n_idents; k++)
+		start[k] += start[k - 1];
+	for (s = 0; s < n; s++)
+		rows[start[irank[tmp[s].ident - 1]]++] = tmp[s];
+	free(start);
+	agg_table_free(tmp, n * sizeof(*tmp));
+	for (s = 0, w = 0; s < n; s++) {
+		if (w > 0 && rows[w - 1].ident == rows[s].ident && rows[w - 1].dim == rows[s].dim) {
+			if (__builtin_add_overflow(rows[w - 1].revenue, rows[s].revenue,
+						   &rows[w - 1].revenue) ||
+			    __builtin_add_overflow(rows[w - 1].usages, rows[s].usages,
+						   &rows[w - 1].usages))
+				return FT_EOVERFLOW;
+			continue;
+		}
+		rows[w++] = rows[s];
+	}
+	*n_io = w;
+	return 0;
+}
+
+/* Bring rows to one sorted row per (identifier, full dimension). */
+static int compact(struct ft_aggregate *agg)
+{
+	uint32_t *irank, *drank;
+	int rc;
+
+	if (agg->sorted == agg->n_rows)
+		return 0;
+	irank = ranks(&agg->idents, cmp_ident_ids);
+	drank = ranks(&agg->dims, cmp_text_ids);
+	rc = irank && drank ? sort_and_sum(agg->rows, &agg->n_rows, irank, agg->idents.count,
+					   drank, agg->dims.count)
+			    : FT_ENOMEM;
+	free(irank);
+	free(drank);
+	if (rc)
+		return rc;
+	agg->sorted = agg->n_rows;
+	return 0;
+}
+
+/*
+ * The rows of a view: with period and store, the compacted rows themselves;
+ * without, the same rows with each dimension replaced by its print
+ * dimension — when no two dimensions share one (no periods or stores, as
+ * in flat-tsv) the order is unchanged and nothing needs copying; else a
+ * sorted, summed copy.  *owned says whether *out must be freed.
+ */
+static int view_rows(struct ft_aggregate *agg, int per_store, struct row **out, size_t *n_out,
+		     int *owned, struct ft_error *err)
+{
+	struct row *copy;
 	uint32_t *irank = NULL, *drank = NULL;
-	size_t *start = NULL;
-	struct row *rows = NULL, *sorted = NULL;
-	struct gtab view = {0};
-	const struct gtab *src = &agg->tab;
-	size_t n = 0, s, k;
-	int rc, map_dim;
+	size_t n, s;
+	int rc;
 
 	*out = NULL;
 	*n_out = 0;
+	*owned = 0;
 	if ((rc = flush_loose(agg, err)) != 0)
 		return rc;
-	/* Without periods or stores (flat-tsv) every dimension is its own print
-	 * dimension: rows map straight from the totals, no second table. */
-	map_dim = !per_store && agg->dims.count == agg->pdims.count;
-	if (!per_store && !map_dim) {
-		/* Sum over period and store into a temporary table. */
-		if (gtab_init(&view, (agg->tab.mask + 1)))
-			goto nomem;
-		for (s = 0; s <= agg->tab.mask; s++) {
-			const struct gentry *e = &agg->tab.slots[s];
-			ft_amount revenue;
-			uint64_t key;
-
-			if (!e->key)
-				continue;
-			key = (e->key & 0xffffffff00000000ull) |
-			      agg->dim_print[(uint32_t)e->key - 1];
-			memcpy(&revenue, e->rev, 16);
-			rc = gtab_add(&view, key, e->usages, revenue);
-			if (rc == FT_EOVERFLOW) {
-				gtab_free(&view);
-				return ft_error_set(err, rc, "a total no longer fits");
-			}
-			if (rc)
-				goto nomem;
-		}
-		src = &view;
+	rc = compact(agg);
+	if (rc == FT_EOVERFLOW)
+		return ft_error_set(err, rc, "a total of usages or revenue no longer fits (aggregate "
+					     "fewer reports at once)");
+	if (rc)
+		return ft_error_set(err, rc, "out of memory sorting the aggregates");
+	if (per_store || agg->dims.count == agg->pdims.count) {
+		*out = agg->rows;
+		*n_out = agg->n_rows;
+		return 0;
 	}
+	n = agg->n_rows;
+	copy = malloc((n ? n : 1) * sizeof(*copy));
 	irank = ranks(&agg->idents, cmp_ident_ids);
-	drank = ranks(dims, cmp_text_ids);
-	start = calloc((size_t)(agg->idents.count > dims->count ? agg->idents.count
-								   : dims->count) + 1,
-		       sizeof(*start));
-	if (!irank || !drank || !start)
-		goto nomem;
-	/* LSD radix sort on (identifier rank, dimension rank): gather the
-	 * selected rows counting dimension ranks, scatter them by dimension
-	 * rank, then scatter that stably by identifier rank.  Two linear
-	 * passes, whatever the number of dimensions per identifier. */
-	for (s = 0; s <= src->mask; s++) {
-		const struct gentry *e = &src->slots[s];
-		uint32_t ident = (uint32_t)(e->key >> 32);
-
-		if (!e->key)
-			continue;
-		if (!(flags & (agg->ident_match[ident - 1] ? FT_AGGREGATE_MATCHED
-							   : FT_AGGREGATE_UNMATCHED)))
-			continue;
-		n++;
+	drank = ranks(&agg->pdims, cmp_text_ids);
+	if (!copy || !irank || !drank) {
+		rc = FT_ENOMEM;
+		goto out;
 	}
-	rows = malloc((n ? n : 1) * sizeof(*rows));
-	sorted = malloc((n ? n : 1) * sizeof(*sorted));
-	if (!rows || !sorted)
-		goto nomem;
-	n = 0;
-	for (s = 0; s <= src->mask; s++) {
-		const struct gentry *e = &src->slots[s];
-		uint32_t ident = (uint32_t)(e->key >> 32);
-		struct row *r;
-
-		if (!e->key)
-			continue;
-		if (!(flags & (agg->ident_match[ident - 1] ? FT_AGGREGATE_MATCHED
-							   : FT_AGGREGATE_UNMATCHED)))
-			continue;
-		r = &rows[n++];
-		r->ident = ident;
-		r->dim = map_dim ? agg->dim_print[(uint32_t)e->key - 1] : (uint32_t)e->key;
-		r->usages = e->usages;
-		memcpy(&r->revenue, e->rev, 16);
-		start[drank[r->dim - 1] + 1]++;
+	for (s = 0; s < n; s++) {
+		copy[s] = agg->rows[s];
+		copy[s].dim = agg->dim_print[copy[s].dim - 1];
 	}
-	for (k = 1; k <= dims->count; k++)
-		start[k] += start[k - 1];
-	for (s = 0; s < n; s++)
-		sorted[start[drank[rows[s].dim - 1]]++] = rows[s];
-	memset(start, 0, ((size_t)agg->idents.count + 1) * sizeof(*start));
-	for (s = 0; s < n; s++)
-		start[irank[sorted[s].ident - 1] + 1]++;
-	for (k = 1; k <= agg->idents.count; k++)
-		start[k] += start[k - 1];
-	for (s = 0; s < n; s++)
-		rows[start[irank[sorted[s].ident - 1]]++] = sorted[s];
-	free(sorted);
-	sorted = rows;
-	rows = NULL;
+	rc = sort_and_sum(copy, &n, irank, agg->idents.count, drank, agg->pdims.count);
+out:
 	free(irank);
 	free(drank);
-	free(start);
-	gtab_free(&view);
-	*out = sorted;
+	if (rc) {
+		free(copy);
+		return ft_error_set(err, rc, rc == FT_EOVERFLOW ? "a total no longer fits"
+								: "out of memory sorting the aggregates");
+	}
+	*out = copy;
 	*n_out = n;
+	*owned = 1;
 	return 0;
-nomem:
-	free(irank);
-	free(drank);
-	free(start);
-	free(rows);
-	free(sorted);
-	gtab_free(&view);
-	return ft_error_set(err, FT_ENOMEM, "out of memory sorting the aggregates");
+}
+
+static int selected(const struct ft_aggregate *agg, const struct row *r, unsigned flags)
+{
+	return (flags & (agg->ident_match[r->ident - 1] ? FT_AGGREGATE_MATCHED
+							: FT_AGGREGATE_UNMATCHED)) != 0;
 }
 
 int ft_aggregate_each(struct ft_aggregate *agg, unsigned flags, ft_aggregate_row_fn fn,
 		      void *ctx, struct ft_error *err)
 {
 	int per_store = (flags & FT_AGGREGATE_PERIOD_STORE) != 0;
-	const struct agg_strtab *dims = per_store ? &agg->dims : &agg->pdims;
 	struct row *rows;
 	size_t n, i;
-	int rc;
+	int rc, owned;
 
-	rc = collect_rows(agg, flags, &rows, &n, err);
+	rc = view_rows(agg, per_store, &rows, &n, &owned, err);
 	if (rc)
 		return rc;
 	for (i = 0; i < n && !rc; i++) {
@@ -1016,10 +948,17 @@ int ft_aggregate_each(struct ft_aggregate *agg, unsigned flags, ft_aggregate_row
 		const char *f[6] = {"", "", "", "", "", ""};
 		struct ft_aggregate_row row;
 		size_t len, k;
-		const char *ident = agg_strtab_get(&agg->idents, rows[i].ident, &len);
-		const char *text = agg_strtab_get(dims, rows[i].dim, &len);
+		const char *ident, *text;
 		int nf = 0;
 
+		if (!selected(agg, &rows[i], flags))
+			continue;
+		ident = agg_strtab_get(&agg->idents, rows[i].ident, &len);
+		text = agg_strtab_get(&agg->dims, rows[i].dim, &len);
+		if (!per_store)
+			text = agg_strtab_get(&agg->pdims, owned ? rows[i].dim
+								 : agg->dim_print[rows[i].dim - 1],
+					      &len);
 		memcpy(fields, text, len);
 		fields[len] = '\0';
 		f[nf++] = fields;
@@ -1042,7 +981,8 @@ int ft_aggregate_each(struct ft_aggregate *agg, unsigned flags, ft_aggregate_row
 		row.revenue = rows[i].revenue;
 		rc = fn(ctx, &row, err);
 	}
-	free(rows);
+	if (owned)
+		free(rows);
 	return rc;
 }
 
@@ -1050,7 +990,41 @@ int ft_aggregate_each(struct ft_aggregate *agg, unsigned flags, ft_aggregate_row
 
 size_t ft_aggregate_format_amount(char *buf, ft_amount amount)
 {
-	return ft_amount_format(buf, FT_AMOUNT_STR_MAX, amount, 0);
+	uint64_t mag, whole, frac;
+	char digits[24];
+	int n = 0, k, frac_digits = 12;
+	char *p = buf;
+
+	/* Most sums fit 64 bits (|x| < 9.2 million currency units): then one
+	 * 64-bit division replaces the two 128-bit ones of ft_amount_format,
+	 * a visible cost over millions of output lines.  Same text. */
+	if (amount <= -(ft_amount)INT64_MAX || amount >= (ft_amount)INT64_MAX)
+		return ft_amount_format(buf, FT_AMOUNT_STR_MAX, amount, 0);
+	mag = amount < 0 ? (uint64_t)(-(int64_t)amount) : (uint64_t)amount;
+	whole = mag / 1000000000000ull;
+	frac = mag % 1000000000000ull;
+	if (amount < 0)
+		*p++ = '-';
+	do {
+		digits[n++] = (char)('0' + whole % 10);
+		whole /= 10;
+	} while (whole);
+	while (n)
+		*p++ = digits[--n];
+	if (frac) {
+		while (frac % 10 == 0) {
+			frac /= 10;
+			frac_digits--;
+		}
+		*p++ = '.';
+		for (k = frac_digits - 1; k >= 0; k--) {
+			p[k] = (char)('0' + frac % 10);
+			frac /= 10;
+		}
+		p += frac_digits;
+	}
+	*p = '\0';
+	return (size_t)(p - buf);
 }
 
 static char *put_i64(char *p, int64_t v)
@@ -1070,28 +1044,26 @@ static char *put_i64(char *p, int64_t v)
 	return p;
 }
 
-static int write_block(struct ft_aggregate *agg, unsigned flags, const char *header, FILE *out,
-		       struct ft_error *err)
+static void write_block(struct ft_aggregate *agg, const struct row *rows, size_t n, int owned,
+			unsigned flags, FILE *out)
 {
-	struct row *rows;
-	size_t n, i;
-	int rc;
+	size_t i;
 
-	rc = collect_rows(agg, flags, &rows, &n, err);
-	if (rc)
-		return rc;
-	fputs(header, out);
 	for (i = 0; i < n; i++) {
 		char line[AGG_DIM_MAX + 400];
 		char *p = line;
 		size_t len;
-		const char *text = agg_strtab_get(&agg->idents, rows[i].ident, &len);
+		const char *text;
 
+		if (!selected(agg, &rows[i], flags))
+			continue;
 		/* Identifiers are capped at 300 bytes, print dims at AGG_DIM_MAX. */
+		text = agg_strtab_get(&agg->idents, rows[i].ident, &len);
 		memcpy(p, text + 1, len - 1);
 		p += len - 1;
 		*p++ = '\t';
-		text = agg_strtab_get(&agg->pdims, rows[i].dim, &len);
+		text = agg_strtab_get(&agg->pdims,
+				      owned ? rows[i].dim : agg->dim_print[rows[i].dim - 1], &len);
 		memcpy(p, text, len);
 		p += len;
 		*p++ = '\t';
@@ -1101,25 +1073,27 @@ static int write_block(struct ft_aggregate *agg, unsigned flags, const char *hea
 		*p++ = '\n';
 		fwrite(line, 1, (size_t)(p - line), out);
 	}
-	free(rows);
-	return 0;
 }
 
 int ft_aggregate_write_tsv(struct ft_aggregate *agg, FILE *out, struct ft_error *err)
 {
-	int rc;
+	struct row *rows;
+	size_t n;
+	int rc, owned;
 
-	rc = write_block(agg, FT_AGGREGATE_MATCHED,
-			 "isrc\tterritory\tcommercial_model\tuse_type\tcurrency\tusages\trevenue\n",
-			 out, err);
-	if (!rc)
-		rc = write_block(agg, FT_AGGREGATE_UNMATCHED,
-				 "\nunmatched_id\tterritory\tcommercial_model\tuse_type\tcurrency"
-				 "\tusages\trevenue\n",
-				 out, err);
-	if (!rc && (fflush(out) != 0 || ferror(out)))
-		rc = ft_error_set(err, FT_EIO, "cannot write the aggregates (disk full?)");
-	return rc;
+	rc = view_rows(agg, 0, &rows, &n, &owned, err);
+	if (rc)
+		return rc;
+	fputs("isrc\tterritory\tcommercial_model\tuse_type\tcurrency\tusages\trevenue\n", out);
+	write_block(agg, rows, n, owned, FT_AGGREGATE_MATCHED, out);
+	fputs("\nunmatched_id\tterritory\tcommercial_model\tuse_type\tcurrency\tusages\trevenue\n",
+	      out);
+	write_block(agg, rows, n, owned, FT_AGGREGATE_UNMATCHED, out);
+	if (owned)
+		free(rows);
+	if (fflush(out) != 0 || ferror(out))
+		return ft_error_set(err, FT_EIO, "cannot write the aggregates (disk full?)");
+	return 0;
 }
 
 /* ------------------------------------------------------------ files */

@@ -365,6 +365,38 @@ static void test_rows_keep_period_and_store_apart_when_asked(void **state)
 	ft_matcher_free(m);
 }
 
+static void test_output_amounts_match_ft_amount_format(void **state)
+{
+	uint64_t rng = testutil_seed() | 1;
+	static const ft_amount edge[] = {
+		0, 1, -1, 999999999999LL, 1000000000000LL, -1000000000000LL, INT64_MAX, -INT64_MAX,
+		(ft_amount)INT64_MAX + 1, -(ft_amount)INT64_MAX - 1,
+	};
+	char a[FT_AMOUNT_STR_MAX], b[FT_AMOUNT_STR_MAX];
+	size_t i;
+	int k;
+
+	for (i = 0; i < sizeof(edge) / sizeof(edge[0]); i++) {
+		assert_int_equal(ft_aggregate_format_amount(a, edge[i]),
+				 ft_amount_format(b, sizeof(b), edge[i], 0));
+		assert_string_equal(a, b);
+	}
+	for (k = 0; k < 100000; k++) {
+		uint64_t r = testutil_rand(&rng);
+		ft_amount x = (ft_amount)(r >> (r % 64));
+
+		if (k % 3 == 0)
+			x = -x;
+		if (k % 7 == 0)
+			x = (ft_amount)((unsigned __int128)x * testutil_rand(&rng));
+		if (k % 5 == 0)
+			x -= x % 1000000; /* trailing zeros */
+		assert_int_equal(ft_aggregate_format_amount(a, x),
+				 ft_amount_format(b, sizeof(b), x, 0));
+		assert_string_equal(a, b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -375,6 +407,7 @@ int main(void)
 		cmocka_unit_test(test_a_bad_file_leaves_the_totals_untouched),
 		cmocka_unit_test(test_fast_generic_and_reference_sums_agree),
 		cmocka_unit_test(test_rows_keep_period_and_store_apart_when_asked),
+		cmocka_unit_test(test_output_amounts_match_ft_amount_format),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
