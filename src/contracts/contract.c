@@ -173,13 +173,18 @@ static bool terr_equal(const struct ft_territory_set *a, const struct ft_territo
 	return memcmp(a->bits, b->bits, sizeof(a->bits)) == 0;
 }
 
+static bool differ(const char *a, const char *b)
+{
+	return strcmp(a, b) != 0;
+}
+
 bool ft_contract_equal(const struct ft_contract *a, const struct ft_contract *b)
 {
 	size_t i;
 
-	if (strcmp(a->id, b->id) || strcmp(a->label, b->label) || a->type != b->type ||
-	    a->base != b->base || strcmp(a->currency, b->currency) ||
-	    a->frequency != b->frequency || strcmp(a->cross_collateral, b->cross_collateral) ||
+	if (differ(a->id, b->id) || differ(a->label, b->label) || a->type != b->type ||
+	    a->base != b->base || differ(a->currency, b->currency) ||
+	    a->frequency != b->frequency || differ(a->cross_collateral, b->cross_collateral) ||
 	    a->fee != b->fee || a->reserve_rate != b->reserve_rate ||
 	    (a->reserve_rate > 0 && a->reserve_periods != b->reserve_periods))
 		return false;
@@ -192,25 +197,25 @@ bool ft_contract_equal(const struct ft_contract *a, const struct ft_contract *b)
 	    a->scope.start != b->scope.start || a->scope.end != b->scope.end)
 		return false;
 	for (i = 0; i < a->scope.n_tracks; i++)
-		if (strcmp(a->scope.tracks[i], b->scope.tracks[i]))
+		if (differ(a->scope.tracks[i], b->scope.tracks[i]))
 			return false;
 	for (i = 0; i < a->scope.n_releases; i++)
-		if (strcmp(a->scope.releases[i], b->scope.releases[i]))
+		if (differ(a->scope.releases[i], b->scope.releases[i]))
 			return false;
 	for (i = 0; i < a->scope.n_artists; i++)
-		if (strcmp(a->scope.artists[i], b->scope.artists[i]))
+		if (differ(a->scope.artists[i], b->scope.artists[i]))
 			return false;
 	for (i = 0; i < a->n_payees; i++)
-		if (strcmp(a->payees[i].id, b->payees[i].id) ||
-		    strcmp(a->payees[i].name, b->payees[i].name) ||
+		if (differ(a->payees[i].id, b->payees[i].id) ||
+		    differ(a->payees[i].name, b->payees[i].name) ||
 		    a->payees[i].share != b->payees[i].share)
 			return false;
 	for (i = 0; i < a->n_rules; i++) {
 		const struct ft_contract_rule *x = &a->rules[i], *y = &b->rules[i];
 
-		if (strcmp(x->use_type, y->use_type) ||
-		    strcmp(x->commercial_model, y->commercial_model) ||
-		    strcmp(x->release_format, y->release_format) ||
+		if (differ(x->use_type, y->use_type) ||
+		    differ(x->commercial_model, y->commercial_model) ||
+		    differ(x->release_format, y->release_format) ||
 		    x->any_territory != y->any_territory || x->rate != y->rate ||
 		    (!x->any_territory && !terr_equal(&x->territories, &y->territories)))
 			return false;
@@ -222,14 +227,14 @@ bool ft_contract_equal(const struct ft_contract *a, const struct ft_contract *b)
 	for (i = 0; i < a->n_advances; i++)
 		if (a->advances[i].amount != b->advances[i].amount ||
 		    a->advances[i].date != b->advances[i].date ||
-		    strcmp(a->advances[i].payee, b->advances[i].payee))
+		    differ(a->advances[i].payee, b->advances[i].payee))
 			return false;
 	for (i = 0; i < a->n_costs; i++)
-		if (strcmp(a->costs[i].description, b->costs[i].description) ||
+		if (differ(a->costs[i].description, b->costs[i].description) ||
 		    a->costs[i].amount != b->costs[i].amount ||
 		    a->costs[i].recoupable != b->costs[i].recoupable ||
 		    a->costs[i].date != b->costs[i].date ||
-		    strcmp(a->costs[i].payee, b->costs[i].payee))
+		    differ(a->costs[i].payee, b->costs[i].payee))
 			return false;
 	return true;
 }
@@ -342,9 +347,9 @@ static int validate_rules(const struct ft_contract *c, struct ft_error *err)
 			const struct ft_contract_rule *q = &c->rules[j];
 
 			if (rule_specificity(q) != rule_specificity(r) ||
-			    strcasecmp(q->use_type, r->use_type) ||
-			    strcasecmp(q->commercial_model, r->commercial_model) ||
-			    strcasecmp(q->release_format, r->release_format) ||
+			    strcasecmp(q->use_type, r->use_type) != 0 ||
+			    strcasecmp(q->commercial_model, r->commercial_model) != 0 ||
+			    strcasecmp(q->release_format, r->release_format) != 0 ||
 			    !territories_overlap(q, r))
 				continue;
 			snprintf(field, sizeof(field), "rates[%zu]", i + 1);

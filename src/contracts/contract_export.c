@@ -5,7 +5,7 @@
  * reads back to an equal contract (ft_contract_equal): fields in a fixed
  * order, percentages as exact "NN%" text (a 12-digit fraction is at most a
  * 10-decimal percentage, which the parser accepts exactly), money with at
- * least the currency's minor digits, free text double-quoted with escapes,
+ * least the currency's minor digits, free text in "quotes" with escapes,
  * defaults (base net_receipts, territories WW, recoupable 100 %) omitted.
  */
 #include "fairtrack/contract.h"
@@ -56,7 +56,7 @@ static void put(struct out *o, const char *fmt, ...)
 	}
 }
 
-/* A YAML double-quoted scalar: escapes for '"', '\' and control bytes. */
+/* A YAML "quoted" scalar: escapes for '"', '\' and control bytes. */
 static void put_quoted(struct out *o, const char *s)
 {
 	put(o, "\"");

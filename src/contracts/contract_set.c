@@ -189,7 +189,8 @@ int ft_contract_set_load(struct ft_contract_set *set, const char *path,
 		goto out;
 	}
 	set->items = grown;
-	memcpy(set->items + set->n, st.items, st.n * sizeof(*st.items));
+	if (st.n)
+		memcpy(set->items + set->n, st.items, st.n * sizeof(*st.items));
 	set->n += st.n;
 	if (added)
 		*added = st.n;

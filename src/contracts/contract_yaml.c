@@ -569,7 +569,7 @@ static const char *const reserve_keys[] = {"percent", "release_after", NULL};
 
 static int reserve_key(struct pctx *p, int key, yaml_node_t *v, void *arg)
 {
-	int64_t n;
+	int64_t n = 0;
 	int rc;
 
 	if (key == 0)
@@ -617,7 +617,7 @@ static int contract_key(struct pctx *p, int key, yaml_node_t *v, void *arg)
 	static const char *const bases[] = {"net_receipts", "gross", NULL};
 	static const char *const freqs[] = {"monthly", "quarterly", "half-yearly", NULL};
 	struct ft_contract *c = p->c;
-	int i, rc;
+	int i = 0, rc;
 
 	switch (key) {
 	case 0: return token_value(p, v, c->id, sizeof(c->id));

@@ -964,7 +964,9 @@ static int close_run(struct run *r, const bool *covered, const bool *covered_all
 				    "payees + label + suspense out = %s",
 				    a, b);
 	}
-	qsort(res->statements, res->n_statements, sizeof(*res->statements), cmp_statements);
+	if (res->n_statements > 1)
+		qsort(res->statements, res->n_statements, sizeof(*res->statements),
+		      cmp_statements);
 	return 0;
 }
 

@@ -3,16 +3,90 @@
  *
  * Whatever the input, the parser must either refuse it with a message (and
  * allocate nothing) or return contracts that pass validation, export to YAML
- * and parse back to equal contracts.  Any violation aborts, so the fuzzer
- * reports it like a crash.
+ * and parse back to equal contracts.  Every accepted contract is then run
+ * through the royalty engine for two periods on lines derived from the input
+ * bytes: a valid contract must always run, and the engine's own conservation
+ * check must hold.  Any violation aborts, so the fuzzer reports it like a
+ * crash.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fairtrack/contract.h"
+#include "fairtrack/royalty.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static uint8_t byte_at(const uint8_t *data, size_t size, size_t i)
+{
+	return size ? data[i % size] : 0;
+}
+
+/* Two periods of a contract on eight lines derived from the input. */
+static void run_engine(const struct ft_contract *c, const uint8_t *data, size_t size)
+{
+	static const char *const terr[] = {"GB", "US", "FR", "JP", "WW", "IE"};
+	static const char *const use[] = {"OnDemandStream", "PermanentDownload"};
+	static const char *const model[] = {"SubscriptionModel", "AdvertisementSupportedModel"};
+	struct ft_royalty_line lines[8];
+	struct ft_royalty_input in = {0};
+	struct ft_royalty_result *r1 = NULL, *r2 = NULL;
+	struct ft_error err;
+	size_t i;
+
+	in.period.first = ft_date_month(c->scope.start);
+	in.period.months = (int)c->frequency;
+	in.currency = c->currency;
+	in.contracts = c;
+	in.n_contracts = 1;
+	in.lines = lines;
+	in.n_lines = 8;
+	for (i = 0; i < 8; i++) {
+		struct ft_royalty_line *l = &lines[i];
+		uint8_t b = byte_at(data, size, i * 7);
+
+		memset(l, 0, sizeof(*l));
+		if (c->scope.n_tracks)
+			memcpy(l->isrc, c->scope.tracks[b % c->scope.n_tracks], sizeof(l->isrc));
+		else
+			strcpy(l->isrc, "GBNLR2600001");
+		if (c->scope.n_releases)
+			memcpy(l->gtin14, c->scope.releases[0], sizeof(l->gtin14));
+		if (c->scope.n_artists)
+			memcpy(l->artist, c->scope.artists[0], sizeof(l->artist));
+		strcpy(l->territory, terr[b % 6]);
+		strcpy(l->use_type, use[(b >> 3) & 1]);
+		strcpy(l->commercial_model, model[(b >> 4) & 1]);
+		strcpy(l->release_format, (b >> 5) & 1 ? "album" : "single");
+		strcpy(l->partner, (b >> 6) & 1 ? "spotify" : "deezer");
+		l->month = in.period.first + (int)(b % (uint8_t)in.period.months);
+		l->units = (int64_t)byte_at(data, size, i * 11 + 1) * 1000 - 20000;
+		l->receipts = ((ft_amount)byte_at(data, size, i * 13 + 2) - 30) * FT_AMOUNT_ONE / 7;
+		l->gross = l->receipts * 2;
+		l->source_id = (int64_t)i;
+	}
+	lines[6].isrc[0] = '\0';
+	lines[6].non_attributable = true;
+	lines[7].isrc[0] = '\0';
+	if (ft_royalty_run(&r1, &in, &err) != 0)
+		abort();
+	in.period = ft_period_next(&in.period);
+	for (i = 0; i < 8; i++)
+		lines[i].month = in.period.first;
+	in.previous = &r1->next;
+	if (ft_royalty_run(&r2, &in, &err) != 0)
+		abort();
+	for (i = 0; i < r2->n_statements; i++) {
+		const struct ft_royalty_statement *s = &r2->statements[i];
+
+		if (s->closing != s->opening + s->royalties - s->advances - s->costs - s->payable ||
+		    s->payable < 0)
+			abort();
+	}
+	ft_royalty_result_free(r1);
+	ft_royalty_result_free(r2);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -38,6 +112,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (n_back != 1 || !ft_contract_equal(&list[i], &back[0]))
 			abort();
+		run_engine(&list[i], data, size);
 		ft_contract_array_free(back, n_back);
 		back = NULL;
 		free(yaml);
