@@ -748,6 +748,14 @@ static int on_foot(struct dsr_state *s, const struct rec *r, struct ft_error *er
 	return 0;
 }
 
+static int only_tabs(const char *line, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (line[i] != '\t')
+			return 0;
+	return 1;
+}
+
 static int dsr_line(void *state, const struct ft_format_ctx *ctx, const char *line, size_t len,
 		    long line_no, ft_usage_sink_fn sink, void *sink_ctx, struct ft_error *err)
 {
@@ -757,8 +765,8 @@ static int dsr_line(void *state, const struct ft_format_ctx *ctx, const char *li
 	struct rec r = {.ctx = ctx, .line_no = line_no, .c = cells, .type = type};
 	const char *t;
 
-	if (len == 0 || line[0] == '#')
-		return 0; /* empty records and heading rows still count as lines */
+	if (len == 0 || line[0] == '#' || only_tabs(line, len))
+		return 0; /* empty records (§6.6.7) and heading rows count as lines only */
 	r.n = split_tabs(cells, line, len);
 	if (r.n > DSR_MAX_CELLS)
 		return ft_error_setloc(err, FT_EINVAL, ctx->file, line_no, NULL,
@@ -933,10 +941,14 @@ static int share_money(struct dsr_state *s, const struct ft_format_ctx *ctx, str
 		if (n == 0)
 			continue;
 		if (!sum->has_money) {
-			rc = mismatch(ctx, sum->line_no, "AllocatedRevenue", err,
-				      "summary record '%s' (%s) carries no AllocatedRevenue or "
-				      "AllocatedNetRevenue, so its %zu lines have no receipts",
-				      pool_ptr(s, sum->id), pool_ptr(s, sum->record), n);
+			int alloc = sum->kind == SUM_ALLOCATED;
+
+			rc = mismatch(
+			    ctx, sum->line_no, alloc ? "AllocatedRevenue" : "NetRevenue", err,
+			    "summary record '%s' (%s) carries no %s, so its %zu lines "
+			    "have no receipts",
+			    pool_ptr(s, sum->id), pool_ptr(s, sum->record),
+			    alloc ? "AllocatedRevenue or AllocatedNetRevenue" : "NetRevenue", n);
 			if (rc)
 				goto out;
 			continue; /* forced: revenue 0 */

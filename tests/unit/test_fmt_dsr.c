@@ -198,6 +198,18 @@ static void test_dsr_bad_cell_names_file_line_and_field(void **unused)
 	free(text);
 }
 
+static void test_dsr_empty_records_count_as_lines_only(void **unused)
+{
+	char *text = edited("\n\nRE01\t2", "\n\t\t\t\nRE01\t2");
+	struct got g;
+	struct ft_error err;
+
+	(void)unused;
+	assert_int_equal(harness_run_str(&ft_format_dsr, text, 0, NULL, &g, &err), 0);
+	assert_int_equal(g.n, 8);
+	free(text);
+}
+
 static void test_dsr_refuses_multi_file_reports(void **unused)
 {
 	char *text = edited("\t1\t1\t2026-10-01", "\t1\t2\t2026-10-01");
@@ -352,6 +364,7 @@ int main(void)
 	    cmocka_unit_test(test_dsr_rejects_duplicate_transaction),
 	    cmocka_unit_test(test_dsr_rejects_unknown_references),
 	    cmocka_unit_test(test_dsr_bad_cell_names_file_line_and_field),
+	    cmocka_unit_test(test_dsr_empty_records_count_as_lines_only),
 	    cmocka_unit_test(test_dsr_refuses_multi_file_reports),
 	    cmocka_unit_test(test_dsr_refuses_unknown_record_versions),
 	    cmocka_unit_test(test_dsr_sub_releases_and_non_royalty_lines),
