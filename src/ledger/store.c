@@ -38,7 +38,7 @@ int ft_store_open(struct ft_store **out, const char *location, unsigned flags,
 		  struct ft_error *err)
 {
 	struct ft_store *store = NULL;
-	int rc;
+	int created, rc;
 
 	*out = NULL;
 	if (!location || !location[0])
@@ -51,6 +51,7 @@ int ft_store_open(struct ft_store **out, const char *location, unsigned flags,
 	rc = ft_store_sqlite_open(&store, location, flags, err);
 	if (rc)
 		return rc;
+	created = (flags & FT_STORE_CREATE) != 0;
 	if (store->ops->version != FT_STORE_OPS_VERSION) {
 		rc = ft_error_set(err, FT_EUSAGE,
 				  "%s: backend '%s' has ops version %d, expected %d", location,
@@ -64,6 +65,10 @@ int ft_store_open(struct ft_store **out, const char *location, unsigned flags,
 	store = NULL;
 out:
 	ft_store_close(store);
+	/* A ledger that init could not finish is not left behind half-made
+	 * (the backend refused an existing file, so this one is ours). */
+	if (rc && created)
+		ft_store_sqlite_remove(location);
 	return rc;
 }
 

@@ -69,6 +69,10 @@ void ft_store_free_base(struct ft_store *store);
 int ft_store_sqlite_open(struct ft_store **out, const char *path, unsigned flags,
 			 struct ft_error *err);
 
+/* Remove what a failed ft_store_sqlite_open(FT_STORE_CREATE) left: the file
+ * and its -wal and -shm companions.  Only for a ledger this process created. */
+void ft_store_sqlite_remove(const char *path);
+
 /* Bring a freshly opened store's schema up to date (migrations.c).  create
  * says the store was just created and holds nothing yet. */
 int ft_store_migrate(struct ft_store *store, int create, struct ft_error *err);

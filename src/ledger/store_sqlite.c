@@ -18,9 +18,11 @@
  */
 #include <errno.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "ledger/store_impl.h"
 
@@ -220,6 +222,18 @@ static const struct ft_store_ops sqlite_ops = {
 	.reset = s_reset,
 	.finalize = s_finalize,
 };
+
+void ft_store_sqlite_remove(const char *path)
+{
+	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+	char name[4096];
+	size_t i;
+
+	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		if ((size_t)snprintf(name, sizeof(name), "%s%s", path, suffixes[i]) < sizeof(name))
+			unlink(name);
+	}
+}
 
 int ft_store_sqlite_open(struct ft_store **out, const char *path, unsigned flags,
 			 struct ft_error *err)
