@@ -52,8 +52,14 @@ int fmt_is_missing(const char *p, size_t len)
 	fmt_trim(&p, &len);
 	if (len == 0)
 		return 1;
-	if (len == 1 && p[0] == '-')
-		return 1;
+	if (p[0] == '-') { /* "-", and CD Baby's "-----" */
+		size_t i = 0;
+
+		while (i < len && p[i] == '-')
+			i++;
+		if (i == len)
+			return 1;
+	}
 	return len == 3 && (p[0] == 'n' || p[0] == 'N') && p[1] == '/' &&
 	       (p[2] == 'a' || p[2] == 'A');
 }

@@ -143,7 +143,7 @@ int fmt_parse_money(ft_amount *out, const char *p, size_t len, unsigned flags,
 /* A whole number, optional sign; "12.0"-style decimals with only zero
  * fractional digits are accepted (some exports write counts as decimals). */
 int fmt_parse_count(int64_t *out, const char *p, size_t len, struct ft_error *err);
-/* "n/a", "N/A", "-" or empty (after trimming spaces). */
+/* "n/a", "N/A", a run of dashes ("-", "-----") or empty (after trimming). */
 int fmt_is_missing(const char *p, size_t len);
 /* Trim ASCII spaces. */
 void fmt_trim(const char **p, size_t *len);

@@ -12,10 +12,19 @@
 #include "ingest/fmt_flat_tsv.h"
 #include "ingest/formats.h"
 
+/* clang-format off */
 static const struct ft_format *const all_formats[] = {
-    &ft_format_flat_tsv, &ft_format_dsr,   &ft_format_distrokid, &ft_format_soundcloud,
-    &ft_format_youtube,	 &ft_format_apple, &ft_format_generic,	 NULL,
+	&ft_format_flat_tsv,
+	&ft_format_dsr,
+	&ft_format_distrokid,
+	&ft_format_soundcloud,
+	&ft_format_youtube,
+	&ft_format_apple,
+	&ft_format_cdbaby,
+	&ft_format_generic,
+	NULL,
 };
+/* clang-format on */
 
 const struct ft_format *const *ft_formats(void)
 {

@@ -14,6 +14,7 @@ extern const struct ft_format ft_format_distrokid;
 extern const struct ft_format ft_format_soundcloud;
 extern const struct ft_format ft_format_youtube;
 extern const struct ft_format ft_format_apple;
+extern const struct ft_format ft_format_cdbaby;
 extern const struct ft_format ft_format_generic;
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * fuzz_csv_formats.c — the CSV/TSV report dialects (DistroKid, SoundCloud,
- * YouTube, generic with a fixed mapping, Apple) on arbitrary bytes.
+ * YouTube, generic with a fixed mapping, Apple, CD Baby) on arbitrary bytes.
  *
  * The first byte picks the dialect, the rest is the file.  A parse either
  * succeeds or fails with a message naming a line; every emitted line has
@@ -42,8 +42,8 @@ static const char mapping_text[] = "name = fuzz\nskip_rows = 1\ndecimal = ,\n"
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const struct ft_format *formats[] = {&ft_format_distrokid, &ft_format_soundcloud,
-					     &ft_format_youtube, &ft_format_generic,
-					     &ft_format_apple};
+					     &ft_format_youtube,   &ft_format_generic,
+					     &ft_format_apple,	   &ft_format_cdbaby};
 	const struct ft_format *fmt;
 	struct ft_mapping *mapping = NULL;
 	struct ft_format_ctx ctx = {.file = "fuzz.csv"};
@@ -57,10 +57,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	fmt = formats[data[0] % 5];
+	fmt = formats[data[0] % 6];
 	data++;
 	size--;
-	for (size_t i = 0; i < 5; i++) {
+	for (size_t i = 0; i < 6; i++) {
 		score = formats[i]->detect((const char *)data, size);
 		if (score < 0 || score > 100)
 			abort();

@@ -10,14 +10,14 @@ static void test_registry_lists_every_format_once(void **unused)
 {
 	const struct ft_format *const *all = ft_formats();
 	const char *want[] = {"flat-tsv", "dsr",   "distrokid", "soundcloud",
-			      "youtube",  "apple", "generic"};
+			      "youtube",  "apple", "cdbaby",	"generic"};
 	size_t n = 0;
 
 	(void)unused;
 	while (all[n])
 		n++;
-	assert_int_equal(n, 7);
-	for (size_t i = 0; i < 7; i++) {
+	assert_int_equal(n, 8);
+	for (size_t i = 0; i < 8; i++) {
 		const struct ft_format *f = ft_format_find(all[i]->name);
 
 		assert_ptr_equal(f, all[i]);
@@ -25,7 +25,7 @@ static void test_registry_lists_every_format_once(void **unused)
 		assert_non_null(f->detect);
 		assert_non_null(f->line);
 	}
-	for (size_t i = 1; i < 7; i++)
+	for (size_t i = 1; i < 8; i++)
 		assert_non_null(ft_format_find(want[i]));
 	assert_null(ft_format_find("nope"));
 	assert_null(ft_format_find(NULL));
@@ -44,6 +44,7 @@ static void test_detect_picks_the_right_format_for_each_file(void **unused)
 	    {"tests/data/formats/soundcloud/revenue.csv", "soundcloud"},
 	    {"tests/data/formats/youtube/ads_revenue_video_summary.csv", "youtube"},
 	    {"tests/data/formats/apple/financial_report.txt", "apple"},
+	    {"tests/data/formats/cdbaby/sales.txt", "cdbaby"},
 	};
 
 	(void)unused;
