@@ -577,6 +577,68 @@ static void test_explain_names_the_line_rule_tier_and_shares(void **state)
 	ft_contract_array_free(c, nc);
 }
 
+/* The demo label's contracts (samples/contracts) run together on one quarter. */
+static void test_demo_label_contracts_run_together(void **state)
+{
+	struct ft_contract_set set = {0};
+	struct ft_royalty_result *r1 = NULL, *r2 = NULL;
+	struct ft_royalty_line l[6];
+	struct ft_royalty_input in = {0};
+	struct ft_error err;
+	const struct ft_royalty_statement *st = NULL;
+	size_t i;
+
+	if (ft_contract_set_load(&set, "samples/contracts", NULL, NULL, &err) != 0)
+		fail_msg("%s", err.message);
+	/* Low Tide: Aurora Fields' deal and Mara Quinn's points both apply */
+	l[0] = mkline("GBNLR2600001", "spotify", JAN26 + 3, 100000, A("400.00"));
+	strcpy(l[0].artist, "aurora-fields");
+	/* Harbour Lights EP: the band */
+	l[1] = mkline("GBNLR2500001", "spotify", JAN26 + 4, 50000, A("200.00"));
+	strcpy(l[1].artist, "the-glass-harbour");
+	strcpy(l[1].gtin14, "00501234000212");
+	/* Nuit Blanche: profit split */
+	l[2] = mkline("GBPNR2500001", "deezer", JAN26 + 4, 1000, A("900.00"));
+	strcpy(l[2].gtin14, "00501234000519");
+	/* Wren: distribution */
+	l[3] = mkline("GBNLR2600015", "apple", JAN26 + 5, 300, A("100.00"));
+	strcpy(l[3].gtin14, "00501234000618");
+	/* 風の音 outside Japan: license */
+	l[4] = mkline("GBNLR2600013", "spotify", JAN26 + 5, 1000, A("60.00"));
+	strcpy(l[4].gtin14, "00501234000410");
+	/* a Spotify top-up, shared by the three Spotify lines */
+	l[5] = mkline("", "spotify", JAN26 + 5, 0, A("66.00"));
+	l[5].non_attributable = true;
+
+	in.period.first = JAN26 + 3;
+	in.period.months = 3;
+	in.currency = "GBP";
+	in.contracts = set.items;
+	in.n_contracts = set.n;
+	in.lines = l;
+	in.n_lines = 6;
+	if (ft_royalty_run(&r1, &in, &err) != 0)
+		fail_msg("%s", err.message);
+	for (i = 0; i < r1->n_statements; i++)
+		if (strcmp(r1->statements[i].payee, "mara-quinn") == 0)
+			st = &r1->statements[i];
+	assert_non_null(st);
+	/* 3 % of Low Tide's 400.00 and of its part of the top-up (400/660 × 66 = 40.00),
+	 * and 3 % of Wren's 100.00 (she produced it too): 13.20 + 3.00 */
+	assert_true(st->royalties == A("16.20"));
+	assert_true(r1->uncovered == 0);
+	check_invariants(r1, set.items, set.n, l, 6, NULL);
+	in.previous = &r1->next;
+	in.period.first += 3;
+	in.lines = NULL;
+	in.n_lines = 0;
+	assert_int_equal(ft_royalty_run(&r2, &in, &err), 0);
+	check_invariants(r2, set.items, set.n, NULL, 0, &r1->next);
+	ft_royalty_result_free(r1);
+	ft_royalty_result_free(r2);
+	ft_contract_set_clear(&set);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -588,6 +650,7 @@ int main(void)
 		cmocka_unit_test(test_bad_inputs_are_refused_with_reasons),
 		cmocka_unit_test(test_inputs_are_not_modified_and_state_is_carried),
 		cmocka_unit_test(test_explain_names_the_line_rule_tier_and_shares),
+		cmocka_unit_test(test_demo_label_contracts_run_together),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
