@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "catalog/catalog_int.h"
 #include "fairtrack/csv.h"
@@ -71,7 +72,7 @@ static const struct column_spec track_columns[] = {
 	{"format", "release_format|release_type", 0},
 	{"label", "label_name", 0},
 	{"disc", "disc_no|disc_number|volume", 0},
-	{"track_no", "track_number|track|position", 0},
+	{"track_no", "track_number|position", 0},
 	{"isrc", NULL, 1},
 	{"title", "track_title", 1},
 	{"artists", "artist|main_artist|main_artists|track_artist", 1},
@@ -1092,11 +1093,15 @@ int ft_catalog_parse(struct ft_catalog *cat, const char *name, const char *data,
 int ft_catalog_parse_file(struct ft_catalog *cat, const char *path,
 			  enum ft_catalog_kind *kind_out, struct ft_error *err)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f;
 	char *data = NULL;
 	size_t len = 0, cap = 0, n;
+	struct stat st;
 	int rc;
 
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return ft_error_set(err, FT_EIO, "%s is a directory, not a catalogue file", path);
+	f = fopen(path, "rb");
 	if (!f)
 		return ft_error_set(err, FT_EIO, "%s: cannot open: %m", path);
 	for (;;) {

@@ -4,10 +4,14 @@
  * Every file is parsed first (all of them, into one catalogue), then the
  * whole catalogue is imported in one transaction: a bad row anywhere means
  * nothing is imported.  Prints each change, then the counts.  --dry-run
- * prints the same and changes nothing.
+ * prints the same and changes nothing.  A directory stands for its *.csv
+ * and *.tsv files (what `export catalog DIR` writes).
  */
+#include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "fairtrack/catalog.h"
@@ -95,6 +99,70 @@ static int ledger_failed(struct cli *cli, const struct ft_error *err)
 	return code == CLI_EXIT_NOTFOUND || code == CLI_EXIT_INTERNAL ? CLI_EXIT_LEDGER : code;
 }
 
+static int has_catalogue_suffix(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 4 && name[0] != '.' &&
+	       (strcmp(name + n - 4, ".csv") == 0 || strcmp(name + n - 4, ".tsv") == 0);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A file, or a directory: its *.csv and *.tsv files in name order. */
+static int parse_path(struct ft_catalog *cat, const char *path, struct ft_error *err)
+{
+	struct stat st;
+	DIR *dir;
+	struct dirent *e;
+	char **names = NULL;
+	size_t n = 0, cap = 0, i;
+	int rc = 0;
+
+	if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+		return ft_catalog_parse_file(cat, path, NULL, err);
+	dir = opendir(path);
+	if (!dir)
+		return ft_error_set(err, FT_EIO, "%s: cannot read the directory", path);
+	while (!rc && (e = readdir(dir))) {
+		char *full;
+
+		if (!has_catalogue_suffix(e->d_name))
+			continue;
+		if (n == cap) {
+			char **grown = realloc(names, (cap = cap ? cap * 2 : 16) * sizeof(*names));
+
+			if (!grown) {
+				rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+				break;
+			}
+			names = grown;
+		}
+		full = malloc(strlen(path) + strlen(e->d_name) + 2);
+		if (!full) {
+			rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+			break;
+		}
+		sprintf(full, "%s/%s", path, e->d_name);
+		names[n++] = full;
+	}
+	closedir(dir);
+	if (!rc && n == 0)
+		rc = ft_error_set(err, FT_EINVAL, "%s: no .csv or .tsv files in this directory",
+				  path);
+	if (n)
+		qsort(names, n, sizeof(*names), by_name);
+	for (i = 0; !rc && i < n; i++)
+		rc = ft_catalog_parse_file(cat, names[i], NULL, err);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}
+
 int cli_import_catalog(struct cli *cli, int argc, char **argv)
 {
 	struct ft_catalog *cat = NULL;
@@ -125,7 +193,7 @@ int cli_import_catalog(struct cli *cli, int argc, char **argv)
 		return cli_usage_error(cli, "import", "import catalog needs at least one FILE");
 	rc = ft_catalog_new(&cat, &err);
 	for (i = first; !rc && i < argc; i++)
-		rc = ft_catalog_parse_file(cat, argv[i], NULL, &err);
+		rc = parse_path(cat, argv[i], &err);
 	if (!rc) {
 		rc = ft_store_open(&store, cli->ledger, 0, &err);
 		if (rc) {

@@ -80,6 +80,8 @@ for f in labels artists partners tracks contributors; do
 done
 ft -l "$L" import catalog "$WORK"/export/*.csv > "$WORK/import3.out"
 check_grep "export re-imports with 0 changed" "^0 changed" "$WORK/import3.out"
+ft -l "$L" import catalog "$WORK/export" > "$WORK/import4.out"
+check_grep "a directory imports its .csv files" "^0 changed (0 added, 0 updated, 61 unchanged)" "$WORK/import4.out"
 L2="$WORK/second.ledger"
 ft init "$L2" > /dev/null
 ft -l "$L2" import catalog "$WORK"/export/*.csv > /dev/null
