@@ -32,11 +32,11 @@
 #include "fairtrack/store.h"
 
 enum ft_role {
-	FT_ROLE_ADMIN,            /* label admin: everything, users */
-	FT_ROLE_STAFF,            /* label staff: reads the label's data */
-	FT_ROLE_ARTIST,           /* sees only the artists linked to the account */
+	FT_ROLE_ADMIN,		  /* label admin: everything, users */
+	FT_ROLE_STAFF,		  /* label staff: reads the label's data */
+	FT_ROLE_ARTIST,		  /* sees only the artists linked to the account */
 	FT_ROLE_COLLECTIVE_ADMIN, /* reserved for the collective */
-	FT_ROLE_MEMBER_LABEL,     /* reserved for the collective */
+	FT_ROLE_MEMBER_LABEL,	  /* reserved for the collective */
 	FT_ROLE_COUNT,
 };
 
@@ -49,7 +49,7 @@ int ft_role_parse(const char *name);
 #define FT_DISPLAY_NAME_MAX 128
 #define FT_PASSWORD_MIN 10   /* characters (bytes of UTF-8) */
 #define FT_PASSWORD_MAX 1024 /* bounds the hashing work an attacker can ask for */
-#define FT_TOKEN_HEX 64      /* session ids, invite tokens, CSRF tokens: 32 bytes as hex */
+#define FT_TOKEN_HEX 64	     /* session ids, invite tokens, CSRF tokens: 32 bytes as hex */
 
 struct ft_user {
 	int64_t id;
@@ -95,8 +95,8 @@ typedef int (*ft_user_artist_fn)(void *ctx, const char *artist_id, const char *n
 int ft_user_artists(struct ft_store *store, int64_t user_id, ft_user_artist_fn fn, void *ctx,
 		    struct ft_error *err);
 /* *linked = 1 when artist_id is linked to user_id. */
-int ft_user_has_artist(struct ft_store *store, int64_t user_id, const char *artist_id,
-		       int *linked, struct ft_error *err);
+int ft_user_has_artist(struct ft_store *store, int64_t user_id, const char *artist_id, int *linked,
+		       struct ft_error *err);
 
 /* -------------------------------------------------------------- passwords */
 
@@ -127,9 +127,9 @@ int ft_login_record(struct ft_store *store, const char *username, const char *ip
  * success, *by_ip those from ip; *last_user / *last_ip (may be NULL) get
  * the time of the newest of each, 0 when none.
  */
-int ft_login_failures(struct ft_store *store, const char *username, const char *ip,
-		      int64_t since, int64_t *by_user, int64_t *last_user, int64_t *by_ip,
-		      int64_t *last_ip, struct ft_error *err);
+int ft_login_failures(struct ft_store *store, const char *username, const char *ip, int64_t since,
+		      int64_t *by_user, int64_t *last_user, int64_t *by_ip, int64_t *last_ip,
+		      struct ft_error *err);
 /* Forget attempts older than `before` (housekeeping). */
 int ft_login_prune(struct ft_store *store, int64_t before, struct ft_error *err);
 
@@ -141,13 +141,13 @@ int ft_login_prune(struct ft_store *store, int64_t before, struct ft_error *err)
  * reset = 1 the current password is removed and the sessions end (a password
  * reset); without it the password stays until the invite is used.
  */
-int ft_invite_create(struct ft_store *store, int64_t user_id, int reset, int64_t now,
-		     int64_t ttl, char token[FT_TOKEN_HEX + 1], struct ft_error *err);
+int ft_invite_create(struct ft_store *store, int64_t user_id, int reset, int64_t now, int64_t ttl,
+		     char token[FT_TOKEN_HEX + 1], struct ft_error *err);
 /* Use an invite: set the password.  FT_ENOTFOUND for a token that is
  * unknown, used or expired (not told apart); FT_EINVAL for a bad password
  * (the token stays usable).  *user_id (may be NULL) gets the user. */
-int ft_invite_accept(struct ft_store *store, const char *token, const char *password,
-		     int64_t now, int64_t *user_id, struct ft_error *err);
+int ft_invite_accept(struct ft_store *store, const char *token, const char *password, int64_t now,
+		     int64_t *user_id, struct ft_error *err);
 
 /* --------------------------------------------------------------- sessions */
 
@@ -181,7 +181,7 @@ struct ft_audit_entry {
 	const char *action; /* login.ok, login.fail, user.invite, … (docs/SECURITY.md) */
 	const char *target; /* what it was done to, "" when nothing */
 	const char *detail; /* free text, "" when none */
-	const char *ip;     /* "" when not over HTTP */
+	const char *ip;	    /* "" when not over HTTP */
 };
 
 /* Append an entry; NULL strings are stored as "". */

@@ -36,7 +36,7 @@
 #define KDF_HASH_LEN 32
 
 static const char *const role_names[FT_ROLE_COUNT] = {
-	"admin", "staff", "artist", "collective_admin", "member_label",
+    "admin", "staff", "artist", "collective_admin", "member_label",
 };
 
 const char *ft_role_name(enum ft_role role)
@@ -124,7 +124,8 @@ int ft_random_hex(char *buf, size_t n, struct ft_error *err)
 	size_t got = 0, i;
 
 	if (n > sizeof(bytes))
-		return ft_error_set(err, FT_EUSAGE, "ft_random_hex: at most %zu bytes", sizeof(bytes));
+		return ft_error_set(err, FT_EUSAGE, "ft_random_hex: at most %zu bytes",
+				    sizeof(bytes));
 	while (got < n) {
 		ssize_t r = getrandom(bytes + got, n - got, 0);
 
@@ -227,7 +228,7 @@ int ft_user_add(struct ft_store *store, const char *username, enum ft_role role,
 	return tx_end(store, owned, rc, err);
 }
 
-#define USER_COLUMNS                                                                             \
+#define USER_COLUMNS                                                                               \
 	"id, username, display_name, role, disabled, password_hash IS NOT NULL, created_at"
 
 static void read_user(struct ft_stmt *st, struct ft_user *u)
@@ -334,7 +335,8 @@ static int store_password(struct ft_store *store, int64_t user_id, const char *e
 	int rc;
 
 	utc_stamp(stamp, time(NULL));
-	rc = exec_bound(store, "UPDATE users SET password_hash = ?, password_set_at = ? WHERE id = ?",
+	rc = exec_bound(store,
+			"UPDATE users SET password_hash = ?, password_set_at = ? WHERE id = ?",
 			"tti", v, err);
 	if (!rc && ft_store_changes(store) == 0)
 		rc = ft_error_set(err, FT_ENOTFOUND, "no user with id %lld", (long long)user_id);
@@ -406,9 +408,9 @@ int ft_user_link_artist(struct ft_store *store, int64_t user_id, const char *art
 
 		rc = ft_user_has_artist(store, user_id, artist_id, &linked, err);
 		if (!rc && !linked)
-			rc = exec_bound(store,
-					"INSERT INTO user_artists (user_id, artist_id) VALUES (?, ?)",
-					"it", v, err);
+			rc = exec_bound(
+			    store, "INSERT INTO user_artists (user_id, artist_id) VALUES (?, ?)",
+			    "it", v, err);
 	}
 	return tx_end(store, owned, rc, err);
 }
@@ -431,15 +433,15 @@ int ft_user_artists(struct ft_store *store, int64_t user_id, ft_user_artist_fn f
 	return rc;
 }
 
-int ft_user_has_artist(struct ft_store *store, int64_t user_id, const char *artist_id,
-		       int *linked, struct ft_error *err)
+int ft_user_has_artist(struct ft_store *store, int64_t user_id, const char *artist_id, int *linked,
+		       struct ft_error *err)
 {
 	struct ft_stmt *st = NULL;
 	int rc;
 
 	*linked = 0;
-	rc = ft_store_prepare(store, &st,
-			      "SELECT 1 FROM user_artists WHERE user_id = ? AND artist_id = ?", err);
+	rc = ft_store_prepare(
+	    store, &st, "SELECT 1 FROM user_artists WHERE user_id = ? AND artist_id = ?", err);
 	if (!rc)
 		rc = ft_stmt_bind_int64(st, 1, user_id, err);
 	if (!rc)
@@ -513,9 +515,9 @@ int ft_user_authenticate(struct ft_store *store, const char *username, const cha
 	pthread_once(&dummy_once, make_dummy);
 	if (!password || strlen(password) > FT_PASSWORD_MAX)
 		password = "";
-	rc = ft_store_prepare(store, &st,
-			      "SELECT " USER_COLUMNS ", password_hash FROM users WHERE username = ?",
-			      err);
+	rc = ft_store_prepare(
+	    store, &st, "SELECT " USER_COLUMNS ", password_hash FROM users WHERE username = ?",
+	    err);
 	if (!rc)
 		rc = ft_stmt_bind_text(st, 1, username ? username : "", err);
 	if (!rc)
@@ -554,7 +556,8 @@ int ft_login_record(struct ft_store *store, const char *username, const char *ip
 	int64_t flag = ok != 0;
 	const void *v[] = {username ? username : "", ip ? ip : "", &now, &flag};
 
-	return exec_bound(store, "INSERT INTO login_attempts (username, ip, at, ok) VALUES (?, ?, ?, ?)",
+	return exec_bound(store,
+			  "INSERT INTO login_attempts (username, ip, at, ok) VALUES (?, ?, ?, ?)",
 			  "ttii", v, err);
 }
 
@@ -583,9 +586,9 @@ static int count_since(struct ft_store *store, const char *sql, const char *key,
 	return rc;
 }
 
-int ft_login_failures(struct ft_store *store, const char *username, const char *ip,
-		      int64_t since, int64_t *by_user, int64_t *last_user, int64_t *by_ip,
-		      int64_t *last_ip, struct ft_error *err)
+int ft_login_failures(struct ft_store *store, const char *username, const char *ip, int64_t since,
+		      int64_t *by_user, int64_t *last_user, int64_t *by_ip, int64_t *last_ip,
+		      struct ft_error *err)
 {
 	int rc;
 
@@ -598,10 +601,11 @@ int ft_login_failures(struct ft_store *store, const char *username, const char *
 			 " WHERE username = ? AND ok = 1), 0)",
 			 username, since, by_user, last_user, err);
 	if (!rc)
-		rc = count_since(store,
-				 "SELECT COUNT(*), MAX(at) FROM login_attempts WHERE ip = ? AND ok = 0"
-				 " AND at >= ?",
-				 ip, since, by_ip, last_ip, err);
+		rc = count_since(
+		    store,
+		    "SELECT COUNT(*), MAX(at) FROM login_attempts WHERE ip = ? AND ok = 0"
+		    " AND at >= ?",
+		    ip, since, by_ip, last_ip, err);
 	return rc;
 }
 
@@ -614,8 +618,8 @@ int ft_login_prune(struct ft_store *store, int64_t before, struct ft_error *err)
 
 /* ---------------------------------------------------------------- invites */
 
-int ft_invite_create(struct ft_store *store, int64_t user_id, int reset, int64_t now,
-		     int64_t ttl, char token[FT_TOKEN_HEX + 1], struct ft_error *err)
+int ft_invite_create(struct ft_store *store, int64_t user_id, int reset, int64_t now, int64_t ttl,
+		     char token[FT_TOKEN_HEX + 1], struct ft_error *err)
 {
 	char hash[FT_SHA256_HEX_LEN + 1];
 	int64_t expires = now + ttl;
@@ -634,19 +638,20 @@ int ft_invite_create(struct ft_store *store, int64_t user_id, int reset, int64_t
 		return rc;
 	rc = ft_user_get_id(store, user_id, NULL, err);
 	if (!rc)
-		rc = exec_bound(store,
-				"UPDATE invites SET used_at = ? WHERE user_id = ? AND used_at IS NULL",
-				"ii", old, err);
+		rc = exec_bound(
+		    store, "UPDATE invites SET used_at = ? WHERE user_id = ? AND used_at IS NULL",
+		    "ii", old, err);
 	if (!rc)
 		rc = exec_bound(store,
 				"INSERT INTO invites (token_hash, user_id, created_at, expires_at)"
 				" VALUES (?, ?, ?, ?)",
 				"tiii", v, err);
 	if (!rc && reset)
-		rc = exec_bound(store,
-				"UPDATE users SET password_hash = NULL, password_set_at = NULL WHERE"
-				" id = ?",
-				"i", clear, err);
+		rc =
+		    exec_bound(store,
+			       "UPDATE users SET password_hash = NULL, password_set_at = NULL WHERE"
+			       " id = ?",
+			       "i", clear, err);
 	if (!rc && reset)
 		rc = end_sessions(store, user_id, err);
 	rc = tx_end(store, owned, rc, err);
@@ -655,8 +660,8 @@ int ft_invite_create(struct ft_store *store, int64_t user_id, int reset, int64_t
 	return rc;
 }
 
-int ft_invite_accept(struct ft_store *store, const char *token, const char *password,
-		     int64_t now, int64_t *user_id, struct ft_error *err)
+int ft_invite_accept(struct ft_store *store, const char *token, const char *password, int64_t now,
+		     int64_t *user_id, struct ft_error *err)
 {
 	char hash[FT_SHA256_HEX_LEN + 1];
 	char encoded[FT_PASSWORD_HASH_MAX];
@@ -665,8 +670,9 @@ int ft_invite_accept(struct ft_store *store, const char *token, const char *pass
 	int owned, rc;
 
 	if (!token_ok(token))
-		return ft_error_set(err, FT_ENOTFOUND, "this invitation is not valid (it may have "
-						       "expired or been used): ask for a new one");
+		return ft_error_set(err, FT_ENOTFOUND,
+				    "this invitation is not valid (it may have "
+				    "expired or been used): ask for a new one");
 	rc = password_check(password, err);
 	if (!rc)
 		rc = token_hash(hash, token, err);
@@ -692,15 +698,16 @@ int ft_invite_accept(struct ft_store *store, const char *token, const char *pass
 		uid = ft_stmt_column_int64(st, 0);
 		rc = 0;
 	} else if (rc == 0) {
-		rc = ft_error_set(err, FT_ENOTFOUND, "this invitation is not valid (it may have "
-						     "expired or been used): ask for a new one");
+		rc = ft_error_set(err, FT_ENOTFOUND,
+				  "this invitation is not valid (it may have "
+				  "expired or been used): ask for a new one");
 	}
 	ft_stmt_free(st);
 	if (!rc) {
 		const void *v[] = {&now, hash};
 
-		rc = exec_bound(store, "UPDATE invites SET used_at = ? WHERE token_hash = ?", "it", v,
-				err);
+		rc = exec_bound(store, "UPDATE invites SET used_at = ? WHERE token_hash = ?", "it",
+				v, err);
 	}
 	if (!rc)
 		rc = store_password(store, uid, encoded, err);
@@ -727,10 +734,11 @@ int ft_session_create(struct ft_store *store, int64_t user_id, const char *ip, i
 	if (!rc)
 		rc = token_hash(hash, token, err);
 	if (!rc)
-		rc = exec_bound(store,
-				"INSERT INTO sessions (id_hash, user_id, csrf, created_at, expires_at,"
-				" ip) VALUES (?, ?, ?, ?, ?, ?)",
-				"titiit", v, err);
+		rc = exec_bound(
+		    store,
+		    "INSERT INTO sessions (id_hash, user_id, csrf, created_at, expires_at,"
+		    " ip) VALUES (?, ?, ?, ?, ?, ?)",
+		    "titiit", v, err);
 	if (rc) {
 		explicit_bzero(token, FT_TOKEN_HEX + 1);
 		return rc;
@@ -805,7 +813,8 @@ int ft_session_prune(struct ft_store *store, int64_t now, struct ft_error *err)
 	rc = exec_bound(store, "DELETE FROM sessions WHERE expires_at <= ?", "i", v, err);
 	/* Used invites stay: they are the record of who set a password when. */
 	if (!rc)
-		rc = exec_bound(store, "DELETE FROM invites WHERE used_at IS NULL AND expires_at <= ?",
+		rc = exec_bound(store,
+				"DELETE FROM invites WHERE used_at IS NULL AND expires_at <= ?",
 				"i", v, err);
 	return tx_end(store, owned, rc, err);
 }
@@ -838,10 +847,11 @@ int ft_audit_each(struct ft_store *store, int64_t before_id, int limit, ft_audit
 	struct ft_audit_entry e;
 	int rc;
 
-	rc = ft_store_prepare(store, &st,
-			      "SELECT id, at, at_utc, actor, action, target, detail, ip FROM audit_log"
-			      " WHERE id < ? ORDER BY id DESC LIMIT ?",
-			      err);
+	rc = ft_store_prepare(
+	    store, &st,
+	    "SELECT id, at, at_utc, actor, action, target, detail, ip FROM audit_log"
+	    " WHERE id < ? ORDER BY id DESC LIMIT ?",
+	    err);
 	if (!rc)
 		rc = ft_stmt_bind_int64(st, 1, before_id > 0 ? before_id : INT64_MAX, err);
 	if (!rc)

@@ -102,9 +102,8 @@ static void test_authenticate_does_not_tell_unknown_from_wrong_password(void **s
 
 	add_with_password(store, "boss", FT_ROLE_ADMIN, "correct horse battery");
 	add_with_password(store, "newbie", FT_ROLE_STAFF, NULL);
-	assert_int_equal(ft_user_authenticate(store, "boss", "correct horse battery", &u, &reason,
-					      NULL),
-			 0);
+	assert_int_equal(
+	    ft_user_authenticate(store, "boss", "correct horse battery", &u, &reason, NULL), 0);
 	assert_string_equal(u.username, "boss");
 	assert_string_equal(reason, "ok");
 	assert_int_equal(ft_user_authenticate(store, "boss", "wrong", NULL, &reason, &e1),
@@ -127,11 +126,11 @@ static void test_sql_injection_in_a_username_is_plain_data(void **state)
 	struct ft_error err;
 
 	add_with_password(store, "boss", FT_ROLE_ADMIN, "correct horse battery");
-	assert_int_equal(ft_user_authenticate(store, "boss' OR '1'='1", "x' OR '1'='1", NULL, NULL,
-					      &err),
-			 FT_ENOTFOUND);
-	assert_int_equal(ft_login_record(store, "x'); DROP TABLE users; --", "1.2.3.4", 0, T0, &err),
-			 0);
+	assert_int_equal(
+	    ft_user_authenticate(store, "boss' OR '1'='1", "x' OR '1'='1", NULL, NULL, &err),
+	    FT_ENOTFOUND);
+	assert_int_equal(
+	    ft_login_record(store, "x'); DROP TABLE users; --", "1.2.3.4", 0, T0, &err), 0);
 	assert_int_equal(count(store, "SELECT COUNT(*) FROM users"), 1);
 	assert_int_equal(count(store, "SELECT COUNT(*) FROM login_attempts WHERE username ="
 				      " 'x''); DROP TABLE users; --'"),
@@ -158,7 +157,8 @@ static void test_session_id_is_stored_only_as_its_hash(void **state)
 	assert_string_equal(found.csrf, s.csrf);
 	assert_string_equal(u.username, "boss");
 	/* Expired, malformed, upper-cased: all simply "no session". */
-	assert_int_equal(ft_session_lookup(store, token, T0 + 3600, NULL, NULL, &err), FT_ENOTFOUND);
+	assert_int_equal(ft_session_lookup(store, token, T0 + 3600, NULL, NULL, &err),
+			 FT_ENOTFOUND);
 	assert_int_equal(ft_session_lookup(store, "' OR 1=1 --", T0, NULL, NULL, &err),
 			 FT_ENOTFOUND);
 	token[0] = token[0] == 'a' ? 'b' : 'a';
@@ -178,9 +178,9 @@ static void test_disabling_a_user_ends_its_sessions_and_logins(void **state)
 	assert_int_equal(ft_user_set_disabled(store, id, 1, &err), 0);
 	assert_int_equal(ft_session_lookup(store, token, T0, NULL, NULL, &err), FT_ENOTFOUND);
 	assert_int_equal(count(store, "SELECT COUNT(*) FROM sessions"), 0);
-	assert_int_equal(ft_user_authenticate(store, "ines", "correct horse battery", NULL, &reason,
-					      &err),
-			 FT_ENOTFOUND);
+	assert_int_equal(
+	    ft_user_authenticate(store, "ines", "correct horse battery", NULL, &reason, &err),
+	    FT_ENOTFOUND);
 	assert_string_equal(reason, "disabled");
 	assert_int_equal(ft_user_set_disabled(store, id, 0, &err), 0);
 	assert_int_equal(
