@@ -1,0 +1,130 @@
+/*
+ * http_int.h — shared plumbing of the portal server (internal to src/http).
+ *
+ * A request goes through server.c (body collection, limits, access log),
+ * then route.c (routes.def: match, authenticate, authorise, CSRF, JSON body)
+ * and finally one handler in an api_*.c file or static.c.  A handler fills
+ * the reply with http_reply_json / http_reply_error and returns; it never
+ * touches libmicrohttpd's connection directly, so handlers stay testable and
+ * the security checks cannot be skipped by one of them.
+ */
+#ifndef FAIRTRACK_HTTP_INT_H
+#define FAIRTRACK_HTTP_INT_H
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stdint.h>
+
+#include "fairtrack/http.h"
+#include "fairtrack/store.h"
+#include "fairtrack/users.h"
+
+struct http_server;
+
+/* Who may call a route: a set of role bits, or none needed. */
+#define ROLE_BIT(r) (1u << (r))
+#define ACCESS_PUBLIC 0u
+#define ACCESS_ANY                                                                                 \
+	(ROLE_BIT(FT_ROLE_ADMIN) | ROLE_BIT(FT_ROLE_STAFF) | ROLE_BIT(FT_ROLE_ARTIST) |            \
+	 ROLE_BIT(FT_ROLE_COLLECTIVE_ADMIN) | ROLE_BIT(FT_ROLE_MEMBER_LABEL))
+#define ACCESS_STAFF (ROLE_BIT(FT_ROLE_ADMIN) | ROLE_BIT(FT_ROLE_STAFF))
+#define ACCESS_ADMIN ROLE_BIT(FT_ROLE_ADMIN)
+
+#define HTTP_MAX_PARAMS 4
+
+struct http_request {
+	struct http_server *srv;
+	struct MHD_Connection *conn;
+	const char *method;
+	const char *path; /* decoded by libmicrohttpd, without the query */
+	char ip[64];
+	int64_t now;	   /* Unix seconds when the request arrived */
+	uint64_t start_ms; /* monotonic, for the access log */
+
+	/* body */
+	char *body;
+	size_t body_len;
+	int too_large;
+	size_t discarded;
+
+	/* route */
+	const char *params[HTTP_MAX_PARAMS]; /* {name} captures, in order */
+	char param_buf[512];
+	json_t *json; /* the parsed body of a state-changing request */
+
+	/* caller */
+	struct ft_store *store; /* opened on first use */
+	int authed;
+	struct ft_user user;
+	struct ft_session session;
+	char token[FT_TOKEN_HEX + 1]; /* the session cookie, when one was sent */
+
+	/* reply */
+	unsigned status;
+	struct MHD_Response *response;
+	size_t reply_bytes;
+	char set_cookie[256];
+	char retry_after[24];
+	char allow[64]; /* for 405 */
+	int cacheable;	/* static files may be cached briefly */
+};
+
+/* The options the server runs with. */
+const struct ft_http_opts *http_opts(const struct http_server *srv);
+
+/* The request's ledger, opened on first use; NULL after replying 503. */
+struct ft_store *http_store(struct http_request *req);
+
+/* Replies.  json is stolen (NULL is treated as out of memory → 500). */
+void http_reply_json(struct http_request *req, unsigned status, json_t *json);
+void http_reply_error(struct http_request *req, unsigned status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Reply for a failed library call: status from its code (404 not found,
+ * 409 conflict, 400 input, 503 database busy/failing, 500 otherwise). */
+void http_reply_ft_error(struct http_request *req, const struct ft_error *err);
+void http_reply_raw(struct http_request *req, unsigned status, const char *content_type,
+		    struct MHD_Response *response, size_t bytes);
+
+/* Query-string parameter, NULL when absent. */
+const char *http_query(struct http_request *req, const char *name);
+/* A request header, NULL when absent. */
+const char *http_header(struct http_request *req, const char *name);
+/* String member of the JSON body; NULL when absent or not a string. */
+const char *http_json_string(struct http_request *req, const char *name);
+/* Integer query parameter in [min, max], def when absent; -1 after replying 400. */
+int http_query_int(struct http_request *req, const char *name, long long min, long long max,
+		   long long def, long long *out);
+
+/* Audit an action of the request's user (or actor when not logged in). */
+int http_audit(struct http_request *req, const char *actor, const char *action, const char *target,
+	       const char *detail, struct ft_error *err);
+
+/* 1 when the request's user may see artist_id: label staff and admins see
+ * every artist, an artist account only those linked to it (api_catalog.c).
+ * -1 after a storage failure was replied.  Callers answer 0 with the same
+ * 404 as for an artist that does not exist. */
+int http_can_see_artist(struct http_request *req, const char *artist_id);
+
+/* Route dispatch (route.c) and static files (static.c). */
+void http_dispatch(struct http_request *req);
+void http_static(struct http_request *req);
+
+/* Session cookie (auth.c). */
+void http_resolve_session(struct http_request *req);
+void http_set_session_cookie(struct http_request *req, const char *token, int64_t max_age);
+
+/* CSRF and origin checks (csrf.c): 0 to go on, -1 after replying 403. */
+int http_check_origin(struct http_request *req);
+int http_check_csrf(struct http_request *req);
+
+/* Login rate limit (ratelimit.c): 0 to go on; 1 when locked (*retry_after
+ * seconds), -1 after a storage failure was replied. */
+int http_login_gate(struct http_request *req, const char *username, int64_t *retry_after);
+
+/* Every handler has this shape; routes.def names them. */
+typedef void (*http_handler)(struct http_request *req);
+#define ROUTE(method, pattern, access, handler) void handler(struct http_request *req);
+#include "routes.def"
+#undef ROUTE
+
+#endif
