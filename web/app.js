@@ -1,0 +1,266 @@
+/*
+ * fairtrack portal — a small script over the JSON API (docs/API.md).
+ * No framework.  Data is put in the page with textContent only (never
+ * innerHTML), so a track title is always text, never markup.  Every
+ * state-changing call sends the session's CSRF token in X-CSRF-Token.
+ */
+'use strict';
+
+const state = { me: null, csrf: null, catalogOffset: 0, auditBefore: 0 };
+const $ = (id) => document.getElementById(id);
+
+function el(tag, text, cls) {
+  const e = document.createElement(tag);
+  if (text !== undefined && text !== null) e.textContent = String(text);
+  if (cls) e.className = cls;
+  return e;
+}
+
+function showError(message) {
+  const e = $('error');
+  e.textContent = message || '';
+  e.hidden = !message;
+}
+
+function status(message) { $('status').textContent = message || ''; }
+
+async function api(method, path, body) {
+  const opts = { method, headers: {}, credentials: 'same-origin' };
+  if (body !== undefined) {
+    opts.headers['Content-Type'] = 'application/json';
+    opts.body = JSON.stringify(body);
+  }
+  if (method !== 'GET' && state.csrf) opts.headers['X-CSRF-Token'] = state.csrf;
+  const res = await fetch(path, opts);
+  let data = null;
+  try { data = await res.json(); } catch (e) { data = null; }
+  if (!res.ok) {
+    const err = new Error((data && data.error && data.error.message) || res.statusText);
+    err.status = res.status;
+    throw err;
+  }
+  return data;
+}
+
+function fillRows(tbody, rows) {
+  tbody.replaceChildren();
+  for (const cells of rows) {
+    const tr = el('tr');
+    for (const c of cells) {
+      const td = c instanceof Node ? c : el('td', c);
+      if (!(c instanceof Node) && /^-?[0-9][0-9.,]*$/.test(String(c))) td.className = 'num';
+      tr.append(td instanceof HTMLTableCellElement ? td : wrapCell(td));
+    }
+    tbody.append(tr);
+  }
+}
+function wrapCell(node) { const td = el('td'); td.append(node); return td; }
+
+const views = ['login', 'invite', 'dashboard', 'catalog', 'artists', 'users', 'audit', 'account'];
+
+function show(view) {
+  for (const v of views) $('view-' + v).hidden = v !== view;
+  for (const a of document.querySelectorAll('nav a')) {
+    if (a.getAttribute('href') === '#' + view) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  showError('');
+  const h = $('view-' + view).querySelector('h1');
+  if (h) document.title = h.textContent + ' — fairtrack';
+}
+
+function setSignedIn(me) {
+  state.me = me ? me.user : null;
+  state.csrf = me ? me.csrf : null;
+  $('nav').hidden = !me;
+  $('logout').hidden = !me;
+  $('whoami').textContent = me ? me.user.display_name + ' (' + me.user.role + ')' : '';
+  if (!me) return;
+  for (const a of document.querySelectorAll('nav a[data-roles]'))
+    a.hidden = !a.dataset.roles.split(' ').includes(me.user.role);
+}
+
+function homeFor(role) {
+  return role === 'artist' ? 'artists' : (role === 'admin' || role === 'staff') ? 'dashboard' : 'account';
+}
+
+async function route() {
+  const hash = location.hash.replace(/^#/, '');
+  if (hash.startsWith('invite=')) { show('invite'); return; }
+  if (!state.me) {
+    try { setSignedIn(await api('GET', '/api/me')); }
+    catch (e) { setSignedIn(null); show('login'); $('login-username').focus(); return; }
+  }
+  const view = views.includes(hash) && hash !== 'login' && hash !== 'invite' ? hash : homeFor(state.me.role);
+  show(view);
+  try {
+    status('Loading…');
+    await loaders[view]();
+    status('');
+  } catch (e) {
+    status('');
+    if (e.status === 401) { setSignedIn(null); show('login'); return; }
+    showError(e.message);
+  }
+}
+
+const loaders = {
+  async dashboard() {
+    const d = await api('GET', '/api/dashboard');
+    const dl = $('dash-catalog');
+    dl.replaceChildren();
+    for (const [k, v] of Object.entries(d.catalog)) {
+      const div = el('div'); div.append(el('dt', k), el('dd', v)); dl.append(div);
+    }
+    $('dash-imports-summary').textContent = d.imports.active + ' active batches (' +
+      d.imports.rows + ' rows, ' + d.imports.suspense_rows + ' in suspense), ' +
+      d.imports.withdrawn + ' withdrawn.';
+    fillRows($('dash-imports').tBodies[0], d.imports.recent.map((b) => [b.id, b.imported_at,
+      b.partner, b.file, (b.first_month || '') + '…' + (b.last_month || ''), b.rows,
+      b.suspense_rows, b.withdrawn_at ? 'withdrawn' : 'active']));
+    fillRows($('dash-suspense').tBodies[0], d.suspense.totals.map((t) => [t.currency,
+      t.entries, t.usages, t.revenue]));
+  },
+  async catalog() {
+    const kind = $('catalog-kind').value;
+    const q = $('catalog-q').value;
+    const params = new URLSearchParams({ offset: state.catalogOffset, limit: 50 });
+    if (q) params.set('q', q);
+    const d = await api('GET', '/api/catalog/' + encodeURIComponent(kind) + '?' + params);
+    const thead = $('catalog-table').tHead;
+    thead.replaceChildren();
+    const hr = el('tr');
+    for (const c of d.columns) { const th = el('th', c); th.scope = 'col'; hr.append(th); }
+    thead.append(hr);
+    fillRows($('catalog-table').tBodies[0], d.rows.map((r) => d.columns.map((c) => r[c] ?? '')));
+    const end = Math.min(d.offset + d.rows.length, d.total);
+    $('catalog-count').textContent = d.total ? (d.offset + 1) + '–' + end + ' of ' + d.total : 'Nothing found.';
+    $('catalog-prev').disabled = d.offset === 0;
+    $('catalog-next').disabled = end >= d.total;
+  },
+  async artists() {
+    const box = $('artists-list');
+    box.replaceChildren();
+    if (!state.me.artists.length) { box.append(el('p', 'No artist is linked to your account yet; ask your label.')); return; }
+    for (const a of state.me.artists) {
+      const d = await api('GET', '/api/artists/' + encodeURIComponent(a.id));
+      const sec = el('section');
+      sec.append(el('h2', d.artist.name));
+      const table = el('table');
+      table.append(el('caption', 'Tracks of ' + d.artist.name, 'sr-only'));
+      const head = el('tr');
+      for (const c of ['ISRC', 'Title', 'Release', 'Released']) { const th = el('th', c); th.scope = 'col'; head.append(th); }
+      table.createTHead().append(head);
+      const body = table.createTBody();
+      fillRows(body, d.tracks.map((t) => [t.isrc, t.title, t.release_title || '', t.release_date || '']));
+      const wrap = el('div', null, 'scroll'); wrap.append(table);
+      sec.append(wrap);
+      box.append(sec);
+    }
+  },
+  async users() {
+    const d = await api('GET', '/api/users');
+    fillRows($('users-table').tBodies[0], d.users.map((u) => {
+      const actions = el('td');
+      const act = (label, what) => {
+        const b = el('button', label, 'secondary');
+        b.type = 'button';
+        b.setAttribute('aria-label', label + ' ' + u.username);
+        b.addEventListener('click', async () => {
+          try {
+            const r = await api('POST', '/api/users/' + encodeURIComponent(u.username) + '/' + what, {});
+            if (r.invite) showInvite(r.invite.path);
+            await loaders.users();
+          } catch (e) { showError(e.message); }
+        });
+        actions.append(b, ' ');
+      };
+      if (u.username !== state.me.username) act(u.disabled ? 'Enable' : 'Disable', u.disabled ? 'enable' : 'disable');
+      act('Reset password', 'reset');
+      return [u.username, u.display_name, u.role,
+        u.disabled ? 'disabled' : u.has_password ? 'active' : 'invited',
+        u.artists.map((a) => a.id).join(', '), actions];
+    }));
+  },
+  async audit() {
+    const d = await api('GET', '/api/audit?limit=100' + (state.auditBefore ? '&before=' + state.auditBefore : ''));
+    fillRows($('audit-table').tBodies[0], d.entries.map((e) => [e.at, e.actor, e.action, e.target, e.detail, e.ip]));
+    $('audit-more').disabled = !d.next_before;
+    state.auditNext = d.next_before;
+  },
+  async account() {
+    $('account-info').textContent = 'Signed in as ' + state.me.username + ' (' + state.me.role + ').';
+  },
+};
+
+function showInvite(path) {
+  $('invite-link').textContent = location.origin + path;
+  $('invite-result').hidden = false;
+}
+
+document.addEventListener('DOMContentLoaded', () => {
+  window.addEventListener('hashchange', route);
+
+  $('login-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    showError('');
+    try {
+      const me = await api('POST', '/api/login', { username: $('login-username').value, password: $('login-password').value });
+      $('login-password').value = '';
+      setSignedIn(me);
+      location.hash = homeFor(me.user.role);
+      route();
+    } catch (e) { showError(e.message); $('login-password').focus(); }
+  });
+
+  $('invite-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const p1 = $('invite-password').value, p2 = $('invite-password2').value;
+    if (p1 !== p2) { showError('The two passwords differ.'); return; }
+    const token = location.hash.replace(/^#invite=/, '');
+    try {
+      const r = await api('POST', '/api/invite/accept', { token, password: p1 });
+      history.replaceState(null, '', '/');
+      show('login');
+      $('login-username').value = r.username;
+      status('Password set. Sign in with it now.');
+      $('login-password').focus();
+    } catch (e) { showError(e.message); }
+  });
+
+  $('logout').addEventListener('click', async () => {
+    try { await api('POST', '/api/logout', {}); } catch (e) { /* signed out anyway */ }
+    setSignedIn(null);
+    location.hash = '';
+    show('login');
+  });
+
+  $('catalog-form').addEventListener('submit', (ev) => { ev.preventDefault(); state.catalogOffset = 0; route(); });
+  $('catalog-prev').addEventListener('click', () => { state.catalogOffset = Math.max(0, state.catalogOffset - 50); route(); });
+  $('catalog-next').addEventListener('click', () => { state.catalogOffset += 50; route(); });
+  $('audit-more').addEventListener('click', () => { state.auditBefore = state.auditNext || 0; route(); });
+
+  $('invite-user-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const artists = $('new-artists').value.split(',').map((s) => s.trim()).filter(Boolean);
+    try {
+      const r = await api('POST', '/api/users', { username: $('new-username').value.trim(),
+        display_name: $('new-name').value.trim(), role: $('new-role').value, artists });
+      showInvite(r.invite.path);
+      ev.target.reset();
+      await loaders.users();
+    } catch (e) { showError(e.message); }
+  });
+
+  $('password-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    try {
+      const me = await api('POST', '/api/password', { current: $('pw-current').value, password: $('pw-new').value });
+      setSignedIn(me);
+      ev.target.reset();
+      status('Password changed; your other sessions were signed out.');
+    } catch (e) { showError(e.message); }
+  });
+
+  route();
+});
