@@ -1,0 +1,92 @@
+/*
+ * render.c — the table of statement renderers and the helpers they share.
+ *
+ * The renderers are one file each (render_csv.c, render_xlsx.c,
+ * render_pdf.c), all reading the same model; this table is how a caller
+ * (the CLI's `statements --format csv,xlsx,pdf`) finds them by name.  The
+ * order is fixed so a run over every format is always in the same order.
+ */
+#include "report/render.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+static const struct ft_renderer renderers[] = {
+	{"csv", ".csv", "one line per royalty line, plus a .summary.csv", ft_render_csv},
+	{"xlsx", ".xlsx", "workbook: summary, detail, by store, territory, track and release",
+	 ft_render_xlsx},
+	{"pdf", ".pdf", "the artist's statement: summary page with charts, then detail",
+	 ft_render_pdf},
+};
+
+const struct ft_renderer *ft_renderers(size_t *n_out)
+{
+	*n_out = sizeof(renderers) / sizeof(renderers[0]);
+	return renderers;
+}
+
+const struct ft_renderer *ft_renderer_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < sizeof(renderers) / sizeof(renderers[0]); i++)
+		if (strcasecmp(renderers[i].name, name) == 0)
+			return &renderers[i];
+	return NULL;
+}
+
+int render_tmp_path(char *buf, size_t cap, const char *path, struct ft_error *err)
+{
+	int n = snprintf(buf, cap, "%s.part", path);
+
+	if (n < 0 || (size_t)n >= cap)
+		return ft_error_set(err, FT_EUSAGE, "%s: path too long for a statement file", path);
+	return 0;
+}
+
+int render_commit(const char *tmp, const char *path, struct ft_error *err)
+{
+	if (rename(tmp, path) != 0) {
+		int e = errno;
+		remove(tmp);
+		return ft_error_setloc(err, FT_EIO, path, 0, NULL, "cannot write the statement: %s",
+				       strerror(e));
+	}
+	return 0;
+}
+
+const char *render_currency_symbol(const char *code)
+{
+	static const char *const symbols[][2] = {
+		{"EUR", "€"}, {"USD", "$"}, {"GBP", "£"}, {"JPY", "¥"}, {"BRL", "R$"},
+		{"INR", "₹"}, {"KRW", "₩"}, {"ILS", "₪"}, {"AUD", "A$"}, {"CAD", "C$"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(symbols) / sizeof(symbols[0]); i++)
+		if (strcmp(symbols[i][0], code) == 0)
+			return symbols[i][1];
+	return code;
+}
+
+size_t render_period_words(char *buf, size_t cap, const struct ft_period *p)
+{
+	static const char *const months[] = {"January", "February", "March",     "April",
+					     "May",     "June",     "July",      "August",
+					     "September", "October", "November", "December"};
+	int year = p->first / 12, m = p->first % 12, last = p->first + p->months - 1;
+	int n;
+
+	if (p->months <= 1)
+		n = snprintf(buf, cap, "%s %d", months[m], year);
+	else if (p->months == 12 && m == 0)
+		n = snprintf(buf, cap, "%d", year);
+	else if (last / 12 == year)
+		n = snprintf(buf, cap, "%s–%s %d", months[m], months[last % 12], year);
+	else
+		n = snprintf(buf, cap, "%s %d – %s %d", months[m], year, months[last % 12],
+			     last / 12);
+	return n < 0 ? 0 : (size_t)n;
+}

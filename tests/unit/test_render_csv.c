@@ -1,0 +1,188 @@
+/* test_render_csv.c — the CSV statement reads back exactly and adds up. */
+#include "testutil.h"
+
+#include <unistd.h>
+
+#include "fairtrack/csv.h"
+#include "fairtrack/digest.h"
+#include "fairtrack/statement.h"
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+static struct ft_statement *sample(void)
+{
+	struct ft_statement *st;
+
+	assert_int_equal(ft_statement_sample(&st, 0, 30, NULL), 0);
+	return st;
+}
+
+static ft_amount field_amount(const struct ft_csv_field *f)
+{
+	char text[64];
+	ft_amount a;
+
+	ft_csv_unquote(text, sizeof(text), f);
+	assert_int_equal(ft_amount_parse(&a, text, strlen(text), NULL), 0);
+	return a;
+}
+
+static void test_csv_lines_read_back_exactly_and_sum_to_total(void **state)
+{
+	struct ft_statement *st = sample();
+	struct ft_statement_summary s;
+	struct ft_csv_field f[32];
+	struct ft_lines it;
+	char path[600], text[256];
+	const char *line;
+	size_t len, n, row = 0;
+	ft_amount sum = 0, summary_royalties = -1, store_sum = 0;
+	char *buf;
+
+	snprintf(path, sizeof(path), "%s/stmt.csv", testutil_tmpdir());
+	assert_int_equal(ft_render_csv(st, path, NULL), 0);
+	assert_int_equal(ft_statement_summarize(st, &s, NULL), 0);
+	buf = slurp(path, &len);
+	ft_lines_init(&it, buf, len);
+	assert_true(ft_lines_next(&it, &line, &len, NULL));
+	assert_int_equal(ft_csv_split(f, 32, &n, line, len, ',', NULL), 0);
+	assert_int_equal(n, 17);
+	assert_int_equal(ft_csv_find_column(f, n, "royalty_exact"), 16);
+	while (ft_lines_next(&it, &line, &len, NULL)) {
+		const struct ft_statement_line *l = &st->lines[row];
+
+		assert_int_equal(ft_csv_split(f, 32, &n, line, len, ',', NULL), 0);
+		assert_int_equal(n, 17);
+		ft_csv_unquote(text, sizeof(text), &f[3]);
+		assert_string_equal(text, l->track);
+		ft_csv_unquote(text, sizeof(text), &f[7]);
+		assert_string_equal(text, l->store);
+		ft_csv_unquote(text, sizeof(text), &f[12]);
+		assert_int_equal(strtoll(text, NULL, 10), l->units);
+		assert_true(field_amount(&f[13]) == l->receipts);
+		assert_true(field_amount(&f[14]) == l->rate);
+		assert_true(field_amount(&f[15]) == ft_statement_printed(l->royalty, 2));
+		assert_true(field_amount(&f[16]) == l->royalty);
+		ft_csv_unquote(text, sizeof(text), &f[11]);
+		assert_string_equal(text, l->non_attributable ? "non-attributable" : "usage");
+		sum += field_amount(&f[15]);
+		row++;
+	}
+	assert_int_equal(row, st->n_lines);
+	assert_true(sum == s.p_royalties);
+	free(buf);
+
+	/* The summary file: its royalties are the sum of the lines, and the
+	 * store rows add up to it too. */
+	snprintf(path, sizeof(path), "%s/stmt.summary.csv", testutil_tmpdir());
+	buf = slurp(path, &len);
+	ft_lines_init(&it, buf, len);
+	assert_true(ft_lines_next(&it, &line, &len, NULL));
+	while (ft_lines_next(&it, &line, &len, NULL)) {
+		char section[32], key[64];
+
+		assert_int_equal(ft_csv_split(f, 32, &n, line, len, ',', NULL), 0);
+		assert_int_equal(n, 6);
+		ft_csv_unquote(section, sizeof(section), &f[0]);
+		ft_csv_unquote(key, sizeof(key), &f[1]);
+		if (strcmp(section, "balance") == 0 && strcmp(key, "royalties") == 0)
+			summary_royalties = field_amount(&f[5]);
+		if (strcmp(section, "balance") == 0 && strcmp(key, "payable") == 0)
+			assert_true(field_amount(&f[5]) == s.p_payable);
+		if (strcmp(section, "store") == 0)
+			store_sum += field_amount(&f[5]);
+	}
+	assert_true(summary_royalties == sum);
+	assert_true(store_sum == sum);
+	free(buf);
+	ft_statement_free(st);
+}
+
+static void test_csv_quotes_commas_and_quotes(void **state)
+{
+	struct ft_statement *st;
+	struct ft_statement_line l = {.track = "Hello, \"World\"", .store = " Spotify",
+				      .territory = "FR", .royalty = FT_AMOUNT_ONE};
+	struct ft_csv_field f[32];
+	char path[600], text[128];
+	struct ft_lines it;
+	const char *line;
+	size_t len, n;
+	char *buf;
+
+	assert_int_equal(ft_statement_new(&st, NULL), 0);
+	assert_int_equal(ft_statement_add_line(st, &l, NULL), 0);
+	snprintf(path, sizeof(path), "%s/quote.csv", testutil_tmpdir());
+	assert_int_equal(ft_render_csv(st, path, NULL), 0);
+	buf = slurp(path, &len);
+	ft_lines_init(&it, buf, len);
+	assert_true(ft_lines_next(&it, &line, &len, NULL));
+	assert_true(ft_lines_next(&it, &line, &len, NULL));
+	assert_int_equal(ft_csv_split(f, 32, &n, line, len, ',', NULL), 0);
+	ft_csv_unquote(text, sizeof(text), &f[3]);
+	assert_string_equal(text, "Hello, \"World\"");
+	ft_csv_unquote(text, sizeof(text), &f[7]);
+	assert_string_equal(text, " Spotify");
+	assert_false(ft_lines_next(&it, &line, &len, NULL));
+	free(buf);
+	ft_statement_free(st);
+}
+
+static void test_csv_is_byte_identical_twice(void **state)
+{
+	struct ft_statement *st = sample();
+	char a[600], b[600], ha[FT_SHA256_HEX_LEN + 1], hb[FT_SHA256_HEX_LEN + 1];
+
+	snprintf(a, sizeof(a), "%s/twice-a.csv", testutil_tmpdir());
+	snprintf(b, sizeof(b), "%s/twice-b.csv", testutil_tmpdir());
+	assert_int_equal(ft_render_csv(st, a, NULL), 0);
+	assert_int_equal(ft_render_csv(st, b, NULL), 0);
+	assert_int_equal(ft_sha256_file(ha, NULL, a, NULL), 0);
+	assert_int_equal(ft_sha256_file(hb, NULL, b, NULL), 0);
+	assert_string_equal(ha, hb);
+	snprintf(a, sizeof(a), "%s/twice-a.summary.csv", testutil_tmpdir());
+	snprintf(b, sizeof(b), "%s/twice-b.summary.csv", testutil_tmpdir());
+	assert_int_equal(ft_sha256_file(ha, NULL, a, NULL), 0);
+	assert_int_equal(ft_sha256_file(hb, NULL, b, NULL), 0);
+	assert_string_equal(ha, hb);
+	ft_statement_free(st);
+}
+
+static void test_csv_unwritable_path_is_an_io_error(void **state)
+{
+	struct ft_statement *st = sample();
+	struct ft_error err;
+
+	assert_int_equal(ft_render_csv(st, "/nonexistent/dir/s.csv", &err), FT_EIO);
+	assert_non_null(strstr(err.message, "/nonexistent/dir/s.csv"));
+	assert_int_equal(access("/nonexistent/dir/s.csv.part", F_OK), -1);
+	ft_statement_free(st);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_csv_lines_read_back_exactly_and_sum_to_total),
+		cmocka_unit_test(test_csv_quotes_commas_and_quotes),
+		cmocka_unit_test(test_csv_is_byte_identical_twice),
+		cmocka_unit_test(test_csv_unwritable_path_is_an_io_error),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
