@@ -573,7 +573,7 @@ struct merge_item {
 };
 
 static int resolve_ident(struct ft_aggregate *agg, struct agg_part *p, struct ident_map *m,
-			 const struct merge_item *it, uint32_t *global)
+			 const struct merge_item *it, uint32_t *global, pthread_mutex_t *lock)
 {
 	size_t i;
 	int rc;
@@ -584,6 +584,10 @@ static int resolve_ident(struct ft_aggregate *agg, struct agg_part *p, struct id
 			return 0;
 		}
 	}
+	/* The aggregate's identifier table is shared when parts merge in
+	 * parallel: only this, once per distinct identifier, takes the lock. */
+	if (lock)
+		pthread_mutex_lock(lock);
 	if (it->e->dim & AGG_ODD) {
 		uint32_t odd;
 		size_t len;
@@ -595,6 +599,8 @@ static int resolve_ident(struct ft_aggregate *agg, struct agg_part *p, struct id
 	} else {
 		rc = canonical_ident(agg, 'I', it->e->ident, 12, global);
 	}
+	if (lock)
+		pthread_mutex_unlock(lock);
 	if (rc)
 		return rc;
 	m->slots[i].lo = it->lo;
@@ -605,33 +611,52 @@ static int resolve_ident(struct ft_aggregate *agg, struct agg_part *p, struct id
 	return 0;
 }
 
-int agg_merge_part(struct ft_aggregate *agg, struct agg_part *p, struct ft_error *err)
-{
-	struct merge_item batch[MERGE_BATCH];
-	struct ident_map map = {NULL, 0, 0};
-	uint32_t *dim_map = NULL;
-	uint32_t i;
-	size_t s;
-	int n = 0, rc = 0, k;
+struct merge_job {
+	struct ft_aggregate *agg;
+	struct agg_part *part;
+	uint32_t *dim_map;     /* part dimension id - 1 -> global id */
+	struct row *out;       /* room for part->count rows */
+	pthread_mutex_t *lock; /* NULL when merging alone */
+	int rc;
+};
 
-	/* Part dimension ids -> global ones, by text. */
-	if (p->dims.count) {
-		dim_map = malloc(p->dims.count * sizeof(*dim_map));
-		if (!dim_map)
-			return ft_error_set(err, FT_ENOMEM, "out of memory (merge)");
-	}
+/* Part dimension ids -> global ones, by text (a few hundred at most). */
+static int map_dims(struct ft_aggregate *agg, struct agg_part *p, uint32_t **out)
+{
+	uint32_t *dim_map = malloc((p->dims.count ? p->dims.count : 1) * sizeof(*dim_map));
+	uint32_t i;
+	int rc;
+
+	*out = NULL;
+	if (!dim_map)
+		return FT_ENOMEM;
 	for (i = 1; i <= p->dims.count; i++) {
 		size_t len;
 		const char *text = agg_strtab_get(&p->dims, i, &len);
 
 		rc = global_dim(agg, text, len, &dim_map[i - 1]);
-		if (rc)
-			goto out;
+		if (rc) {
+			free(dim_map);
+			return rc;
+		}
 	}
-	if ((rc = reserve_rows(agg, p->count)) != 0 || (rc = ident_map_grow(&map)) != 0)
-		goto out;
-	/* Walk the part in batches (prefetch the identifier map, then resolve)
-	 * and append one row per entry: sorting comes later, once. */
+	*out = dim_map;
+	return 0;
+}
+
+/* One row per part entry into job->out.  Walks the part in batches:
+ * prefetch the identifier map, then resolve. */
+static int merge_rows(struct merge_job *job)
+{
+	struct merge_item batch[MERGE_BATCH];
+	struct ident_map map = {NULL, 0, 0};
+	struct agg_part *p = job->part;
+	struct row *r = job->out;
+	size_t s;
+	int n = 0, rc, k;
+
+	if ((rc = ident_map_grow(&map)) != 0)
+		return rc;
 	for (s = 0; s <= p->mask + 1; s++) {
 		if (s <= p->mask && p->slots[s].dim) {
 			struct merge_item *it = &batch[n++];
@@ -646,26 +671,109 @@ int agg_merge_part(struct ft_aggregate *agg, struct agg_part *p, struct ft_error
 		}
 		if (n < MERGE_BATCH && s <= p->mask)
 			continue;
-		for (k = 0; k < n; k++) {
-			struct row *r = &agg->rows[agg->n_rows];
-
-			rc = resolve_ident(agg, p, &map, &batch[k], &r->ident);
+		for (k = 0; k < n; k++, r++) {
+			rc = resolve_ident(job->agg, p, &map, &batch[k], &r->ident, job->lock);
 			if (rc)
 				goto out;
-			r->dim = dim_map[(batch[k].e->dim & ~AGG_ODD) - 1];
+			r->dim = job->dim_map[(batch[k].e->dim & ~AGG_ODD) - 1];
 			r->usages = batch[k].e->usages;
 			memcpy(&r->revenue, batch[k].e->rev, 16);
-			agg->n_rows++;
 		}
 		n = 0;
 	}
 out:
-	free(dim_map);
-	if (map.slots)
-		agg_table_free(map.slots, (map.mask + 1) * sizeof(*map.slots));
+	agg_table_free(map.slots, (map.mask + 1) * sizeof(*map.slots));
+	return rc;
+}
+
+/* Worker k merges parts k, k + stride, k + 2 stride, … */
+struct merge_worker {
+	struct merge_job *jobs;
+	size_t first, n, stride;
+	pthread_t thread;
+	int started;
+};
+
+static void *merge_worker_run(void *p)
+{
+	struct merge_worker *w = p;
+	size_t i;
+
+	for (i = w->first; i < w->n; i += w->stride)
+		w->jobs[i].rc = merge_rows(&w->jobs[i]);
+	return NULL;
+}
+
+/*
+ * Fold parts into the aggregate: their rows are appended, each part on its
+ * own thread when there are several (the parts of one file, one per parse
+ * thread).  On error no row of any of the parts is kept.
+ */
+static int merge_parts(struct ft_aggregate *agg, struct agg_part *parts, size_t n,
+		       struct ft_error *err)
+{
+	pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	struct merge_job *jobs = calloc(n ? n : 1, sizeof(*jobs));
+	size_t i, total = 0;
+	int rc = 0;
+
+	if (!jobs)
+		return ft_error_set(err, FT_ENOMEM, "out of memory (merge)");
+	for (i = 0; i < n && !rc; i++)
+		rc = map_dims(agg, &parts[i], &jobs[i].dim_map);
+	for (i = 0; i < n; i++)
+		total += parts[i].count;
+	if (!rc)
+		rc = reserve_rows(agg, total);
+	if (!rc) {
+		struct row *out = agg->rows + agg->n_rows;
+
+		for (i = 0; i < n; i++) {
+			jobs[i] = (struct merge_job){agg, &parts[i], jobs[i].dim_map, out,
+						     n > 1 ? &lock : NULL, 0};
+			out += parts[i].count;
+		}
+		{
+			size_t t = agg->opts.threads > 0 ? (size_t)agg->opts.threads
+							 : (size_t)flat_tsv_default_threads();
+			struct merge_worker workers[64];
+
+			if (t > n)
+				t = n;
+			if (t > 64)
+				t = 64;
+			for (i = 0; i < t; i++) {
+				workers[i] = (struct merge_worker){jobs, i, n, t, 0, 0};
+				if (i > 0)
+					workers[i].started = pthread_create(&workers[i].thread, NULL,
+									    merge_worker_run,
+									    &workers[i]) == 0;
+			}
+			if (t > 0)
+				merge_worker_run(&workers[0]);
+			for (i = 1; i < t; i++) {
+				if (workers[i].started)
+					pthread_join(workers[i].thread, NULL);
+				else
+					merge_worker_run(&workers[i]);
+			}
+		}
+		for (i = 0; i < n && !rc; i++)
+			rc = jobs[i].rc;
+		if (!rc)
+			agg->n_rows += total;
+	}
+	for (i = 0; i < n; i++)
+		free(jobs[i].dim_map);
+	free(jobs);
 	if (rc)
 		return ft_error_set(err, rc, "out of memory (merge)");
 	return 0;
+}
+
+int agg_merge_part(struct ft_aggregate *agg, struct agg_part *p, struct ft_error *err)
+{
+	return merge_parts(agg, p, 1, err);
 }
 
 static int flush_loose(struct ft_aggregate *agg, struct ft_error *err)
@@ -1193,11 +1301,10 @@ int ft_aggregate_file(struct ft_aggregate *agg, const char *path, struct ft_erro
 	int rc;
 
 	rc = ft_reader_each_report(path, on_report, &run, err);
-	for (i = 0; i < run.n_parts; i++) {
-		if (!rc)
-			rc = agg_merge_part(agg, &run.parts[i], err);
+	if (!rc)
+		rc = merge_parts(agg, run.parts, run.n_parts, err);
+	for (i = 0; i < run.n_parts; i++)
 		agg_part_fini(&run.parts[i]);
-	}
 	free(run.parts);
 	return rc;
 }
