@@ -34,13 +34,16 @@ static uint64_t rnd(void)
 }
 
 /* Uniform in [0, 1) with 53 bits; only used to pick, never for money. */
-static double unit(void) { return (double)(rnd() >> 11) / 9007199254740992.0; }
+static double unit(void)
+{
+	return (double)(rnd() >> 11) / 9007199254740992.0;
+}
 
 static const char *const territories[60] = {
-	"US", "GB", "DE", "FR", "BR", "JP", "MX", "SE", "NL", "ES", "IT", "CA", "AU", "PL", "NO",
-	"DK", "FI", "BE", "AT", "CH", "IE", "PT", "AR", "CL", "CO", "PE", "IN", "ID", "PH", "TH",
-	"TR", "ZA", "NZ", "CZ", "HU", "RO", "GR", "SK", "SI", "HR", "BG", "EE", "LV", "LT", "LU",
-	"IS", "MY", "SG", "HK", "TW", "KR", "VN", "EG", "MA", "NG", "KE", "IL", "AE", "SA", "UY",
+    "US", "GB", "DE", "FR", "BR", "JP", "MX", "SE", "NL", "ES", "IT", "CA", "AU", "PL", "NO",
+    "DK", "FI", "BE", "AT", "CH", "IE", "PT", "AR", "CL", "CO", "PE", "IN", "ID", "PH", "TH",
+    "TR", "ZA", "NZ", "CZ", "HU", "RO", "GR", "SK", "SI", "HR", "BG", "EE", "LV", "LT", "LU",
+    "IS", "MY", "SG", "HK", "TW", "KR", "VN", "EG", "MA", "NG", "KE", "IL", "AE", "SA", "UY",
 };
 
 static const char *currency_of(const char *t)
@@ -202,11 +205,12 @@ int main(int argc, char **argv)
 	if (!buf)
 		return 1;
 	p = buf;
-	p = put_str(p, "SalesTransactionId\tISRC\tUPC\tTerritory\tCommercialModel\tUseType\tUsages\t"
-		       "Currency\tRevenue\n");
+	p = put_str(p,
+		    "SalesTransactionId\tISRC\tUPC\tTerritory\tCommercialModel\tUseType\tUsages\t"
+		    "Currency\tRevenue\n");
 	for (uint64_t n = 0; n < lines; n++) {
 		uint64_t r = rnd();
-		int kind = (int)(r % 1000);  /* <50 unknown ISRC, <60 release-level */
+		int kind = (int)(r % 1000); /* <50 unknown ISRC, <60 release-level */
 		int model = (int)((r >> 10) % 100);
 		int ret = (r >> 20) % 1000 < 5;
 		const char *t = territories[pick(terr_cdf, 60)];
@@ -222,8 +226,8 @@ int main(int argc, char **argv)
 			*p++ = '\t';
 		} else if (kind < 60) {
 			*p++ = '\t';
-			upc_of(id, (r >> 32) % (tracks / 10 + 100), (r >> 32) % (tracks / 10 + 100) >=
-									tracks / 10);
+			upc_of(id, (r >> 32) % (tracks / 10 + 100),
+			       (r >> 32) % (tracks / 10 + 100) >= tracks / 10);
 			p = put_str(p, id);
 		} else {
 			isrc_of(id, pick(track_cdf, tracks), 0);

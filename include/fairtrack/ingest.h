@@ -63,8 +63,7 @@ const char *ft_report_name(const struct ft_report *report);
 
 /* The first bytes of the report (decompressed, BOM removed), up to 64 KiB,
  * possibly ending mid-line: what ft_format_detect() looks at. */
-int ft_report_head(struct ft_report *report, const char **head, size_t *len,
-		   struct ft_error *err);
+int ft_report_head(struct ft_report *report, const char **head, size_t *len, struct ft_error *err);
 
 /* For a plain file: 1, with *data and *len the whole file after any BOM
  * (read-only, valid during the callback).  0 for a compressed stream. */
@@ -78,13 +77,12 @@ void ft_report_release(struct ft_report *report, size_t off, size_t len);
 
 /* Call fn for every line of the report, from the start (a stream can be
  * walked once). */
-int ft_report_each_line(struct ft_report *report, ft_line_fn fn, void *ctx,
-			struct ft_error *err);
+int ft_report_each_line(struct ft_report *report, ft_line_fn fn, void *ctx, struct ft_error *err);
 
 /* Run a format's begin/line/end over the report, handing usage lines to
  * sink.  Errors carry the report's display name. */
-int ft_report_parse(struct ft_report *report, const struct ft_format *format,
-		    ft_usage_sink_fn sink, void *sink_ctx, struct ft_error *err);
+int ft_report_parse(struct ft_report *report, const struct ft_format *format, ft_usage_sink_fn sink,
+		    void *sink_ctx, struct ft_error *err);
 
 /* ----------------------------------------------------------------- matcher */
 
@@ -123,8 +121,8 @@ struct ft_aggregate;
 
 struct ft_aggregate_opts {
 	const struct ft_matcher *matcher; /* required; not owned */
-	const struct ft_format *format;   /* NULL: detected per report */
-	int threads;                      /* 0: one per online CPU */
+	const struct ft_format *format;	  /* NULL: detected per report */
+	int threads;			  /* 0: one per online CPU */
 };
 
 int ft_aggregate_new(struct ft_aggregate **out, const struct ft_aggregate_opts *opts,
@@ -149,16 +147,16 @@ int ft_aggregate_merge(struct ft_aggregate *into, const struct ft_aggregate *fro
 /* One aggregate.  Strings are NUL-terminated and valid until the next call
  * that changes agg. */
 struct ft_aggregate_row {
-	const char *id;          /* ISRC (12), GTIN-14 for a release-level line, or
-				    the identifier as written when it is malformed */
-	int release_level;       /* 1: id is a GTIN (the line had no ISRC) */
-	uint32_t match;          /* matcher ordinal, 0 = unmatched */
+	const char *id;	   /* ISRC (12), GTIN-14 for a release-level line, or
+			      the identifier as written when it is malformed */
+	int release_level; /* 1: id is a GTIN (the line had no ISRC) */
+	uint32_t match;	   /* matcher ordinal, 0 = unmatched */
 	const char *territory;
 	const char *commercial_model;
 	const char *use_type;
 	const char *currency;
-	const char *period;      /* "" unless FT_AGGREGATE_PERIOD_STORE */
-	const char *store;       /* idem */
+	const char *period; /* "" unless FT_AGGREGATE_PERIOD_STORE */
+	const char *store;  /* idem */
 	int64_t usages;
 	ft_amount revenue;
 };
@@ -174,8 +172,8 @@ typedef int (*ft_aggregate_row_fn)(void *ctx, const struct ft_aggregate_row *row
 
 /* Call fn for each row selected by flags, sorted bytewise by (id, territory,
  * commercial_model, use_type, currency[, period, store]). */
-int ft_aggregate_each(struct ft_aggregate *agg, unsigned flags, ft_aggregate_row_fn fn,
-		      void *ctx, struct ft_error *err);
+int ft_aggregate_each(struct ft_aggregate *agg, unsigned flags, ft_aggregate_row_fn fn, void *ctx,
+		      struct ft_error *err);
 
 /* Number of distinct keys held (period and store kept apart). */
 size_t ft_aggregate_count(const struct ft_aggregate *agg);

@@ -100,8 +100,8 @@ const char *agg_strtab_get(const struct agg_strtab *t, uint32_t id, size_t *len)
 	return p + 4;
 }
 
-int agg_strtab_intern(struct agg_strtab *t, const char *s, size_t len, uint64_t hash,
-		      uint32_t *id, int *added)
+int agg_strtab_intern(struct agg_strtab *t, const char *s, size_t len, uint64_t hash, uint32_t *id,
+		      int *added)
 {
 	size_t i, need;
 	uint32_t n32 = (uint32_t)len;
@@ -244,8 +244,8 @@ int agg_part_grow(struct agg_part *p, struct ft_error *err)
 	return 0;
 }
 
-int agg_part_odd_ident(struct agg_part *p, char kind, const char *text, size_t len,
-		       char ident[12], struct ft_error *err)
+int agg_part_odd_ident(struct agg_part *p, char kind, const char *text, size_t len, char ident[12],
+		       struct ft_error *err)
 {
 	char buf[260];
 	uint32_t id;
@@ -318,8 +318,8 @@ int agg_part_add_line(struct agg_part *p, const struct ft_usage_line *l, const c
 /* --------------------------------------------------------------- global */
 
 /* Kinds of canonical identifiers; the first byte of an ident's text. */
-#define KIND_ISRC 'I'     /* valid ISRC, 12 chars */
-#define KIND_GTIN 'G'     /* valid UPC/EAN/GTIN as 14 digits */
+#define KIND_ISRC 'I'	  /* valid ISRC, 12 chars */
+#define KIND_GTIN 'G'	  /* valid UPC/EAN/GTIN as 14 digits */
 #define KIND_BAD_ISRC 'i' /* an ISRC field that is no ISRC, as written */
 #define KIND_BAD_UPC 'g'  /* a UPC field that is no GTIN, as written */
 
@@ -333,19 +333,19 @@ struct row {
 
 struct ft_aggregate {
 	struct ft_aggregate_opts opts;
-	struct agg_strtab idents;   /* kind byte + text */
-	uint32_t *ident_match;      /* by id - 1: matcher ordinal, 0 = unmatched */
+	struct agg_strtab idents; /* kind byte + text */
+	uint32_t *ident_match;	  /* by id - 1: matcher ordinal, 0 = unmatched */
 	size_t ident_match_cap;
-	struct agg_strtab dims;     /* territory\tmodel\tuse\tcurrency\tperiod\tstore */
-	uint32_t *dim_print;        /* by id - 1: id in pdims */
+	struct agg_strtab dims; /* territory\tmodel\tuse\tcurrency\tperiod\tstore */
+	uint32_t *dim_print;	/* by id - 1: id in pdims */
 	size_t dim_print_cap;
-	struct agg_strtab pdims;    /* territory\tmodel\tuse\tcurrency */
+	struct agg_strtab pdims; /* territory\tmodel\tuse\tcurrency */
 	/* The totals: rows[0, sorted) sorted by (identifier text, dimension
 	 * text) with one row per key; rows[sorted, n_rows) appended by merges
 	 * since.  compact() sorts and sums them into the first kind. */
 	struct row *rows;
 	size_t n_rows, cap_rows, sorted;
-	struct agg_part loose;      /* lines from ft_aggregate_add, not merged yet */
+	struct agg_part loose; /* lines from ft_aggregate_add, not merged yet */
 	int loose_used;
 };
 
@@ -443,8 +443,14 @@ static int global_dim(struct ft_aggregate *agg, const char *text, size_t len, ui
 	return 0;
 }
 
-static int is_upper(char c) { return c >= 'A' && c <= 'Z'; }
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
+static int is_upper(char c)
+{
+	return c >= 'A' && c <= 'Z';
+}
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
 
 /* A 12-byte ISRC already in canonical form (ISO 3901: country, registrant,
  * year, designation): the common case, no ft_isrc_parse call needed. */
@@ -553,8 +559,8 @@ static int ident_map_grow(struct ident_map *m)
 
 		if (!m->slots[i].global)
 			continue;
-		for (j = agg_key_hash(m->slots[i].lo, m->slots[i].hi) & (cap - 1);
-		     slots[j].global; j = (j + 1) & (cap - 1))
+		for (j = agg_key_hash(m->slots[i].lo, m->slots[i].hi) & (cap - 1); slots[j].global;
+		     j = (j + 1) & (cap - 1))
 			;
 		slots[j] = m->slots[i];
 	}
@@ -729,8 +735,8 @@ static int merge_parts(struct ft_aggregate *agg, struct agg_part *parts, size_t 
 		struct row *out = agg->rows + agg->n_rows;
 
 		for (i = 0; i < n; i++) {
-			jobs[i] = (struct merge_job){agg, &parts[i], jobs[i].dim_map, out,
-						     n > 1 ? &lock : NULL, 0};
+			jobs[i] = (struct merge_job){
+			    agg, &parts[i], jobs[i].dim_map, out, n > 1 ? &lock : NULL, 0};
 			out += parts[i].count;
 		}
 		{
@@ -745,9 +751,9 @@ static int merge_parts(struct ft_aggregate *agg, struct agg_part *parts, size_t 
 			for (i = 0; i < t; i++) {
 				workers[i] = (struct merge_worker){jobs, i, n, t, 0, 0};
 				if (i > 0)
-					workers[i].started = pthread_create(&workers[i].thread, NULL,
-									    merge_worker_run,
-									    &workers[i]) == 0;
+					workers[i].started =
+					    pthread_create(&workers[i].thread, NULL,
+							   merge_worker_run, &workers[i]) == 0;
 			}
 			if (t > 0)
 				merge_worker_run(&workers[0]);
@@ -811,8 +817,9 @@ int ft_aggregate_merge(struct ft_aggregate *into, const struct ft_aggregate *fro
 	if ((rc = flush_loose(into, err)) != 0)
 		return rc;
 	if (from->loose_used)
-		return ft_error_set(err, FT_EUSAGE, "merge: flush the source aggregate first "
-						    "(read its rows or count once)");
+		return ft_error_set(err, FT_EUSAGE,
+				    "merge: flush the source aggregate first "
+				    "(read its rows or count once)");
 	if (reserve_rows(into, from->n_rows))
 		return ft_error_set(err, FT_ENOMEM, "out of memory (merge)");
 	for (i = 0; i < from->n_rows; i++) {
@@ -965,8 +972,8 @@ static int compact(struct ft_aggregate *agg)
 		return 0;
 	irank = ranks(&agg->idents, cmp_ident_ids);
 	drank = ranks(&agg->dims, cmp_text_ids);
-	rc = irank && drank ? sort_and_sum(agg->rows, &agg->n_rows, irank, agg->idents.count,
-					   drank, agg->dims.count)
+	rc = irank && drank ? sort_and_sum(agg->rows, &agg->n_rows, irank, agg->idents.count, drank,
+					   agg->dims.count)
 			    : FT_ENOMEM;
 	free(irank);
 	free(drank);
@@ -998,8 +1005,9 @@ static int view_rows(struct ft_aggregate *agg, int per_store, struct row **out, 
 		return rc;
 	rc = compact(agg);
 	if (rc == FT_EOVERFLOW)
-		return ft_error_set(err, rc, "a total of usages or revenue no longer fits (aggregate "
-					     "fewer reports at once)");
+		return ft_error_set(err, rc,
+				    "a total of usages or revenue no longer fits (aggregate "
+				    "fewer reports at once)");
 	if (rc)
 		return ft_error_set(err, rc, "out of memory sorting the aggregates");
 	if (per_store || agg->dims.count == agg->pdims.count) {
@@ -1025,8 +1033,9 @@ out:
 	free(drank);
 	if (rc) {
 		free(copy);
-		return ft_error_set(err, rc, rc == FT_EOVERFLOW ? "a total no longer fits"
-								: "out of memory sorting the aggregates");
+		return ft_error_set(err, rc,
+				    rc == FT_EOVERFLOW ? "a total no longer fits"
+						       : "out of memory sorting the aggregates");
 	}
 	*out = copy;
 	*n_out = n;
@@ -1040,8 +1049,8 @@ static int selected(const struct ft_aggregate *agg, const struct row *r, unsigne
 							: FT_AGGREGATE_UNMATCHED)) != 0;
 }
 
-int ft_aggregate_each(struct ft_aggregate *agg, unsigned flags, ft_aggregate_row_fn fn,
-		      void *ctx, struct ft_error *err)
+int ft_aggregate_each(struct ft_aggregate *agg, unsigned flags, ft_aggregate_row_fn fn, void *ctx,
+		      struct ft_error *err)
 {
 	int per_store = (flags & FT_AGGREGATE_PERIOD_STORE) != 0;
 	struct row *rows;
@@ -1064,8 +1073,8 @@ int ft_aggregate_each(struct ft_aggregate *agg, unsigned flags, ft_aggregate_row
 		ident = agg_strtab_get(&agg->idents, rows[i].ident, &len);
 		text = agg_strtab_get(&agg->dims, rows[i].dim, &len);
 		if (!per_store)
-			text = agg_strtab_get(&agg->pdims, owned ? rows[i].dim
-								 : agg->dim_print[rows[i].dim - 1],
+			text = agg_strtab_get(&agg->pdims,
+					      owned ? rows[i].dim : agg->dim_print[rows[i].dim - 1],
 					      &len);
 		memcpy(fields, text, len);
 		fields[len] = '\0';

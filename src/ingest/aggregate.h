@@ -38,8 +38,8 @@ struct agg_strtab {
 
 uint64_t agg_hash_bytes(const char *s, size_t len);
 /* *id gets the string's id; *added (may be NULL) 1 when it was new. */
-int agg_strtab_intern(struct agg_strtab *t, const char *s, size_t len, uint64_t hash,
-		      uint32_t *id, int *added);
+int agg_strtab_intern(struct agg_strtab *t, const char *s, size_t len, uint64_t hash, uint32_t *id,
+		      int *added);
 const char *agg_strtab_get(const struct agg_strtab *t, uint32_t id, size_t *len);
 void agg_strtab_fini(struct agg_strtab *t);
 
@@ -68,7 +68,8 @@ int agg_part_grow(struct agg_part *p, struct ft_error *err);
 
 static inline uint64_t agg_key_hash(uint64_t lo, uint64_t hi)
 {
-	uint64_t h = lo * 0x9E3779B97F4A7C15ull ^ (hi + 0x632BE59BD9B4E019ull) * 0xC2B2AE3D27D4EB4Full;
+	uint64_t h =
+	    lo * 0x9E3779B97F4A7C15ull ^ (hi + 0x632BE59BD9B4E019ull) * 0xC2B2AE3D27D4EB4Full;
 
 	h ^= h >> 31;
 	h *= 0xD6E8FEB86659FD93ull;
@@ -148,12 +149,12 @@ static inline int agg_part_dim(struct agg_part *p, const char *text, size_t len,
  * Key of an identifier that is not a plain 12-byte field: kind 'I' (an ISRC
  * field of another length) or 'U' (a release-level line: no ISRC, a UPC).
  */
-int agg_part_odd_ident(struct agg_part *p, char kind, const char *text, size_t len,
-		       char ident[12], struct ft_error *err);
+int agg_part_odd_ident(struct agg_part *p, char kind, const char *text, size_t len, char ident[12],
+		       struct ft_error *err);
 
 /* The generic path: one normalised usage line of any format. */
-int agg_part_add_line(struct agg_part *p, const struct ft_usage_line *line,
-		      const char *file, struct ft_error *err);
+int agg_part_add_line(struct agg_part *p, const struct ft_usage_line *line, const char *file,
+		      struct ft_error *err);
 
 /* Fold a part into the aggregate's totals (canonicalise, match, sum). */
 int agg_merge_part(struct ft_aggregate *agg, struct agg_part *p, struct ft_error *err);

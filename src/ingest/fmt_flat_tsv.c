@@ -46,8 +46,8 @@
 #define WINDOW ((size_t)16 << 20) /* release granularity per thread */
 
 static const char *const field_names[N_FIELDS] = {
-	"SalesTransactionId", "ISRC", "UPC", "Territory", "CommercialModel",
-	"UseType", "Usages", "Currency", "Revenue",
+    "SalesTransactionId", "ISRC",    "UPC", "Territory", "CommercialModel", "UseType", "Usages",
+    "Currency",		  "Revenue",
 };
 
 enum { F_TXID, F_ISRC, F_UPC, F_TERRITORY, F_MODEL, F_USE, F_USAGES, F_CURRENCY, F_REVENUE };
@@ -59,7 +59,10 @@ struct fields {
 	int count; /* fields found (may exceed N_FIELDS) */
 };
 
-static int excerpt_len(size_t len) { return len > EXCERPT ? EXCERPT : (int)len; }
+static int excerpt_len(size_t len)
+{
+	return len > EXCERPT ? EXCERPT : (int)len;
+}
 
 static int field_error(struct ft_error *err, const char *file, long line_no, int f,
 		       const struct fields *fl, const char *why)
@@ -74,9 +77,9 @@ static int field_error(struct ft_error *err, const char *file, long line_no, int
 /* --------------------------------------------------------- number parsing */
 
 static const uint64_t pow10_12[13] = {
-	1000000000000ull, 100000000000ull, 10000000000ull, 1000000000ull, 100000000ull,
-	10000000ull,      1000000ull,      100000ull,      10000ull,      1000ull,
-	100ull,           10ull,           1ull,
+    1000000000000ull, 100000000000ull, 10000000000ull, 1000000000ull, 100000000ull,
+    10000000ull,      1000000ull,      100000ull,      10000ull,      1000ull,
+    100ull,	      10ull,	       1ull,
 };
 
 /* 0, or 1 when the text needs the general parser (too many digits), or -1
@@ -112,8 +115,8 @@ static inline int parse_revenue_fast(const char *s, const char *e, ft_amount *ou
 	return 0;
 }
 
-static int parse_revenue(const char *file, long line_no, const struct fields *fl,
-			 ft_amount *out, struct ft_error *err)
+static int parse_revenue(const char *file, long line_no, const struct fields *fl, ft_amount *out,
+			 struct ft_error *err)
 {
 	const char *s = fl->start[F_REVENUE], *e = fl->end[F_REVENUE];
 	int rc = parse_revenue_fast(s, e, out);
@@ -179,8 +182,7 @@ range:
 }
 
 /* The checks that depend on the dimension fields only. */
-static int check_dims(const char *file, long line_no, const struct fields *fl,
-		      struct ft_error *err)
+static int check_dims(const char *file, long line_no, const struct fields *fl, struct ft_error *err)
 {
 	const char *t = fl->start[F_TERRITORY], *c = fl->start[F_CURRENCY];
 	size_t tl = (size_t)(fl->end[F_TERRITORY] - t), cl = (size_t)(fl->end[F_CURRENCY] - c);
@@ -310,27 +312,27 @@ static int line_op(void *state, const struct ft_format_ctx *ctx, const char *lin
 }
 
 const struct ft_format ft_format_flat_tsv = {
-	.name = "flat-tsv",
-	.description = "flat usage TSV: SalesTransactionId ISRC UPC Territory CommercialModel "
-		       "UseType Usages Currency Revenue",
-	.detect = detect,
-	.begin = NULL,
-	.line = line_op,
-	.end = NULL,
-	.free = NULL,
+    .name = "flat-tsv",
+    .description = "flat usage TSV: SalesTransactionId ISRC UPC Territory CommercialModel "
+		   "UseType Usages Currency Revenue",
+    .detect = detect,
+    .begin = NULL,
+    .line = line_op,
+    .end = NULL,
+    .free = NULL,
 };
 
 /* -------------------------------------------------------------- fast path */
 
 struct chunk_job {
 	struct ft_report *report;
-	const char *data;  /* the whole report */
+	const char *data; /* the whole report */
 	size_t data_len;
 	size_t begin, end; /* this chunk: [begin, end) of data, whole lines */
 	struct agg_part *part;
 	const char *file;
-	int index;         /* chunk number, 0 first */
-	int *stop;         /* lowest failing chunk: later ones may give up */
+	int index; /* chunk number, 0 first */
+	int *stop; /* lowest failing chunk: later ones may give up */
 	int rc;
 	struct ft_error err;
 	pthread_t thread;
@@ -368,7 +370,7 @@ static inline const char *split_line(const char *p, const char *limit, const cha
 		while (q + 16 <= data_end) {
 			__m128i v = _mm_loadu_si128((const __m128i *)q);
 			unsigned mask = (unsigned)_mm_movemask_epi8(
-				_mm_or_si128(_mm_cmpeq_epi8(v, tab), _mm_cmpeq_epi8(v, nl)));
+			    _mm_or_si128(_mm_cmpeq_epi8(v, tab), _mm_cmpeq_epi8(v, nl)));
 
 			while (mask) {
 				const char *hit = q + __builtin_ctz(mask);
@@ -473,10 +475,10 @@ static int flush_pending(struct chunk_job *job, struct pending *pend, int n)
 		rc = agg_part_add_hashed(job->part, pend[k].lo, pend[k].hi, pend[k].hash,
 					 pend[k].usages, pend[k].revenue, &job->err);
 		if (rc == FT_EOVERFLOW)
-			return ft_error_setloc(&job->err, rc, job->file, fail_line(job, pend[k].line),
-					       NULL,
-					       "the sum of usages or revenue for this key no longer "
-					       "fits (split the report)");
+			return ft_error_setloc(
+			    &job->err, rc, job->file, fail_line(job, pend[k].line), NULL,
+			    "the sum of usages or revenue for this key no longer "
+			    "fits (split the report)");
 		if (rc)
 			return rc;
 	}
@@ -525,11 +527,11 @@ static int run_chunk(struct chunk_job *job)
 			cur = (size_t)(fl.end[F_CURRENCY] - fl.start[F_CURRENCY]);
 			dim_len = region + cur + 3;
 			if (dim_len > AGG_DIM_MAX)
-				return ft_error_setloc(err, FT_EINVAL, job->file, fail_line(job, line),
-						       NULL,
-						       "fields 4-8 are longer than %d bytes together "
-						       "(is this a flat usage TSV?)",
-						       AGG_DIM_MAX - 3);
+				return ft_error_setloc(
+				    err, FT_EINVAL, job->file, fail_line(job, line), NULL,
+				    "fields 4-8 are longer than %d bytes together "
+				    "(is this a flat usage TSV?)",
+				    AGG_DIM_MAX - 3);
 			memcpy(dim_text, fl.start[F_TERRITORY], region);
 			dim_text[region] = '\t';
 			memcpy(dim_text + region + 1, fl.start[F_CURRENCY], cur);
@@ -545,11 +547,13 @@ static int run_chunk(struct chunk_job *job)
 				dim = slot->id;
 			} else {
 				int added;
-miss:
+			miss:
 				if (agg_part_dim(part, dim_text, dim_len, &dim, &added, err))
-					return ft_error_set(err, FT_ENOMEM, "out of memory (dimensions)");
+					return ft_error_set(err, FT_ENOMEM,
+							    "out of memory (dimensions)");
 				if (added && check_dims(job->file, 0, &fl, NULL) != 0)
-					return check_dims(job->file, fail_line(job, line), &fl, err);
+					return check_dims(job->file, fail_line(job, line), &fl,
+							  err);
 				slot->id = dim;
 				slot->len = (uint32_t)dim_len;
 			}
@@ -558,28 +562,30 @@ miss:
 			} else {
 				if (fl.end[F_ISRC] == fl.start[F_ISRC] &&
 				    fl.end[F_UPC] == fl.start[F_UPC])
-					return check_ident(job->file, fail_line(job, line), &fl, err);
+					return check_ident(job->file, fail_line(job, line), &fl,
+							   err);
 				if (fl.end[F_ISRC] != fl.start[F_ISRC])
-					rc = agg_part_odd_ident(part, 'I', fl.start[F_ISRC],
-								(size_t)(fl.end[F_ISRC] - fl.start[F_ISRC]),
-								ident, err);
+					rc = agg_part_odd_ident(
+					    part, 'I', fl.start[F_ISRC],
+					    (size_t)(fl.end[F_ISRC] - fl.start[F_ISRC]), ident,
+					    err);
 				else
-					rc = agg_part_odd_ident(part, 'U', fl.start[F_UPC],
-								(size_t)(fl.end[F_UPC] - fl.start[F_UPC]),
-								ident, err);
+					rc = agg_part_odd_ident(
+					    part, 'U', fl.start[F_UPC],
+					    (size_t)(fl.end[F_UPC] - fl.start[F_UPC]), ident, err);
 				if (rc)
 					return rc;
 				dim |= AGG_ODD;
 			}
 			q = &pend[n_pend];
 			if (parse_usages(job->file, 0, &fl, &q->usages, NULL) != 0)
-				return parse_usages(job->file, fail_line(job, line), &fl, &q->usages,
-						    err);
-			if (parse_revenue_fast(fl.start[F_REVENUE], fl.end[F_REVENUE], &q->revenue) !=
-				    0 &&
+				return parse_usages(job->file, fail_line(job, line), &fl,
+						    &q->usages, err);
+			if (parse_revenue_fast(fl.start[F_REVENUE], fl.end[F_REVENUE],
+					       &q->revenue) != 0 &&
 			    parse_revenue(job->file, 0, &fl, &q->revenue, NULL) != 0)
-				return parse_revenue(job->file, fail_line(job, line), &fl, &q->revenue,
-						     err);
+				return parse_revenue(job->file, fail_line(job, line), &fl,
+						     &q->revenue, err);
 			agg_key_words(ident, dim, &q->lo, &q->hi);
 			q->hash = agg_key_hash(q->lo, q->hi);
 			q->line = line;
@@ -629,8 +635,7 @@ int flat_tsv_fast_path(struct ft_report *report, const char *data, size_t len, i
 }
 
 int flat_tsv_fast_path_ex(struct ft_report *report, const char *data, size_t len, int threads,
-			  size_t min_chunk, struct agg_part *parts, int *used,
-			  struct ft_error *err)
+			  size_t min_chunk, struct agg_part *parts, int *used, struct ft_error *err)
 {
 	const char *file = ft_report_name(report);
 	const char *nl = memchr(data, '\n', len);
@@ -643,8 +648,9 @@ int flat_tsv_fast_path_ex(struct ft_report *report, const char *data, size_t len
 	if (header_len > 0 && data[header_len - 1] == '\r')
 		header_len--;
 	if (len == 0)
-		return ft_error_setloc(err, FT_EINVAL, file, 0, NULL,
-				       "the file is empty (a flat usage TSV starts with its header)");
+		return ft_error_setloc(
+		    err, FT_EINVAL, file, 0, NULL,
+		    "the file is empty (a flat usage TSV starts with its header)");
 	rc = check_header(file, data, header_len, err);
 	if (rc)
 		return rc;
@@ -676,8 +682,8 @@ int flat_tsv_fast_path_ex(struct ft_report *report, const char *data, size_t len
 		rc = agg_part_init(&parts[n], err);
 		if (rc)
 			break;
-		jobs[n] = (struct chunk_job){report, data, len, begin, end, &parts[n], file,
-					     n, &stop, 0, {0}, 0};
+		jobs[n] = (struct chunk_job){report, data, len,	  begin, end, &parts[n],
+					     file,   n,	   &stop, 0,	 {0}, 0};
 		n++;
 		*used = n;
 		if (end == len)

@@ -13,7 +13,8 @@ extern const struct ft_format ft_format_flat_tsv;
 
 /* The exact header line, tab-separated. */
 #define FLAT_TSV_HEADER                                                                            \
-	"SalesTransactionId\tISRC\tUPC\tTerritory\tCommercialModel\tUseType\tUsages\tCurrency\tRevenue"
+	"SalesTransactionId\tISRC\tUPC\tTerritory\tCommercialModel\tUseType\tUsages\tCurrency\tRe" \
+	"venue"
 
 /* One thread per online CPU (at least 1). */
 int flat_tsv_default_threads(void);

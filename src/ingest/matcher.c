@@ -214,10 +214,11 @@ static int load_line(void *p, const char *line, size_t len, long line_no, struct
 		if (ld->gtin_col < 0)
 			ld->gtin_col = ft_csv_find_column(ld->fields, n, "GTIN");
 		if (ld->isrc_col < 0)
-			return ft_error_setloc(err, FT_EINVAL, ld->file, 1, "ISRC",
-					       "the catalogue's header has no ISRC column (give the "
-					       "catalogue file, or any CSV/TSV with a header column "
-					       "named ISRC)");
+			return ft_error_setloc(
+			    err, FT_EINVAL, ld->file, 1, "ISRC",
+			    "the catalogue's header has no ISRC column (give the "
+			    "catalogue file, or any CSV/TSV with a header column "
+			    "named ISRC)");
 		return 0;
 	}
 	if (len == 0)

@@ -43,8 +43,7 @@
 /* How far a line walk over a mapped file runs ahead of its last release. */
 #define RELEASE_EVERY ((size_t)64 * 1024 * 1024)
 
-typedef int (*stream_read_fn)(void *src, char *buf, size_t cap, size_t *got,
-			      struct ft_error *err);
+typedef int (*stream_read_fn)(void *src, char *buf, size_t cap, size_t *got, struct ft_error *err);
 
 struct ft_report {
 	const char *name;
@@ -248,8 +247,7 @@ const char *ft_report_name(const struct ft_report *report)
 	return report->name;
 }
 
-int ft_report_head(struct ft_report *report, const char **head, size_t *len,
-		   struct ft_error *err)
+int ft_report_head(struct ft_report *report, const char **head, size_t *len, struct ft_error *err)
 {
 	if (report->map || !report->read) {
 		*head = report->data;
@@ -295,8 +293,7 @@ void ft_report_release(struct ft_report *report, size_t off, size_t len)
 		madvise((void *)(report->map + from), to - from, MADV_DONTNEED);
 }
 
-int ft_report_each_line(struct ft_report *report, ft_line_fn fn, void *ctx,
-			struct ft_error *err)
+int ft_report_each_line(struct ft_report *report, ft_line_fn fn, void *ctx, struct ft_error *err)
 {
 	if (report->walked)
 		return ft_error_set(err, FT_EUSAGE, "%s: lines read twice", report->name);
@@ -332,8 +329,7 @@ struct parse_run {
 	void *sink_ctx;
 };
 
-static int parse_line(void *p, const char *line, size_t len, long line_no,
-		      struct ft_error *err)
+static int parse_line(void *p, const char *line, size_t len, long line_no, struct ft_error *err)
 {
 	struct parse_run *run = p;
 
@@ -341,8 +337,8 @@ static int parse_line(void *p, const char *line, size_t len, long line_no,
 				 run->sink_ctx, err);
 }
 
-int ft_report_parse(struct ft_report *report, const struct ft_format *format,
-		    ft_usage_sink_fn sink, void *sink_ctx, struct ft_error *err)
+int ft_report_parse(struct ft_report *report, const struct ft_format *format, ft_usage_sink_fn sink,
+		    void *sink_ctx, struct ft_error *err)
 {
 	struct parse_run run = {format, {report->name, 0, NULL}, NULL, sink, sink_ctx};
 	int rc = 0;
@@ -426,8 +422,8 @@ static int each_zip(const char *path, ft_report_fn fn, void *ctx, struct ft_erro
 		return ft_error_set(err, FT_ENOMEM, "out of memory opening %s", path);
 	archive_read_support_format_zip(ar);
 	if (archive_read_open_filename(ar, path, 256 * 1024) != ARCHIVE_OK) {
-		rc = ft_error_setloc(err, FT_EINVAL, path, 0, NULL, "not a readable zip archive: %s",
-				     archive_error_string(ar));
+		rc = ft_error_setloc(err, FT_EINVAL, path, 0, NULL,
+				     "not a readable zip archive: %s", archive_error_string(ar));
 		goto out;
 	}
 	while ((ar_rc = archive_read_next_header(ar, &entry)) == ARCHIVE_OK) {

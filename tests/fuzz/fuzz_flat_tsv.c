@@ -83,7 +83,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	ft_lines_init(&it, (const char *)data, size);
 	while (!generic && ft_lines_next(&it, &line, &len, &line_no)) {
-		generic = ft_format_flat_tsv.line(NULL, &ctx, line, len, line_no, count, &lines, &err);
+		generic =
+		    ft_format_flat_tsv.line(NULL, &ctx, line, len, line_no, count, &lines, &err);
 		if (generic)
 			generic_line = err.line;
 	}

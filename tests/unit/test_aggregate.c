@@ -121,31 +121,32 @@ static void test_matcher_names_the_bad_catalogue_line(void **state)
 
 static void test_output_is_sorted_exact_and_split_by_match(void **state)
 {
-	struct ft_matcher *m = matcher_from("ISRC,UPC\ngb-abc-26-00001,\nGBABC2600002,0123456789012\n");
+	struct ft_matcher *m =
+	    matcher_from("ISRC,UPC\ngb-abc-26-00001,\nGBABC2600002,0123456789012\n");
 	const char *files[1];
 	char *text;
 
-	files[0] = write_text("small.tsv",
-			      HEADER
-			      "1\tGBABC2600002\t\tUS\tSubscriptionModel\tOnDemandStream\t5\tUSD\t0.5\n"
-			      "2\tgbabc2600001\t\tGB\tSubscriptionModel\tOnDemandStream\t1\tGBP\t0.1\n"
-			      "3\tGB-ABC-26-00001\t\tGB\tSubscriptionModel\tOnDemandStream\t2\tGBP\t0.2\n"
-			      "4\tGBABC2600001\t\tGB\tSubscriptionModel\tOnDemandStream\t-3\tGBP\t-0.3\n"
-			      "5\tZZZZZ2600009\t\tFR\tPayAsYouGoModel\tPermanentDownload\t1\tEUR\t1.25\n"
-			      "6\t\t0123456789012\tDE\tPayAsYouGoModel\tPermanentDownload\t1\tEUR\t9.99\n"
-			      "7\tnot-an-isrc\t\tDE\tSubscriptionModel\tOnDemandStream\t1\tEUR\t0.000000000001\n"
-			      "8\tGBABC2600002\t\tGB\tSubscriptionModel\tOnDemandStream\t5\tGBP\t12.5\n");
+	files[0] = write_text(
+	    "small.tsv", HEADER
+	    "1\tGBABC2600002\t\tUS\tSubscriptionModel\tOnDemandStream\t5\tUSD\t0.5\n"
+	    "2\tgbabc2600001\t\tGB\tSubscriptionModel\tOnDemandStream\t1\tGBP\t0.1\n"
+	    "3\tGB-ABC-26-00001\t\tGB\tSubscriptionModel\tOnDemandStream\t2\tGBP\t0.2\n"
+	    "4\tGBABC2600001\t\tGB\tSubscriptionModel\tOnDemandStream\t-3\tGBP\t-0.3\n"
+	    "5\tZZZZZ2600009\t\tFR\tPayAsYouGoModel\tPermanentDownload\t1\tEUR\t1.25\n"
+	    "6\t\t0123456789012\tDE\tPayAsYouGoModel\tPermanentDownload\t1\tEUR\t9.99\n"
+	    "7\tnot-an-isrc\t\tDE\tSubscriptionModel\tOnDemandStream\t1\tEUR\t0.000000000001\n"
+	    "8\tGBABC2600002\t\tGB\tSubscriptionModel\tOnDemandStream\t5\tGBP\t12.5\n");
 	text = aggregate_text(m, 1, files, 1);
-	assert_string_equal(text,
-			    "isrc\tterritory\tcommercial_model\tuse_type\tcurrency\tusages\trevenue\n"
-			    "00123456789012\tDE\tPayAsYouGoModel\tPermanentDownload\tEUR\t1\t9.99\n"
-			    "GBABC2600001\tGB\tSubscriptionModel\tOnDemandStream\tGBP\t0\t0\n"
-			    "GBABC2600002\tGB\tSubscriptionModel\tOnDemandStream\tGBP\t5\t12.5\n"
-			    "GBABC2600002\tUS\tSubscriptionModel\tOnDemandStream\tUSD\t5\t0.5\n"
-			    "\n"
-			    "unmatched_id\tterritory\tcommercial_model\tuse_type\tcurrency\tusages\trevenue\n"
-			    "ZZZZZ2600009\tFR\tPayAsYouGoModel\tPermanentDownload\tEUR\t1\t1.25\n"
-			    "not-an-isrc\tDE\tSubscriptionModel\tOnDemandStream\tEUR\t1\t0.000000000001\n");
+	assert_string_equal(
+	    text, "isrc\tterritory\tcommercial_model\tuse_type\tcurrency\tusages\trevenue\n"
+		  "00123456789012\tDE\tPayAsYouGoModel\tPermanentDownload\tEUR\t1\t9.99\n"
+		  "GBABC2600001\tGB\tSubscriptionModel\tOnDemandStream\tGBP\t0\t0\n"
+		  "GBABC2600002\tGB\tSubscriptionModel\tOnDemandStream\tGBP\t5\t12.5\n"
+		  "GBABC2600002\tUS\tSubscriptionModel\tOnDemandStream\tUSD\t5\t0.5\n"
+		  "\n"
+		  "unmatched_id\tterritory\tcommercial_model\tuse_type\tcurrency\tusages\trevenue\n"
+		  "ZZZZZ2600009\tFR\tPayAsYouGoModel\tPermanentDownload\tEUR\t1\t1.25\n"
+		  "not-an-isrc\tDE\tSubscriptionModel\tOnDemandStream\tEUR\t1\t0.000000000001\n");
 	free(text);
 	ft_matcher_free(m);
 }
@@ -156,9 +157,10 @@ static void test_a_bad_file_leaves_the_totals_untouched(void **state)
 	struct ft_aggregate_opts opts = {m, NULL, 1};
 	struct ft_aggregate *agg;
 	struct ft_error err;
-	const char *good = write_text("good.tsv", HEADER "1\tGBABC2600001\t\tGB\tM\tU\t1\tGBP\t1\n");
+	const char *good =
+	    write_text("good.tsv", HEADER "1\tGBABC2600001\t\tGB\tM\tU\t1\tGBP\t1\n");
 	const char *bad = write_text("bad.tsv", HEADER "1\tGBABC2600001\t\tGB\tM\tU\t1\tGBP\t1\n"
-						      "2\tGBABC2600001\t\tGB\tM\tU\tx\tGBP\t1\n");
+						       "2\tGBABC2600001\t\tGB\tM\tU\tx\tGBP\t1\n");
 
 	assert_int_equal(ft_aggregate_new(&agg, &opts, &err), 0);
 	assert_int_equal(ft_aggregate_file(agg, good, &err), 0);
@@ -186,8 +188,8 @@ static int cmp_ref(const void *a, const void *b)
 	return strcmp(((const struct ref_row *)a)->key, ((const struct ref_row *)b)->key);
 }
 
-static void ref_add(struct ref_row *rows, size_t *n, const char *key, int matched,
-		    int64_t usages, ft_amount revenue)
+static void ref_add(struct ref_row *rows, size_t *n, const char *key, int matched, int64_t usages,
+		    ft_amount revenue)
 {
 	size_t i;
 
@@ -223,7 +225,8 @@ static char *reference_text(struct ref_row *rows, size_t n)
 			if (rows[i].matched != block)
 				continue;
 			ft_amount_format(amount, sizeof(amount), rows[i].revenue, 0);
-			fprintf(out, "%s\t%lld\t%s\n", rows[i].key, (long long)rows[i].usages, amount);
+			fprintf(out, "%s\t%lld\t%s\n", rows[i].key, (long long)rows[i].usages,
+				amount);
 		}
 	}
 	fclose(out);
@@ -251,10 +254,9 @@ static void test_fast_generic_and_reference_sums_agree(void **state)
 	cat_len += (size_t)sprintf(catalog + cat_len, "Title\tISRC\tUPC\n");
 	for (i = 0; i < N_TRACKS; i++) /* two thirds known, written in varied forms */
 		if (i % 3 != 2)
-			cat_len += (size_t)sprintf(catalog + cat_len,
-						   i % 2 ? "T%d\tgb-xyz-26-%05d\t\n"
-							 : "T%d\tGBXYZ26%05d\t\n",
-						   i, i);
+			cat_len += (size_t)sprintf(
+			    catalog + cat_len,
+			    i % 2 ? "T%d\tgb-xyz-26-%05d\t\n" : "T%d\tGBXYZ26%05d\t\n", i, i);
 	cat_len += (size_t)sprintf(catalog + cat_len, "R\t\t%s\nR\t\t%s\n", upcs[0], upcs[1]);
 	m = matcher_from(catalog);
 
@@ -292,12 +294,11 @@ static void test_fast_generic_and_reference_sums_agree(void **state)
 			char amount[FT_AMOUNT_STR_MAX];
 
 			ft_amount_format(amount, sizeof(amount), revenue, (int)((r >> 40) % 13));
-			rep_len += (size_t)sprintf(report + rep_len,
-						   "tx%d\t%s\t%s\t%s\t%s\t%s\t%lld\t%s\t%s%s", i,
-						   release ? "" : written, release ? written : "",
-						   territories[t], models[mo][0], models[mo][1],
-						   (long long)usages, currencies[c], amount,
-						   (r >> 44) % 5 == 0 ? "\r\n" : "\n");
+			rep_len += (size_t)sprintf(
+			    report + rep_len, "tx%d\t%s\t%s\t%s\t%s\t%s\t%lld\t%s\t%s%s", i,
+			    release ? "" : written, release ? written : "", territories[t],
+			    models[mo][0], models[mo][1], (long long)usages, currencies[c], amount,
+			    (r >> 44) % 5 == 0 ? "\r\n" : "\n");
 		}
 	}
 	expect = reference_text(rows, n_rows);
@@ -322,7 +323,8 @@ static void test_fast_generic_and_reference_sums_agree(void **state)
 	}
 	flat_tsv_min_chunk = 0;
 	if (strcmp(expect, one) != 0)
-		fail_msg("1 thread differs from the reference (seed %llu)", (unsigned long long)seed);
+		fail_msg("1 thread differs from the reference (seed %llu)",
+			 (unsigned long long)seed);
 	assert_string_equal(one, two);
 	assert_string_equal(one, gz);
 	assert_string_equal(one, split);
@@ -369,8 +371,16 @@ static void test_output_amounts_match_ft_amount_format(void **state)
 {
 	uint64_t rng = testutil_seed() | 1;
 	static const ft_amount edge[] = {
-		0, 1, -1, 999999999999LL, 1000000000000LL, -1000000000000LL, INT64_MAX, -INT64_MAX,
-		(ft_amount)INT64_MAX + 1, -(ft_amount)INT64_MAX - 1,
+	    0,
+	    1,
+	    -1,
+	    999999999999LL,
+	    1000000000000LL,
+	    -1000000000000LL,
+	    INT64_MAX,
+	    -INT64_MAX,
+	    (ft_amount)INT64_MAX + 1,
+	    -(ft_amount)INT64_MAX - 1,
 	};
 	char a[FT_AMOUNT_STR_MAX], b[FT_AMOUNT_STR_MAX];
 	size_t i;
@@ -400,14 +410,14 @@ static void test_output_amounts_match_ft_amount_format(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_matcher_normalises_catalogue_isrcs),
-		cmocka_unit_test(test_matcher_refuses_a_catalogue_without_isrc_column),
-		cmocka_unit_test(test_matcher_names_the_bad_catalogue_line),
-		cmocka_unit_test(test_output_is_sorted_exact_and_split_by_match),
-		cmocka_unit_test(test_a_bad_file_leaves_the_totals_untouched),
-		cmocka_unit_test(test_fast_generic_and_reference_sums_agree),
-		cmocka_unit_test(test_rows_keep_period_and_store_apart_when_asked),
-		cmocka_unit_test(test_output_amounts_match_ft_amount_format),
+	    cmocka_unit_test(test_matcher_normalises_catalogue_isrcs),
+	    cmocka_unit_test(test_matcher_refuses_a_catalogue_without_isrc_column),
+	    cmocka_unit_test(test_matcher_names_the_bad_catalogue_line),
+	    cmocka_unit_test(test_output_is_sorted_exact_and_split_by_match),
+	    cmocka_unit_test(test_a_bad_file_leaves_the_totals_untouched),
+	    cmocka_unit_test(test_fast_generic_and_reference_sums_agree),
+	    cmocka_unit_test(test_rows_keep_period_and_store_apart_when_asked),
+	    cmocka_unit_test(test_output_amounts_match_ft_amount_format),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,8 +22,7 @@ static int keep(void *p, const struct ft_usage_line *l, struct ft_error *err)
 	snprintf(g->upc, sizeof(g->upc), "%.*s", (int)l->upc.len, l->upc.ptr);
 	snprintf(g->territory, sizeof(g->territory), "%.*s", (int)l->territory.len,
 		 l->territory.ptr);
-	snprintf(g->currency, sizeof(g->currency), "%.*s", (int)l->currency.len,
-		 l->currency.ptr);
+	snprintf(g->currency, sizeof(g->currency), "%.*s", (int)l->currency.len, l->currency.ptr);
 	snprintf(g->model, sizeof(g->model), "%.*s", (int)l->commercial_model.len,
 		 l->commercial_model.ptr);
 	g->n++;
@@ -103,10 +102,10 @@ static void test_twelve_fraction_digits_accepted_thirteen_refused(void **state)
 	assert_true(g.line.revenue == FT_AMOUNT_ONE);
 	assert_int_equal(one_line("T\tGBABC2600001\t\tGB\tM\tU\t1\tEUR\t0.0000000000001", &g, &err),
 			 FT_EINVAL);
-	assert_string_equal(err.message,
-			    "report.tsv:1204: field 9 'Revenue': '0.0000000000001' has more than 12 "
-			    "decimal places (fairtrack keeps 12 exactly and never rounds; shorten it "
-			    "at the source)");
+	assert_string_equal(
+	    err.message, "report.tsv:1204: field 9 'Revenue': '0.0000000000001' has more than 12 "
+			 "decimal places (fairtrack keeps 12 exactly and never rounds; shorten it "
+			 "at the source)");
 	assert_string_equal(err.field, "Revenue");
 	assert_int_equal(err.line, 1204);
 }
@@ -116,13 +115,12 @@ static void test_long_integer_parts_take_the_general_parser(void **state)
 	struct got g;
 	struct ft_error err;
 
-	assert_int_equal(one_line("T\tGBABC2600001\t\tGB\tM\tU\t1\tEUR\t1234567890123456789012.5",
-				  &g, &err),
-			 0);
+	assert_int_equal(
+	    one_line("T\tGBABC2600001\t\tGB\tM\tU\t1\tEUR\t1234567890123456789012.5", &g, &err), 0);
 	assert_true(g.line.revenue ==
 		    ((ft_amount)1234 * 1000000000000000000LL + 567890123456789012LL) *
-				    1000000000000LL +
-			    500000000000LL);
+			    1000000000000LL +
+			500000000000LL);
 }
 
 static void expect_error(const char *line, const char *message)
@@ -166,10 +164,11 @@ static void test_each_bad_field_is_named_with_the_fix(void **state)
 	expect_error("T\t\t\tGB\tM\tU\t1\tEUR\t1",
 		     "report.tsv:1204: field 2 'ISRC' and field 3 'UPC' are both empty (a line "
 		     "names a track by ISRC, or a release by UPC)");
-	expect_error("T\tGBABC2600001\tGB\tM\tU\t1\tEUR\t1",
-		     "report.tsv:1204: expected 9 tab-separated fields, found 8 (the columns are "
-		     "SalesTransactionId ISRC UPC Territory CommercialModel UseType Usages Currency "
-		     "Revenue)");
+	expect_error(
+	    "T\tGBABC2600001\tGB\tM\tU\t1\tEUR\t1",
+	    "report.tsv:1204: expected 9 tab-separated fields, found 8 (the columns are "
+	    "SalesTransactionId ISRC UPC Territory CommercialModel UseType Usages Currency "
+	    "Revenue)");
 }
 
 static void test_wrong_header_is_refused(void **state)
@@ -189,8 +188,7 @@ static void test_detect_wants_the_exact_header(void **state)
 	assert_int_equal(ft_format_flat_tsv.detect(FLAT_TSV_HEADER "\r\n", strlen(HEADER) + 1),
 			 100);
 	assert_int_equal(ft_format_flat_tsv.detect("ISRC\tTerritory\n", 15), 0);
-	assert_int_equal(ft_format_flat_tsv.detect(FLAT_TSV_HEADER "\tExtra\n",
-						   strlen(HEADER) + 6),
+	assert_int_equal(ft_format_flat_tsv.detect(FLAT_TSV_HEADER "\tExtra\n", strlen(HEADER) + 6),
 			 0);
 }
 
@@ -330,18 +328,18 @@ static void test_fast_path_refuses_a_wrong_header(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_good_line_is_parsed_exactly),
-		cmocka_unit_test(test_negative_lines_stay_negative),
-		cmocka_unit_test(test_release_level_line_has_upc_only),
-		cmocka_unit_test(test_twelve_fraction_digits_accepted_thirteen_refused),
-		cmocka_unit_test(test_long_integer_parts_take_the_general_parser),
-		cmocka_unit_test(test_each_bad_field_is_named_with_the_fix),
-		cmocka_unit_test(test_wrong_header_is_refused),
-		cmocka_unit_test(test_detect_wants_the_exact_header),
-		cmocka_unit_test(test_fast_path_error_in_second_chunk_has_the_right_line),
-		cmocka_unit_test(test_fast_path_first_error_wins_over_later_chunks),
-		cmocka_unit_test(test_fast_path_handles_crlf_bom_and_missing_final_newline),
-		cmocka_unit_test(test_fast_path_refuses_a_wrong_header),
+	    cmocka_unit_test(test_good_line_is_parsed_exactly),
+	    cmocka_unit_test(test_negative_lines_stay_negative),
+	    cmocka_unit_test(test_release_level_line_has_upc_only),
+	    cmocka_unit_test(test_twelve_fraction_digits_accepted_thirteen_refused),
+	    cmocka_unit_test(test_long_integer_parts_take_the_general_parser),
+	    cmocka_unit_test(test_each_bad_field_is_named_with_the_fix),
+	    cmocka_unit_test(test_wrong_header_is_refused),
+	    cmocka_unit_test(test_detect_wants_the_exact_header),
+	    cmocka_unit_test(test_fast_path_error_in_second_chunk_has_the_right_line),
+	    cmocka_unit_test(test_fast_path_first_error_wins_over_later_chunks),
+	    cmocka_unit_test(test_fast_path_handles_crlf_bom_and_missing_final_newline),
+	    cmocka_unit_test(test_fast_path_refuses_a_wrong_header),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

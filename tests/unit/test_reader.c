@@ -16,13 +16,12 @@ struct collected {
 	int mapped;
 };
 
-static int collect_line(void *p, const char *line, size_t len, long line_no,
-			struct ft_error *err)
+static int collect_line(void *p, const char *line, size_t len, long line_no, struct ft_error *err)
 {
 	struct collected *c = p;
 
-	int n = snprintf(c->text + c->len, sizeof(c->text) - c->len, "%ld:%.*s|", line_no,
-			 (int)len, line);
+	int n = snprintf(c->text + c->len, sizeof(c->text) - c->len, "%ld:%.*s|", line_no, (int)len,
+			 line);
 
 	assert_true(n > 0 && (size_t)n < sizeof(c->text) - c->len);
 	c->len += (size_t)n;
@@ -242,8 +241,7 @@ struct line_stats {
 	char last[16];
 };
 
-static int count_line(void *p, const char *line, size_t len, long line_no,
-		      struct ft_error *err)
+static int count_line(void *p, const char *line, size_t len, long line_no, struct ft_error *err)
 {
 	struct line_stats *st = p;
 
@@ -284,15 +282,15 @@ static void test_long_lines_across_stream_buffers_stay_whole(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_plain_file_gives_numbered_lines),
-		cmocka_unit_test(test_bom_and_crlf_never_reach_the_parser),
-		cmocka_unit_test(test_last_line_without_newline_is_a_line),
-		cmocka_unit_test(test_empty_file_has_no_lines),
-		cmocka_unit_test(test_gzip_with_two_members_is_one_report),
-		cmocka_unit_test(test_truncated_gzip_is_an_error),
-		cmocka_unit_test(test_zip_entries_are_separate_reports),
-		cmocka_unit_test(test_missing_file_names_the_path),
-		cmocka_unit_test(test_long_lines_across_stream_buffers_stay_whole),
+	    cmocka_unit_test(test_plain_file_gives_numbered_lines),
+	    cmocka_unit_test(test_bom_and_crlf_never_reach_the_parser),
+	    cmocka_unit_test(test_last_line_without_newline_is_a_line),
+	    cmocka_unit_test(test_empty_file_has_no_lines),
+	    cmocka_unit_test(test_gzip_with_two_members_is_one_report),
+	    cmocka_unit_test(test_truncated_gzip_is_an_error),
+	    cmocka_unit_test(test_zip_entries_are_separate_reports),
+	    cmocka_unit_test(test_missing_file_names_the_path),
+	    cmocka_unit_test(test_long_lines_across_stream_buffers_stay_whole),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
