@@ -246,6 +246,7 @@ static int setup(void **state)
 	add_user(store, "zoe", FT_ROLE_ARTIST, "zoe-ashwood");
 	add_user(store, "victim", FT_ROLE_STAFF, NULL);
 	add_user(store, "lockme", FT_ROLE_STAFF, NULL);
+	add_user(store, "changer", FT_ROLE_STAFF, NULL);
 	ft_store_close(store);
 
 	ft_http_opts_default(&opts);
@@ -681,6 +682,47 @@ static void test_admin_actions_are_audited(void **state)
 	assert_int_equal(get(&r, "/api/audit?limit=0", &boss), 400);
 }
 
+static void test_password_change_needs_the_current_one_and_renews_the_session(void **state)
+{
+	struct who me, other;
+	struct resp r;
+	const char *c;
+
+	login(&me, "changer");
+	login(&other, "changer");
+	assert_int_equal(
+	    post(&r, "/api/password", &me,
+		 "{\"current\":\"not it at all\",\"password\":\"brand new password\"}"),
+	    403);
+	assert_int_equal(
+	    post(&r, "/api/password", &me, "{\"current\":\"" PASSWORD "\",\"password\":\"short\"}"),
+	    400);
+	assert_int_equal(post(&r, "/api/password", &me,
+			      "{\"current\":\"" PASSWORD "\",\"password\":\"brand new password\"}"),
+			 200);
+	/* Every earlier session ended, this one included; the reply is a new one. */
+	assert_int_equal(get(&r, "/api/me", &other), 401);
+	assert_int_equal(get(&r, "/api/me", &me), 401);
+	assert_int_equal(post(&r, "/api/login", NULL,
+			      "{\"username\":\"changer\",\"password\":\"brand new password\"}"),
+			 200);
+	c = strstr(r.head, "Set-Cookie: ft_session=");
+	assert_non_null(c);
+	assert_true(count("SELECT COUNT(*) FROM audit_log WHERE action = 'password.change'") == 1);
+}
+
+static void test_head_and_unknown_file_types(void **state)
+{
+	struct resp r;
+
+	assert_int_equal(request(&r, "HEAD", "/api/health", NULL, NULL, NULL), 200);
+	assert_int_equal(r.len, 0);
+	assert_int_equal(request(&r, "HEAD", "/index.html", NULL, NULL, NULL), 200);
+	assert_int_equal(r.len, 0);
+	assert_int_equal(get(&r, "/http.ledger", NULL), 404);
+	assert_int_equal(get(&r, "/index.html.bak", NULL), 404);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -699,6 +741,8 @@ int main(void)
 	    cmocka_unit_test(test_invite_link_sets_a_password_once),
 	    cmocka_unit_test(test_wrong_method_is_405_with_allow),
 	    cmocka_unit_test(test_admin_actions_are_audited),
+	    cmocka_unit_test(test_password_change_needs_the_current_one_and_renews_the_session),
+	    cmocka_unit_test(test_head_and_unknown_file_types),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
