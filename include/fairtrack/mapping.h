@@ -7,17 +7,24 @@
  *
  *   # Partner X monthly statement
  *   name = Partner X
- *   skip_rows = 2             # rows before the header
- *   delimiter = ;             # tab , ; or auto (default)
- *   decimal = ,               # the decimal point of money cells: . (default) or ,
- *   money_prefix = $          # a currency sign written before amounts, removed
- *   isrc = ISRC | ISRC Code   # a field = the header of its column (| alternatives)
+ *   # rows before the header; the delimiter (tab , ; auto); the decimal point
+ *   # of money cells (. or ,); a currency sign written before amounts
+ *   skip_rows = 2
+ *   delimiter = ;
+ *   decimal = ,
+ *   money_prefix = $
+ *   # a field = the header of its column, | between alternative names
+ *   isrc = ISRC | ISRC Code
  *   territory = Country
  *   usages = Units
  *   revenue = Net Amount
  *   period = Sales Month
- *   const currency = EUR      # a field the file has no column for
+ *   # a field the file has no column for
+ *   const currency = EUR
  *   const store = Partner X
+ *
+ * Comments are whole lines starting with '#': a '#' after a value is part of
+ * the value (a column may be called "Track #").
  *
  * Fields: isrc, upc, territory, commercial_model, use_type, currency, store,
  * period, transaction_id, usages, revenue, gross.  A mapping needs revenue,

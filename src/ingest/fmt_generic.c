@@ -192,13 +192,6 @@ int ft_mapping_parse(struct ft_mapping **out, const char *text, size_t len, cons
 			goto out;
 		}
 		value = trim_inplace(eq + 1, eq + 1 + strlen(eq + 1));
-		/* a trailing "# comment" after the value */
-		for (char *h = value; *h; h++) {
-			if (*h == '#' && h > value && (h[-1] == ' ' || h[-1] == '\t')) {
-				value = trim_inplace(value, h);
-				break;
-			}
-		}
 		key = trim_inplace(key, eq);
 		if (strncmp(key, "const ", 6) == 0) {
 			is_const = 1;

@@ -423,7 +423,7 @@ int fmt_table_line(struct fmt_table *t, const struct ft_format_ctx *ctx, const c
 	if (ft_csv_split(t->cells, FMT_MAX_COLUMNS, &n, line, len, t->delim, &local) != 0)
 		return ft_error_setloc(err, FT_EINVAL, ctx->file, line_no, NULL, "%s",
 				       local.message);
-	rc = reserve(t, 3 * len + 64, err);
+	rc = reserve(t, 4 * len + 64, err);
 	if (rc)
 		return rc;
 	t->scratch_used = 0;

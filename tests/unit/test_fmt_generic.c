@@ -97,6 +97,22 @@ static void test_mapping_errors_name_the_line(void **unused)
 	ft_mapping_free(NULL);
 }
 
+static void test_mapping_hash_inside_a_value_is_part_of_it(void **unused)
+{
+	struct ft_mapping *m = NULL;
+	struct got g;
+	struct ft_error err;
+	const char *map = "# comment\nisrc = ISRC\nusages = Track #\nrevenue = Net\n"
+			  "const currency = EUR\n";
+
+	(void)unused;
+	assert_int_equal(ft_mapping_parse(&m, map, strlen(map), "x.map", &err), 0);
+	assert_int_equal(
+	    harness_run_str(&ft_format_generic, "ISRC,Track #,Net\nX,7,0.5\n", 0, m, &g, &err), 0);
+	assert_int_equal(g.lines[0].usages, 7);
+	ft_mapping_free(m);
+}
+
 static void test_generic_without_mapping_is_a_usage_error(void **unused)
 {
 	struct got g;
@@ -115,6 +131,7 @@ int main(void)
 	    cmocka_unit_test(test_generic_refuses_a_dot_when_decimal_is_comma),
 	    cmocka_unit_test(test_generic_missing_column_is_named),
 	    cmocka_unit_test(test_mapping_errors_name_the_line),
+	    cmocka_unit_test(test_mapping_hash_inside_a_value_is_part_of_it),
 	    cmocka_unit_test(test_generic_without_mapping_is_a_usage_error),
 	};
 
