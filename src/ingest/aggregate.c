@@ -207,10 +207,26 @@ int agg_part_init(struct agg_part *p, struct ft_error *err)
 	return 0;
 }
 
+int agg_part_spill(struct agg_part *p, uint64_t lo, uint64_t hi, ft_amount revenue)
+{
+	if (p->n_spill == p->cap_spill) {
+		size_t cap = p->cap_spill ? p->cap_spill * 2 : 16;
+		struct agg_spill *bigger = realloc(p->spill, cap * sizeof(*bigger));
+
+		if (!bigger)
+			return FT_ENOMEM;
+		p->spill = bigger;
+		p->cap_spill = cap;
+	}
+	p->spill[p->n_spill++] = (struct agg_spill){lo, hi, revenue};
+	return 0;
+}
+
 void agg_part_fini(struct agg_part *p)
 {
 	if (!p)
 		return;
+	free(p->spill);
 	agg_table_free(p->slots, (p->mask + 1) * sizeof(*p->slots));
 	agg_strtab_fini(&p->dims);
 	agg_strtab_fini(&p->odd);
@@ -621,7 +637,7 @@ struct merge_job {
 	struct ft_aggregate *agg;
 	struct agg_part *part;
 	uint32_t *dim_map;     /* part dimension id - 1 -> global id */
-	struct row *out;       /* room for part->count rows */
+	struct row *out;       /* room for part->count + part->n_spill rows */
 	pthread_mutex_t *lock; /* NULL when merging alone */
 	int rc;
 };
@@ -683,9 +699,27 @@ static int merge_rows(struct merge_job *job)
 				goto out;
 			r->dim = job->dim_map[(batch[k].e->dim & ~AGG_ODD) - 1];
 			r->usages = batch[k].e->usages;
-			memcpy(&r->revenue, batch[k].e->rev, 16);
+			r->revenue = batch[k].e->revenue;
 		}
 		n = 0;
+	}
+	/* Spilled revenue: one more row under the same key, summed at compaction. */
+	for (s = 0; s < p->n_spill; s++, r++) {
+		struct agg_entry e;
+		struct merge_item it;
+
+		memcpy(e.ident, &p->spill[s].lo, 8);
+		memcpy(e.ident + 8, &p->spill[s].hi, 8);
+		it.e = &e;
+		it.lo = p->spill[s].lo;
+		it.hi = (p->spill[s].hi & 0xffffffffull) | (uint64_t)(e.dim & AGG_ODD) << 32;
+		it.hash = agg_key_hash(it.lo, it.hi);
+		rc = resolve_ident(job->agg, p, &map, &it, &r->ident, job->lock);
+		if (rc)
+			goto out;
+		r->dim = job->dim_map[(e.dim & ~AGG_ODD) - 1];
+		r->usages = 0;
+		r->revenue = p->spill[s].revenue;
 	}
 out:
 	agg_table_free(map.slots, (map.mask + 1) * sizeof(*map.slots));
@@ -728,7 +762,7 @@ static int merge_parts(struct ft_aggregate *agg, struct agg_part *parts, size_t 
 	for (i = 0; i < n && !rc; i++)
 		rc = map_dims(agg, &parts[i], &jobs[i].dim_map);
 	for (i = 0; i < n; i++)
-		total += parts[i].count;
+		total += parts[i].count + parts[i].n_spill;
 	if (!rc)
 		rc = reserve_rows(agg, total);
 	if (!rc) {
@@ -737,7 +771,7 @@ static int merge_parts(struct ft_aggregate *agg, struct agg_part *parts, size_t 
 		for (i = 0; i < n; i++) {
 			jobs[i] = (struct merge_job){
 			    agg, &parts[i], jobs[i].dim_map, out, n > 1 ? &lock : NULL, 0};
-			out += parts[i].count;
+			out += parts[i].count + parts[i].n_spill;
 		}
 		{
 			size_t t = agg->opts.threads > 0 ? (size_t)agg->opts.threads

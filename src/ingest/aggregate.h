@@ -47,11 +47,22 @@ void agg_strtab_fini(struct agg_strtab *t);
 /* Longest dimension text (all six fields and their tabs). */
 #define AGG_DIM_MAX 1024
 
+/*
+ * 32 bytes, so an entry never straddles two cache lines.  Revenue is kept in
+ * 64 bits (±9.2 million currency units per key and part): a sum that would
+ * leave that range moves to the part's spill list as an exact ft_amount and
+ * the entry restarts from 0 — rare, exact, and summed back at merge.
+ */
 struct agg_entry {
 	char ident[12];
 	uint32_t dim; /* 0 = empty slot */
 	int64_t usages;
-	uint64_t rev[2]; /* ft_amount, kept unaligned so an entry is 32 bytes */
+	int64_t revenue; /* units of 10^-12 */
+};
+
+struct agg_spill {
+	uint64_t lo, hi; /* the entry's key words */
+	ft_amount revenue;
 };
 
 struct agg_part {
@@ -60,7 +71,12 @@ struct agg_part {
 	size_t count;
 	struct agg_strtab dims;
 	struct agg_strtab odd;
+	struct agg_spill *spill;
+	size_t n_spill, cap_spill;
 };
+
+/* Move `revenue` of key (lo, hi) to the spill list: 0 or FT_ENOMEM. */
+int agg_part_spill(struct agg_part *p, uint64_t lo, uint64_t hi, ft_amount revenue);
 
 int agg_part_init(struct agg_part *p, struct ft_error *err);
 void agg_part_fini(struct agg_part *p);
@@ -100,7 +116,7 @@ static inline int agg_part_add_hashed(struct agg_part *p, uint64_t lo, uint64_t 
 	for (i = h & p->mask;; i = (i + 1) & p->mask) {
 		struct agg_entry *e = &p->slots[i];
 		uint64_t elo, ehi;
-		ft_amount sum;
+		int64_t sum64;
 
 		memcpy(&elo, e->ident, 8);
 		memcpy(&ehi, e->ident + 8, 8);
@@ -108,18 +124,29 @@ static inline int agg_part_add_hashed(struct agg_part *p, uint64_t lo, uint64_t 
 			memcpy(e->ident, &lo, 8);
 			memcpy(e->ident + 8, &hi, 8);
 			e->usages = usages;
-			memcpy(e->rev, &revenue, 16);
+			if (revenue >= INT64_MIN && revenue <= INT64_MAX) {
+				e->revenue = (int64_t)revenue;
+			} else {
+				e->revenue = 0;
+				if (agg_part_spill(p, lo, hi, revenue))
+					return FT_ENOMEM;
+			}
 			if (++p->count * 8 > (p->mask + 1) * 5)
 				return agg_part_grow(p, err);
 			return 0;
 		}
 		if (elo != lo || ehi != hi)
 			continue;
-		memcpy(&sum, e->rev, 16);
-		if (__builtin_add_overflow(sum, revenue, &sum) ||
-		    __builtin_add_overflow(e->usages, usages, &e->usages))
+		if (__builtin_add_overflow(e->usages, usages, &e->usages))
 			return FT_EOVERFLOW;
-		memcpy(e->rev, &sum, 16);
+		if (revenue < INT64_MIN || revenue > INT64_MAX ||
+		    __builtin_add_overflow(e->revenue, (int64_t)revenue, &sum64)) {
+			int rc = agg_part_spill(p, lo, hi, (ft_amount)e->revenue + revenue);
+
+			e->revenue = 0;
+			return rc ? FT_ENOMEM : 0;
+		}
+		e->revenue = sum64;
 		return 0;
 	}
 }

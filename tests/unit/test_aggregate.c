@@ -171,6 +171,42 @@ static void test_a_bad_file_leaves_the_totals_untouched(void **state)
 	ft_matcher_free(m);
 }
 
+static void test_sums_beyond_64_bits_stay_exact(void **state)
+{
+	struct ft_matcher *m = matcher_from("ISRC\nGBABC2600001\n");
+	const char *text =
+	    HEADER "1\tGBABC2600001\t\tGB\tM\tU\t1\tGBP\t9000000.000000000001\n"
+		   "2\tGBABC2600001\t\tGB\tM\tU\t1\tGBP\t9000000.000000000001\n"
+		   "3\tGBABC2600001\t\tGB\tM\tU\t1\tGBP\t9000000.000000000001\n"
+		   "4\tGBABC2600001\t\tGB\tM\tU\t1\tGBP\t100000000\n"
+		   "5\tGBABC2600001\t\tGB\tM\tU\t-1\tGBP\t-5000000.5\n"
+		   "6\tGBABC2600001\t\tUS\tM\tU\t1\tUSD\t-99999999999999.999999999999\n"
+		   "7\tGBABC2600001\t\tUS\tM\tU\t1\tUSD\t-99999999999999.999999999999\n";
+	const char *expect =
+	    "isrc\tterritory\tcommercial_model\tuse_type\tcurrency\tusages\trevenue\n"
+	    "GBABC2600001\tGB\tM\tU\tGBP\t3\t121999999.500000000003\n"
+	    "GBABC2600001\tUS\tM\tU\tUSD\t2\t-199999999999999.999999999998\n"
+	    "\n"
+	    "unmatched_id\tterritory\tcommercial_model\tuse_type\tcurrency\tusages\trevenue\n";
+	const char *files[1];
+	char *out;
+	int threads;
+
+	flat_tsv_min_chunk = 1;
+	for (threads = 1; threads <= 2; threads++) {
+		files[0] = write_text("big.tsv", text);
+		out = aggregate_text(m, threads, files, 1);
+		assert_string_equal(out, expect);
+		free(out);
+		files[0] = write_gz("big.tsv.gz", text);
+		out = aggregate_text(m, threads, files, 1);
+		assert_string_equal(out, expect);
+		free(out);
+	}
+	flat_tsv_min_chunk = 0;
+	ft_matcher_free(m);
+}
+
 /* ------------------------------------------------- the property test */
 
 #define N_TRACKS 24
@@ -415,6 +451,7 @@ int main(void)
 	    cmocka_unit_test(test_matcher_names_the_bad_catalogue_line),
 	    cmocka_unit_test(test_output_is_sorted_exact_and_split_by_match),
 	    cmocka_unit_test(test_a_bad_file_leaves_the_totals_untouched),
+	    cmocka_unit_test(test_sums_beyond_64_bits_stay_exact),
 	    cmocka_unit_test(test_fast_generic_and_reference_sums_agree),
 	    cmocka_unit_test(test_rows_keep_period_and_store_apart_when_asked),
 	    cmocka_unit_test(test_output_amounts_match_ft_amount_format),

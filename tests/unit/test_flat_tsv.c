@@ -304,7 +304,7 @@ static void test_fast_path_handles_crlf_bom_and_missing_final_newline(void **sta
 		if (!e->dim)
 			continue;
 		keys++;
-		memcpy(&r, e->rev, 16);
+		r = e->revenue;
 		sum += r;
 		usages += e->usages;
 	}
