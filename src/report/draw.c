@@ -9,6 +9,7 @@
 #include "report/draw.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct {
@@ -134,14 +135,10 @@ static bool fast_text(struct draw *d, double x, double y, double w, enum draw_fo
 		      enum draw_align align, uint32_t rgb, const char *text, double *width_out)
 {
 	struct draw_fast_font *f = &d->fast[font];
-	cairo_glyph_t glyphs[256];
-	cairo_text_cluster_t clusters[256];
 	int slots[256];
-	size_t lens[256], n = 0, i, step, bytes = 0;
-	/* 256 glyphs of at most 3 bytes */
+	size_t lens[256], n = 0, i, step;
 	double total = 0, pen, dx = 0;
 	const char *p = text;
-	char utf8[1024];
 	uint32_t cp;
 	int ell = fast_slot(0x2026);
 	bool ellipsized = false;
@@ -182,26 +179,47 @@ static bool fast_text(struct draw *d, double x, double y, double w, enum draw_fo
 	*width_out = total;
 	if (d->dry)
 		return true;
+	if (d->batch->font != (int)font || d->batch->rgb != rgb ||
+	    d->batch->n + n > DRAW_BATCH_GLYPHS)
+		draw_flush(d);
+	d->batch->font = (int)font;
+	d->batch->rgb = rgb;
 	pen = x + dx;
 	for (i = 0, p = text; i < n; i++) {
-		glyphs[i].index = f->glyph[slots[i]];
-		glyphs[i].x = pen;
-		glyphs[i].y = y + f->baseline;
+		struct draw_batch *bt = d->batch;
+
+		bt->glyphs[bt->n].index = f->glyph[slots[i]];
+		bt->glyphs[bt->n].x = pen;
+		bt->glyphs[bt->n].y = y + f->baseline;
+		bt->clusters[bt->n].num_bytes = (int)lens[i];
+		bt->clusters[bt->n].num_glyphs = 1;
 		pen += f->advance[slots[i]];
-		clusters[i].num_bytes = (int)lens[i];
-		clusters[i].num_glyphs = 1;
 		if (ellipsized && i == n - 1) {
-			memcpy(utf8 + bytes, "\u2026", 3);
+			memcpy(bt->utf8 + bt->bytes, "\u2026", 3);
 		} else {
-			memcpy(utf8 + bytes, p, lens[i]);
+			memcpy(bt->utf8 + bt->bytes, p, lens[i]);
 			p += lens[i];
 		}
-		bytes += lens[i];
+		bt->bytes += lens[i];
+		bt->n++;
 	}
-	draw_colour(d, rgb);
-	cairo_set_scaled_font(d->cr, f->font);
-	cairo_show_text_glyphs(d->cr, utf8, (int)bytes, glyphs, (int)n, clusters, (int)n, 0);
 	return true;
+}
+
+void draw_flush(struct draw *d)
+{
+	struct draw_batch *bt = d->batch;
+
+	if (!bt || bt->n == 0 || d->dry) {
+		if (bt)
+			bt->n = bt->bytes = 0;
+		return;
+	}
+	draw_colour(d, bt->rgb);
+	cairo_set_scaled_font(d->cr, d->fast[bt->font].font);
+	cairo_show_text_glyphs(d->cr, bt->utf8, (int)bt->bytes, bt->glyphs, (int)bt->n,
+			       bt->clusters, (int)bt->n, 0);
+	bt->n = bt->bytes = 0;
 }
 
 int draw_init(struct draw *d, cairo_t *cr, struct ft_error *err)
@@ -212,6 +230,11 @@ int draw_init(struct draw *d, cairo_t *cr, struct ft_error *err)
 
 	memset(d, 0, sizeof(*d));
 	d->cr = cr;
+	d->batch = malloc(sizeof(*d->batch));
+	if (!d->batch)
+		return ft_error_set(err, FT_ENOMEM, "pdf: out of memory");
+	d->batch->n = d->batch->bytes = 0;
+	d->batch->font = -1;
 	d->layout = pango_cairo_create_layout(cr);
 	if (!d->layout)
 		return ft_error_set(err, FT_ENOMEM, "pdf: cannot create a text layout");
@@ -256,6 +279,7 @@ void draw_fini(struct draw *d)
 	}
 	if (d->layout)
 		g_object_unref(d->layout);
+	free(d->batch);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -269,6 +293,7 @@ void draw_rect(struct draw *d, double x, double y, double w, double h, uint32_t 
 {
 	if (d->dry)
 		return;
+	draw_flush(d);
 	draw_colour(d, rgb);
 	cairo_rectangle(d->cr, x, y, w, h);
 	cairo_fill(d->cr);
@@ -281,6 +306,7 @@ void draw_round_rect(struct draw *d, double x, double y, double w, double h, dou
 
 	if (d->dry)
 		return;
+	draw_flush(d);
 	draw_colour(d, rgb);
 	cairo_new_sub_path(d->cr);
 	cairo_arc(d->cr, x + w - r, y + r, r, -pi / 2, 0);
@@ -295,6 +321,7 @@ void draw_hline(struct draw *d, double x, double y, double w, double width, uint
 {
 	if (d->dry)
 		return;
+	draw_flush(d);
 	draw_colour(d, rgb);
 	cairo_set_line_width(d->cr, width);
 	cairo_move_to(d->cr, x, y);
@@ -345,6 +372,7 @@ double draw_text(struct draw *d, double x, double y, double w, enum draw_font fo
 	}
 	dx -= (double)logical.x / PANGO_SCALE;
 	if (!d->dry) {
+		draw_flush(d);
 		draw_colour(d, rgb);
 		cairo_move_to(d->cr, x + dx, y);
 		pango_cairo_show_layout(d->cr, d->layout);
@@ -362,6 +390,7 @@ double draw_para(struct draw *d, double x, double y, double w, enum draw_font fo
 	prepare(d, font, text, w, true);
 	pango_layout_get_extents(d->layout, NULL, &logical);
 	if (!d->dry) {
+		draw_flush(d);
 		draw_colour(d, rgb);
 		cairo_move_to(d->cr, x, y);
 		pango_cairo_show_layout(d->cr, d->layout);

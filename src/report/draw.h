@@ -69,11 +69,30 @@ struct draw_fast_font {
 	unsigned long glyph[DRAW_FAST_GLYPHS];
 };
 
+#define DRAW_BATCH_GLYPHS 2048
+
+/*
+ * Fast-path text waiting to be shown: consecutive strings in the same font
+ * and colour go to cairo as one glyph run, because cairo's PDF surface pays
+ * per operation (it records each, replays it to analyse the page, replays it
+ * again to write it), not per glyph.  Anything else drawn flushes it first,
+ * so the painting order is kept.
+ */
+struct draw_batch {
+	int font; /* -1: empty */
+	uint32_t rgb;
+	size_t n, bytes;
+	cairo_glyph_t glyphs[DRAW_BATCH_GLYPHS];
+	cairo_text_cluster_t clusters[DRAW_BATCH_GLYPHS];
+	char utf8[DRAW_BATCH_GLYPHS * 3];
+};
+
 struct draw {
 	cairo_t *cr;
 	PangoLayout *layout;
 	PangoFontDescription *fonts[FONT_COUNT];
 	struct draw_fast_font fast[FONT_COUNT];
+	struct draw_batch *batch;
 	bool dry;
 	int minor_units;
 	const char *currency_symbol;
@@ -83,6 +102,8 @@ struct draw {
 int draw_init(struct draw *d, cairo_t *cr, struct ft_error *err);
 void draw_fini(struct draw *d);
 
+/* Show the pending fast-path text; call before cairo_show_page. */
+void draw_flush(struct draw *d);
 void draw_colour(struct draw *d, uint32_t rgb);
 void draw_rect(struct draw *d, double x, double y, double w, double h, uint32_t rgb);
 void draw_round_rect(struct draw *d, double x, double y, double w, double h, double r,

@@ -73,6 +73,7 @@ static void footer(struct pdf *p)
 static void end_page(struct pdf *p)
 {
 	footer(p);
+	draw_flush(&p->d);
 	if (!p->d.dry)
 		cairo_show_page(p->d.cr);
 }
@@ -718,6 +719,7 @@ int ft_render_pdf(const struct ft_statement *st, const char *path, struct ft_err
 	if ((rc = document(&p, err)))
 		goto out;
 out:
+	draw_flush(&p.d);
 	draw_fini(&p.d);
 	cairo_destroy(cr);
 	cairo_surface_finish(surface);

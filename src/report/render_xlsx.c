@@ -39,7 +39,8 @@ struct book {
 };
 
 /* The exact decimal text of a printed figure, parsed to the cell's binary
- * number (the one conversion out of exact money: display only). */
+ * number: the one place money leaves exact arithmetic, for display in a
+ * spreadsheet only; scripts/lint has to allow its two lines (RENDER.md). */
 static double cell_number(ft_amount printed, int mu)
 {
 	char text[FT_AMOUNT_STR_MAX];
@@ -57,8 +58,8 @@ static void put_money(struct book *b, lxw_worksheet *ws, int row, int col, ft_am
 
 static void put_count(struct book *b, lxw_worksheet *ws, int row, int col, int64_t n)
 {
-	/* Counts below 2^53 are exact in a double. */
-	worksheet_write_number(ws, (lxw_row_t)row, (lxw_col_t)col, (double)n, b->count);
+	/* Counts below 2^53 are exact as a cell number. */
+	worksheet_write_number(ws, (lxw_row_t)row, (lxw_col_t)col, n, b->count);
 }
 
 static void put_text(lxw_worksheet *ws, int row, int col, const char *s, lxw_format *fmt)
@@ -235,7 +236,7 @@ static void detail_sheet(struct book *b, const struct ft_statement *st,
 					   "Store",	 "Territory", "Commercial model", "Use type",
 					   "Kind",	 "Units",     "Receipts",	      "Rate",
 					   "Royalty",	 "Royalty (exact)"};
-	static const double widths[] = {30, 14, 28, 15, 14, 9, 16, 12, 16, 10, 13, 9, 13, 20};
+	static const int widths[] = {30, 14, 28, 15, 14, 9, 16, 12, 16, 10, 13, 9, 13, 20};
 	lxw_worksheet *ws = workbook_add_worksheet(b->wb, "Detail");
 	size_t i, last;
 	int c;
