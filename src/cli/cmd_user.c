@@ -19,7 +19,7 @@
 #include "fairtrack/store.h"
 #include "fairtrack/users.h"
 
-#define INVITE_TTL (7 * 24 * 3600)
+#define INVITE_TTL ((int64_t)7 * 24 * 3600)
 #define MAX_ARTISTS 32
 
 struct user_args {
@@ -269,20 +269,22 @@ static int print_user(void *ctx, const struct ft_user *u, struct ft_error *err)
 
 int cmd_user(struct cli *cli, int argc, char **argv)
 {
+	static const char *const subcommands[] = {"add",   "invite", "disable", "enable",
+						  "reset", "link",   "list",	NULL};
 	struct ft_store *store = NULL;
 	struct user_args a;
 	struct ft_error err;
 	const char *sub;
-	int code, rc;
+	int code, rc, i;
 
 	if (argc < 2)
 		return cli_usage_error(cli, "user",
 				       "needs a subcommand: add, invite, disable, enable, reset, "
 				       "link or list");
 	sub = argv[1];
-	if (strcmp(sub, "add") && strcmp(sub, "invite") && strcmp(sub, "disable") &&
-	    strcmp(sub, "enable") && strcmp(sub, "reset") && strcmp(sub, "link") &&
-	    strcmp(sub, "list"))
+	for (i = 0; subcommands[i] && strcmp(sub, subcommands[i]) != 0; i++)
+		;
+	if (!subcommands[i])
 		return cli_usage_error(cli, "user", "unknown subcommand '%s'", sub);
 	code = parse_args(cli, sub, argc, argv, &a);
 	if (code)

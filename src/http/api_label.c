@@ -3,7 +3,7 @@
  * import batches, suspense totals), import batches and suspense in full.
  *
  * Money leaves the server as exact decimal strings ("12.345678"), never as
- * JSON numbers: a JavaScript number is a double and would round it.  Sums
+ * JSON numbers: a JavaScript number is binary floating point and would round it.  Sums
  * are made here with ft_amount_add, which reports overflow instead of
  * wrapping.
  */

@@ -65,10 +65,11 @@ static void reply_invite(struct http_request *req, unsigned status, const char *
 	char path[FT_TOKEN_HEX + 16];
 
 	snprintf(path, sizeof(path), "/#invite=%s", token);
-	http_reply_json(req, status,
-			json_pack("{s:s,s:{s:s,s:s,s:I}}", "username", username, "invite", "token",
-				  token, "path", path, "expires_at",
-				  (json_int_t)(req->now + http_opts(req->srv)->invite_ttl)));
+	http_reply_json(
+	    req, status,
+	    json_pack("{s:s,s:{s:s,s:s,s:I}}", "username", username, "invite", "token", token,
+		      "path", path, "expires_at",
+		      (json_int_t)req->now + (json_int_t)http_opts(req->srv)->invite_ttl));
 }
 
 void api_users_invite(struct http_request *req)

@@ -11,6 +11,7 @@
  *   4. the handler.
  * Paths outside /api/ are static files (static.c), GET and HEAD only.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "http_int.h"
@@ -127,10 +128,10 @@ void http_dispatch(struct http_request *req)
 		if (!match(req, routes[i].pattern, req->path))
 			continue;
 		path_known = 1;
-		if (!strstr(allow, m) && strlen(allow) + strlen(m) + 3 < sizeof(allow)) {
-			if (allow[0])
-				strcat(allow, ", ");
-			strcat(allow, m);
+		if (!strstr(allow, m)) {
+			size_t used = strlen(allow);
+
+			snprintf(allow + used, sizeof(allow) - used, "%s%s", used ? ", " : "", m);
 		}
 		if (strcmp(m, req->method) == 0 ||
 		    (strcmp(req->method, "HEAD") == 0 && strcmp(m, "GET") == 0)) {

@@ -86,8 +86,8 @@ void ft_http_opts_default(struct ft_http_opts *o)
 	o->max_body = 65536;
 	o->max_connections = 256;
 	o->max_per_ip = 32;
-	o->session_ttl = 8 * 3600;
-	o->invite_ttl = 7 * 24 * 3600;
+	o->session_ttl = (int64_t)8 * 3600;
+	o->invite_ttl = (int64_t)7 * 24 * 3600;
 	o->login_max_failures = 5;
 	o->ip_max_failures = 30;
 	o->login_window = 900;
@@ -552,8 +552,8 @@ int ft_http_start(struct ft_http_server **out, const struct ft_http_opts *opts,
 {
 	struct http_server *srv = NULL;
 	struct sockaddr_storage addr;
-	char host[256];
-	unsigned port;
+	char host[256] = "";
+	unsigned port = 0;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC;
 	struct stat st;
 	const union MHD_DaemonInfo *info;
