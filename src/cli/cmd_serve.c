@@ -7,15 +7,61 @@
  * handler runs in the middle of a request.
  */
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "fairtrack/http.h"
 #include "fairtrack/store.h"
+
+/*
+ * The pages when neither --web nor $FAIRTRACK_WEB says: ./web (running from
+ * the source tree), else web/ in the tree the binary was built in (a parent
+ * of its directory: build/rel/fairtrack, build/<name>/rel/fairtrack), else
+ * the installed copy.
+ */
+static const char *default_web_root(char *buf, size_t cap)
+{
+	static const char *const installed = "/usr/local/share/fairtrack/web";
+	char exe[PATH_MAX], index[PATH_MAX + 64];
+	struct stat st;
+	ssize_t n;
+	int up;
+
+	if (stat("web/index.html", &st) == 0)
+		return "web";
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		char *dir;
+
+		exe[n] = '\0';
+		dir = dirname(exe);
+		/* build/rel/fairtrack, build/<name>/rel/fairtrack: the tree is up 2–4. */
+		for (up = 1; up <= 4; up++) {
+			size_t used = (size_t)snprintf(buf, cap, "%s", dir);
+			int k;
+
+			for (k = 0; k < up && used < cap; k++)
+				used += (size_t)snprintf(buf + used, cap - used, "/..");
+			if (used + 4 >= cap)
+				break;
+			snprintf(buf + used, cap - used, "/web");
+			snprintf(index, sizeof(index), "%s/index.html", buf);
+			if (stat(index, &st) == 0)
+				return buf;
+		}
+	}
+	if (stat(installed, &st) == 0)
+		return installed;
+	return "web";
+}
 
 static int parse_unsigned(const char *text, unsigned long max, unsigned long *out)
 {
@@ -38,13 +84,14 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 	struct ft_error err;
 	const char *log_path = NULL, *v;
 	FILE *log = stderr;
+	char web_buf[PATH_MAX + 16];
 	sigset_t sigs;
 	int i, missing = 0, sig = 0, code;
 	unsigned long n;
 
 	ft_http_opts_default(&opts);
-	if (getenv("FAIRTRACK_WEB"))
-		opts.web_root = getenv("FAIRTRACK_WEB");
+	opts.web_root = getenv("FAIRTRACK_WEB") ? getenv("FAIRTRACK_WEB")
+						: default_web_root(web_buf, sizeof(web_buf));
 	for (i = 1; i < argc; i++) {
 		if ((v = cli_opt_value(argc, argv, &i, "--listen", &missing))) {
 			opts.listen = v;
