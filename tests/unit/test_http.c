@@ -292,6 +292,32 @@ static void test_health_and_pages_are_public(void **state)
 	assert_int_equal(get(&r, "/missing.html", NULL), 404);
 }
 
+/* The routes as routes.def lists them, to prove the matrix covers each. */
+static const struct {
+	const char *method, *pattern;
+} routes[] = {
+#define ROUTE(method, pattern, access, handler) {#method, pattern},
+#include "http/routes.def"
+#undef ROUTE
+};
+
+/* path fits pattern, where {x} takes one non-empty segment. */
+static int pattern_matches(const char *pattern, const char *path)
+{
+	while (*pattern && *path) {
+		if (*pattern == '{') {
+			pattern = strchr(pattern, '}') + 1;
+			if (*path == '/' || !*path)
+				return 0;
+			while (*path && *path != '/' && *path != '?')
+				path++;
+		} else if (*pattern++ != *path++) {
+			return 0;
+		}
+	}
+	return !*pattern && (!*path || *path == '?');
+}
+
 struct matrix_row {
 	const char *method, *path, *body;
 	int anon, admin, staff, artist;
@@ -317,6 +343,14 @@ static void test_authorization_matrix(void **state)
 	    {"POST", "/api/users/victim/enable", "{}", 401, 200, 403, 403},
 	    {"POST", "/api/users/victim/reset", "{}", 401, 200, 403, 403},
 	    {"GET", "/api/nothing-here", NULL, 404, 404, 404, 404},
+	    {"POST", "/api/login", "{\"username\":\"%s-nobody\",\"password\":\"wrong wrong\"}", 401,
+	     401, 401, 401},
+	    {"POST", "/api/invite/accept", "{\"token\":\"%s\",\"password\":\"long enough pw\"}",
+	     404, 404, 404, 404},
+	    {"POST", "/api/password", "{\"current\":\"%s is wrong\",\"password\":\"new one\"}", 401,
+	     403, 403, 403},
+	    /* last: it ends the sessions the rows above use */
+	    {"POST", "/api/logout", "{}", 401, 200, 200, 200},
 	};
 	static const char *const names[] = {NULL, "boss", "ines", "aurora"};
 	struct who who[4];
@@ -343,6 +377,18 @@ static void test_authorization_matrix(void **state)
 					 rows[i].path, names[k] ? names[k] : "anonymous", got,
 					 expect[k], r.body);
 		}
+	}
+	/* Every route of routes.def is in the table above. */
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		size_t j;
+		int covered = 0;
+
+		for (j = 0; j < sizeof(rows) / sizeof(rows[0]) && !covered; j++)
+			covered = strcmp(rows[j].method, routes[i].method) == 0 &&
+				  pattern_matches(routes[i].pattern, rows[j].path);
+		if (!covered)
+			fail_msg("route %s %s is missing from the authorization matrix",
+				 routes[i].method, routes[i].pattern);
 	}
 	/* Only the admin's invite happened. */
 	assert_true(user_exists("m-boss"));
