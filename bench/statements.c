@@ -82,8 +82,8 @@ int main(int argc, char **argv)
 		}
 		lines += st[i]->n_lines;
 	}
-	printf("statements: %zu (%zu tracks, %.0f lines each on average), %zu threads\n", n,
-	       tracks, (double)lines / (double)n, threads);
+	printf("statements: %zu (%zu tracks, %.0f lines each on average), %zu threads\n", n, tracks,
+	       (double)lines / (double)n, threads);
 	for (r = 0; r < n_renderers; r++) {
 		pthread_t tid[64];
 		struct job jobs[64];

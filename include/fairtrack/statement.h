@@ -67,16 +67,16 @@ enum ft_charge_kind {
 
 struct ft_statement_charge {
 	enum ft_charge_kind kind;
-	const char *date;        /* "2026-07-14" */
+	const char *date;	 /* "2026-07-14" */
 	const char *description; /* plain words: "Advance for the album 'Kaleidoscope'" */
-	ft_amount amount;        /* positive: it is subtracted from the balance */
+	ft_amount amount;	 /* positive: it is subtracted from the balance */
 };
 
 /* An exchange rate used for the receipts on this statement. */
 struct ft_statement_fx {
-	char from[4];       /* ISO 4217 of the report */
-	char to[4];         /* the statement currency */
-	ft_amount rate;     /* 1 from = rate to */
+	char from[4];	    /* ISO 4217 of the report */
+	char to[4];	    /* the statement currency */
+	ft_amount rate;	    /* 1 from = rate to */
 	const char *source; /* where the rate came from: "ECB reference rate 2026-09-30" */
 };
 
@@ -88,13 +88,13 @@ struct ft_statement_history {
 
 struct ft_statement {
 	/* Who and what. */
-	char *id;	    /* statement number, unique per issuer: "ST-2026Q3-000042" */
-	char *label;	    /* the issuing label */
-	char *payee_id;	    /* "ana-lucia" */
-	char *payee_name;   /* "Ana Lúcia Ferreira" */
-	char *account;	    /* the contract, or the cross-collateral group */
-	char *issued;	    /* "2026-10-15": the documents' creation date too */
-	char currency[4];   /* ISO 4217; every amount below is in it */
+	char *id;	  /* statement number, unique per issuer: "ST-2026Q3-000042" */
+	char *label;	  /* the issuing label */
+	char *payee_id;	  /* "ana-lucia" */
+	char *payee_name; /* "Ana Lúcia Ferreira" */
+	char *account;	  /* the contract, or the cross-collateral group */
+	char *issued;	  /* "2026-10-15": the documents' creation date too */
+	char currency[4]; /* ISO 4217; every amount below is in it */
 	struct ft_period period;
 
 	/* ACCT-5..7 balance inputs (exact).  The rest is computed. */
@@ -145,8 +145,8 @@ int ft_statement_add_charge(struct ft_statement *st, const struct ft_statement_c
 			    struct ft_error *err);
 int ft_statement_add_fx(struct ft_statement *st, const struct ft_statement_fx *fx,
 			struct ft_error *err);
-int ft_statement_add_history(struct ft_statement *st, struct ft_period period,
-			     ft_amount royalties, struct ft_error *err);
+int ft_statement_add_history(struct ft_statement *st, struct ft_period period, ft_amount royalties,
+			     struct ft_error *err);
 int ft_statement_add_term(struct ft_statement *st, const char *sentence, struct ft_error *err);
 
 /*
@@ -182,14 +182,14 @@ int ft_statement_sample(struct ft_statement **out, uint64_t seed, size_t n_track
 struct ft_statement_summary {
 	int minor_units;
 	/* exact */
-	ft_amount royalties;	     /* Σ line royalties */
-	ft_amount advances, costs;   /* Σ charges by kind */
-	ft_amount balance;	     /* ACCT-5: opening + royalties − advances − costs */
-	ft_amount reserve_held;	     /* ACCT-6: before + withheld − released */
-	ft_amount payable;	     /* ACCT-7: max(0, balance − reserve held), rounded down */
-	ft_amount carried;	     /* balance − payable: the next statement's opening */
-	ft_amount receipts;	     /* Σ line receipts */
-	int64_t units;		     /* Σ line units */
+	ft_amount royalties;	   /* Σ line royalties */
+	ft_amount advances, costs; /* Σ charges by kind */
+	ft_amount balance;	   /* ACCT-5: opening + royalties − advances − costs */
+	ft_amount reserve_held;	   /* ACCT-6: before + withheld − released */
+	ft_amount payable;	   /* ACCT-7: max(0, balance − reserve held), rounded down */
+	ft_amount carried;	   /* balance − payable: the next statement's opening */
+	ft_amount receipts;	   /* Σ line receipts */
+	int64_t units;		   /* Σ line units */
 	/* printed */
 	ft_amount p_opening, p_royalties, p_non_attributable, p_advances, p_costs, p_rounding;
 	ft_amount p_balance, p_reserve_withheld, p_reserve_released, p_reserve_held;
@@ -221,10 +221,10 @@ struct ft_statement_group {
 	const char *label; /* what to show: store, territory code, track title, release title */
 	size_t n_lines;
 	int64_t units;
-	ft_amount receipts;   /* exact */
-	ft_amount royalty;    /* exact */
-	ft_amount p_royalty;  /* Σ printed line royalties: the rows sum to p_royalties */
-	bool rest;            /* the "all others" row made by ft_statement_top */
+	ft_amount receipts;  /* exact */
+	ft_amount royalty;   /* exact */
+	ft_amount p_royalty; /* Σ printed line royalties: the rows sum to p_royalties */
+	bool rest;	     /* the "all others" row made by ft_statement_top */
 };
 
 /*

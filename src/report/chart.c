@@ -59,14 +59,16 @@ void chart_hbars(struct draw *d, double x, double y, double w, double h, const c
 		const struct chart_bar *b = &bars[i];
 		double ry = top + row * (double)i, bh = row * 0.62;
 		double len = bar_w * chart_fraction(b->value, max);
-		uint32_t colour = b->rest ? COLOUR_BAR_REST : b->highlight ? COLOUR_BAR_HI : COLOUR_BAR;
+		uint32_t colour = b->rest	 ? COLOUR_BAR_REST
+				  : b->highlight ? COLOUR_BAR_HI
+						 : COLOUR_BAR;
 
 		draw_text(d, x, ry + (row - 9) / 2 - 1, label_w, FONT_SMALL, ALIGN_LEFT,
 			  b->rest ? COLOUR_MUTED : COLOUR_INK, b->label);
 		if (len < 1 && b->value > 0)
 			len = 1;
-		draw_round_rect(d, bar_x, ry + (row - bh) / 2, len > 2 ? len : 2, bh, len > 4 ? 1.5 : 0.5,
-				b->value > 0 ? colour : COLOUR_RULE);
+		draw_round_rect(d, bar_x, ry + (row - bh) / 2, len > 2 ? len : 2, bh,
+				len > 4 ? 1.5 : 0.5, b->value > 0 ? colour : COLOUR_RULE);
 		draw_money(d, money, sizeof(money), b->value);
 		draw_text(d, bar_x + len + 4, ry + (row - 9) / 2 - 1, 0, FONT_SMALL, ALIGN_LEFT,
 			  COLOUR_INK, money);

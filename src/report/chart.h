@@ -16,8 +16,8 @@ struct chart_bar {
 	const char *label;
 	const char *sublabel; /* a second, smaller line under the label, or NULL */
 	ft_amount value;      /* printed amount (whole minor units) */
-	bool highlight;       /* the current period / the main item */
-	bool rest;            /* "all others": drawn grey */
+	bool highlight;	      /* the current period / the main item */
+	bool rest;	      /* "all others": drawn grey */
 };
 
 /* Horizontal bars with labels on the left and amounts at the bar ends, in

@@ -16,11 +16,11 @@ static const struct {
 	double size;
 	PangoWeight weight;
 } font_specs[FONT_COUNT] = {
-	[FONT_BODY] = {9, PANGO_WEIGHT_NORMAL},	     [FONT_BODY_BOLD] = {9, PANGO_WEIGHT_BOLD},
-	[FONT_SMALL] = {7.5, PANGO_WEIGHT_NORMAL},   [FONT_SMALL_BOLD] = {7.5, PANGO_WEIGHT_BOLD},
-	[FONT_TINY] = {6.5, PANGO_WEIGHT_NORMAL},    [FONT_H2] = {12, PANGO_WEIGHT_BOLD},
-	[FONT_TITLE] = {22, PANGO_WEIGHT_BOLD},	     [FONT_NAME] = {15, PANGO_WEIGHT_BOLD},
-	[FONT_HUGE] = {30, PANGO_WEIGHT_BOLD},
+    [FONT_BODY] = {9, PANGO_WEIGHT_NORMAL},    [FONT_BODY_BOLD] = {9, PANGO_WEIGHT_BOLD},
+    [FONT_SMALL] = {7.5, PANGO_WEIGHT_NORMAL}, [FONT_SMALL_BOLD] = {7.5, PANGO_WEIGHT_BOLD},
+    [FONT_TINY] = {6.5, PANGO_WEIGHT_NORMAL},  [FONT_H2] = {12, PANGO_WEIGHT_BOLD},
+    [FONT_TITLE] = {22, PANGO_WEIGHT_BOLD},    [FONT_NAME] = {15, PANGO_WEIGHT_BOLD},
+    [FONT_HUGE] = {30, PANGO_WEIGHT_BOLD},
 };
 
 /* The symbols after ASCII 32..126 in the fast table, in order. */
@@ -260,7 +260,7 @@ int draw_init(struct draw *d, cairo_t *cr, struct ft_error *err)
 		pango_font_description_set_family(d->fonts[i], "DejaVu Sans,Noto Sans CJK JP");
 		pango_font_description_set_weight(d->fonts[i], font_specs[i].weight);
 		pango_font_description_set_absolute_size(d->fonts[i],
-							  font_specs[i].size * PANGO_SCALE);
+							 font_specs[i].size * PANGO_SCALE);
 	}
 	for (i = 0; i < FONT_COUNT; i++)
 		fast_font_init(d, (enum draw_font)i);
@@ -299,8 +299,7 @@ void draw_rect(struct draw *d, double x, double y, double w, double h, uint32_t 
 	cairo_fill(d->cr);
 }
 
-void draw_round_rect(struct draw *d, double x, double y, double w, double h, double r,
-		     uint32_t rgb)
+void draw_round_rect(struct draw *d, double x, double y, double w, double h, double r, uint32_t rgb)
 {
 	const double pi = 3.14159265358979323846;
 

@@ -25,15 +25,15 @@
 #include "fairtrack/statement.h"
 
 enum draw_font {
-	FONT_BODY,	 /* 9 pt */
+	FONT_BODY, /* 9 pt */
 	FONT_BODY_BOLD,
-	FONT_SMALL,	 /* 7.5 pt */
+	FONT_SMALL, /* 7.5 pt */
 	FONT_SMALL_BOLD,
-	FONT_TINY,	 /* 6.5 pt */
-	FONT_H2,	 /* 12 pt bold */
-	FONT_TITLE,	 /* 22 pt bold */
-	FONT_NAME,	 /* 15 pt bold */
-	FONT_HUGE,	 /* 30 pt bold */
+	FONT_TINY,  /* 6.5 pt */
+	FONT_H2,    /* 12 pt bold */
+	FONT_TITLE, /* 22 pt bold */
+	FONT_NAME,  /* 15 pt bold */
+	FONT_HUGE,  /* 30 pt bold */
 	FONT_COUNT
 };
 

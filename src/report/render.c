@@ -14,11 +14,10 @@
 #include <strings.h>
 
 static const struct ft_renderer renderers[] = {
-	{"csv", ".csv", "one line per royalty line, plus a .summary.csv", ft_render_csv},
-	{"xlsx", ".xlsx", "workbook: summary, detail, by store, territory, track and release",
-	 ft_render_xlsx},
-	{"pdf", ".pdf", "the artist's statement: summary page with charts, then detail",
-	 ft_render_pdf},
+    {"csv", ".csv", "one line per royalty line, plus a .summary.csv", ft_render_csv},
+    {"xlsx", ".xlsx", "workbook: summary, detail, by store, territory, track and release",
+     ft_render_xlsx},
+    {"pdf", ".pdf", "the artist's statement: summary page with charts, then detail", ft_render_pdf},
 };
 
 const struct ft_renderer *ft_renderers(size_t *n_out)
@@ -60,8 +59,8 @@ int render_commit(const char *tmp, const char *path, struct ft_error *err)
 const char *render_currency_symbol(const char *code)
 {
 	static const char *const symbols[][2] = {
-		{"EUR", "€"}, {"USD", "$"}, {"GBP", "£"}, {"JPY", "¥"}, {"BRL", "R$"},
-		{"INR", "₹"}, {"KRW", "₩"}, {"ILS", "₪"}, {"AUD", "A$"}, {"CAD", "C$"},
+	    {"EUR", "€"}, {"USD", "$"}, {"GBP", "£"}, {"JPY", "¥"},  {"BRL", "R$"},
+	    {"INR", "₹"}, {"KRW", "₩"}, {"ILS", "₪"}, {"AUD", "A$"}, {"CAD", "C$"},
 	};
 	size_t i;
 
@@ -73,9 +72,9 @@ const char *render_currency_symbol(const char *code)
 
 size_t render_period_words(char *buf, size_t cap, const struct ft_period *p)
 {
-	static const char *const months[] = {"January", "February", "March",     "April",
-					     "May",     "June",     "July",      "August",
-					     "September", "October", "November", "December"};
+	static const char *const months[] = {"January",	  "February", "March",	  "April",
+					     "May",	  "June",     "July",	  "August",
+					     "September", "October",  "November", "December"};
 	int year = p->first / 12, m = p->first % 12, last = p->first + p->months - 1;
 	int n;
 
@@ -89,4 +88,29 @@ size_t render_period_words(char *buf, size_t cap, const struct ft_period *p)
 		n = snprintf(buf, cap, "%s %d – %s %d", months[m], year, months[last % 12],
 			     last / 12);
 	return n < 0 ? 0 : (size_t)n;
+}
+
+static bool digits(const char *s, int n, int *out)
+{
+	int i, v = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+bool render_issued_date(const char *issued, int *year, int *month, int *day)
+{
+	if (strlen(issued) >= 10 && issued[4] == '-' && issued[7] == '-' &&
+	    digits(issued, 4, year) && digits(issued + 5, 2, month) && digits(issued + 8, 2, day) &&
+	    *year >= 1980 && *month >= 1 && *month <= 12 && *day >= 1 && *day <= 31)
+		return true;
+	*year = 2000;
+	*month = 1;
+	*day = 1;
+	return false;
 }

@@ -9,6 +9,7 @@
 #ifndef FAIRTRACK_REPORT_RENDER_H
 #define FAIRTRACK_REPORT_RENDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "fairtrack/statement.h"
@@ -20,6 +21,10 @@ int render_commit(const char *tmp, const char *path, struct ft_error *err);
 
 /* A currency's symbol for display ("€", "$", "£", "¥"), or the code itself. */
 const char *render_currency_symbol(const char *code);
+
+/* "YYYY-MM-DD" to its parts; false (and 2000-01-01) when it is not a date.
+ * The documents' fixed creation date comes from here. */
+bool render_issued_date(const char *issued, int *year, int *month, int *day);
 
 /* "July–September 2026", "October 2026", "2026": a period in words. */
 size_t render_period_words(char *buf, size_t cap, const struct ft_period *period);

@@ -55,8 +55,8 @@ static void put_amount(FILE *f, ft_amount a, int min_frac)
 }
 
 static const char detail_header[] =
-	"statement,currency,line,track,isrc,release,upc,store,territory,commercial_model,"
-	"use_type,kind,units,receipts,rate,royalty,royalty_exact\n";
+    "statement,currency,line,track,isrc,release,upc,store,territory,commercial_model,"
+    "use_type,kind,units,receipts,rate,royalty,royalty_exact\n";
 
 int ft_render_csv_lines(const struct ft_statement *st, FILE *f, struct ft_error *err)
 {
@@ -117,8 +117,8 @@ static void money_row(FILE *f, const char *key, const char *label, ft_amount amo
 	fputc('\n', f);
 }
 
-static int breakdown_rows(FILE *f, const struct ft_statement *st, enum ft_statement_dim dim,
-			  int mu, struct ft_error *err)
+static int breakdown_rows(FILE *f, const struct ft_statement *st, enum ft_statement_dim dim, int mu,
+			  struct ft_error *err)
 {
 	struct ft_statement_group *rows;
 	size_t n, i;
@@ -171,8 +171,8 @@ int ft_render_csv_summary(const struct ft_statement *st, FILE *f, struct ft_erro
 	money_row(f, "royalties", "Royalties this period", s.p_royalties, s.minor_units);
 	money_row(f, "advances", "Advances charged", -s.p_advances, s.minor_units);
 	money_row(f, "costs", "Recoupable costs charged", -s.p_costs, s.minor_units);
-	money_row(f, "rounding", "Fractions of a cent gathered from the lines above",
-		  s.p_rounding, s.minor_units);
+	money_row(f, "rounding", "Fractions of a cent gathered from the lines above", s.p_rounding,
+		  s.minor_units);
 	money_row(f, "balance", "Balance", s.p_balance, s.minor_units);
 	money_row(f, "non_attributable", "of which non-attributable income (in royalties)",
 		  s.p_non_attributable, s.minor_units);

@@ -110,8 +110,8 @@ static void money_text(struct pdf *p, char *buf, size_t cap, ft_amount amount)
 /* ---- page 1 ----------------------------------------------------------------- */
 
 struct balance_row {
-	const char *label;
 	ft_amount amount;
+	const char *label;
 	int style; /* 0 plain, 1 subtotal, 2 the payable, 3 muted */
 };
 
@@ -120,21 +120,21 @@ static size_t balance_rows(const struct pdf *p, struct balance_row *rows)
 	const struct ft_statement_summary *s = &p->s;
 	size_t n = 0;
 
-	rows[n++] = (struct balance_row){"Balance brought forward", s->p_opening, 0};
-	rows[n++] = (struct balance_row){"Royalties earned", s->p_royalties, 0};
+	rows[n++] = (struct balance_row){s->p_opening, "Balance brought forward", 0};
+	rows[n++] = (struct balance_row){s->p_royalties, "Royalties earned", 0};
 	if (s->p_advances)
-		rows[n++] = (struct balance_row){"Advances", -s->p_advances, 0};
+		rows[n++] = (struct balance_row){-s->p_advances, "Advances", 0};
 	if (s->p_costs)
-		rows[n++] = (struct balance_row){"Recoupable costs", -s->p_costs, 0};
+		rows[n++] = (struct balance_row){-s->p_costs, "Recoupable costs", 0};
 	if (s->p_rounding)
-		rows[n++] = (struct balance_row){"Cent fractions gathered", s->p_rounding, 0};
-	rows[n++] = (struct balance_row){"Balance", s->p_balance, 1};
+		rows[n++] = (struct balance_row){s->p_rounding, "Cent fractions gathered", 0};
+	rows[n++] = (struct balance_row){s->p_balance, "Balance", 1};
 	/* The reserve only stands between the balance and the payment when
 	 * something is paid; otherwise the block reads balance → carried. */
 	if (s->p_reserve_held && s->p_payable > 0)
-		rows[n++] = (struct balance_row){"Held in reserve", -s->p_reserve_held, 0};
-	rows[n++] = (struct balance_row){"Paid to you", s->p_payable, 2};
-	rows[n++] = (struct balance_row){"Carried forward", s->p_carried, 3};
+		rows[n++] = (struct balance_row){-s->p_reserve_held, "Held in reserve", 0};
+	rows[n++] = (struct balance_row){s->p_payable, "Paid to you", 2};
+	rows[n++] = (struct balance_row){s->p_carried, "Carried forward", 3};
 	return n;
 }
 
@@ -186,9 +186,9 @@ static void headline(struct pdf *p, double y)
 	n = balance_rows(p, rows);
 	ry = y + 22;
 	for (i = 0; i < n; i++) {
-		enum draw_font f = rows[i].style == 1 || rows[i].style == 2 ? FONT_BODY_BOLD
-									    : FONT_BODY;
-		uint32_t c = rows[i].style == 2 ? COLOUR_GREEN
+		enum draw_font f =
+		    rows[i].style == 1 || rows[i].style == 2 ? FONT_BODY_BOLD : FONT_BODY;
+		uint32_t c = rows[i].style == 2	  ? COLOUR_GREEN
 			     : rows[i].style == 3 ? COLOUR_MUTED
 						  : COLOUR_INK;
 		if (rows[i].style == 1 || rows[i].style == 2)
@@ -204,16 +204,42 @@ static void headline(struct pdf *p, double y)
 static const char *territory_name(const char *code)
 {
 	static const char *const names[][2] = {
-		{"AE", "United Arab Emirates"}, {"AR", "Argentina"}, {"AT", "Austria"},
-		{"AU", "Australia"}, {"BE", "Belgium"}, {"BR", "Brazil"}, {"CA", "Canada"},
-		{"CH", "Switzerland"}, {"CL", "Chile"}, {"CN", "China"}, {"CO", "Colombia"},
-		{"CZ", "Czechia"}, {"DE", "Germany"}, {"DK", "Denmark"}, {"ES", "Spain"},
-		{"FI", "Finland"}, {"FR", "France"}, {"GB", "United Kingdom"}, {"GR", "Greece"},
-		{"IE", "Ireland"}, {"IL", "Israel"}, {"IN", "India"}, {"IT", "Italy"},
-		{"JP", "Japan"}, {"KR", "South Korea"}, {"MX", "Mexico"}, {"NL", "Netherlands"},
-		{"NO", "Norway"}, {"NZ", "New Zealand"}, {"PL", "Poland"}, {"PT", "Portugal"},
-		{"SE", "Sweden"}, {"TR", "Türkiye"}, {"US", "United States"}, {"WW", "Worldwide"},
-		{"ZA", "South Africa"},
+	    {"AE", "United Arab Emirates"},
+	    {"AR", "Argentina"},
+	    {"AT", "Austria"},
+	    {"AU", "Australia"},
+	    {"BE", "Belgium"},
+	    {"BR", "Brazil"},
+	    {"CA", "Canada"},
+	    {"CH", "Switzerland"},
+	    {"CL", "Chile"},
+	    {"CN", "China"},
+	    {"CO", "Colombia"},
+	    {"CZ", "Czechia"},
+	    {"DE", "Germany"},
+	    {"DK", "Denmark"},
+	    {"ES", "Spain"},
+	    {"FI", "Finland"},
+	    {"FR", "France"},
+	    {"GB", "United Kingdom"},
+	    {"GR", "Greece"},
+	    {"IE", "Ireland"},
+	    {"IL", "Israel"},
+	    {"IN", "India"},
+	    {"IT", "Italy"},
+	    {"JP", "Japan"},
+	    {"KR", "South Korea"},
+	    {"MX", "Mexico"},
+	    {"NL", "Netherlands"},
+	    {"NO", "Norway"},
+	    {"NZ", "New Zealand"},
+	    {"PL", "Poland"},
+	    {"PT", "Portugal"},
+	    {"SE", "Sweden"},
+	    {"TR", "Türkiye"},
+	    {"US", "United States"},
+	    {"WW", "Worldwide"},
+	    {"ZA", "South Africa"},
 	};
 	size_t i;
 
@@ -282,8 +308,8 @@ static void history_chart(struct pdf *p, double x, double y, double w, double h)
 		/* This period's column is the printed total (the sum of the lines),
 		 * not the floor of the exact one: the page states one figure. */
 		bars[n].value = bars[n].highlight
-					? p->s.p_royalties
-					: ft_statement_printed(h_->royalties, p->s.minor_units);
+				    ? p->s.p_royalties
+				    : ft_statement_printed(h_->royalties, p->s.minor_units);
 	}
 	if (n > 1)
 		snprintf(title, sizeof(title), "Your royalties, last %zu periods (%s)", n,
@@ -402,8 +428,8 @@ static int explain_pages(struct pdf *p, struct ft_error *err)
 
 	begin_page(p, explain_section);
 	heading(p, "Your balance in full");
-	amount_row(p, 0, "Balance brought forward from the last statement", s->p_opening,
-		   FONT_BODY, COLOUR_INK, false);
+	amount_row(p, 0, "Balance brought forward from the last statement", s->p_opening, FONT_BODY,
+		   COLOUR_INK, false);
 	amount_row(p, 0, "Royalties earned this period (the detail pages add up to it)",
 		   s->p_royalties, FONT_BODY, COLOUR_INK, false);
 	if (s->p_non_attributable)
@@ -414,8 +440,8 @@ static int explain_pages(struct pdf *p, struct ft_error *err)
 		snprintf(text, sizeof(text), "%s, %s: %s",
 			 c->kind == FT_CHARGE_ADVANCE ? "Advance" : "Recoupable cost", c->date,
 			 c->description);
-		amount_row(p, 0, text, -ft_statement_printed(c->amount, s->minor_units),
-			   FONT_BODY, COLOUR_INK, false);
+		amount_row(p, 0, text, -ft_statement_printed(c->amount, s->minor_units), FONT_BODY,
+			   COLOUR_INK, false);
 	}
 	amount_row(p, 0, "Fractions of a cent gathered from the lines above", s->p_rounding,
 		   FONT_BODY, COLOUR_INK, false);
@@ -443,8 +469,8 @@ static int explain_pages(struct pdf *p, struct ft_error *err)
 	amount_row(p, 0, "Held when the period began",
 		   ft_statement_printed(st->reserve_held_before, s->minor_units), FONT_BODY,
 		   COLOUR_INK, false);
-	amount_row(p, 0, "Held back from this period's royalties", s->p_reserve_withheld,
-		   FONT_BODY, COLOUR_INK, false);
+	amount_row(p, 0, "Held back from this period's royalties", s->p_reserve_withheld, FONT_BODY,
+		   COLOUR_INK, false);
 	amount_row(p, 0, "Released to you this period", -s->p_reserve_released, FONT_BODY,
 		   COLOUR_INK, false);
 	amount_row(p, 0, "Held now", s->p_reserve_held, FONT_BODY_BOLD, COLOUR_INK, true);
@@ -475,7 +501,8 @@ static int explain_pages(struct pdf *p, struct ft_error *err)
 			ft_amount_format(rate, sizeof(rate), st->fx[i].rate, 0);
 			snprintf(text, sizeof(text), "1 %s = %s %s", st->fx[i].from, rate,
 				 st->fx[i].to);
-			draw_text(&p->d, MARGIN, p->y, 170, FONT_BODY, ALIGN_LEFT, COLOUR_INK, text);
+			draw_text(&p->d, MARGIN, p->y, 170, FONT_BODY, ALIGN_LEFT, COLOUR_INK,
+				  text);
 			draw_text(&p->d, MARGIN + 175, p->y, CONTENT_W - 175, FONT_SMALL,
 				  ALIGN_LEFT, COLOUR_MUTED, st->fx[i].source);
 			p->y += 13;
@@ -509,9 +536,9 @@ static const struct {
 	double w;
 	enum draw_align align;
 } cols[] = {
-	{"Store", 104, ALIGN_LEFT},   {"Territory", 44, ALIGN_LEFT}, {"Model", 82, ALIGN_LEFT},
-	{"Use", 78, ALIGN_LEFT},      {"Units", 48, ALIGN_RIGHT},    {"Receipts", 56, ALIGN_RIGHT},
-	{"Rate", 41, ALIGN_RIGHT},    {"Royalty", 58, ALIGN_RIGHT},
+    {"Store", 104, ALIGN_LEFT}, {"Territory", 44, ALIGN_LEFT}, {"Model", 82, ALIGN_LEFT},
+    {"Use", 78, ALIGN_LEFT},	{"Units", 48, ALIGN_RIGHT},    {"Receipts", 56, ALIGN_RIGHT},
+    {"Rate", 41, ALIGN_RIGHT},	{"Royalty", 58, ALIGN_RIGHT},
 };
 #define N_COLS (sizeof(cols) / sizeof(cols[0]))
 #define ROW_H 11.5
@@ -673,9 +700,7 @@ static void set_metadata(cairo_surface_t *surface, const struct ft_statement *st
 	cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR,
 				       "fairtrack " FT_VERSION);
 	/* Fixed dates (cairo would stamp the current time): the issue date. */
-	if (sscanf(st->issued, "%4d-%2d-%2d", &y, &m, &d) != 3 || m < 1 || m > 12 || d < 1 ||
-	    d > 31)
-		y = 2000, m = 1, d = 1;
+	render_issued_date(st->issued, &y, &m, &d);
 	snprintf(date, sizeof(date), "%04d-%02d-%02dT00:00:00Z", y, m, d);
 	cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, date);
 	cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_MOD_DATE, date);

@@ -35,7 +35,7 @@ struct book {
 	lxw_workbook *wb;
 	int mu;
 	lxw_format *title, *bold, *head, *money, *money_bold, *money_pay, *pct, *count, *wrap,
-		*total_label, *muted;
+	    *total_label, *muted;
 };
 
 /* The exact decimal text of a printed figure, parsed to the cell's binary
@@ -133,9 +133,9 @@ static void summary_sheet(struct book *b, const struct ft_statement *st,
 	put_text(ws, r++, 0, text, b->muted);
 	r++;
 	{
-		const char *rows[][2] = {{"Statement", st->id},	   {"Payee", st->payee_name},
+		const char *rows[][2] = {{"Statement", st->id},	     {"Payee", st->payee_name},
 					 {"Payee id", st->payee_id}, {"Account", st->account},
-					 {"Period", period},	   {"Issued", st->issued},
+					 {"Period", period},	     {"Issued", st->issued},
 					 {"Currency", st->currency}};
 		for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++, r++) {
 			put_text(ws, r, 0, rows[i][0], b->bold);
@@ -232,10 +232,9 @@ static void summary_sheet(struct book *b, const struct ft_statement *st,
 static void detail_sheet(struct book *b, const struct ft_statement *st,
 			 const struct ft_statement_summary *s)
 {
-	static const char *const head[] = {"Track",	 "ISRC",     "Release",	      "UPC",
-					   "Store",	 "Territory", "Commercial model", "Use type",
-					   "Kind",	 "Units",     "Receipts",	      "Rate",
-					   "Royalty",	 "Royalty (exact)"};
+	static const char *const head[] = {
+	    "Track",	"ISRC", "Release", "UPC",      "Store", "Territory", "Commercial model",
+	    "Use type", "Kind", "Units",   "Receipts", "Rate",	"Royalty",   "Royalty (exact)"};
 	static const int widths[] = {30, 14, 28, 15, 14, 9, 16, 12, 16, 10, 13, 9, 13, 20};
 	lxw_worksheet *ws = workbook_add_worksheet(b->wb, "Detail");
 	size_t i, last;
@@ -341,9 +340,7 @@ static time_t issued_time(const char *issued)
 	struct tm tm = {0};
 	int y, m, d;
 
-	if (sscanf(issued, "%4d-%2d-%2d", &y, &m, &d) != 3 || y < 1980 || m < 1 || m > 12 ||
-	    d < 1 || d > 31)
-		return 946684800; /* 2000-01-01 */
+	render_issued_date(issued, &y, &m, &d);
 	tm.tm_year = y - 1900;
 	tm.tm_mon = m - 1;
 	tm.tm_mday = d;

@@ -125,10 +125,11 @@ int ft_statement_set_header(struct ft_statement *st, const char *id, const char 
 
 	if (currency) {
 		if (strlen(currency) != 3 || ft_currency_minor_units(currency) < 0)
-			return ft_error_set(err, FT_EINVAL,
-					    "statement: currency '%s' is not an ISO 4217 code with a "
-					    "minor unit (use e.g. EUR, USD, JPY)",
-					    currency);
+			return ft_error_set(
+			    err, FT_EINVAL,
+			    "statement: currency '%s' is not an ISO 4217 code with a "
+			    "minor unit (use e.g. EUR, USD, JPY)",
+			    currency);
 		memcpy(st->currency, currency, 4);
 	}
 	if ((rc = set_text(st, &st->id, id, err)) || (rc = set_text(st, &st->label, label, err)) ||
@@ -212,8 +213,9 @@ int ft_statement_add_charge(struct ft_statement *st, const struct ft_statement_c
 	int rc;
 
 	if (charge->kind != FT_CHARGE_ADVANCE && charge->kind != FT_CHARGE_COST)
-		return ft_error_set(err, FT_EINVAL, "statement: charge kind %d is neither an "
-						    "advance nor a cost",
+		return ft_error_set(err, FT_EINVAL,
+				    "statement: charge kind %d is neither an "
+				    "advance nor a cost",
 				    (int)charge->kind);
 	if ((rc = grow((void **)&st->charges, &st->cap_charges, st->n_charges, sizeof(*c), err)))
 		return rc;
@@ -246,13 +248,13 @@ int ft_statement_add_fx(struct ft_statement *st, const struct ft_statement_fx *f
 	return 0;
 }
 
-int ft_statement_add_history(struct ft_statement *st, struct ft_period period,
-			     ft_amount royalties, struct ft_error *err)
+int ft_statement_add_history(struct ft_statement *st, struct ft_period period, ft_amount royalties,
+			     struct ft_error *err)
 {
 	int rc;
 
-	if ((rc = grow((void **)&st->history, &st->cap_history, st->n_history,
-		       sizeof(*st->history), err)))
+	if ((rc = grow((void **)&st->history, &st->cap_history, st->n_history, sizeof(*st->history),
+		       err)))
 		return rc;
 	st->history[st->n_history].period = period;
 	st->history[st->n_history].royalties = royalties;

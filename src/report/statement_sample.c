@@ -38,24 +38,54 @@ static uint64_t pick(struct rng *r, uint64_t n)
 }
 
 static const char *const payees[] = {
-	"Ana Lúcia Ferreira", "坂本 美雨", "فيروز الحداد", "נועה כהן", "Zoë Ångström & The Søndag Band",
+    "Ana Lúcia Ferreira", "坂本 美雨", "فيروز الحداد", "נועה כהן", "Zoë Ångström & The Søndag Band",
 };
 static const char *const payee_ids[] = {"ana-lucia", "miu-sakamoto", "fairuz-haddad", "noa-cohen",
 					"zoe-angstrom"};
 
 static const char *const titles[] = {
-	"Saudade em Lisboa", "Café à la Crème", "Être ou ne pas être", "Mañana Será Otro Día",
-	"東京の雨", "夜明けのうた", "Δρόμος", "حبيبي يا نور العين", "שיר לשלום",
-	"Nørrebro Nights", "Über den Wolken", "Żółta Łódź", "Kaleidoscope", "Paper Moons",
-	"Second Sunrise", "Glass Harbour", "Midnight Tram", "Çiçek Dağı", "Ljósið", "서울의 밤",
-	"Fado do Mar", "Niño Salvaje", "Blue Hours", "Quiet Engines", "L'été indien",
-	"Der Schöne Weg", "北風と太陽", "Amanhecer", "Slow River", "Rue des Martyrs",
-	"Ô Saisons, ô Châteaux", "Velvet Static", "Cidade Nua", "Lantern Field",
+    "Saudade em Lisboa",
+    "Café à la Crème",
+    "Être ou ne pas être",
+    "Mañana Será Otro Día",
+    "東京の雨",
+    "夜明けのうた",
+    "Δρόμος",
+    "حبيبي يا نور العين",
+    "שיר לשלום",
+    "Nørrebro Nights",
+    "Über den Wolken",
+    "Żółta Łódź",
+    "Kaleidoscope",
+    "Paper Moons",
+    "Second Sunrise",
+    "Glass Harbour",
+    "Midnight Tram",
+    "Çiçek Dağı",
+    "Ljósið",
+    "서울의 밤",
+    "Fado do Mar",
+    "Niño Salvaje",
+    "Blue Hours",
+    "Quiet Engines",
+    "L'été indien",
+    "Der Schöne Weg",
+    "北風と太陽",
+    "Amanhecer",
+    "Slow River",
+    "Rue des Martyrs",
+    "Ô Saisons, ô Châteaux",
+    "Velvet Static",
+    "Cidade Nua",
+    "Lantern Field",
 };
 
 static const char *const releases[] = {
-	"Kaleidoscope (Deluxe Edition)", "Cartas de Lisboa", "夜明け EP", "Mil y Una Noches",
-	"Live at Nørrebro",
+    "Kaleidoscope (Deluxe Edition)",
+    "Cartas de Lisboa",
+    "夜明け EP",
+    "Mil y Una Noches",
+    "Live at Nørrebro",
 };
 
 struct store {
@@ -63,18 +93,18 @@ struct store {
 	const char *model;
 	const char *use;
 	int64_t price_min, price_span; /* per unit, in 10^-12 */
-	int weight;                    /* how many territories it reports */
+	int weight;		       /* how many territories it reports */
 };
 
 static const struct store stores[] = {
-	{"Spotify", "subscription", "stream", 3100000000LL, 1400000000LL, 8},
-	{"Apple Music", "subscription", "stream", 5200000000LL, 1500000000LL, 5},
-	{"YouTube Music", "ad-supported", "stream", 900000000LL, 800000000LL, 5},
-	{"Amazon Music", "subscription", "stream", 3800000000LL, 900000000LL, 3},
-	{"Deezer", "subscription", "stream", 3400000000LL, 900000000LL, 3},
-	{"TIDAL", "subscription", "stream", 9000000000LL, 2500000000LL, 2},
-	{"iTunes Store", "purchase", "download", 690000000000LL, 60000000000LL, 2},
-	{"Bandcamp", "purchase", "download", 850000000000LL, 150000000000LL, 2},
+    {"Spotify", "subscription", "stream", 3100000000LL, 1400000000LL, 8},
+    {"Apple Music", "subscription", "stream", 5200000000LL, 1500000000LL, 5},
+    {"YouTube Music", "ad-supported", "stream", 900000000LL, 800000000LL, 5},
+    {"Amazon Music", "subscription", "stream", 3800000000LL, 900000000LL, 3},
+    {"Deezer", "subscription", "stream", 3400000000LL, 900000000LL, 3},
+    {"TIDAL", "subscription", "stream", 9000000000LL, 2500000000LL, 2},
+    {"iTunes Store", "purchase", "download", 690000000000LL, 60000000000LL, 2},
+    {"Bandcamp", "purchase", "download", 850000000000LL, 150000000000LL, 2},
 };
 
 static const char *const territories[] = {"US", "GB", "DE", "FR", "BR", "JP", "MX",
@@ -172,7 +202,7 @@ static int add_non_attributable(struct ft_statement *st, size_t n_tracks, const 
 		/* The track's identity comes from its first line. */
 		for (i = 0; i < first; i++)
 			if (strcmp(st->lines[i].store, "Spotify") == 0 &&
-			    (size_t)atoi(st->lines[i].isrc + 7) == t + 1)
+			    strtoul(st->lines[i].isrc + 7, NULL, 10) == t + 1)
 				break;
 		if (i == first)
 			continue;
@@ -227,15 +257,16 @@ int ft_statement_sample(struct ft_statement **out, uint64_t seed, size_t n_track
 		goto out;
 	ft_statement_sort_lines(st);
 	if ((rc = ft_statement_set_note(
-		     st,
-		     "Spotify paid the label a minimum-guarantee top-up of EUR 1,200.00 for "
-		     "July–September 2026 that no single track earned. It was shared among your "
-		     "tracks in proportion to what each track earned on Spotify this quarter, and "
-		     "then your usual rate applied to each part (rule ACCT-9).",
-		     err)))
+		 st,
+		 "Spotify paid the label a minimum-guarantee top-up of EUR 1,200.00 for "
+		 "July–September 2026 that no single track earned. It was shared among your "
+		 "tracks in proportion to what each track earned on Spotify this quarter, and "
+		 "then your usual rate applied to each part (rule ACCT-9).",
+		 err)))
 		goto out;
 
-	st->opening = -(ft_amount)1834 * FT_AMOUNT_ONE - (ft_amount)417250000000LL; /* −1,834.41725 */
+	st->opening =
+	    -(ft_amount)1834 * FT_AMOUNT_ONE - (ft_amount)417250000000LL; /* −1,834.41725 */
 	st->reserve_held_before = (ft_amount)310 * FT_AMOUNT_ONE;
 	st->reserve_released = (ft_amount)95 * FT_AMOUNT_ONE + (ft_amount)125000000000LL;
 	{
@@ -274,8 +305,10 @@ int ft_statement_sample(struct ft_statement **out, uint64_t seed, size_t n_track
 		static const struct {
 			const char *from;
 			ft_amount rate;
-		} rates[] = {{"USD", 923400000000LL}, {"GBP", 1169000000000LL},
-			     {"JPY", 6123000000LL},   {"BRL", 165200000000LL},
+		} rates[] = {{"USD", 923400000000LL},
+			     {"GBP", 1169000000000LL},
+			     {"JPY", 6123000000LL},
+			     {"BRL", 165200000000LL},
 			     {"SEK", 87650000000LL}};
 
 		for (i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
@@ -289,22 +322,22 @@ int ft_statement_sample(struct ft_statement **out, uint64_t seed, size_t n_track
 	}
 	{
 		static const char *const terms[] = {
-			"You receive 25% of what the label receives for every stream and download "
-			"(the band's royalty), and your share of the band's royalty is 50%: 12.5% "
-			"in all.",
-			"Royalties are counted on what the label actually receives, after the "
-			"store's cut and before nothing else.",
-			"Your advance of EUR 5,000.00 (paid 2025-03-01) and the recoupable costs "
-			"are taken back from your royalties only. You never pay them back out of "
-			"your pocket.",
-			"Half the cost of a music video is recoupable; the label pays the other "
-			"half.",
-			"10% of each quarter's royalties is held in reserve for returns, and "
-			"released after two quarters.",
-			"Income that belongs to no single track is shared pro rata to each track's "
-			"earnings from the same store, then your rate applies.",
-			"Amounts are rounded down to the cent; the fractions are kept in your "
-			"balance and paid when they add up.",
+		    "You receive 25% of what the label receives for every stream and download "
+		    "(the band's royalty), and your share of the band's royalty is 50%: 12.5% "
+		    "in all.",
+		    "Royalties are counted on what the label actually receives, after the "
+		    "store's cut and before nothing else.",
+		    "Your advance of EUR 5,000.00 (paid 2025-03-01) and the recoupable costs "
+		    "are taken back from your royalties only. You never pay them back out of "
+		    "your pocket.",
+		    "Half the cost of a music video is recoupable; the label pays the other "
+		    "half.",
+		    "10% of each quarter's royalties is held in reserve for returns, and "
+		    "released after two quarters.",
+		    "Income that belongs to no single track is shared pro rata to each track's "
+		    "earnings from the same store, then your rate applies.",
+		    "Amounts are rounded down to the cent; the fractions are kept in your "
+		    "balance and paid when they add up.",
 		};
 		for (i = 0; i < sizeof(terms) / sizeof(terms[0]); i++)
 			if ((rc = ft_statement_add_term(st, terms[i], err)))

@@ -118,8 +118,10 @@ static void test_csv_lines_read_back_exactly_and_sum_to_total(void **state)
 static void test_csv_quotes_commas_and_quotes(void **state)
 {
 	struct ft_statement *st;
-	struct ft_statement_line l = {.track = "Hello, \"World\"", .store = " Spotify",
-				      .territory = "FR", .royalty = FT_AMOUNT_ONE};
+	struct ft_statement_line l = {.track = "Hello, \"World\"",
+				      .store = " Spotify",
+				      .territory = "FR",
+				      .royalty = FT_AMOUNT_ONE};
 	struct ft_csv_field f[32];
 	char path[600], text[128];
 	struct ft_lines it;
@@ -203,11 +205,11 @@ static void test_csv_unwritable_path_is_an_io_error(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_csv_lines_read_back_exactly_and_sum_to_total),
-		cmocka_unit_test(test_csv_quotes_commas_and_quotes),
-		cmocka_unit_test(test_csv_is_byte_identical_twice),
-		cmocka_unit_test(test_csv_summary_matches_the_reviewed_sample),
-		cmocka_unit_test(test_csv_unwritable_path_is_an_io_error),
+	    cmocka_unit_test(test_csv_lines_read_back_exactly_and_sum_to_total),
+	    cmocka_unit_test(test_csv_quotes_commas_and_quotes),
+	    cmocka_unit_test(test_csv_is_byte_identical_twice),
+	    cmocka_unit_test(test_csv_summary_matches_the_reviewed_sample),
+	    cmocka_unit_test(test_csv_unwritable_path_is_an_io_error),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

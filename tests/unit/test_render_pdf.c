@@ -85,15 +85,17 @@ static void test_pdf_pages_fonts_text_and_page_numbers(void **state)
 	assert_int_equal(ft_render_pdf(st, path, NULL), 0);
 
 	/* Rasterise at 50 dpi: every page has ink. */
-	snprintf(cmd, sizeof(cmd), "rm -f '%s'/page-*.png && pdftoppm -r 50 -png '%s' '%s/page' && ls '%s' | grep -c '^page-'",
+	snprintf(cmd, sizeof(cmd),
+		 "rm -f '%s'/page-*.png && pdftoppm -r 50 -png '%s' '%s/page' && ls '%s' | grep -c "
+		 "'^page-'",
 		 testutil_tmpdir(), path, testutil_tmpdir(), testutil_tmpdir());
 	pages_out = run(cmd);
 	pages = atoi(pages_out);
 	free(pages_out);
 	assert_true(pages > 2);
 	for (i = 1; i <= pages; i++) {
-		snprintf(png, sizeof(png), "%s/page-%0*d.png", testutil_tmpdir(), pages >= 10 ? 2 : 1,
-			 i);
+		snprintf(png, sizeof(png), "%s/page-%0*d.png", testutil_tmpdir(),
+			 pages >= 10 ? 2 : 1, i);
 		assert_true(png_has_ink(png));
 	}
 
@@ -152,11 +154,16 @@ static void test_pdf_is_byte_identical_twice(void **state)
 static void test_pdf_right_to_left_payee_and_nothing_payable(void **state)
 {
 	struct ft_statement *st;
-	struct ft_statement_line l = {.track = "שיר לשלום", .isrc = "ILA012600001",
-				      .store = "Spotify", .territory = "IL",
-				      .commercial_model = "subscription", .use_type = "stream",
-				      .units = 1000, .receipts = 4 * FT_AMOUNT_ONE,
-				      .rate = FT_AMOUNT_ONE / 4, .royalty = FT_AMOUNT_ONE};
+	struct ft_statement_line l = {.track = "שיר לשלום",
+				      .isrc = "ILA012600001",
+				      .store = "Spotify",
+				      .territory = "IL",
+				      .commercial_model = "subscription",
+				      .use_type = "stream",
+				      .units = 1000,
+				      .receipts = 4 * FT_AMOUNT_ONE,
+				      .rate = FT_AMOUNT_ONE / 4,
+				      .royalty = FT_AMOUNT_ONE};
 	char path[600], cmd[700];
 	char *text;
 
@@ -205,10 +212,10 @@ static int release_caches(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_pdf_pages_fonts_text_and_page_numbers),
-		cmocka_unit_test(test_pdf_is_byte_identical_twice),
-		cmocka_unit_test(test_pdf_right_to_left_payee_and_nothing_payable),
-		cmocka_unit_test(test_pdf_empty_statement_and_bad_path),
+	    cmocka_unit_test(test_pdf_pages_fonts_text_and_page_numbers),
+	    cmocka_unit_test(test_pdf_is_byte_identical_twice),
+	    cmocka_unit_test(test_pdf_right_to_left_payee_and_nothing_payable),
+	    cmocka_unit_test(test_pdf_empty_statement_and_bad_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, release_caches);
 }

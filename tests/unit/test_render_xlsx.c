@@ -155,9 +155,9 @@ static void test_xlsx_empty_statement_and_bad_path(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_xlsx_has_sheets_money_frozen_headers_and_filters),
-		cmocka_unit_test(test_xlsx_is_byte_identical_twice),
-		cmocka_unit_test(test_xlsx_empty_statement_and_bad_path),
+	    cmocka_unit_test(test_xlsx_has_sheets_money_frozen_headers_and_filters),
+	    cmocka_unit_test(test_xlsx_is_byte_identical_twice),
+	    cmocka_unit_test(test_xlsx_empty_statement_and_bad_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,7 +17,8 @@ static struct ft_statement *sample(uint64_t seed, size_t tracks)
 	return st;
 }
 
-static void assert_block_adds_up(const struct ft_statement *st, const struct ft_statement_summary *s)
+static void assert_block_adds_up(const struct ft_statement *st,
+				 const struct ft_statement_summary *s)
 {
 	ft_amount sum = 0, floor_reserve, free_balance;
 	size_t i;
@@ -85,7 +86,8 @@ static void test_printed_figures_add_up_for_random_statements(void **state)
 							 "2026-10-01", cur, NULL),
 				 0);
 		for (i = 0; i < n; i++) {
-			struct ft_statement_line l = {.track = "t", .store = "s", .territory = "FR"};
+			struct ft_statement_line l = {
+			    .track = "t", .store = "s", .territory = "FR"};
 			l.units = (int64_t)(testutil_rand(&rng) % 10000);
 			l.receipts = (ft_amount)(testutil_rand(&rng) % 100000000000000ULL);
 			l.royalty = (ft_amount)(testutil_rand(&rng) % 50000000000000ULL);
@@ -100,9 +102,9 @@ static void test_printed_figures_add_up_for_random_statements(void **state)
 		st->reserve_withheld = (ft_amount)(testutil_rand(&rng) % 300000000000000ULL);
 		st->reserve_released = st->reserve_held_before / 2;
 		if (round % 2) {
-			struct ft_statement_charge c = {FT_CHARGE_COST, "2026-01-01", "x",
-							(ft_amount)(testutil_rand(&rng) %
-								    900000000000000ULL)};
+			struct ft_statement_charge c = {
+			    FT_CHARGE_COST, "2026-01-01", "x",
+			    (ft_amount)(testutil_rand(&rng) % 900000000000000ULL)};
 			assert_int_equal(ft_statement_add_charge(st, &c, NULL), 0);
 		}
 		assert_int_equal(ft_statement_summarize(st, &s, NULL), 0);
@@ -114,7 +116,7 @@ static void test_printed_figures_add_up_for_random_statements(void **state)
 			for (k = 0; k < 12 - s.minor_units; k++)
 				unit *= 10;
 			assert_true(s.p_opening + s.p_royalties - s.p_advances - s.p_costs +
-					    s.p_rounding ==
+					s.p_rounding ==
 				    s.p_balance);
 			assert_true(s.p_balance - s.p_payable == s.p_carried);
 			assert_true(s.carried_fraction >= 0 && s.carried_fraction < unit);
@@ -138,9 +140,8 @@ static void test_breakdowns_sum_to_printed_royalties(void **state)
 		size_t n, i, lines = 0;
 		ft_amount sum = 0;
 
-		assert_int_equal(ft_statement_breakdown(st, (enum ft_statement_dim)d, &rows, &n,
-							NULL),
-				 0);
+		assert_int_equal(
+		    ft_statement_breakdown(st, (enum ft_statement_dim)d, &rows, &n, NULL), 0);
 		assert_true(n > 0);
 		for (i = 0; i < n; i++) {
 			sum += rows[i].p_royalty;
@@ -219,9 +220,8 @@ static void test_basename_is_safe_for_any_payee(void **state)
 
 	assert_int_equal(ft_statement_new(&st, NULL), 0);
 	assert_int_equal(ft_period_parse(&st->period, "2026-Q3", 7, NULL), 0);
-	assert_int_equal(ft_statement_set_header(st, "ST/1", NULL, "../zoë", NULL, NULL, NULL,
-						 NULL, NULL),
-			 0);
+	assert_int_equal(
+	    ft_statement_set_header(st, "ST/1", NULL, "../zoë", NULL, NULL, NULL, NULL, NULL), 0);
 	ft_statement_basename(buf, sizeof(buf), st);
 	assert_string_equal(buf, "2026-Q3_..-zo--_ST-1");
 	assert_null(strchr(buf, '/'));
@@ -234,13 +234,13 @@ static void test_header_refuses_unknown_currency(void **state)
 	struct ft_error err;
 
 	assert_int_equal(ft_statement_new(&st, NULL), 0);
-	assert_int_equal(ft_statement_set_header(st, NULL, NULL, NULL, NULL, NULL, NULL, "EURO",
-						 &err),
-			 FT_EINVAL);
+	assert_int_equal(
+	    ft_statement_set_header(st, NULL, NULL, NULL, NULL, NULL, NULL, "EURO", &err),
+	    FT_EINVAL);
 	assert_non_null(strstr(err.message, "'EURO'"));
-	assert_int_equal(ft_statement_set_header(st, NULL, NULL, NULL, NULL, NULL, NULL, "XXX",
-						 &err),
-			 FT_EINVAL);
+	assert_int_equal(
+	    ft_statement_set_header(st, NULL, NULL, NULL, NULL, NULL, NULL, "XXX", &err),
+	    FT_EINVAL);
 	assert_string_equal(st->currency, "EUR");
 	ft_statement_free(st);
 }
@@ -330,18 +330,18 @@ static void test_renderers_are_found_by_name(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sample_printed_balance_block_adds_up),
-		cmocka_unit_test(test_printed_figures_add_up_for_random_statements),
-		cmocka_unit_test(test_breakdowns_sum_to_printed_royalties),
-		cmocka_unit_test(test_top_keeps_short_lists),
-		cmocka_unit_test(test_money_is_rounded_down_with_separators),
-		cmocka_unit_test(test_percent_drops_trailing_zeros),
-		cmocka_unit_test(test_basename_is_safe_for_any_payee),
-		cmocka_unit_test(test_header_refuses_unknown_currency),
-		cmocka_unit_test(test_builder_copies_and_flattens_texts),
-		cmocka_unit_test(test_sort_is_stable_across_input_orders),
-		cmocka_unit_test(test_sample_is_reproducible_and_many_scripted),
-		cmocka_unit_test(test_renderers_are_found_by_name),
+	    cmocka_unit_test(test_sample_printed_balance_block_adds_up),
+	    cmocka_unit_test(test_printed_figures_add_up_for_random_statements),
+	    cmocka_unit_test(test_breakdowns_sum_to_printed_royalties),
+	    cmocka_unit_test(test_top_keeps_short_lists),
+	    cmocka_unit_test(test_money_is_rounded_down_with_separators),
+	    cmocka_unit_test(test_percent_drops_trailing_zeros),
+	    cmocka_unit_test(test_basename_is_safe_for_any_payee),
+	    cmocka_unit_test(test_header_refuses_unknown_currency),
+	    cmocka_unit_test(test_builder_copies_and_flattens_texts),
+	    cmocka_unit_test(test_sort_is_stable_across_input_orders),
+	    cmocka_unit_test(test_sample_is_reproducible_and_many_scripted),
+	    cmocka_unit_test(test_renderers_are_found_by_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
