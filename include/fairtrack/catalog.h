@@ -50,6 +50,7 @@ enum ft_catalog_kind {
 	FT_CATALOG_CONTRIBUTORS, /* one row per (track, contributor, role) */
 	FT_CATALOG_RELEASES,     /* list only: releases are written inside the tracks file */
 	FT_CATALOG_BWARM,        /* import only: DDEX BWARM recordings file */
+	FT_CATALOG_PLANS,        /* planned releases: a release, a partner, territories, date */
 	FT_CATALOG_KIND_COUNT,
 };
 
@@ -128,6 +129,16 @@ struct ft_catalog_contributor {
 	struct ft_catalog_loc loc;
 };
 
+/* A release planned through a partner in some territories from a date. */
+struct ft_catalog_plan {
+	char gtin14[FT_GTIN_LEN + 1];
+	char upc[FT_GTIN_LEN + 1]; /* as written */
+	const char *partner;       /* partner id */
+	const char *territories;   /* canonical set; NULL when no column ("WW" when new) */
+	const char *date;          /* YYYY-MM-DD, "" or NULL */
+	struct ft_catalog_loc loc;
+};
+
 struct ft_catalog_arena; /* private */
 struct ft_catalog_index; /* private */
 
@@ -146,10 +157,12 @@ struct ft_catalog {
 	size_t n_placements;
 	struct ft_catalog_contributor *contributors;
 	size_t n_contributors;
+	struct ft_catalog_plan *plans;
+	size_t n_plans;
 	/* private */
-	size_t cap[7];
+	size_t cap[8];
 	struct ft_catalog_arena *arena;
-	struct ft_catalog_index *index[7];
+	struct ft_catalog_index *index[8];
 };
 
 int ft_catalog_new(struct ft_catalog **out, struct ft_error *err);
@@ -180,7 +193,7 @@ enum ft_catalog_action {
 /* One change: an entity added, or one field of it updated. */
 struct ft_catalog_change {
 	enum ft_catalog_action action;
-	const char *entity; /* "label", "artist", "partner", "release", "track", "contributors" */
+	const char *entity; /* "label", "artist", … (ft_catalog_entity_name) */
 	char *key;          /* the identifier */
 	char *field;        /* updated field, NULL when added */
 	char *before;       /* NULL when added */
@@ -195,11 +208,12 @@ struct ft_catalog_changes {
 	struct ft_catalog_change *items;
 	size_t count, cap;
 	/* per entity, indexed like entity_names in ft_catalog_entity_name */
-	struct ft_catalog_counts counts[6];
+	struct ft_catalog_counts counts[7];
 };
 
-#define FT_CATALOG_ENTITY_COUNT 6
-/* "label", "artist", "partner", "release", "track", "contributors" for 0..5. */
+#define FT_CATALOG_ENTITY_COUNT 7
+/* "label", "artist", "partner", "release", "track", "contributors", "plan"
+ * for 0..6. */
 const char *ft_catalog_entity_name(int entity);
 
 /* Totals over all entities. */
@@ -271,8 +285,8 @@ int ft_catalog_show(struct ft_store *store, enum ft_catalog_kind kind, const cha
 		    ft_catalog_record_fn fn, void *ctx, struct ft_error *err);
 
 /*
- * Write labels.csv, artists.csv, partners.csv, tracks.csv and
- * contributors.csv into dir (created if missing; existing files of those
+ * Write labels.csv, artists.csv, partners.csv, tracks.csv, contributors.csv
+ * and plans.csv into dir (created if missing; existing files of those
  * names are replaced).  Comma-separated, UTF-8 without BOM, LF, RFC 4180
  * quoting where needed.
  */

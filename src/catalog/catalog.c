@@ -47,6 +47,7 @@ void ft_catalog_free(struct ft_catalog *cat)
 	free(cat->tracks);
 	free(cat->placements);
 	free(cat->contributors);
+	free(cat->plans);
 	free(cat);
 }
 
@@ -120,6 +121,7 @@ static const char *const kind_names[FT_CATALOG_KIND_COUNT] = {
 	[FT_CATALOG_CONTRIBUTORS] = "contributors",
 	[FT_CATALOG_RELEASES] = "releases",
 	[FT_CATALOG_BWARM] = "bwarm-recordings",
+	[FT_CATALOG_PLANS] = "plans",
 };
 
 const char *ft_catalog_kind_name(enum ft_catalog_kind kind)
@@ -147,7 +149,7 @@ int ft_catalog_kind_parse(const char *name)
 }
 
 static const char *const entity_names[FT_CATALOG_ENTITY_COUNT] = {
-	"label", "artist", "partner", "release", "track", "contributors",
+	"label", "artist", "partner", "release", "track", "contributors", "plan",
 };
 
 const char *ft_catalog_entity_name(int entity)

@@ -30,6 +30,7 @@ struct entity_desc {
 	int entity; /* enum cat_entity */
 	const char *table;
 	const char *key_col;
+	const char *key2_col;    /* second key column, or NULL */
 	const char *const *cols; /* compared and written; NULL-terminated */
 	const char *types;       /* 't' text or 'i' integer, one per col */
 	const char *const *defaults; /* inserted for a value not given, or NULL */
@@ -45,17 +46,21 @@ static const char *const track_cols[] = {"title", "duration", NULL};
 
 /* NOT NULL columns a file may leave out get these when the entity is new. */
 static const char *const partner_defaults[] = {NULL, NULL, "WW", "0", NULL};
+static const char *const plan_cols[] = {"territories", "release_date", NULL};
+static const char *const plan_defaults[] = {"WW", NULL};
 
-static const struct entity_desc label_desc = {CAT_LABEL, "labels", "name", label_cols, "t",
-					      NULL};
-static const struct entity_desc artist_desc = {CAT_ARTIST, "artists", "id", artist_cols, "ttt",
-					       NULL};
-static const struct entity_desc partner_desc = {CAT_PARTNER, "partners",  "id",
-						partner_cols, "ttttt",      partner_defaults};
-static const struct entity_desc release_desc = {CAT_RELEASE,  "releases", "gtin14",
-						release_cols, "tttttt",   NULL};
-static const struct entity_desc track_desc = {CAT_TRACK, "tracks", "isrc", track_cols, "ti",
-					      NULL};
+static const struct entity_desc label_desc = {
+	CAT_LABEL, "labels", "name", NULL, label_cols, "t", NULL};
+static const struct entity_desc artist_desc = {
+	CAT_ARTIST, "artists", "id", NULL, artist_cols, "ttt", NULL};
+static const struct entity_desc partner_desc = {
+	CAT_PARTNER, "partners", "id", NULL, partner_cols, "ttttt", partner_defaults};
+static const struct entity_desc release_desc = {
+	CAT_RELEASE, "releases", "gtin14", NULL, release_cols, "tttttt", NULL};
+static const struct entity_desc track_desc = {
+	CAT_TRACK, "tracks", "isrc", NULL, track_cols, "ti", NULL};
+static const struct entity_desc plan_desc = {
+	CAT_PLAN, "release_plans", "gtin14", "partner_id", plan_cols, "tt", plan_defaults};
 
 enum status { UNCHANGED, ADDED, UPDATED };
 
@@ -169,13 +174,19 @@ static int cached(struct imp *im, const struct entity_desc *d, int role, struct 
 		for (i = 0; d->cols[i]; i++)
 			o += (size_t)snprintf(sql + o, sizeof(sql) - o, "%s%s", i ? ", " : "",
 					      d->cols[i]);
-		snprintf(sql + o, sizeof(sql) - o, " FROM %s WHERE %s = ?", d->table, d->key_col);
+		o += (size_t)snprintf(sql + o, sizeof(sql) - o, " FROM %s WHERE %s = ?", d->table,
+				      d->key_col);
+		if (d->key2_col)
+			snprintf(sql + o, sizeof(sql) - o, " AND %s = ?", d->key2_col);
 	} else if (role == 1) {
 		o += (size_t)snprintf(sql + o, sizeof(sql) - o, "INSERT INTO %s (%s", d->table,
 				      d->key_col);
+		if (d->key2_col)
+			o += (size_t)snprintf(sql + o, sizeof(sql) - o, ", %s", d->key2_col);
 		for (i = 0; d->cols[i]; i++)
 			o += (size_t)snprintf(sql + o, sizeof(sql) - o, ", %s", d->cols[i]);
-		o += (size_t)snprintf(sql + o, sizeof(sql) - o, ") VALUES (?");
+		o += (size_t)snprintf(sql + o, sizeof(sql) - o, ") VALUES (?%s",
+				      d->key2_col ? ", ?" : "");
 		for (i = 0; d->cols[i]; i++)
 			o += (size_t)snprintf(sql + o, sizeof(sql) - o, ", ?");
 		snprintf(sql + o, sizeof(sql) - o, ")");
@@ -184,7 +195,9 @@ static int cached(struct imp *im, const struct entity_desc *d, int role, struct 
 		for (i = 0; d->cols[i]; i++)
 			o += (size_t)snprintf(sql + o, sizeof(sql) - o, "%s%s = ?", i ? ", " : "",
 					      d->cols[i]);
-		snprintf(sql + o, sizeof(sql) - o, " WHERE %s = ?", d->key_col);
+		o += (size_t)snprintf(sql + o, sizeof(sql) - o, " WHERE %s = ?", d->key_col);
+		if (d->key2_col)
+			snprintf(sql + o, sizeof(sql) - o, " AND %s = ?", d->key2_col);
 	}
 	rc = ft_store_prepare(im->store, &im->cache[d->entity][role], sql, im->err);
 	if (rc)
@@ -210,8 +223,9 @@ static int bind_value(struct ft_stmt *st, int idx, char type, const char *value,
  * display_key is what the user knows the entity by (a UPC as written rather
  * than its GTIN-14).
  */
-static int upsert(struct imp *im, const struct entity_desc *d, const char *key,
-		  const char *const *values, const char *display_key, enum status *st_out)
+static int upsert2(struct imp *im, const struct entity_desc *d, const char *key,
+		   const char *key2, const char *const *values, const char *display_key,
+		   enum status *st_out)
 {
 	struct ft_stmt *st;
 	char *kept[8] = {NULL};
@@ -222,7 +236,8 @@ static int upsert(struct imp *im, const struct entity_desc *d, const char *key,
 	while (d->cols[n])
 		n++;
 	*st_out = UNCHANGED;
-	if ((rc = cached(im, d, 0, &st)) || (rc = ft_stmt_bind_text(st, 1, key, im->err)))
+	if ((rc = cached(im, d, 0, &st)) || (rc = ft_stmt_bind_text(st, 1, key, im->err)) ||
+	    (key2 && (rc = ft_stmt_bind_text(st, 2, key2, im->err))))
 		return rc;
 	found = ft_stmt_step(st, im->err);
 	if (found < 0) {
@@ -252,17 +267,23 @@ static int upsert(struct imp *im, const struct entity_desc *d, const char *key,
 	if (rc || (found && !differs))
 		goto out;
 	if (!found) {
+		int nk = key2 ? 2 : 1;
+
 		rc = cached(im, d, 1, &st);
 		if (!rc)
 			rc = ft_stmt_bind_text(st, 1, key, im->err);
+		if (!rc && key2)
+			rc = ft_stmt_bind_text(st, 2, key2, im->err);
 		for (i = 0; !rc && i < n; i++)
-			rc = bind_value(st, (int)i + 2, d->types[i], bound[i], im->err);
+			rc = bind_value(st, (int)i + 1 + nk, d->types[i], bound[i], im->err);
 	} else {
 		rc = cached(im, d, 2, &st);
 		for (i = 0; !rc && i < n; i++)
 			rc = bind_value(st, (int)i + 1, d->types[i], bound[i], im->err);
 		if (!rc)
 			rc = ft_stmt_bind_text(st, (int)n + 1, key, im->err);
+		if (!rc && key2)
+			rc = ft_stmt_bind_text(st, (int)n + 2, key2, im->err);
 	}
 	if (!rc)
 		rc = ft_stmt_step(st, im->err);
@@ -280,6 +301,12 @@ out:
 	for (i = 0; i < n; i++)
 		free(kept[i]);
 	return rc;
+}
+
+static int upsert(struct imp *im, const struct entity_desc *d, const char *key,
+		  const char *const *values, const char *display_key, enum status *st_out)
+{
+	return upsert2(im, d, key, NULL, values, display_key, st_out);
 }
 
 /* Run a one-shot statement with up to three text parameters (NULL = none). */
@@ -936,6 +963,47 @@ static int import_contributors(struct imp *im)
 	return rc;
 }
 
+/* A plan needs its release and its partner, in the ledger or this import. */
+static int import_plans(struct imp *im)
+{
+	const struct ft_catalog *cat = im->cat;
+	enum status st;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; !rc && i < cat->n_plans; i++) {
+		const struct ft_catalog_plan *p = &cat->plans[i];
+		const char *values[] = {p->territories, p->date};
+		struct dstr found = {0};
+		char display[FT_GTIN_LEN + 80];
+
+		rc = query_list(im, "SELECT gtin14 FROM releases WHERE gtin14 = ?", p->gtin14, NULL,
+				ROW_ONE, &found);
+		if (!rc && !found.len)
+			rc = ft_error_setloc(im->err, FT_EINVAL, p->loc.file, p->loc.line, "upc",
+					     "column 'upc': unknown release %s (add it in a tracks "
+					     "file first, or in the same import)",
+					     p->upc);
+		dstr_free(&found);
+		if (!rc)
+			rc = query_list(im, "SELECT id FROM partners WHERE id = ?", p->partner, NULL,
+					ROW_ONE, &found);
+		if (!rc && !found.len)
+			rc = ft_error_setloc(im->err, FT_EINVAL, p->loc.file, p->loc.line,
+					     "partner_id",
+					     "column 'partner_id': unknown partner '%s' (add it to a "
+					     "partners file)",
+					     p->partner);
+		dstr_free(&found);
+		snprintf(display, sizeof(display), "%s %s", p->upc, p->partner);
+		if (!rc)
+			rc = upsert2(im, &plan_desc, p->gtin14, p->partner, values, display, &st);
+		if (!rc)
+			count(im, CAT_PLAN, st);
+	}
+	return rc;
+}
+
 /* The import proper; with preview, everything is rolled back at the end. */
 static int import(struct ft_store *store, const struct ft_catalog *cat,
 		  struct ft_catalog_changes *changes, int preview, struct ft_error *err)
@@ -960,8 +1028,9 @@ static int import(struct ft_store *store, const struct ft_catalog *cat,
 	}
 	if (!(rc = import_labels(&im)) && !(rc = import_artists(&im)) &&
 	    !(rc = import_partners(&im)) && !(rc = import_releases(&im)) &&
-	    !(rc = import_tracks(&im)) && !(rc = import_tracklists(&im)))
-		rc = import_contributors(&im);
+	    !(rc = import_tracks(&im)) && !(rc = import_tracklists(&im)) &&
+	    !(rc = import_contributors(&im)))
+		rc = import_plans(&im);
 	for (r = 0; !rc && r < cat->n_releases; r++)
 		count(&im, CAT_RELEASE, im.release_status[r]);
 	free(im.release_status);

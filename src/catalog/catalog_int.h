@@ -18,6 +18,7 @@ enum cat_entity {
 	CAT_RELEASE,
 	CAT_TRACK,
 	CAT_CONTRIBUTORS,
+	CAT_PLAN,
 };
 
 /* Vector slots of struct ft_catalog.cap. */
@@ -29,6 +30,7 @@ enum cat_vec {
 	VEC_TRACKS,
 	VEC_PLACEMENTS,
 	VEC_CONTRIBUTORS,
+	VEC_PLANS,
 };
 
 /* Copy text[0..len) NUL-terminated into the arena; NULL when out of memory. */

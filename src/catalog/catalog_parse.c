@@ -87,6 +87,14 @@ static const struct column_spec contributor_columns[] = {
 	{"role", NULL, 1},
 };
 
+enum { R_UPC, R_PARTNER, R_TERRITORIES, R_DATE, R_N };
+static const struct column_spec plan_columns[] = {
+	{"upc", "ean|gtin|barcode|upc_ean", 1},
+	{"partner_id", "partner", 1},
+	{"territories", "territory", 0},
+	{"release_date", "date|start_date", 0},
+};
+
 /* DDEX BWARM recordings file (bwarm.ddex.net §6.9): the columns fairtrack
  * uses; the others (identifiers of parties, P-line …) are read past. */
 enum { B_FPID, B_ISRC, B_TITLE, B_SUBTITLE, B_ARTIST, B_DURATION, B_N };
@@ -414,7 +422,7 @@ static const char *opt(struct parse *p, int spec_index)
 static int detect_kind(struct parse *p, const char norm[][64], size_t n)
 {
 	int has_isrc = 0, has_role = 0, has_label = 0, has_artist_id = 0, has_partner_id = 0,
-	    has_bwarm = 0;
+	    has_bwarm = 0, has_upc = 0;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -424,7 +432,11 @@ static int detect_kind(struct parse *p, const char norm[][64], size_t n)
 		has_artist_id |= strcmp(norm[i], "artist_id") == 0;
 		has_partner_id |= strcmp(norm[i], "partner_id") == 0;
 		has_bwarm |= strcmp(norm[i], "feedprovidersrecordingid") == 0;
+		has_upc |= strcmp(norm[i], "upc") == 0;
 	}
+	/* A partner column next to a UPC and no track: a release plan. */
+	if (has_partner_id && has_upc && !has_isrc)
+		return FT_CATALOG_PLANS;
 	if (has_partner_id)
 		return FT_CATALOG_PARTNERS;
 	if (has_artist_id)
@@ -477,6 +489,7 @@ static int read_header(struct parse *p, const char *line, size_t len)
 	case FT_CATALOG_TRACKS: p->spec = track_columns; p->n_spec = T_N; break;
 	case FT_CATALOG_CONTRIBUTORS: p->spec = contributor_columns; p->n_spec = C_N; break;
 	case FT_CATALOG_BWARM: p->spec = bwarm_columns; p->n_spec = B_N; break;
+	case FT_CATALOG_PLANS: p->spec = plan_columns; p->n_spec = R_N; break;
 	default:
 		return ft_error_setloc(p->err, FT_EINVAL, p->file, p->line, NULL,
 				       "cannot tell what kind of catalogue file this is from its "
@@ -1018,6 +1031,59 @@ static int row_bwarm(struct parse *p)
 			 B_DURATION, 1);
 }
 
+/* A release planned through a partner: upc, partner_id, territories, date. */
+static int row_plan(struct parse *p)
+{
+	struct ft_catalog *cat = p->cat;
+	struct ft_catalog_plan *pl;
+	struct ft_territory_set set;
+	char upc[FT_GTIN_LEN + 1], gtin14[FT_GTIN_LEN + 1], terr[2048], key[128];
+	long prev;
+	int rc;
+
+	if ((rc = need(p, R_UPC)))
+		return rc;
+	rc = ft_gtin_parse(upc, NULL, p->value[R_UPC], strlen(p->value[R_UPC]), p->err);
+	if (rc)
+		return col_wrap(p, R_UPC, rc);
+	ft_gtin_to14(gtin14, upc);
+	if ((rc = need(p, R_PARTNER)) || (rc = check_slug(p, R_PARTNER, p->value[R_PARTNER])))
+		return rc;
+	snprintf(terr, sizeof(terr), "WW");
+	if (p->value[R_TERRITORIES][0]) {
+		rc = ft_territory_set_parse(&set, p->value[R_TERRITORIES],
+					    strlen(p->value[R_TERRITORIES]), p->err);
+		if (rc)
+			return col_wrap(p, R_TERRITORIES, rc);
+		ft_territory_set_format(terr, sizeof(terr), &set);
+	}
+	if (p->value[R_DATE][0] && (rc = check_date(p, R_DATE, p->value[R_DATE])))
+		return rc;
+	snprintf(key, sizeof(key), "%s/%s", gtin14, p->value[R_PARTNER]);
+	prev = cat_index_put(cat, VEC_PLANS, key, cat->n_plans);
+	if (prev < 0)
+		return nomem(p);
+	if (prev > 0)
+		return col_error(p, R_PARTNER, FT_EINVAL,
+				 "release %s through partner '%s' is already planned at %s:%ld",
+				 upc, p->value[R_PARTNER], cat->plans[prev - 1].loc.file,
+				 cat->plans[prev - 1].loc.line);
+	pl = cat_push(cat, (void **)&cat->plans, &cat->n_plans, VEC_PLANS, sizeof(*pl));
+	if (!pl)
+		return nomem(p);
+	memcpy(pl->gtin14, gtin14, sizeof(pl->gtin14));
+	memcpy(pl->upc, upc, sizeof(pl->upc));
+	pl->partner = keep(p, p->value[R_PARTNER]);
+	pl->territories = p->col[R_TERRITORIES] < 0 ? NULL : keep(p, terr);
+	pl->date = opt(p, R_DATE);
+	pl->loc.file = p->file;
+	pl->loc.line = p->line;
+	if (!pl->partner || (!pl->territories && p->col[R_TERRITORIES] >= 0) ||
+	    (!pl->date && p->col[R_DATE] >= 0))
+		return nomem(p);
+	return 0;
+}
+
 int ft_catalog_parse(struct ft_catalog *cat, const char *name, const char *data, size_t len,
 		     enum ft_catalog_kind *kind_out, struct ft_error *err)
 {
@@ -1075,6 +1141,7 @@ int ft_catalog_parse(struct ft_catalog *cat, const char *name, const char *data,
 		case FT_CATALOG_TRACKS: rc = row_track(&p); break;
 		case FT_CATALOG_CONTRIBUTORS: rc = row_contributor(&p); break;
 		case FT_CATALOG_BWARM: rc = row_bwarm(&p); break;
+		case FT_CATALOG_PLANS: rc = row_plan(&p); break;
 		default: rc = ft_error_set(err, FT_EINVAL, "%s: unknown kind", p.file);
 		}
 		if (rc)

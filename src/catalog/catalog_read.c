@@ -29,6 +29,8 @@ static const char *const track_columns[] = {
 static const char *const contributor_columns[] = {"isrc", "name", "role", NULL};
 static const char *const release_columns[] = {"upc",    "title",        "artist", "label",
 					      "format", "release_date", "tracks", NULL};
+static const char *const plan_columns[] = {"upc", "partner_id", "territories", "release_date",
+					   NULL};
 static const char *const no_columns[] = {NULL};
 
 const char *const *ft_catalog_columns(enum ft_catalog_kind kind)
@@ -40,6 +42,7 @@ const char *const *ft_catalog_columns(enum ft_catalog_kind kind)
 	case FT_CATALOG_TRACKS: return track_columns;
 	case FT_CATALOG_CONTRIBUTORS: return contributor_columns;
 	case FT_CATALOG_RELEASES: return release_columns;
+	case FT_CATALOG_PLANS: return plan_columns;
 	default: return no_columns;
 	}
 }
@@ -244,10 +247,16 @@ int ft_catalog_list(struct ft_store *store, enum ft_catalog_kind kind, ft_catalo
 				   "ORDER BY isrc, name, role",
 				   contributor_columns, fn, ctx, err);
 	case FT_CATALOG_RELEASES: return list_releases(store, fn, ctx, err);
+	case FT_CATALOG_PLANS:
+		return list_simple(store,
+				   "SELECT r.upc, p.partner_id, p.territories, p.release_date "
+				   "FROM release_plans p JOIN releases r ON r.gtin14 = p.gtin14 "
+				   "ORDER BY p.gtin14, p.partner_id",
+				   plan_columns, fn, ctx, err);
 	default:
 		return ft_error_set(err, FT_EUSAGE,
 				    "cannot list '%s' (labels, artists, releases, tracks, "
-				    "partners or contributors)",
+				    "partners, contributors or plans)",
 				    ft_catalog_kind_name(kind));
 	}
 }
@@ -379,6 +388,11 @@ int ft_catalog_show(struct ft_store *store, enum ft_catalog_kind kind, const cha
 			      "SELECT upc, gtin14, title, artist_id, label, format, release_date "
 			      "FROM releases WHERE gtin14 = ?",
 			      key, release_names, "release", id);
+		if (!rc)
+			rc = show_list(&sh, 8, "plans",
+				       "SELECT partner_id, territories, release_date "
+				       "FROM release_plans WHERE gtin14 = ? ORDER BY partner_id",
+				       key);
 		if (!rc)
 			rc = show_list(&sh, 7, "tracks",
 				       "SELECT rt.disc || '-' || rt.track_no, t.isrc, t.title "
@@ -520,9 +534,9 @@ static int export_kind(struct ft_store *store, const char *dir, enum ft_catalog_
 
 int ft_catalog_export(struct ft_store *store, const char *dir, struct ft_error *err)
 {
-	static const enum ft_catalog_kind kinds[] = {FT_CATALOG_LABELS, FT_CATALOG_ARTISTS,
-						     FT_CATALOG_PARTNERS, FT_CATALOG_TRACKS,
-						     FT_CATALOG_CONTRIBUTORS};
+	static const enum ft_catalog_kind kinds[] = {FT_CATALOG_LABELS,       FT_CATALOG_ARTISTS,
+						     FT_CATALOG_PARTNERS,     FT_CATALOG_TRACKS,
+						     FT_CATALOG_CONTRIBUTORS, FT_CATALOG_PLANS};
 	struct stat st;
 	size_t i;
 	int rc;

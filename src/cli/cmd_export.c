@@ -1,8 +1,8 @@
 /*
  * cmd_export.c — `fairtrack -l LEDGER export catalog [DIR]`
  *
- * Writes labels.csv, artists.csv, partners.csv, tracks.csv and
- * contributors.csv into DIR (default: the current directory), in the format
+ * Writes labels.csv, artists.csv, partners.csv, tracks.csv, contributors.csv
+ * and plans.csv into DIR (default: the current directory), in the format
  * `import catalog` reads: re-importing them reports 0 changed.
  */
 #include <stdio.h>
@@ -47,11 +47,11 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 		fputs("{\"directory\":", stdout);
 		cli_json_string(stdout, dir);
 		fputs(",\"files\":[\"labels.csv\",\"artists.csv\",\"partners.csv\",\"tracks.csv\","
-		      "\"contributors.csv\"]}\n",
+		      "\"contributors.csv\",\"plans.csv\"]}\n",
 		      stdout);
 	} else if (!cli->quiet) {
 		printf("exported the catalogue to %s: labels.csv artists.csv partners.csv "
-		       "tracks.csv contributors.csv\n",
+		       "tracks.csv contributors.csv plans.csv\n",
 		       dir);
 	}
 	return CLI_EXIT_OK;

@@ -95,11 +95,11 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 	argc = take_json_flag(cli, argc, argv);
 	if (argc != 2)
 		return cli_usage_error(cli, "list", "what to list? artists, releases, tracks, "
-						    "partners, labels or contributors");
+						    "partners, labels, contributors or plans");
 	kind = ft_catalog_kind_parse(argv[1]);
 	if (kind < 0 || kind == FT_CATALOG_BWARM)
 		return cli_usage_error(cli, "list", "cannot list '%s' (artists, releases, tracks, "
-						    "partners, labels or contributors)",
+						    "partners, labels, contributors or plans)",
 				       argv[1]);
 	if (cli_need_ledger(cli, "list"))
 		return CLI_EXIT_USAGE;

@@ -195,7 +195,85 @@ static const struct ft_migration migrations[] = {
 	 " target TEXT NOT NULL,"
 	 " detail TEXT NOT NULL,"
 	 " ip TEXT NOT NULL);"},
-	/* Append new migrations here: {4, "what it adds", "SQL"}, */
+	/* Planned releases: which partner releases what where, from when
+	 * (src/catalog, the plans file of docs/CATALOG.md). */
+	{4, "release plans",
+	 "CREATE TABLE release_plans ("
+	 " gtin14 TEXT NOT NULL REFERENCES releases(gtin14),"
+	 " partner_id TEXT NOT NULL REFERENCES partners(id),"
+	 " territories TEXT NOT NULL,"
+	 " release_date TEXT,"
+	 " PRIMARY KEY (gtin14, partner_id));"},
+	/* The royalty engine in the ledger (src/ledger/run.c, docs/JOURNAL.md):
+	 * contracts as canonical YAML, exchange rates per month, non-attributable
+	 * income, one row a run of a period (its engine state after the run),
+	 * the double-entry journal (every leg keeps its source row) and the
+	 * payee statements of each run. */
+	{5, "contracts, fx, income, runs, journal",
+	 "CREATE TABLE contracts ("
+	 " id TEXT PRIMARY KEY,"
+	 " yaml TEXT NOT NULL,"
+	 " file TEXT NOT NULL,"
+	 " imported_at TEXT NOT NULL);"
+	 "CREATE TABLE fx_rates ("
+	 " month TEXT NOT NULL,"
+	 " from_currency TEXT NOT NULL,"
+	 " to_currency TEXT NOT NULL,"
+	 " rate TEXT NOT NULL,"
+	 " file TEXT NOT NULL,"
+	 " PRIMARY KEY (month, from_currency, to_currency));"
+	 "CREATE TABLE income ("
+	 " id INTEGER PRIMARY KEY,"
+	 " month TEXT NOT NULL,"
+	 " partner_id TEXT NOT NULL REFERENCES partners(id),"
+	 " kind TEXT NOT NULL,"
+	 " currency TEXT NOT NULL,"
+	 " amount TEXT NOT NULL,"
+	 " description TEXT NOT NULL,"
+	 " file TEXT NOT NULL,"
+	 " line INTEGER NOT NULL,"
+	 " imported_at TEXT NOT NULL);"
+	 "CREATE TABLE runs ("
+	 " period TEXT PRIMARY KEY,"
+	 " first_month INTEGER NOT NULL,"
+	 " months INTEGER NOT NULL,"
+	 " currency TEXT NOT NULL,"
+	 " ran_at TEXT NOT NULL,"
+	 " closed_at TEXT,"
+	 " state TEXT NOT NULL,"
+	 " remainder_e24 TEXT NOT NULL);"
+	 "CREATE TABLE journal ("
+	 " id INTEGER PRIMARY KEY,"
+	 " period TEXT NOT NULL REFERENCES runs(period),"
+	 " posting INTEGER NOT NULL,"
+	 " kind TEXT NOT NULL,"
+	 " account TEXT NOT NULL,"
+	 " currency TEXT NOT NULL,"
+	 " amount TEXT NOT NULL,"
+	 " contract TEXT,"
+	 " payee TEXT,"
+	 " batch_id INTEGER,"
+	 " source TEXT,"
+	 " source_id INTEGER,"
+	 " note TEXT NOT NULL);"
+	 "CREATE INDEX journal_period ON journal(period, posting);"
+	 "CREATE INDEX journal_source ON journal(source, source_id);"
+	 "CREATE TABLE run_statements ("
+	 " period TEXT NOT NULL REFERENCES runs(period),"
+	 " payee TEXT NOT NULL,"
+	 " account TEXT NOT NULL,"
+	 " opening TEXT NOT NULL,"
+	 " royalties TEXT NOT NULL,"
+	 " advances TEXT NOT NULL,"
+	 " costs TEXT NOT NULL,"
+	 " balance TEXT NOT NULL,"
+	 " reserve_withheld TEXT NOT NULL,"
+	 " reserve_released TEXT NOT NULL,"
+	 " reserve_held TEXT NOT NULL,"
+	 " payable TEXT NOT NULL,"
+	 " closing TEXT NOT NULL,"
+	 " PRIMARY KEY (period, payee, account));"},
+	/* Append new migrations here: {6, "what it adds", "SQL"}, */
 };
 
 const struct ft_migration *ft_store_migrations(size_t *count)

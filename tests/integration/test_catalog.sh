@@ -15,6 +15,9 @@ check "import the sample catalogue" sh -c '"$FAIRTRACK" -l "$1" import catalog "
 check_grep "first import adds 25 tracks" "^track: 25 added, 0 updated, 0 unchanged" "$WORK/import1.out"
 check_grep "first import adds 7 releases" "^release: 7 added" "$WORK/import1.out"
 check_grep "first import adds partners" "^partner: 8 added" "$WORK/import1.out"
+check_grep "first import adds release plans" "^plan: 8 added" "$WORK/import1.out"
+ft -l "$L" list plans > "$WORK/plans.tsv"
+check_grep "list plans, territory sets canonical" "^501234000410	soundwave	WW -CA -US	2026-02-06$" "$WORK/plans.tsv"
 
 ft -l "$L" list tracks > "$WORK/tracks.tsv"
 check_grep "list tracks has a header" "^upc	release_title	release_artist" "$WORK/tracks.tsv"
@@ -49,25 +52,25 @@ ft -l "$L" show track GB-XX >/dev/null 2>&1; rc=$?
 [ $rc = 1 ] && ok "show of a malformed ISRC exits 1" || not_ok "show malformed ISRC exits 1 (got $rc)"
 
 # A bad file anywhere in the set: exit 1, the message names file:line:column, nothing changes.
-for k in artists releases tracks partners labels contributors; do ft -l "$L" list $k; done > "$WORK/before.txt"
+for k in artists releases tracks partners labels contributors plans; do ft -l "$L" list $k; done > "$WORK/before.txt"
 sed 's/^\(501234000113,Low Tide,.*\),GBNLR2600002,Low Tide (Acoustic)/\1,GBNLR2600002,Low Tide (Live)/' "$S/tracks.csv" > "$WORK/tracks-changed.csv"
 printf 'isrc,name,role\nGB-AB1-26-0001,Someone,producer\n' > "$WORK/bad.csv"
 ft -l "$L" import catalog "$S/artists.csv" "$WORK/tracks-changed.csv" "$WORK/bad.csv" > "$WORK/bad.out" 2> "$WORK/bad.err"; rc=$?
 [ $rc = 1 ] && ok "a bad row exits 1" || not_ok "a bad row exits 1 (got $rc)"
 check_grep "error names file, line and column" "bad.csv:2: column 'isrc': ISRC 'GB-AB1-26-0001': designation must be 5 digits" "$WORK/bad.err"
 check_grep "says nothing was imported" "nothing was imported" "$WORK/bad.err"
-for k in artists releases tracks partners labels contributors; do ft -l "$L" list $k; done > "$WORK/after.txt"
+for k in artists releases tracks partners labels contributors plans; do ft -l "$L" list $k; done > "$WORK/after.txt"
 check "ledger unchanged after a refused import" cmp "$WORK/before.txt" "$WORK/after.txt"
 ft -l "$L" --json import catalog "$WORK/bad.csv" > /dev/null 2> "$WORK/bad.json"
 check_grep "--json error on stderr" '"line":2,"field":"isrc"' "$WORK/bad.json"
 
 check "re-import the samples" sh -c '"$FAIRTRACK" -l "$1" import catalog "$2"/*.csv > "$3"' _ "$L" "$S" "$WORK/import2.out"
-check_grep "re-import prints 0 changed" "^0 changed (0 added, 0 updated, 61 unchanged)" "$WORK/import2.out"
+check_grep "re-import prints 0 changed" "^0 changed (0 added, 0 updated, 69 unchanged)" "$WORK/import2.out"
 
 ft -l "$L" import catalog --dry-run "$WORK/tracks-changed.csv" > "$WORK/dry.out"
 check_grep "--dry-run prints the change" "track GBNLR2600002: title 'Low Tide (Acoustic)' → 'Low Tide (Live)'" "$WORK/dry.out"
 check_grep "--dry-run says nothing was written" "dry run, nothing was written" "$WORK/dry.out"
-for k in artists releases tracks partners labels contributors; do ft -l "$L" list $k; done > "$WORK/after-dry.txt"
+for k in artists releases tracks partners labels contributors plans; do ft -l "$L" list $k; done > "$WORK/after-dry.txt"
 check "--dry-run leaves the ledger unchanged" cmp "$WORK/before.txt" "$WORK/after-dry.txt"
 ft -l "$L" import catalog "$WORK/tracks-changed.csv" > "$WORK/update.out"
 check_grep "an update prints the change" "track GBNLR2600002: title 'Low Tide (Acoustic)' → 'Low Tide (Live)'" "$WORK/update.out"
@@ -75,18 +78,18 @@ ft -l "$L" --json import catalog "$S/tracks.csv" > "$WORK/update.json"
 check_grep "--json change list" '"action":"updated","entity":"track","key":"GBNLR2600002","field":"title","before":"Low Tide (Live)","after":"Low Tide (Acoustic)"' "$WORK/update.json"
 
 check "export catalog DIR" ft -l "$L" export catalog "$WORK/export"
-for f in labels artists partners tracks contributors; do
+for f in labels artists partners tracks contributors plans; do
 	[ -s "$WORK/export/$f.csv" ] && ok "export wrote $f.csv" || not_ok "export wrote $f.csv"
 done
 ft -l "$L" import catalog "$WORK"/export/*.csv > "$WORK/import3.out"
 check_grep "export re-imports with 0 changed" "^0 changed" "$WORK/import3.out"
 ft -l "$L" import catalog "$WORK/export" > "$WORK/import4.out"
-check_grep "a directory imports its .csv files" "^0 changed (0 added, 0 updated, 61 unchanged)" "$WORK/import4.out"
+check_grep "a directory imports its .csv files" "^0 changed (0 added, 0 updated, 69 unchanged)" "$WORK/import4.out"
 L2="$WORK/second.ledger"
 ft init "$L2" > /dev/null
 ft -l "$L2" import catalog "$WORK"/export/*.csv > /dev/null
-for k in artists releases tracks partners labels contributors; do ft -l "$L2" list $k; done > "$WORK/second.txt"
-for k in artists releases tracks partners labels contributors; do ft -l "$L" list $k; done > "$WORK/first.txt"
+for k in artists releases tracks partners labels contributors plans; do ft -l "$L2" list $k; done > "$WORK/second.txt"
+for k in artists releases tracks partners labels contributors plans; do ft -l "$L" list $k; done > "$WORK/first.txt"
 check "an export imported into a new ledger lists the same" cmp "$WORK/first.txt" "$WORK/second.txt"
 
 ft -l "$WORK/missing.ledger" list artists >/dev/null 2>&1; rc=$?
