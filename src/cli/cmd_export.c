@@ -12,14 +12,6 @@
 #include "fairtrack/catalog.h"
 #include "fairtrack/store.h"
 
-/* A ledger that cannot be opened (missing, not a ledger, too new) is exit 3. */
-static int ledger_failed(struct cli *cli, const struct ft_error *err)
-{
-	int code = cli_fail(cli, err);
-
-	return code == CLI_EXIT_NOTFOUND || code == CLI_EXIT_INTERNAL ? CLI_EXIT_LEDGER : code;
-}
-
 int cmd_export(struct cli *cli, int argc, char **argv)
 {
 	struct ft_store *store = NULL;
@@ -34,11 +26,9 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 		return cli_usage_error(cli, "export", "export catalog takes one DIR");
 	if (argc == 3)
 		dir = argv[2];
-	if (cli_need_ledger(cli, "export"))
-		return CLI_EXIT_USAGE;
-	rc = ft_store_open(&store, cli->ledger, 0, &err);
+	rc = cli_open_ledger(cli, "export", &store);
 	if (rc)
-		return ledger_failed(cli, &err);
+		return rc;
 	rc = ft_catalog_export(store, dir, &err);
 	ft_store_close(store);
 	if (rc)

@@ -91,14 +91,6 @@ static void print_text(struct cli *cli, const struct ft_catalog_changes *changes
 	       dry_run ? " -- dry run, nothing was written" : "");
 }
 
-/* A ledger that cannot be opened (missing, not a ledger, too new) is exit 3. */
-static int ledger_failed(struct cli *cli, const struct ft_error *err)
-{
-	int code = cli_fail(cli, err);
-
-	return code == CLI_EXIT_NOTFOUND || code == CLI_EXIT_INTERNAL ? CLI_EXIT_LEDGER : code;
-}
-
 static int has_catalogue_suffix(const char *name)
 {
 	size_t n = strlen(name);
@@ -195,11 +187,9 @@ int cli_import_catalog(struct cli *cli, int argc, char **argv)
 	for (i = first; !rc && i < argc; i++)
 		rc = parse_path(cat, argv[i], &err);
 	if (!rc) {
-		rc = ft_store_open(&store, cli->ledger, 0, &err);
-		if (rc) {
-			exit_code = ledger_failed(cli, &err);
+		exit_code = cli_open_ledger(cli, "import catalog", &store);
+		if (exit_code)
 			goto out;
-		}
 		rc = dry_run ? ft_catalog_preview(store, cat, &changes, &err)
 			     : ft_catalog_import(store, cat, &changes, &err);
 	}

@@ -61,14 +61,6 @@ static int print_row(void *ctx, const struct ft_catalog_record *rec, struct ft_e
 	return 0;
 }
 
-/* A ledger that cannot be opened (missing, not a ledger, too new) is exit 3. */
-static int ledger_failed(struct cli *cli, const struct ft_error *err)
-{
-	int code = cli_fail(cli, err);
-
-	return code == CLI_EXIT_NOTFOUND || code == CLI_EXIT_INTERNAL ? CLI_EXIT_LEDGER : code;
-}
-
 /* --json is also accepted after the command ("list artists --json"). */
 static int take_json_flag(struct cli *cli, int argc, char **argv)
 {
@@ -101,11 +93,9 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 		return cli_usage_error(cli, "list", "cannot list '%s' (artists, releases, tracks, "
 						    "partners, labels, contributors or plans)",
 				       argv[1]);
-	if (cli_need_ledger(cli, "list"))
-		return CLI_EXIT_USAGE;
-	rc = ft_store_open(&store, cli->ledger, 0, &err);
+	rc = cli_open_ledger(cli, "list", &store);
 	if (rc)
-		return ledger_failed(cli, &err);
+		return rc;
 	out.json = cli->json;
 	if (cli->json) {
 		putchar('[');

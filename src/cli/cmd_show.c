@@ -34,14 +34,6 @@ static int print_entry(void *ctx, const struct ft_catalog_record *rec, struct ft
 	return 0;
 }
 
-/* A ledger that cannot be opened (missing, not a ledger, too new) is exit 3. */
-static int ledger_failed(struct cli *cli, const struct ft_error *err)
-{
-	int code = cli_fail(cli, err);
-
-	return code == CLI_EXIT_NOTFOUND || code == CLI_EXIT_INTERNAL ? CLI_EXIT_LEDGER : code;
-}
-
 /* --json is also accepted after the command ("list artists --json"). */
 static int take_json_flag(struct cli *cli, int argc, char **argv)
 {
@@ -73,11 +65,9 @@ int cmd_show(struct cli *cli, int argc, char **argv)
 		return cli_usage_error(
 		    cli, "show", "cannot show '%s' (artist, release, track, partner or label)",
 		    argv[1]);
-	if (cli_need_ledger(cli, "show"))
-		return CLI_EXIT_USAGE;
-	rc = ft_store_open(&store, cli->ledger, 0, &err);
+	rc = cli_open_ledger(cli, "show", &store);
 	if (rc)
-		return ledger_failed(cli, &err);
+		return rc;
 	rc = ft_catalog_show(store, (enum ft_catalog_kind)kind, argv[2], print_entry, cli,
 				     &err);
 	ft_store_close(store);
