@@ -15,8 +15,9 @@
  *   - the generic ft_format ops (.gz, .zip, `import report`): one line at a
  *     time, each checked in full and handed to a sink;
  *   - flat_tsv_fast_path for a mapped plain file, the measured hot path of
- *     `fairtrack aggregate`: the file is cut at line boundaries into one
- *     chunk per thread, each thread scans its chunk with SSE2 compares (all
+ *     `fairtrack aggregate`: the file is cut at line boundaries into chunks
+ *     (about 8 per thread) that threads take in file order; each thread
+ *     scans its chunks with SSE2 compares (all
  *     nine field boundaries of a line from a few 16-byte loads), parses
  *     Usages and Revenue inline (a specialised decimal → int128 parse: the
  *     general ft_amount_parse is taken only for >18 integer digits or >12
@@ -324,18 +325,34 @@ const struct ft_format ft_format_flat_tsv = {
 
 /* -------------------------------------------------------------- fast path */
 
+/*
+ * The body of the file is cut into chunks (whole lines), several per
+ * thread, handed out in file order from a shared counter: a thread slowed
+ * down by another process on the machine takes fewer chunks instead of
+ * holding the others up.  Each thread keeps one part for all its chunks.
+ */
+struct chunk_plan {
+	const size_t *cuts; /* chunk c is [cuts[c], cuts[c + 1]) */
+	int n_chunks;
+	int next; /* next chunk to hand out (atomic) */
+	int stop; /* lowest failing chunk (atomic): later ones are skipped */
+};
+
 struct chunk_job {
 	struct ft_report *report;
 	const char *data; /* the whole report */
 	size_t data_len;
-	size_t begin, end; /* this chunk: [begin, end) of data, whole lines */
+	size_t begin, end; /* the current chunk: [begin, end) of data */
 	struct agg_part *part;
 	const char *file;
-	int index; /* chunk number, 0 first */
-	int *stop; /* lowest failing chunk: later ones may give up */
+	int index; /* the current chunk's number, 0 first */
+	int *stop; /* = &plan->stop */
+	struct chunk_plan *plan;
 	int rc;
+	int err_index; /* chunk of the error when rc != 0 */
 	struct ft_error err;
 	pthread_t thread;
+	int started;
 };
 
 /* Line number of the line starting at data[off]: only for messages. */
@@ -613,8 +630,24 @@ static int run_chunk(struct chunk_job *job)
 static void *chunk_thread(void *p)
 {
 	struct chunk_job *job = p;
+	struct chunk_plan *plan = job->plan;
 
-	job->rc = run_chunk(job);
+	for (;;) {
+		int c = __atomic_fetch_add(&plan->next, 1, __ATOMIC_RELAXED);
+		int rc;
+
+		if (c >= plan->n_chunks || __atomic_load_n(&plan->stop, __ATOMIC_RELAXED) < c)
+			break;
+		job->index = c;
+		job->begin = plan->cuts[c];
+		job->end = plan->cuts[c + 1];
+		rc = run_chunk(job);
+		if (rc) {
+			job->rc = rc;
+			job->err_index = c;
+			break;
+		}
+	}
 	return NULL;
 }
 
@@ -641,8 +674,10 @@ int flat_tsv_fast_path_ex(struct ft_report *report, const char *data, size_t len
 	const char *nl = memchr(data, '\n', len);
 	size_t header_len = nl ? (size_t)(nl - data) : len;
 	size_t body = nl ? header_len + 1 : len;
+	struct chunk_plan plan = {NULL, 0, 0, INT_MAX};
 	struct chunk_job *jobs;
-	int stop = INT_MAX, n = 0, k, rc = 0;
+	size_t chunk, max_chunks, *cuts;
+	int k, best, rc = 0;
 
 	*used = 0;
 	if (header_len > 0 && data[header_len - 1] == '\r')
@@ -658,65 +693,70 @@ int flat_tsv_fast_path_ex(struct ft_report *report, const char *data, size_t len
 		threads = 1;
 	if (min_chunk == 0)
 		min_chunk = DEFAULT_MIN_CHUNK;
-	if ((size_t)threads > (len - body) / min_chunk + 1)
-		threads = (int)((len - body) / min_chunk + 1);
-	jobs = calloc((size_t)threads, sizeof(*jobs));
-	if (!jobs)
+	/* About 8 chunks a thread, none smaller than min_chunk. */
+	chunk = (len - body) / ((size_t)threads * 8) + 1;
+	if (chunk < min_chunk)
+		chunk = min_chunk;
+	max_chunks = (len - body) / chunk + 2;
+	cuts = malloc((max_chunks + 1) * sizeof(*cuts));
+	if (!cuts)
 		return ft_error_set(err, FT_ENOMEM, "out of memory");
-	/* Cut [body, len) into `threads` ranges that end after a '\n'. */
-	for (k = 0; k < threads; k++) {
-		size_t begin = k == 0 ? body : jobs[k - 1].end;
-		size_t end = body + (len - body) / (size_t)threads * (size_t)(k + 1);
+	cuts[0] = body;
+	while (cuts[plan.n_chunks] < len && (size_t)plan.n_chunks < max_chunks) {
+		size_t at = cuts[plan.n_chunks] + chunk;
+		const char *cut = at < len ? memchr(data + at, '\n', len - at) : NULL;
 
-		if (k == threads - 1 || end >= len) {
-			end = len;
-		} else if (end < begin) {
-			end = begin;
-		} else {
-			const char *cut = memchr(data + end, '\n', len - end);
-
-			end = cut ? (size_t)(cut - data) + 1 : len;
-		}
-		if (end == begin && k > 0)
-			break;
-		rc = agg_part_init(&parts[n], err);
+		cuts[++plan.n_chunks] = cut ? (size_t)(cut - data) + 1 : len;
+	}
+	if (cuts[plan.n_chunks] < len) /* cannot happen; keep every byte anyway */
+		cuts[plan.n_chunks] = len;
+	plan.cuts = cuts;
+	if (threads > plan.n_chunks)
+		threads = plan.n_chunks > 0 ? plan.n_chunks : 1;
+	jobs = calloc((size_t)threads, sizeof(*jobs));
+	if (!jobs) {
+		free(cuts);
+		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	}
+	for (k = 0; k < threads && !rc; k++) {
+		rc = agg_part_init(&parts[k], err);
 		if (rc)
 			break;
-		jobs[n] = (struct chunk_job){report, data, len,	  begin, end, &parts[n],
-					     file,   n,	   &stop, 0,	 {0}, 0};
-		n++;
-		*used = n;
-		if (end == len)
-			break;
+		*used = k + 1;
+		jobs[k] = (struct chunk_job){.report = report,
+					     .data = data,
+					     .data_len = len,
+					     .part = &parts[k],
+					     .file = file,
+					     .stop = &plan.stop,
+					     .plan = &plan};
 	}
 	if (rc) {
 		free(jobs);
+		free(cuts);
 		return rc;
 	}
-	for (k = 1; k < n; k++) {
-		if (pthread_create(&jobs[k].thread, NULL, chunk_thread, &jobs[k]) != 0) {
-			/* No thread: run it here after chunk 0. */
-			jobs[k].thread = 0;
-			jobs[k].rc = 1;
-		}
-	}
-	jobs[0].rc = run_chunk(&jobs[0]);
-	for (k = 1; k < n; k++) {
-		if (jobs[k].thread)
+	for (k = 1; k < threads; k++)
+		jobs[k].started =
+		    pthread_create(&jobs[k].thread, NULL, chunk_thread, &jobs[k]) == 0;
+	chunk_thread(&jobs[0]);
+	for (k = 1; k < threads; k++) {
+		if (jobs[k].started)
 			pthread_join(jobs[k].thread, NULL);
 		else
-			jobs[k].rc = run_chunk(&jobs[k]);
+			chunk_thread(&jobs[k]); /* no thread: its share runs here */
 	}
-	/* The earliest chunk's error is the first bad line of the file. */
+	/* The earliest failing chunk holds the first bad line of the file. */
 	rc = 0;
-	for (k = 0; k < n; k++) {
-		if (jobs[k].rc) {
-			rc = jobs[k].rc;
-			if (err)
-				*err = jobs[k].err;
-			break;
-		}
+	for (k = 0, best = -1; k < threads; k++)
+		if (jobs[k].rc && (best < 0 || jobs[k].err_index < jobs[best].err_index))
+			best = k;
+	if (best >= 0) {
+		rc = jobs[best].rc;
+		if (err)
+			*err = jobs[best].err;
 	}
+	free(cuts);
 	free(jobs);
 	return rc;
 }
