@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "fairtrack/error.h"
 
@@ -39,5 +40,10 @@ bool ft_period_contains(const struct ft_period *period, int month);
 /* The period of the same length right after / before this one. */
 struct ft_period ft_period_next(const struct ft_period *period);
 struct ft_period ft_period_prev(const struct ft_period *period);
+
+/* An ISO 8601 UTC timestamp "2026-11-25T22:54:40Z" of a Unix time, as the
+ * ledger records when things happened; buf holds FT_TIMESTAMP_MAX bytes. */
+#define FT_TIMESTAMP_MAX 32
+void ft_timestamp_utc(char buf[FT_TIMESTAMP_MAX], int64_t unix_seconds);
 
 #endif

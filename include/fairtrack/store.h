@@ -93,6 +93,10 @@ int ft_stmt_bind_amount(struct ft_stmt *stmt, int idx, ft_amount value, struct f
 /* Run one step: 1 = a row is available, 0 = done, < 0 an FT_E* error. */
 int ft_stmt_step(struct ft_stmt *stmt, struct ft_error *err);
 
+/* Step a statement that returns no rows (INSERT, UPDATE, DELETE): 0 or an
+ * FT_E* error. */
+int ft_stmt_run(struct ft_stmt *stmt, struct ft_error *err);
+
 /* Columns of the current row (0-based).  column_text is NULL for SQL NULL. */
 const char *ft_stmt_column_text(struct ft_stmt *stmt, int col);
 int64_t ft_stmt_column_int64(struct ft_stmt *stmt, int col);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 static int digits(const char *s, size_t n, int *out)
 {
@@ -171,4 +172,13 @@ struct ft_period ft_period_prev(const struct ft_period *p)
 {
 	struct ft_period n = {p->first - p->months, p->months};
 	return n;
+}
+
+void ft_timestamp_utc(char buf[FT_TIMESTAMP_MAX], int64_t unix_seconds)
+{
+	time_t t = (time_t)unix_seconds;
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) || !strftime(buf, FT_TIMESTAMP_MAX, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(buf, FT_TIMESTAMP_MAX, "@%lld", (long long)unix_seconds);
 }

@@ -35,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fairtrack/period.h"
 #include "http_int.h"
 
 /* A connection as the watchdog sees it. */
@@ -488,16 +489,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void write_access_log(struct http_server *srv, struct http_request *req,
 			     enum MHD_RequestTerminationCode toe)
 {
-	char stamp[32];
-	time_t t = (time_t)req->now;
-	struct tm tm;
+	char stamp[FT_TIMESTAMP_MAX];
 	json_t *line;
 	char *text;
 
 	if (!srv->opts.access_log)
 		return;
-	gmtime_r(&t, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	ft_timestamp_utc(stamp, req->now);
 	line = json_pack("{s:s,s:s,s:s,s:s,s:i,s:I,s:I,s:s}", "ts", stamp, "ip", req->ip, "method",
 			 req->method ? req->method : "", "path", req->path ? req->path : "",
 			 "status", (int)req->status, "bytes", (json_int_t)req->reply_bytes, "ms",

@@ -29,23 +29,6 @@
 #include "fairtrack/ingest.h"
 #include "fairtrack/period.h"
 
-static void utc_now(char buf[32])
-{
-	time_t now = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&now, &tm);
-	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-/* Run a statement that returns no rows. */
-static int run(struct ft_stmt *st, struct ft_error *err)
-{
-	int rc = ft_stmt_step(st, err);
-
-	return rc < 0 ? rc : 0;
-}
-
 /* ---------------------------------------------------------------- refusals */
 
 static int refuse_duplicate(struct ft_store *store, const char *path, const char *sha256,
@@ -243,7 +226,7 @@ static int write_row(void *ctx, const struct ft_aggregate_row *row, struct ft_er
 	if (!rc)
 		rc = ft_stmt_bind_amount(st, 11, row->revenue, err);
 	if (!rc)
-		rc = run(st, err);
+		rc = ft_stmt_run(st, err);
 	return rc;
 }
 
@@ -251,10 +234,10 @@ static int insert_batch(struct writer *w, const char *path, const struct ft_impo
 			const char *format_name, struct ft_error *err)
 {
 	struct ft_stmt *st = NULL;
-	char now[32];
+	char now[FT_TIMESTAMP_MAX];
 	int rc;
 
-	utc_now(now);
+	ft_timestamp_utc(now, time(NULL));
 	rc = ft_store_prepare(w->store, &st,
 			      "INSERT INTO import_batches (sha256, file, bytes, partner_id, format,"
 			      " forced, imported_at, rows, suspense_rows) VALUES (?, ?, ?, ?, ?, ?, ?,"
@@ -276,7 +259,7 @@ static int insert_batch(struct writer *w, const char *path, const struct ft_impo
 	if (!rc)
 		rc = ft_stmt_bind_text(st, 7, now, err);
 	if (!rc)
-		rc = run(st, err);
+		rc = ft_stmt_run(st, err);
 	ft_stmt_free(st);
 	if (!rc)
 		w->batch_id = ft_store_last_id(w->store);
@@ -305,7 +288,7 @@ static int finish_batch(struct writer *w, struct ft_error *err)
 	if (!rc)
 		rc = ft_stmt_bind_int64(st, 5, w->batch_id, err);
 	if (!rc)
-		rc = run(st, err);
+		rc = ft_stmt_run(st, err);
 	ft_stmt_free(st);
 	st = NULL;
 	if (!rc)
@@ -330,7 +313,7 @@ static int finish_batch(struct writer *w, struct ft_error *err)
 		if (!rc)
 			rc = ft_stmt_bind_amount(st, 6, t->suspense_revenue, err);
 		if (!rc)
-			rc = run(st, err);
+			rc = ft_stmt_run(st, err);
 	}
 	ft_stmt_free(st);
 	return rc;
@@ -477,7 +460,7 @@ static int exec_bound(struct ft_store *store, const char *sql, int64_t id, const
 	if (!rc)
 		rc = ft_stmt_bind_int64(st, text ? 2 : 1, id, err);
 	if (!rc)
-		rc = run(st, err);
+		rc = ft_stmt_run(st, err);
 	ft_stmt_free(st);
 	return rc;
 }
@@ -485,7 +468,7 @@ static int exec_bound(struct ft_store *store, const char *sql, int64_t id, const
 int ft_import_withdraw(struct ft_store *store, int64_t batch_id, struct ft_error *err)
 {
 	struct ft_stmt *st = NULL;
-	char now[32];
+	char now[FT_TIMESTAMP_MAX];
 	int rc;
 
 	rc = ft_store_begin(store, err);
@@ -515,7 +498,7 @@ int ft_import_withdraw(struct ft_store *store, int64_t batch_id, struct ft_error
 	else if (rc == 1)
 		rc = 0;
 	ft_stmt_free(st);
-	utc_now(now);
+	ft_timestamp_utc(now, time(NULL));
 	if (!rc)
 		rc = exec_bound(store, "DELETE FROM usage WHERE batch_id = ?", batch_id, NULL, err);
 	if (!rc)

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "fairtrack/period.h"
 #include "ledger/store_impl.h"
 
 static const struct ft_migration migrations[] = {
@@ -320,13 +321,10 @@ static int record_version(struct ft_store *store, const struct ft_migration *m,
 			  struct ft_error *err)
 {
 	struct ft_stmt *st = NULL;
-	char stamp[32];
-	time_t now = time(NULL);
-	struct tm tm;
+	char stamp[FT_TIMESTAMP_MAX];
 	int rc;
 
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	ft_timestamp_utc(stamp, time(NULL));
 	rc = ft_store_prepare(store, &st,
 			      "INSERT INTO ft_schema (version, name, applied_at) VALUES (?, ?, ?)",
 			      err);

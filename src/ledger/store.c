@@ -231,3 +231,10 @@ int ft_store_schema_version(const struct ft_store *store)
 {
 	return store->schema_version;
 }
+
+int ft_stmt_run(struct ft_stmt *stmt, struct ft_error *err)
+{
+	int rc = ft_stmt_step(stmt, err);
+
+	return rc < 0 ? rc : 0;
+}

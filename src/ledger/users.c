@@ -27,6 +27,7 @@
 #include <time.h>
 
 #include "fairtrack/digest.h"
+#include "fairtrack/period.h"
 
 /* OWASP password storage baseline for argon2id. */
 #define KDF_T_COST 2
@@ -52,22 +53,6 @@ int ft_role_parse(const char *name)
 		if (strcmp(name, role_names[i]) == 0)
 			return i;
 	return -1;
-}
-
-static void utc_stamp(char buf[32], int64_t now)
-{
-	time_t t = (time_t)now;
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static int run(struct ft_stmt *st, struct ft_error *err)
-{
-	int rc = ft_stmt_step(st, err);
-
-	return rc < 0 ? rc : 0;
 }
 
 static void copy(char *dst, size_t cap, const char *src)
@@ -112,7 +97,7 @@ static int exec_bound(struct ft_store *store, const char *sql, const char *types
 			rc = ft_stmt_bind_int64(st, i + 1, *(const int64_t *)values[i], err);
 	}
 	if (!rc)
-		rc = run(st, err);
+		rc = ft_stmt_run(st, err);
 	ft_stmt_free(st);
 	return rc;
 }
@@ -217,7 +202,7 @@ int ft_user_add(struct ft_store *store, const char *username, enum ft_role role,
 		const char *role_name = ft_role_name(role);
 		const void *v[] = {username, display_name, role_name, stamp};
 
-		utc_stamp(stamp, time(NULL));
+		ft_timestamp_utc(stamp, time(NULL));
 		rc = exec_bound(store,
 				"INSERT INTO users (username, display_name, role, created_at)"
 				" VALUES (?, ?, ?, ?)",
@@ -334,7 +319,7 @@ static int store_password(struct ft_store *store, int64_t user_id, const char *e
 	const void *v[] = {encoded, stamp, &user_id};
 	int rc;
 
-	utc_stamp(stamp, time(NULL));
+	ft_timestamp_utc(stamp, time(NULL));
 	rc = exec_bound(store,
 			"UPDATE users SET password_hash = ?, password_set_at = ? WHERE id = ?",
 			"tti", v, err);
@@ -833,7 +818,7 @@ int ft_audit_add(struct ft_store *store, int64_t now, const char *actor, const c
 			   detail ? detail : "",
 			   ip ? ip : ""};
 
-	utc_stamp(stamp, now);
+	ft_timestamp_utc(stamp, now);
 	return exec_bound(store,
 			  "INSERT INTO audit_log (at, at_utc, actor, action, target, detail, ip)"
 			  " VALUES (?, ?, ?, ?, ?, ?, ?)",

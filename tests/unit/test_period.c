@@ -97,6 +97,16 @@ static void test_next_and_prev_step_by_length(void **state)
 	assert_string_equal(buf, "2026-Q3");
 }
 
+static void test_timestamp_is_iso8601_utc(void **state)
+{
+	char buf[FT_TIMESTAMP_MAX];
+
+	ft_timestamp_utc(buf, 0);
+	assert_string_equal(buf, "1970-01-01T00:00:00Z");
+	ft_timestamp_utc(buf, 1795647280);
+	assert_string_equal(buf, "2026-11-25T22:54:40Z");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -106,6 +116,7 @@ int main(void)
 		cmocka_unit_test(test_month_spellings),
 		cmocka_unit_test(test_month_rejects_nonsense),
 		cmocka_unit_test(test_next_and_prev_step_by_length),
+		cmocka_unit_test(test_timestamp_is_iso8601_utc),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
