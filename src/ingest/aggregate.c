@@ -1195,35 +1195,111 @@ static char *put_i64(char *p, int64_t v)
 	return p;
 }
 
-static void write_block(struct ft_aggregate *agg, const struct row *rows, size_t n, int owned,
-			unsigned flags, FILE *out)
+/* Formatting 2 million lines is a visible share of `aggregate`: rows are
+ * formatted in blocks on all threads, and written in order. */
+#define FORMAT_BLOCK 65536
+#define LINE_MAX_TEXT (AGG_DIM_MAX + 400) /* ids <= 300 bytes, dims <= AGG_DIM_MAX */
+
+struct format_job {
+	struct ft_aggregate *agg;
+	const struct row *rows;
+	size_t from, to;
+	int owned;
+	unsigned flags;
+	char *buf;
+	size_t len, cap;
+	int rc;
+	pthread_t thread;
+	int started;
+};
+
+static void *format_rows(void *p)
 {
+	struct format_job *j = p;
+	struct ft_aggregate *agg = j->agg;
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		char line[AGG_DIM_MAX + 400];
-		char *p = line;
-		size_t len;
+	j->len = 0;
+	for (i = j->from; i < j->to; i++) {
+		const struct row *r = &j->rows[i];
 		const char *text;
+		size_t len;
+		char *o;
 
-		if (!selected(agg, &rows[i], flags))
+		if (!selected(agg, r, j->flags))
 			continue;
-		/* Identifiers are capped at 300 bytes, print dims at AGG_DIM_MAX. */
-		text = agg_strtab_get(&agg->idents, rows[i].ident, &len);
-		memcpy(p, text + 1, len - 1);
-		p += len - 1;
-		*p++ = '\t';
-		text = agg_strtab_get(&agg->pdims,
-				      owned ? rows[i].dim : agg->dim_print[rows[i].dim - 1], &len);
-		memcpy(p, text, len);
-		p += len;
-		*p++ = '\t';
-		p = put_i64(p, rows[i].usages);
-		*p++ = '\t';
-		p += ft_aggregate_format_amount(p, rows[i].revenue);
-		*p++ = '\n';
-		fwrite(line, 1, (size_t)(p - line), out);
+		if (j->cap - j->len < LINE_MAX_TEXT) {
+			size_t cap = j->cap ? j->cap * 2 : (size_t)FORMAT_BLOCK * 96;
+			char *bigger = realloc(j->buf, cap);
+
+			if (!bigger) {
+				j->rc = FT_ENOMEM;
+				return NULL;
+			}
+			j->buf = bigger;
+			j->cap = cap;
+		}
+		o = j->buf + j->len;
+		text = agg_strtab_get(&agg->idents, r->ident, &len);
+		memcpy(o, text + 1, len - 1);
+		o += len - 1;
+		*o++ = '\t';
+		text = agg_strtab_get(&agg->pdims, j->owned ? r->dim : agg->dim_print[r->dim - 1],
+				      &len);
+		memcpy(o, text, len);
+		o += len;
+		*o++ = '\t';
+		o = put_i64(o, r->usages);
+		*o++ = '\t';
+		o += ft_aggregate_format_amount(o, r->revenue);
+		*o++ = '\n';
+		j->len = (size_t)(o - j->buf);
 	}
+	return NULL;
+}
+
+static int write_block(struct ft_aggregate *agg, const struct row *rows, size_t n, int owned,
+		       unsigned flags, FILE *out)
+{
+	struct format_job jobs[8];
+	size_t t =
+	    agg->opts.threads > 0 ? (size_t)agg->opts.threads : (size_t)flat_tsv_default_threads();
+	size_t start, k;
+	int rc = 0;
+
+	if (t > 8)
+		t = 8;
+	memset(jobs, 0, sizeof(jobs));
+	for (start = 0; start < n && !rc; start += t * FORMAT_BLOCK) {
+		for (k = 0; k < t; k++) {
+			struct format_job *j = &jobs[k];
+
+			j->agg = agg;
+			j->rows = rows;
+			j->owned = owned;
+			j->flags = flags;
+			j->from = start + k * FORMAT_BLOCK < n ? start + k * FORMAT_BLOCK : n;
+			j->to = j->from + FORMAT_BLOCK < n ? j->from + FORMAT_BLOCK : n;
+			j->started = k > 0 && j->from < j->to &&
+				     pthread_create(&j->thread, NULL, format_rows, j) == 0;
+		}
+		format_rows(&jobs[0]);
+		for (k = 1; k < t; k++) {
+			if (jobs[k].started)
+				pthread_join(jobs[k].thread, NULL);
+			else
+				format_rows(&jobs[k]);
+		}
+		for (k = 0; k < t; k++) {
+			if (jobs[k].rc)
+				rc = jobs[k].rc;
+			else if (jobs[k].len)
+				fwrite(jobs[k].buf, 1, jobs[k].len, out);
+		}
+	}
+	for (k = 0; k < t; k++)
+		free(jobs[k].buf);
+	return rc;
 }
 
 int ft_aggregate_write_tsv(struct ft_aggregate *agg, FILE *out, struct ft_error *err)
@@ -1236,12 +1312,15 @@ int ft_aggregate_write_tsv(struct ft_aggregate *agg, FILE *out, struct ft_error 
 	if (rc)
 		return rc;
 	fputs("isrc\tterritory\tcommercial_model\tuse_type\tcurrency\tusages\trevenue\n", out);
-	write_block(agg, rows, n, owned, FT_AGGREGATE_MATCHED, out);
+	rc = write_block(agg, rows, n, owned, FT_AGGREGATE_MATCHED, out);
 	fputs("\nunmatched_id\tterritory\tcommercial_model\tuse_type\tcurrency\tusages\trevenue\n",
 	      out);
-	write_block(agg, rows, n, owned, FT_AGGREGATE_UNMATCHED, out);
+	if (!rc)
+		rc = write_block(agg, rows, n, owned, FT_AGGREGATE_UNMATCHED, out);
 	if (owned)
 		free(rows);
+	if (rc)
+		return ft_error_set(err, rc, "out of memory formatting the aggregates");
 	if (fflush(out) != 0 || ferror(out))
 		return ft_error_set(err, FT_EIO, "cannot write the aggregates (disk full?)");
 	return 0;

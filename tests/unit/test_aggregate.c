@@ -207,6 +207,47 @@ static void test_sums_beyond_64_bits_stay_exact(void **state)
 	ft_matcher_free(m);
 }
 
+static void test_large_output_is_written_whole_and_in_order(void **state)
+{
+	/* More rows than one formatting block per thread (2 x 65536). */
+	struct ft_matcher *m = matcher_from("ISRC\nGBABC0000007\n");
+	size_t n = 150000, i, cap = n * 64 + 256, len = 0, lines = 0;
+	char *text = malloc(cap), *out, *p, prev[64] = "";
+	const char *files[1];
+
+	assert_non_null(text);
+	len += (size_t)snprintf(text, cap, "%s", HEADER);
+	for (i = n; i > 0; i--) /* written in reverse key order */
+		len += (size_t)snprintf(text + len, cap - len,
+					"%zu\tGBABC%07zu\t\tGB\tM\tU\t1\tEUR\t0.%zu\n", i, i, i);
+	files[0] = write_text("many.tsv", text);
+	out = aggregate_text(m, 2, files, 1);
+	for (p = strchr(out, '\n') + 1; *p && *p != '\n'; p = strchr(p, '\n') + 1) {
+		char key[64];
+
+		snprintf(key, sizeof(key), "%.*s", (int)(strchr(p, '\t') - p), p);
+		assert_true(strcmp(prev, key) < 0);
+		snprintf(prev, sizeof(prev), "%s", key);
+		lines++;
+	}
+	assert_int_equal(lines, 1); /* GBABC0000007: matched */
+	assert_non_null(strstr(out, "GBABC0000001\tGB\tM\tU\tEUR\t1\t0.1\n"));
+	p = strstr(out, "\nunmatched_id");
+	assert_non_null(p);
+	for (lines = 0, prev[0] = '\0', p = strchr(p + 1, '\n') + 1; *p; p = strchr(p, '\n') + 1) {
+		char key[64];
+
+		snprintf(key, sizeof(key), "%.*s", (int)(strchr(p, '\t') - p), p);
+		assert_true(strcmp(prev, key) < 0);
+		snprintf(prev, sizeof(prev), "%s", key);
+		lines++;
+	}
+	assert_int_equal(lines, n - 1);
+	free(out);
+	free(text);
+	ft_matcher_free(m);
+}
+
 /* ------------------------------------------------- the property test */
 
 #define N_TRACKS 24
@@ -452,6 +493,7 @@ int main(void)
 	    cmocka_unit_test(test_output_is_sorted_exact_and_split_by_match),
 	    cmocka_unit_test(test_a_bad_file_leaves_the_totals_untouched),
 	    cmocka_unit_test(test_sums_beyond_64_bits_stay_exact),
+	    cmocka_unit_test(test_large_output_is_written_whole_and_in_order),
 	    cmocka_unit_test(test_fast_generic_and_reference_sums_agree),
 	    cmocka_unit_test(test_rows_keep_period_and_store_apart_when_asked),
 	    cmocka_unit_test(test_output_amounts_match_ft_amount_format),
