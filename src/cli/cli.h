@@ -72,6 +72,9 @@ int cli_need_ledger(struct cli *cli, const char *command);
 /* `import KIND` sub-dispatch: each kind in its own file. */
 int cli_import_catalog(struct cli *cli, int argc, char **argv);
 int cli_import_report(struct cli *cli, int argc, char **argv);
+int cli_import_contracts(struct cli *cli, int argc, char **argv);
+int cli_import_fx(struct cli *cli, int argc, char **argv);
+int cli_import_income(struct cli *cli, int argc, char **argv);
 
 /* Open the global -l ledger for a command.  On failure prints the error and
  * returns the exit code (usage error without -l; CLI_EXIT_LEDGER when the

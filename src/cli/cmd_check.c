@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "fairtrack/import.h"
+#include "fairtrack/ledger_run.h"
 #include "fairtrack/store.h"
 
 static int storage_check(struct ft_store *store, struct ft_error *err)
@@ -52,6 +53,8 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 	rc = storage_check(store, &err);
 	if (!rc)
 		rc = ft_import_check(store, &err);
+	if (!rc) /* the journal's invariants (docs/JOURNAL.md) */
+		rc = ft_journal_check(store, &err);
 	ft_store_close(store);
 	if (rc) {
 		code = cli_fail(cli, &err);
@@ -60,6 +63,6 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 	if (cli->json)
 		puts("{\"ok\":true}");
 	else if (!cli->quiet)
-		puts("ledger ok: storage intact, every import batch adds up");
+		puts("ledger ok: storage intact, every import batch adds up, the journal balances");
 	return CLI_EXIT_OK;
 }

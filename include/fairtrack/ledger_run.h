@@ -1,0 +1,194 @@
+/*
+ * fairtrack — the royalty engine in the ledger: contracts, exchange rates,
+ * non-attributable income, runs, close, explain and the journal check.
+ *
+ * The pure engine (fairtrack/royalty.h) computes one period; this module
+ * feeds it from the ledger and keeps what it returns:
+ *
+ *   import contracts  YAML files, checked against the catalogue, stored by id
+ *   import fx         exact exchange rates per month (period,from,to,rate)
+ *   import income     money that belongs to no single track (ACCT-9)
+ *   run P             usage + income of P (and late rows of closed months)
+ *                     converted exactly, through the engine, posted as a
+ *                     double-entry journal; replaces an open run of P
+ *   close P           makes P immutable; its engine state seeds the next run
+ *   explain           payable → balance → entries → rates → batch and row
+ *   check             the journal's invariants (docs/JOURNAL.md)
+ *
+ * Guarantees:
+ *  - Exact: amounts are ft_amount, stored as canonical text, summed in C.
+ *    What a conversion cuts below 10^-12 is summed per run; its whole units
+ *    are posted to the `remainder` account, the rest is recorded on the run.
+ *  - Every posting's legs sum to zero per currency, and per period
+ *    −receipts = payees + payouts + label + fees + remainder + suspense.
+ *  - A run is one write transaction: re-running an open period deletes its
+ *    postings and recomputes them from the same inputs, to the same unit.
+ *  - A closed period is never changed; usage or income dated in it that
+ *    arrives later is posted in the next run as an adjustment (kind
+ *    "late"), and the run says so.
+ *  - One accounting currency per ledger (all contracts in it); a run that
+ *    needs a rate the ledger lacks stops and names every missing rate.
+ *
+ * Ownership: result structs are filled by the call and released with their
+ * _free function (also after a failure); NULL is a no-op.
+ */
+#ifndef FAIRTRACK_LEDGER_RUN_H
+#define FAIRTRACK_LEDGER_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fairtrack/contract.h"
+#include "fairtrack/error.h"
+#include "fairtrack/money.h"
+#include "fairtrack/period.h"
+#include "fairtrack/store.h"
+
+/* ---- contracts (src/ledger/contracts_store.c) ------------------------------- */
+
+enum ft_contracts_change_kind {
+	FT_CONTRACT_ADDED = 1,
+	FT_CONTRACT_CHANGED = 2,
+	FT_CONTRACT_UNCHANGED = 3,
+};
+
+struct ft_contracts_change {
+	char id[FT_CONTRACT_ID_MAX];
+	enum ft_contracts_change_kind kind;
+};
+
+struct ft_contracts_import_result {
+	struct ft_contracts_change *changes; /* one per contract in the files, by id */
+	size_t n_changes;
+};
+
+/*
+ * Load a YAML file or a directory of them (fairtrack/contract.h), check
+ * every track (ISRC), release (GTIN-14) and artist in scope against the
+ * catalogue, and store them in one transaction, replacing contracts with
+ * the same id.  FT_EINVAL names file, line and field.
+ */
+int ft_contracts_import(struct ft_store *store, const char *path,
+			struct ft_contracts_import_result *res, struct ft_error *err);
+void ft_contracts_import_result_free(struct ft_contracts_import_result *res);
+
+/* Every stored contract, by id, into an empty set (clear it when done). */
+int ft_contracts_load(struct ft_store *store, struct ft_contract_set *set, struct ft_error *err);
+
+/* ---- exchange rates (src/ledger/fx.c) --------------------------------------- */
+
+/*
+ * A CSV file `period,from,to,rate` (header required): the rate converts one
+ * unit of `from` into `to` for every month of `period` (2026-10, 2026-Q4,
+ * 2026-H2, 2026), an exact decimal > 0.  A rate already stored for a month
+ * is replaced, unless that month is closed (FT_ECONFLICT).  *n_months gets
+ * the number of (month, pair) rates written.
+ */
+int ft_fx_import(struct ft_store *store, const char *path, size_t *n_months, struct ft_error *err);
+
+/* The rate of a month; 1 when from == to.  FT_ENOTFOUND names the month,
+ * the pair and the fix. */
+int ft_fx_rate(struct ft_store *store, int month, const char *from, const char *to, ft_amount *rate,
+	       struct ft_error *err);
+
+/* ---- non-attributable income (src/ledger/income.c) -------------------------- */
+
+/*
+ * A CSV file `month,partner,kind,currency,amount,description` (header
+ * required).  kind: advance, minimum-guarantee, breakage, settlement or
+ * other.  The partner must be in the catalogue.  A row with the same
+ * (month, partner, kind, description) replaces the stored one, unless a
+ * closed run posted it (FT_ECONFLICT).  One transaction; *n_rows gets the
+ * rows stored.
+ */
+int ft_income_import(struct ft_store *store, const char *path, size_t *n_rows,
+		     struct ft_error *err);
+
+/* ---- run and close (src/ledger/run.c) --------------------------------------- */
+
+/* One payee account after the run (ACCT-5 … ACCT-7). */
+struct ft_run_payee {
+	char payee[FT_CONTRACT_ID_MAX];
+	char account[FT_CONTRACT_ID_MAX];
+	ft_amount opening, royalties, advances, costs, balance, reserve_held, payable, closing;
+};
+
+struct ft_run_summary {
+	char period[FT_PERIOD_STR_MAX];
+	char currency[4];
+	int replaced;		     /* 1 when an earlier open run of the period was replaced */
+	size_t lines;		     /* usage, suspense and income rows fed to the engine */
+	size_t late_lines;	     /* of them, rows dated in closed months (adjustments) */
+	size_t postings, legs;	     /* journal written */
+	ft_amount receipts;	     /* Σ gross receipts, accounting currency */
+	ft_amount fees;		     /* ACCT-1 distributor fees */
+	ft_amount royalties;	     /* credited to payees */
+	ft_amount label;	     /* label share (net of advances and costs recouped) */
+	ft_amount suspense;	     /* net movement of suspense accounts */
+	ft_amount remainder;	     /* whole 10^-12 units of conversion remainders */
+	ft_amount remainder_e24;     /* what is left below 10^-12, in 10^-24 units */
+	ft_amount payable;	     /* Σ payable */
+	struct ft_run_payee *payees; /* sorted by payee, account */
+	size_t n_payees;
+	char (*notes)[FT_ERROR_MESSAGE_MAX]; /* adjustments and warnings, in order */
+	size_t n_notes;
+};
+
+/*
+ * Run period P: every stored contract over P, starting from the state the
+ * last closed period left.  Refused (FT_ECONFLICT) when a month of P is
+ * closed or another period's run is still open (close it first).  A missing
+ * exchange rate is FT_ENOTFOUND naming every pair and month needed.
+ */
+int ft_run_period(struct ft_store *store, const struct ft_period *period,
+		  struct ft_run_summary *out, struct ft_error *err);
+void ft_run_summary_free(struct ft_run_summary *summary);
+
+/* Close P (its run must exist and be open): its months enter closed_periods,
+ * its state becomes the next run's start.  FT_ENOTFOUND with no run of P. */
+int ft_run_close(struct ft_store *store, const struct ft_period *period, struct ft_error *err);
+
+/* ---- journal (src/ledger/journal.c) and explain (src/ledger/explain.c) ------ */
+
+/* Called with one line of text (no newline); non-zero stops the walk. */
+typedef int (*ft_text_fn)(void *ctx, const char *line);
+
+/* The journal of a period (NULL: all), one TSV line a leg, in posting
+ * order: period posting kind account currency amount contract payee batch
+ * source source_id note.  Deterministic: two runs of the same inputs give
+ * the same text. */
+int ft_journal_dump(struct ft_store *store, const struct ft_period *period, ft_text_fn fn,
+		    void *ctx, struct ft_error *err);
+
+/*
+ * Verify every invariant of docs/JOURNAL.md: each posting balances per
+ * currency; per period, −receipts = payees + payouts + label + fees +
+ * remainder + suspense; each payee account's closing balance equals the sum
+ * of its postings.  FT_ECONFLICT naming the first broken one.
+ */
+int ft_journal_check(struct ft_store *store, struct ft_error *err);
+
+/*
+ * Explain what a payee is owed for period P: the payable, the balance it
+ * came from (opening, royalties, advances, costs, reserve), then every
+ * posting that credited the payee with its arithmetic (rule, rate,
+ * escalation, shares), the exchange rate and fee, and the import batch and
+ * report row (or income row) it came from.  FT_ENOTFOUND when P has no run
+ * or the payee none of its figures.
+ */
+int ft_run_explain(struct ft_store *store, const struct ft_period *period, const char *payee,
+		   ft_text_fn fn, void *ctx, struct ft_error *err);
+
+/* ---- arithmetic shared with the tests --------------------------------------- */
+
+/*
+ * ACCT-1 for one row: revenue in the report currency × fx rate, minus the
+ * partner's fee (percent as a fraction).  Same as ft_royalty_receipts; the
+ * conversion's sub-unit cut is added to *remainder_e24 (an accumulator),
+ * carried into whole units (*remainder) as it passes 10^-12.
+ */
+int ft_run_convert(ft_amount *gross, ft_amount *fee, ft_amount *receipts, ft_amount *remainder,
+		   ft_amount *remainder_e24, ft_amount revenue, ft_amount fx_rate,
+		   ft_amount fee_rate, struct ft_error *err);
+
+#endif

@@ -1,0 +1,195 @@
+/*
+ * contracts_store.c — contracts in the ledger (`import contracts`).
+ *
+ * Files are parsed by src/contracts (all or nothing), with catalogue hooks
+ * that ask the ledger whether every track (ISRC), release (GTIN-14) and
+ * artist in scope exists, then stored in one transaction, replacing a
+ * contract with the same id.  The ledger keeps the text of the file each
+ * contract came from, not a re-export: a run parses it again, so `explain`
+ * can cite the line of the rule as the label wrote it.
+ *
+ * What changed is reported per contract (added / changed / unchanged, by
+ * ft_contract_equal, which ignores file and line numbers).
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fairtrack/ledger_run.h"
+#include "ledger/run_int.h"
+
+static bool known(struct ft_store *store, const char *sql, const char *id)
+{
+	struct ft_stmt *st = NULL;
+	int rc = ft_store_prepare(store, &st, sql, NULL);
+
+	if (!rc)
+		rc = ft_stmt_bind_text(st, 1, id, NULL);
+	if (!rc)
+		rc = ft_stmt_step(st, NULL);
+	ft_stmt_free(st);
+	return rc == 1;
+}
+
+static bool track_known(void *ctx, const char *isrc)
+{
+	return known(ctx, "SELECT 1 FROM tracks WHERE isrc = ?", isrc);
+}
+
+static bool release_known(void *ctx, const char *gtin14)
+{
+	return known(ctx, "SELECT 1 FROM releases WHERE gtin14 = ?", gtin14);
+}
+
+static bool artist_known(void *ctx, const char *id)
+{
+	return known(ctx, "SELECT 1 FROM artists WHERE id = ?", id);
+}
+
+/* Parse one stored file text and copy out the contract with this id. */
+static int parse_stored(struct ft_contract *out, const char *id, const char *text, const char *file,
+			struct ft_error *err)
+{
+	struct ft_contract *list = NULL;
+	size_t n = 0, i;
+	int rc;
+
+	rc = ft_contract_parse(&list, &n, text, strlen(text), file, NULL, err);
+	if (rc)
+		return rc;
+	for (i = 0; i < n; i++)
+		if (!strcmp(list[i].id, id))
+			break;
+	if (i == n)
+		rc = ft_error_set(err, FT_ESCHEMA, "stored contract %s is missing from its text",
+				  id);
+	else
+		rc = ft_contract_copy(out, &list[i], err);
+	ft_contract_array_free(list, n);
+	return rc;
+}
+
+/* The stored version of a contract: 1 and *out filled, or 0 when none. */
+static int load_one(struct ft_store *store, const char *id, struct ft_contract *out,
+		    struct ft_error *err)
+{
+	struct ft_stmt *st = NULL;
+	int rc = ft_store_prepare(store, &st, "SELECT yaml, file FROM contracts WHERE id = ?", err);
+
+	if (!rc)
+		rc = ft_stmt_bind_text(st, 1, id, err);
+	if (!rc)
+		rc = ft_stmt_step(st, err);
+	if (rc == 1) {
+		rc = parse_stored(out, id, ft_stmt_column_text(st, 0), ft_stmt_column_text(st, 1),
+				  err);
+		if (!rc)
+			rc = 1;
+	}
+	ft_stmt_free(st);
+	return rc;
+}
+
+int ft_contracts_import(struct ft_store *store, const char *path,
+			struct ft_contracts_import_result *res, struct ft_error *err)
+{
+	struct ft_contract_hooks hooks = {track_known, release_known, artist_known, store};
+	struct ft_contract_set set = {0};
+	char stamp[32];
+	size_t i;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	rc = ft_contract_set_load(&set, path, &hooks, NULL, err);
+	if (rc)
+		return rc;
+	res->changes = calloc(set.n ? set.n : 1, sizeof(*res->changes));
+	if (!res->changes) {
+		ft_contract_set_clear(&set);
+		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	}
+	ft_ledger_now(stamp);
+	rc = ft_store_begin(store, err);
+	for (i = 0; !rc && i < set.n; i++) {
+		const struct ft_contract *c = &set.items[i];
+		struct ft_contract old = {0};
+		char *text = NULL;
+		size_t len;
+		const char *args[4];
+
+		rc = load_one(store, c->id, &old, err);
+		if (rc < 0)
+			break;
+		snprintf(res->changes[i].id, sizeof(res->changes[i].id), "%s", c->id);
+		res->changes[i].kind = rc == 0			    ? FT_CONTRACT_ADDED
+				       : ft_contract_equal(&old, c) ? FT_CONTRACT_UNCHANGED
+								    : FT_CONTRACT_CHANGED;
+		ft_contract_clear(&old);
+		res->n_changes = i + 1;
+		rc = ft_ledger_read_file(c->file, &text, &len, err);
+		if (rc)
+			break;
+		args[0] = c->id;
+		rc = ft_ledger_exec_text(store, "DELETE FROM contracts WHERE id = ?", args, 1, err);
+		args[1] = text;
+		args[2] = c->file;
+		args[3] = stamp;
+		if (!rc)
+			rc = ft_ledger_exec_text(
+			    store,
+			    "INSERT INTO contracts (id, yaml, file, imported_at) "
+			    "VALUES (?, ?, ?, ?)",
+			    args, 4, err);
+		free(text);
+	}
+	if (!rc)
+		rc = ft_store_commit(store, err);
+	if (rc)
+		ft_store_rollback(store, NULL);
+	ft_contract_set_clear(&set);
+	return rc;
+}
+
+void ft_contracts_import_result_free(struct ft_contracts_import_result *res)
+{
+	if (!res)
+		return;
+	free(res->changes);
+	res->changes = NULL;
+	res->n_changes = 0;
+}
+
+int ft_contracts_load(struct ft_store *store, struct ft_contract_set *set, struct ft_error *err)
+{
+	struct ft_stmt *st = NULL;
+	size_t cap = 0;
+	int rc;
+
+	rc = ft_store_prepare(store, &st, "SELECT id, yaml, file FROM contracts ORDER BY id", err);
+	while (!rc && (rc = ft_stmt_step(st, err)) == 1) {
+		if (set->n == cap) {
+			size_t ncap = cap ? cap * 2 : 8;
+			struct ft_contract *grown = realloc(set->items, ncap * sizeof(*grown));
+
+			if (!grown) {
+				rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+				break;
+			}
+			set->items = grown;
+			cap = ncap;
+		}
+		memset(&set->items[set->n], 0, sizeof(set->items[0]));
+		rc = parse_stored(&set->items[set->n], ft_stmt_column_text(st, 0),
+				  ft_stmt_column_text(st, 1), ft_stmt_column_text(st, 2), err);
+		if (rc)
+			break;
+		set->n++;
+	}
+	ft_stmt_free(st);
+	if (rc < 0) {
+		ft_contract_set_clear(set);
+		return rc;
+	}
+	return 0;
+}

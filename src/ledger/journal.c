@@ -1,0 +1,261 @@
+/*
+ * journal.c — reading the double-entry journal back: `check` and a dump.
+ *
+ * The journal (docs/JOURNAL.md) is written only by run.c.  This file proves
+ * it still says what the runs computed, from the stored rows alone:
+ *  J-1  every posting balances: its legs sum to zero per currency;
+ *  J-2  every account belongs to a known class (receipts:, fees:, payee:,
+ *       payout:, label, remainder, suspense:), so per period
+ *       −receipts = payees + payouts + label + fees + remainder + suspense;
+ *  J-3  every payee account's closing balance of every run equals the sum
+ *       of its postings up to and including that run;
+ *  J-4  every run's stored sub-unit remainder lies in [0, 10^-12).
+ * Sums are exact (ft_amount in C; SQL only selects rows).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fairtrack/ledger_run.h"
+#include "ledger/run_int.h"
+
+static const char *const classes[] = {
+    "receipts:", "fees:", "payee:", "payout:", "label", "remainder", "suspense:"};
+#define N_CLASSES (sizeof(classes) / sizeof(classes[0]))
+
+static int class_of(const char *account)
+{
+	size_t i;
+
+	for (i = 0; i < N_CLASSES; i++) {
+		size_t n = strlen(classes[i]);
+
+		if (classes[i][n - 1] == ':' ? !strncmp(account, classes[i], n) && account[n]
+					     : !strcmp(account, classes[i]))
+			return (int)i;
+	}
+	return -1;
+}
+
+/* J-1 and J-2, walking the legs in posting order. */
+static int check_postings(struct ft_store *store, struct ft_error *err)
+{
+	struct ft_stmt *st = NULL;
+	char period[FT_PERIOD_STR_MAX] = "", currency[4] = "";
+	ft_amount posting_sum = 0, by_class[N_CLASSES] = {0};
+	int64_t posting = -1;
+	int rc;
+
+	rc = ft_store_prepare(
+	    store, &st,
+	    "SELECT j.period, j.posting, j.currency, j.account, j.amount, j.id FROM "
+	    "journal j JOIN runs r ON r.period = j.period ORDER BY r.first_month, "
+	    "j.period, j.posting, j.currency, j.id",
+	    err);
+	for (;;) {
+		int step = rc ? rc : ft_stmt_step(st, err);
+		const char *p = step == 1 ? ft_stmt_column_text(st, 0) : "";
+		const char *cur = step == 1 ? ft_stmt_column_text(st, 2) : "";
+		int64_t n = step == 1 ? ft_stmt_column_int64(st, 1) : -1;
+		ft_amount amount = 0;
+		int cls;
+
+		if (step < 0) {
+			rc = step;
+			break;
+		}
+		if (posting >= 0 &&
+		    (step == 0 || n != posting || strcmp(p, period) || strcmp(cur, currency))) {
+			if (posting_sum != 0) {
+				char s[FT_AMOUNT_STR_MAX];
+
+				ft_amount_format(s, sizeof(s), posting_sum, 0);
+				rc = ft_error_set(
+				    err, FT_ECONFLICT,
+				    "journal: posting %lld of %s does not balance in %s "
+				    "(its legs sum to %s, not 0)",
+				    (long long)posting, period, currency, s);
+				break;
+			}
+			posting_sum = 0;
+		}
+		if (period[0] && (step == 0 || strcmp(p, period))) {
+			ft_amount rhs = 0;
+			size_t i;
+
+			/* J-2: −receipts = everything else, class by class. */
+			for (i = 1; i < N_CLASSES; i++)
+				rhs += by_class[i];
+			if (-by_class[0] != rhs) {
+				char a[FT_AMOUNT_STR_MAX], b[FT_AMOUNT_STR_MAX];
+
+				ft_amount_format(a, sizeof(a), -by_class[0], 0);
+				ft_amount_format(b, sizeof(b), rhs, 0);
+				rc =
+				    ft_error_set(err, FT_ECONFLICT,
+						 "journal: in %s receipts %s differ from payees + "
+						 "payouts + label + fees + remainder + suspense %s",
+						 period, a, b);
+				break;
+			}
+			memset(by_class, 0, sizeof(by_class));
+		}
+		if (step == 0)
+			break;
+		snprintf(period, sizeof(period), "%s", p);
+		snprintf(currency, sizeof(currency), "%s", cur);
+		posting = n;
+		rc = ft_stmt_column_amount(st, 4, &amount, err);
+		if (rc) {
+			ft_error_set(err, FT_ECONFLICT,
+				     "journal row %lld: amount is not an exact "
+				     "decimal",
+				     (long long)ft_stmt_column_int64(st, 5));
+			break;
+		}
+		cls = class_of(ft_stmt_column_text(st, 3));
+		if (cls < 0) {
+			rc = ft_error_set(err, FT_ECONFLICT,
+					  "journal row %lld: account '%s' is of no known class",
+					  (long long)ft_stmt_column_int64(st, 5),
+					  ft_stmt_column_text(st, 3));
+			break;
+		}
+		if (ft_amount_add(&posting_sum, posting_sum, amount) ||
+		    ft_amount_add(&by_class[cls], by_class[cls], amount)) {
+			rc = ft_error_set(err, FT_ECONFLICT, "journal: sums out of range in %s",
+					  period);
+			break;
+		}
+	}
+	ft_stmt_free(st);
+	return rc;
+}
+
+/* J-3: closing balances against the postings that made them. */
+static int check_balances(struct ft_store *store, struct ft_error *err)
+{
+	struct ft_stmt *st = NULL, *sum = NULL;
+	int rc;
+
+	rc = ft_store_prepare(store, &st,
+			      "SELECT s.period, s.payee, s.account, s.closing, r.first_month FROM "
+			      "run_statements s JOIN runs r ON r.period = s.period ORDER BY "
+			      "r.first_month, s.payee, s.account",
+			      err);
+	if (!rc)
+		rc = ft_store_prepare(store, &sum,
+				      "SELECT j.amount FROM journal j JOIN runs r ON r.period = "
+				      "j.period WHERE j.account = ? AND r.first_month <= ?",
+				      err);
+	while (!rc && (rc = ft_stmt_step(st, err)) == 1) {
+		char account[FT_CONTRACT_ID_MAX * 2 + 16];
+		ft_amount closing, total = 0, a;
+
+		rc = ft_stmt_column_amount(st, 3, &closing, err);
+		if (rc)
+			break;
+		snprintf(account, sizeof(account), "payee:%s@%s", ft_stmt_column_text(st, 1),
+			 ft_stmt_column_text(st, 2));
+		rc = ft_stmt_reset(sum, err);
+		if (!rc)
+			rc = ft_stmt_bind_text(sum, 1, account, err);
+		if (!rc)
+			rc = ft_stmt_bind_int64(sum, 2, ft_stmt_column_int64(st, 4), err);
+		while (!rc && (rc = ft_stmt_step(sum, err)) == 1) {
+			rc = ft_stmt_column_amount(sum, 0, &a, err);
+			if (!rc && ft_amount_add(&total, total, a))
+				rc = FT_EOVERFLOW;
+		}
+		if (rc < 0)
+			break;
+		if (total != closing) {
+			char x[FT_AMOUNT_STR_MAX], y[FT_AMOUNT_STR_MAX];
+
+			ft_amount_format(x, sizeof(x), closing, 0);
+			ft_amount_format(y, sizeof(y), total, 0);
+			rc = ft_error_set(err, FT_ECONFLICT,
+					  "journal: %s closes %s at %s but its postings sum to %s",
+					  account, ft_stmt_column_text(st, 0), x, y);
+			break;
+		}
+		rc = 0;
+	}
+	ft_stmt_free(sum);
+	ft_stmt_free(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* J-4 */
+static int check_runs(struct ft_store *store, struct ft_error *err)
+{
+	struct ft_stmt *st = NULL;
+	int rc = ft_store_prepare(store, &st, "SELECT period, remainder_e24 FROM runs", err);
+
+	while (!rc && (rc = ft_stmt_step(st, err)) == 1) {
+		ft_amount r;
+
+		rc = ft_stmt_column_amount(st, 1, &r, err);
+		if (!rc && (r < 0 || r >= FT_AMOUNT_ONE))
+			rc = ft_error_set(err, FT_ECONFLICT,
+					  "run %s: sub-unit remainder out of [0, 10^-12)",
+					  ft_stmt_column_text(st, 0));
+		if (rc)
+			break;
+	}
+	ft_stmt_free(st);
+	return rc < 0 ? rc : 0;
+}
+
+int ft_journal_check(struct ft_store *store, struct ft_error *err)
+{
+	int rc = check_postings(store, err);
+
+	if (!rc)
+		rc = check_balances(store, err);
+	if (!rc)
+		rc = check_runs(store, err);
+	return rc;
+}
+
+int ft_journal_dump(struct ft_store *store, const struct ft_period *period, ft_text_fn fn,
+		    void *ctx, struct ft_error *err)
+{
+	struct ft_stmt *st = NULL;
+	char p[FT_PERIOD_STR_MAX];
+	int rc;
+
+	if (period)
+		ft_period_format(p, sizeof(p), period);
+	rc =
+	    ft_store_prepare(store, &st,
+			     "SELECT j.period, j.posting, j.kind, j.account, j.currency, j.amount, "
+			     "j.contract, j.payee, j.batch_id, j.source, j.source_id, j.note FROM "
+			     "journal j JOIN runs r ON r.period = j.period WHERE (? IS NULL OR "
+			     "j.period = ?) ORDER BY r.first_month, j.posting, j.id",
+			     err);
+	if (!rc)
+		rc = ft_stmt_bind_text(st, 1, period ? p : NULL, err);
+	if (!rc)
+		rc = ft_stmt_bind_text(st, 2, period ? p : NULL, err);
+	while (!rc && (rc = ft_stmt_step(st, err)) == 1) {
+		char line[4096];
+		size_t used = 0;
+		int c;
+
+		line[0] = '\0';
+		for (c = 0; c < 12 && used < sizeof(line); c++) {
+			const char *t = ft_stmt_column_text(st, c);
+
+			used += (size_t)snprintf(line + used, sizeof(line) - used, "%s%s",
+						 c ? "\t" : "", t ? t : "");
+		}
+		if (fn(ctx, line)) {
+			rc = 0;
+			break;
+		}
+		rc = 0;
+	}
+	ft_stmt_free(st);
+	return rc < 0 ? rc : 0;
+}

@@ -1,0 +1,1402 @@
+/*
+ * run.c — `run` and `close`: the royalty engine fed from the ledger, its
+ * results posted as a double-entry journal (docs/JOURNAL.md).
+ *
+ * A run of period P, in one write transaction:
+ *  1. refuses when a month of P is closed, a later period is closed, or a
+ *     run of another period is still open (its state would be the start of
+ *     this one); an open run of P itself is deleted and recomputed;
+ *  2. loads the contracts (one accounting currency) and the state the last
+ *     closed run left;
+ *  3. turns every active usage row, suspense row and income row dated in P
+ *     — and every row dated in a closed month that no closed run posted
+ *     (a late report, a rematched identifier, late income) — into engine
+ *     lines: revenue × the rate of its sales month (fx.c), minus the
+ *     partner's fee (ACCT-1).  A release-level row (a GTIN, no ISRC) is
+ *     shared equally over the release's tracks.  Every missing rate is
+ *     collected and named at once;
+ *  4. runs the engine, then posts: one receipt posting per source row
+ *     (receipts:<partner> −gross, fees:<partner> +fee, label or suspense
+ *     +receipts), one royalty posting per engine entry (label −royalty,
+ *     payee:<id>@<account> +each share), profit-split credits, advances and
+ *     costs recouped (payee −, label +), payouts (payee −, payout:<id> +),
+ *     releases of carried suspense, reversals of suspense rows that left
+ *     suspense after their period closed, and the whole units of the
+ *     conversion remainders (receipts:conversion −, remainder +);
+ *  5. checks that every posting balances and that the label's postings
+ *     equal the engine's label share, then stores the run, its payee
+ *     statements and the engine's next state.
+ *
+ * Determinism: rows are read in a fixed order (by rowid), the engine is
+ * order-independent, postings are numbered in a fixed order, so a re-run
+ * of the same inputs writes the same journal to the unit.
+ *
+ * Close records P's months in closed_periods; from then on the run's state
+ * is the start of the next run and its rows count as posted.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fairtrack/ledger_run.h"
+#include "fairtrack/royalty.h"
+#include "ledger/run_int.h"
+
+#define NOTE_MAX 1024
+
+enum src_kind { SRC_USAGE, SRC_SUSPENSE, SRC_INCOME };
+static const char *const src_names[] = {"usage", "suspense", "income"};
+
+/* One source row of the ledger and what ACCT-1 made of it. */
+struct src_row {
+	enum src_kind kind;
+	int64_t id, batch_id;
+	int late;
+	char partner[FT_CONTRACT_ID_MAX];
+	ft_amount gross, fee, receipts;
+	size_t first_line, n_lines; /* its engine lines */
+	char note[NOTE_MAX];
+};
+
+struct fx_cache {
+	int month;
+	char from[4];
+	ft_amount rate;
+	int missing;
+};
+
+struct run_ctx {
+	struct ft_store *store;
+	struct ft_period period;
+	char period_text[FT_PERIOD_STR_MAX];
+	const char *currency;
+	struct ft_run_summary *sum;
+	struct ft_error *err;
+
+	struct src_row *rows;
+	size_t n_rows, cap_rows;
+	struct ft_royalty_line *lines;
+	size_t n_lines, cap_lines;
+	int64_t *posted; /* usage/suspense/income ids posted by closed runs, per kind */
+	size_t n_posted[3], cap_posted[3];
+	int64_t *posted_by_kind[3];
+	struct fx_cache *fx;
+	size_t n_fx, cap_fx;
+	size_t missing_rates;
+	char missing_text[FT_ERROR_MESSAGE_MAX];
+
+	ft_amount remainder_e24, remainder;
+	struct ft_stmt *ins;
+	int64_t posting;
+	size_t legs;
+	ft_amount label_sum;
+};
+
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	size_t ncap;
+	void *q;
+
+	if (need <= *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 64;
+	while (ncap < need)
+		ncap *= 2;
+	q = realloc(*p, ncap * size);
+	if (!q)
+		return FT_ENOMEM;
+	*p = q;
+	*cap = ncap;
+	return 0;
+}
+
+int ft_run_convert(ft_amount *gross, ft_amount *fee, ft_amount *receipts, ft_amount *remainder,
+		   ft_amount *remainder_e24, ft_amount revenue, ft_amount fx_rate,
+		   ft_amount fee_rate, struct ft_error *err)
+{
+	ft_amount rem = 0;
+	int rc;
+
+	/* ACCT-1: convert, then take the fee off (the engine's own helper). */
+	rc = ft_royalty_receipts(gross, receipts, fee, &rem, revenue, fx_rate, fee_rate, err);
+	if (rc)
+		return rc;
+	/* Conversion cuts are below 10^-12 each; their sum is carried into whole
+	 * units of 10^-12 so it reaches the journal instead of vanishing. */
+	*remainder_e24 += rem;
+	if (*remainder_e24 >= FT_AMOUNT_ONE) {
+		*remainder += *remainder_e24 / FT_AMOUNT_ONE;
+		*remainder_e24 %= FT_AMOUNT_ONE;
+	}
+	return 0;
+}
+
+/* ---- state (de)serialisation: tab-separated lines, amounts as exact text ------- */
+
+static int append(char **buf, size_t *len, size_t *cap, const char *text)
+{
+	size_t n = strlen(text);
+
+	if (grow((void **)buf, cap, *len + n + 1, 1))
+		return FT_ENOMEM;
+	memcpy(*buf + *len, text, n + 1);
+	*len += n;
+	return 0;
+}
+
+static int state_to_text(char **out, const struct ft_royalty_state *s)
+{
+	char line[512], a[FT_AMOUNT_STR_MAX], b[FT_AMOUNT_STR_MAX];
+	char *buf = NULL;
+	size_t len = 0, cap = 0, i;
+	int rc = append(&buf, &len, &cap, "");
+
+	for (i = 0; !rc && i < s->n_accounts; i++) {
+		ft_amount_format(a, sizeof(a), s->accounts[i].balance, 0);
+		snprintf(line, sizeof(line), "A\t%s\t%s\t%s\n", s->accounts[i].payee,
+			 s->accounts[i].account, a);
+		rc = append(&buf, &len, &cap, line);
+	}
+	for (i = 0; !rc && i < s->n_reserves; i++) {
+		const struct ft_royalty_reserve *r = &s->reserves[i];
+
+		ft_amount_format(a, sizeof(a), r->amount, 0);
+		snprintf(line, sizeof(line), "R\t%s\t%s\t%s\t%d\t%d\t%s\n", r->payee, r->account,
+			 r->contract, r->withheld_month, r->release_month, a);
+		rc = append(&buf, &len, &cap, line);
+	}
+	for (i = 0; !rc && i < s->n_contracts; i++) {
+		const struct ft_royalty_contract_state *c = &s->contracts[i];
+
+		ft_amount_format(a, sizeof(a), c->cum_base, 0);
+		ft_amount_format(b, sizeof(b), c->cum_costs, 0);
+		snprintf(line, sizeof(line), "C\t%s\t%d\t%lld\t%s\t%s\n", c->contract,
+			 c->last_month, (long long)c->units, a, b);
+		rc = append(&buf, &len, &cap, line);
+	}
+	for (i = 0; !rc && i < s->n_credits; i++) {
+		ft_amount_format(a, sizeof(a), s->credits[i].credited, 0);
+		snprintf(line, sizeof(line), "K\t%s\t%s\t%s\n", s->credits[i].contract,
+			 s->credits[i].payee, a);
+		rc = append(&buf, &len, &cap, line);
+	}
+	for (i = 0; !rc && i < s->n_suspense; i++) {
+		const struct ft_royalty_suspense *x = &s->suspense[i];
+
+		ft_amount_format(a, sizeof(a), x->amount, 0);
+		snprintf(line, sizeof(line), "S\t%d\t%s\t%s\t%d\t%s\n", (int)x->kind, x->name,
+			 x->partner, x->since_month, a);
+		rc = append(&buf, &len, &cap, line);
+	}
+	if (rc) {
+		free(buf);
+		return rc;
+	}
+	*out = buf;
+	return 0;
+}
+
+static int amount_field(ft_amount *out, const char *text)
+{
+	return text ? ft_amount_parse(out, text, strlen(text), NULL) : FT_EINVAL;
+}
+
+static void copy_field(char *dst, size_t cap, const char *text)
+{
+	snprintf(dst, cap, "%s", text ? text : "");
+}
+
+static int state_from_text(struct ft_royalty_state *s, const char *text, struct ft_error *err)
+{
+	char *copy = strdup(text), *save = NULL, *line;
+	size_t caps[5] = {0};
+	int rc = copy ? 0 : FT_ENOMEM;
+
+	for (line = copy ? strtok_r(copy, "\n", &save) : NULL; !rc && line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *f[8] = {0}, *fs = NULL, *tok;
+		int n = 0;
+
+		for (tok = strtok_r(line, "\t", &fs); tok && n < 8; tok = strtok_r(NULL, "\t", &fs))
+			f[n++] = tok;
+		if (f[0][0] == 'A' && n == 4 &&
+		    !grow((void **)&s->accounts, &caps[0], s->n_accounts + 1,
+			  sizeof(*s->accounts))) {
+			struct ft_royalty_account *a = &s->accounts[s->n_accounts++];
+
+			memset(a, 0, sizeof(*a));
+			copy_field(a->payee, sizeof(a->payee), f[1]);
+			copy_field(a->account, sizeof(a->account), f[2]);
+			rc = amount_field(&a->balance, f[3]);
+		} else if (f[0][0] == 'R' && n == 7 &&
+			   !grow((void **)&s->reserves, &caps[1], s->n_reserves + 1,
+				 sizeof(*s->reserves))) {
+			struct ft_royalty_reserve *r = &s->reserves[s->n_reserves++];
+
+			memset(r, 0, sizeof(*r));
+			copy_field(r->payee, sizeof(r->payee), f[1]);
+			copy_field(r->account, sizeof(r->account), f[2]);
+			copy_field(r->contract, sizeof(r->contract), f[3]);
+			r->withheld_month = atoi(f[4]);
+			r->release_month = atoi(f[5]);
+			rc = amount_field(&r->amount, f[6]);
+		} else if (f[0][0] == 'C' && n == 6 &&
+			   !grow((void **)&s->contracts, &caps[2], s->n_contracts + 1,
+				 sizeof(*s->contracts))) {
+			struct ft_royalty_contract_state *c = &s->contracts[s->n_contracts++];
+
+			memset(c, 0, sizeof(*c));
+			copy_field(c->contract, sizeof(c->contract), f[1]);
+			c->last_month = atoi(f[2]);
+			c->units = strtoll(f[3], NULL, 10);
+			rc = amount_field(&c->cum_base, f[4]);
+			if (!rc)
+				rc = amount_field(&c->cum_costs, f[5]);
+		} else if (f[0][0] == 'K' && n == 4 &&
+			   !grow((void **)&s->credits, &caps[3], s->n_credits + 1,
+				 sizeof(*s->credits))) {
+			struct ft_royalty_credit *k = &s->credits[s->n_credits++];
+
+			memset(k, 0, sizeof(*k));
+			copy_field(k->contract, sizeof(k->contract), f[1]);
+			copy_field(k->payee, sizeof(k->payee), f[2]);
+			rc = amount_field(&k->credited, f[3]);
+		} else if (f[0][0] == 'S' && n == 6 &&
+			   !grow((void **)&s->suspense, &caps[4], s->n_suspense + 1,
+				 sizeof(*s->suspense))) {
+			struct ft_royalty_suspense *x = &s->suspense[s->n_suspense++];
+
+			memset(x, 0, sizeof(*x));
+			x->kind = (enum ft_suspense_kind)atoi(f[1]);
+			copy_field(x->name, sizeof(x->name), f[2]);
+			copy_field(x->partner, sizeof(x->partner), f[3]);
+			x->since_month = atoi(f[4]);
+			rc = amount_field(&x->amount, f[5]);
+		} else {
+			rc = FT_EINVAL;
+		}
+	}
+	free(copy);
+	if (rc)
+		return ft_error_set(err, rc == FT_ENOMEM ? FT_ENOMEM : FT_ESCHEMA,
+				    "the stored engine state of the last closed run is damaged "
+				    "(run 'fairtrack check')");
+	return 0;
+}
+
+/* ---- reading the ledger ---------------------------------------------------------- */
+
+static int rate_for(struct run_ctx *r, int month, const char *from, ft_amount *rate)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < r->n_fx; i++)
+		if (r->fx[i].month == month && !strcmp(r->fx[i].from, from)) {
+			*rate = r->fx[i].rate;
+			return r->fx[i].missing ? 1 : 0;
+		}
+	if (grow((void **)&r->fx, &r->cap_fx, r->n_fx + 1, sizeof(*r->fx)))
+		return ft_error_set(r->err, FT_ENOMEM, "out of memory");
+	memset(&r->fx[r->n_fx], 0, sizeof(r->fx[0]));
+	r->fx[r->n_fx].month = month;
+	snprintf(r->fx[r->n_fx].from, 4, "%s", from);
+	rc = ft_fx_rate(r->store, month, from, r->currency, &r->fx[r->n_fx].rate, r->err);
+	if (rc == FT_ENOTFOUND) {
+		char m[8];
+		size_t used = strlen(r->missing_text);
+
+		ft_month_format(m, month);
+		r->fx[r->n_fx].missing = 1;
+		r->missing_rates++;
+		snprintf(r->missing_text + used, sizeof(r->missing_text) - used, "%s%s→%s %s",
+			 used ? ", " : "", from, r->currency, m);
+		r->n_fx++;
+		*rate = 0;
+		return 1;
+	}
+	if (rc)
+		return rc;
+	*rate = r->fx[r->n_fx].rate;
+	r->n_fx++;
+	return 0;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int was_posted(const struct run_ctx *r, enum src_kind kind, int64_t id)
+{
+	return r->n_posted[kind] &&
+	       bsearch(&id, r->posted_by_kind[kind], r->n_posted[kind], sizeof(int64_t), cmp_i64);
+}
+
+/* Ids of rows (receipt/late postings) that closed runs posted, per source kind. */
+static int load_posted(struct run_ctx *r)
+{
+	struct ft_stmt *st = NULL;
+	int k, rc = 0;
+
+	for (k = 0; k < 3 && !rc; k++) {
+		rc = ft_store_prepare(r->store, &st,
+				      "SELECT DISTINCT j.source_id FROM journal j JOIN runs r ON "
+				      "r.period = j.period WHERE r.closed_at IS NOT NULL AND "
+				      "j.source = ? AND j.kind IN ('receipt', 'late')",
+				      r->err);
+		if (!rc)
+			rc = ft_stmt_bind_text(st, 1, src_names[k], r->err);
+		while (!rc && (rc = ft_stmt_step(st, r->err)) == 1) {
+			rc = 0;
+			if (grow((void **)&r->posted_by_kind[k], &r->cap_posted[k],
+				 r->n_posted[k] + 1, sizeof(int64_t))) {
+				rc = ft_error_set(r->err, FT_ENOMEM, "out of memory");
+				break;
+			}
+			r->posted_by_kind[k][r->n_posted[k]++] = ft_stmt_column_int64(st, 0);
+		}
+		ft_stmt_free(st);
+		st = NULL;
+		if (rc < 0)
+			return rc;
+		rc = 0;
+		if (r->n_posted[k])
+			qsort(r->posted_by_kind[k], r->n_posted[k], sizeof(int64_t), cmp_i64);
+	}
+	return rc;
+}
+
+/* Which of P's rows count, and is a row late?  0 skip, 1 in P, 2 late. */
+static int row_status(struct run_ctx *r, enum src_kind kind, int64_t id, int month)
+{
+	char m[8];
+	int closed;
+
+	if (ft_period_contains(&r->period, month))
+		return 1;
+	if (month >= r->period.first || was_posted(r, kind, id))
+		return 0;
+	ft_month_format(m, month);
+	closed = ft_ledger_month_closed(r->store, m, NULL);
+	return closed == 1 ? 2 : 0;
+}
+
+/* Track → release (earliest), its format, the main artist. */
+static int track_context(struct run_ctx *r, struct ft_royalty_line *l)
+{
+	struct ft_stmt *st = NULL;
+	int rc;
+
+	rc =
+	    ft_store_prepare(r->store, &st,
+			     "SELECT rt.gtin14, rl.format FROM release_tracks rt JOIN releases rl "
+			     "ON rl.gtin14 = rt.gtin14 WHERE rt.isrc = ? ORDER BY rl.release_date, "
+			     "rt.gtin14 LIMIT 1",
+			     r->err);
+	if (!rc)
+		rc = ft_stmt_bind_text(st, 1, l->isrc, r->err);
+	if (!rc)
+		rc = ft_stmt_step(st, r->err);
+	if (rc == 1) {
+		if (!l->gtin14[0])
+			copy_field(l->gtin14, sizeof(l->gtin14), ft_stmt_column_text(st, 0));
+		copy_field(l->release_format, sizeof(l->release_format),
+			   ft_stmt_column_text(st, 1));
+		rc = 0;
+	}
+	ft_stmt_free(st);
+	st = NULL;
+	if (rc)
+		return rc;
+	rc =
+	    ft_store_prepare(r->store, &st,
+			     "SELECT artist_id FROM track_artists WHERE isrc = ? AND role = 'main' "
+			     "ORDER BY position LIMIT 1",
+			     r->err);
+	if (!rc)
+		rc = ft_stmt_bind_text(st, 1, l->isrc, r->err);
+	if (!rc)
+		rc = ft_stmt_step(st, r->err);
+	if (rc == 1) {
+		copy_field(l->artist, sizeof(l->artist), ft_stmt_column_text(st, 0));
+		rc = 0;
+	}
+	ft_stmt_free(st);
+	return rc;
+}
+
+static struct ft_royalty_line *new_line(struct run_ctx *r)
+{
+	if (grow((void **)&r->lines, &r->cap_lines, r->n_lines + 1, sizeof(*r->lines)))
+		return NULL;
+	memset(&r->lines[r->n_lines], 0, sizeof(r->lines[0]));
+	return &r->lines[r->n_lines++];
+}
+
+/* A release-level row: shared equally over the release's tracks. */
+static int release_lines(struct run_ctx *r, const struct ft_royalty_line *tmpl, struct src_row *row)
+{
+	struct ft_stmt *st = NULL;
+	char(*isrcs)[FT_ISRC_LEN + 1] = NULL;
+	ft_amount *weights = NULL, *gross = NULL, *rec = NULL;
+	size_t n = 0, cap = 0, i;
+	int rc;
+
+	rc = ft_store_prepare(
+	    r->store, &st,
+	    "SELECT isrc FROM release_tracks WHERE gtin14 = ? ORDER BY disc, track_no", r->err);
+	if (!rc)
+		rc = ft_stmt_bind_text(st, 1, tmpl->gtin14, r->err);
+	while (!rc && (rc = ft_stmt_step(st, r->err)) == 1) {
+		rc = 0;
+		if (grow((void **)&isrcs, &cap, n + 1, sizeof(*isrcs))) {
+			rc = ft_error_set(r->err, FT_ENOMEM, "out of memory");
+			break;
+		}
+		copy_field(isrcs[n++], FT_ISRC_LEN + 1, ft_stmt_column_text(st, 0));
+	}
+	ft_stmt_free(st);
+	if (rc < 0)
+		goto out;
+	rc = 0;
+	if (n == 0) { /* a release without tracks: nothing to attribute it to */
+		struct ft_royalty_line *l = new_line(r);
+
+		if (!l) {
+			rc = ft_error_set(r->err, FT_ENOMEM, "out of memory");
+			goto out;
+		}
+		*l = *tmpl;
+		l->isrc[0] = '\0';
+		row->n_lines = 1;
+		goto out;
+	}
+	weights = calloc(n, sizeof(*weights));
+	gross = calloc(n, sizeof(*gross));
+	rec = calloc(n, sizeof(*rec));
+	if (!weights || !gross || !rec) {
+		rc = ft_error_set(r->err, FT_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		weights[i] = 1;
+	rc = ft_amount_split(gross, tmpl->gross, weights, n, r->err);
+	if (!rc)
+		rc = ft_amount_split(rec, tmpl->receipts, weights, n, r->err);
+	for (i = 0; !rc && i < n; i++) {
+		struct ft_royalty_line *l = new_line(r);
+		int64_t q = tmpl->units / (int64_t)n, extra = tmpl->units % (int64_t)n;
+
+		if (!l) {
+			rc = ft_error_set(r->err, FT_ENOMEM, "out of memory");
+			break;
+		}
+		*l = *tmpl;
+		copy_field(l->isrc, sizeof(l->isrc), isrcs[i]);
+		l->units =
+		    q + ((int64_t)i < (extra < 0 ? -extra : extra) ? (extra < 0 ? -1 : 1) : 0);
+		l->gross = gross[i];
+		l->receipts = rec[i];
+		rc = track_context(r, l);
+		row->n_lines++;
+	}
+out:
+	free(isrcs);
+	free(weights);
+	free(gross);
+	free(rec);
+	return rc;
+}
+
+static int fee_rate(const char *text, ft_amount *out, struct ft_error *err)
+{
+	ft_amount pct;
+
+	if (!text || ft_amount_parse(&pct, text, strlen(text), NULL) || pct < 0 ||
+	    pct > 100 * FT_AMOUNT_ONE)
+		return ft_error_set(err, FT_ESCHEMA, "partner fee_percent '%s' is not 0..100",
+				    text ? text : "");
+	*out = pct / 100; /* percent → fraction; exact for ≤ 10 fractional digits */
+	return 0;
+}
+
+/* Read one kind of source row; the columns are the same for all three. */
+static int read_rows(struct run_ctx *r, enum src_kind kind)
+{
+	static const char *const sql[] = {
+	    "SELECT u.rowid, u.batch_id, u.month, u.isrc, u.gtin14, u.territory, "
+	    "u.commercial_model, u.use_type, u.currency, u.usages, u.revenue, b.partner_id, "
+	    "p.fee_percent, b.file FROM usage u JOIN import_batches b ON b.id = u.batch_id "
+	    "JOIN partners p ON p.id = b.partner_id WHERE b.withdrawn_at IS NULL ORDER BY u.rowid",
+	    "SELECT s.rowid, s.batch_id, s.month, s.identifier, NULL, s.territory, "
+	    "s.commercial_model, s.use_type, s.currency, s.usages, s.revenue, b.partner_id, "
+	    "p.fee_percent, b.file FROM suspense s JOIN import_batches b ON b.id = s.batch_id "
+	    "JOIN partners p ON p.id = b.partner_id WHERE b.withdrawn_at IS NULL ORDER BY "
+	    "s.rowid",
+	    "SELECT i.id, NULL, i.month, i.kind, i.description, '', '', '', i.currency, 0, "
+	    "i.amount, i.partner_id, p.fee_percent, i.file FROM income i JOIN partners p ON "
+	    "p.id = i.partner_id ORDER BY i.id",
+	};
+	struct ft_stmt *st = NULL;
+	int rc;
+
+	rc = ft_store_prepare(r->store, &st, sql[kind], r->err);
+	while (!rc && (rc = ft_stmt_step(st, r->err)) == 1) {
+		struct ft_royalty_line tmpl;
+		struct src_row *row;
+		const char *cur = ft_stmt_column_text(st, 8);
+		const char *id_text = ft_stmt_column_text(st, 3);
+		char gross_t[FT_AMOUNT_STR_MAX], fee_t[FT_AMOUNT_STR_MAX];
+		char rec_t[FT_AMOUNT_STR_MAX], rate_t[FT_AMOUNT_STR_MAX],
+		    fee_pct[FT_AMOUNT_STR_MAX];
+		ft_amount revenue = 0, rate = 0, fee_r = 0;
+		int64_t id = ft_stmt_column_int64(st, 0);
+		int month, status;
+
+		rc = ft_month_parse(&month, ft_stmt_column_text(st, 2),
+				    strlen(ft_stmt_column_text(st, 2)), r->err);
+		if (rc)
+			break;
+		status = row_status(r, kind, id, month);
+		if (!status)
+			continue;
+		rc = ft_stmt_column_amount(st, 10, &revenue, r->err);
+		if (!rc)
+			rc = fee_rate(ft_stmt_column_text(st, 12), &fee_r, r->err);
+		if (!rc)
+			rc = rate_for(r, month, cur, &rate);
+		if (rc == 1) { /* missing: keep collecting, the run stops after the scan */
+			rc = 0;
+			continue;
+		}
+		if (rc)
+			break;
+		if (grow((void **)&r->rows, &r->cap_rows, r->n_rows + 1, sizeof(*r->rows))) {
+			rc = ft_error_set(r->err, FT_ENOMEM, "out of memory");
+			break;
+		}
+		row = &r->rows[r->n_rows];
+		memset(row, 0, sizeof(*row));
+		row->kind = kind;
+		row->id = id;
+		row->batch_id = kind == SRC_INCOME ? 0 : ft_stmt_column_int64(st, 1);
+		row->late = status == 2;
+		copy_field(row->partner, sizeof(row->partner), ft_stmt_column_text(st, 11));
+		rc = ft_run_convert(&row->gross, &row->fee, &row->receipts, &r->remainder,
+				    &r->remainder_e24, revenue, rate, fee_r, r->err);
+		if (rc)
+			break;
+		memset(&tmpl, 0, sizeof(tmpl));
+		/* A late row is accounted in this period (the engine needs its lines
+		 * inside the period); its own month stays in the note. */
+		tmpl.month = status == 2 ? r->period.first : month;
+		tmpl.units = ft_stmt_column_int64(st, 9);
+		tmpl.gross = row->gross;
+		tmpl.receipts = row->receipts;
+		tmpl.source_id = (int64_t)r->n_rows;
+		copy_field(tmpl.partner, sizeof(tmpl.partner), row->partner);
+		copy_field(tmpl.territory, sizeof(tmpl.territory), ft_stmt_column_text(st, 5));
+		copy_field(tmpl.commercial_model, sizeof(tmpl.commercial_model),
+			   ft_stmt_column_text(st, 6));
+		copy_field(tmpl.use_type, sizeof(tmpl.use_type), ft_stmt_column_text(st, 7));
+		row->first_line = r->n_lines;
+		ft_amount_format(gross_t, sizeof(gross_t), row->gross, 2);
+		ft_amount_format(fee_t, sizeof(fee_t), row->fee, 2);
+		ft_amount_format(rec_t, sizeof(rec_t), row->receipts, 2);
+		ft_amount_format(rate_t, sizeof(rate_t), rate, 0);
+		ft_amount_format(fee_pct, sizeof(fee_pct), fee_r * 100, 0);
+		if (kind == SRC_INCOME) {
+			struct ft_royalty_line *l = new_line(r);
+
+			if (!l) {
+				rc = ft_error_set(r->err, FT_ENOMEM, "out of memory");
+				break;
+			}
+			*l = tmpl;
+			l->non_attributable = true;
+			l->units = 0;
+			row->n_lines = 1;
+			snprintf(row->note, sizeof(row->note),
+				 "income #%lld (%s) %s %s '%s' from %s: %s %s", (long long)id,
+				 ft_stmt_column_text(st, 13), ft_stmt_column_text(st, 2), id_text,
+				 ft_stmt_column_text(st, 4), row->partner, cur,
+				 ft_stmt_column_text(st, 10));
+		} else {
+			const char *isrc = kind == SRC_USAGE ? ft_stmt_column_text(st, 3) : NULL;
+			const char *gtin = ft_stmt_column_text(st, 4);
+
+			copy_field(tmpl.isrc, sizeof(tmpl.isrc), isrc);
+			copy_field(tmpl.gtin14, sizeof(tmpl.gtin14), gtin);
+			if (kind == SRC_USAGE && tmpl.isrc[0]) {
+				struct ft_royalty_line *l = new_line(r);
+
+				if (!l) {
+					rc = ft_error_set(r->err, FT_ENOMEM, "out of memory");
+					break;
+				}
+				*l = tmpl;
+				row->n_lines = 1;
+				rc = track_context(r, l);
+			} else if (kind == SRC_USAGE) {
+				rc = release_lines(r, &tmpl, row);
+			} else {
+				struct ft_royalty_line *l = new_line(r);
+
+				if (!l) {
+					rc = ft_error_set(r->err, FT_ENOMEM, "out of memory");
+					break;
+				}
+				*l = tmpl; /* ACCT-10: unmatched, isrc "" */
+				row->n_lines = 1;
+			}
+			if (rc)
+				break;
+			snprintf(row->note, sizeof(row->note),
+				 "batch %lld (%s) %s row %lld: %s %s %s %s/%s %lld usages, %s %s",
+				 (long long)row->batch_id, ft_stmt_column_text(st, 13),
+				 src_names[kind], (long long)id, ft_stmt_column_text(st, 2),
+				 isrc && isrc[0] ? isrc
+						 : (gtin      ? gtin
+						    : id_text ? id_text
+							      : ""),
+				 tmpl.territory, tmpl.commercial_model, tmpl.use_type,
+				 (long long)tmpl.units, cur, ft_stmt_column_text(st, 10));
+		}
+		{
+			size_t used = strlen(row->note);
+
+			snprintf(row->note + used, sizeof(row->note) - used,
+				 " × fx %s %s→%s = %s %s; fee %s%% %s; receipts %s%s", rate_t, cur,
+				 r->currency, r->currency, gross_t, fee_pct, fee_t, rec_t,
+				 row->late ? " (late: its month is closed, posted here as an "
+					     "adjustment)"
+					   : "");
+		}
+		if (row->late && r->sum->n_notes < 20) {
+			char(*grown)[FT_ERROR_MESSAGE_MAX] =
+			    realloc(r->sum->notes, (r->sum->n_notes + 1) * sizeof(*grown));
+
+			if (grown) {
+				r->sum->notes = grown;
+				snprintf(r->sum->notes[r->sum->n_notes++], FT_ERROR_MESSAGE_MAX,
+					 "adjustment: %s %lld (%s, %s) belongs to a closed period; "
+					 "posted in %s",
+					 src_names[kind], (long long)id, ft_stmt_column_text(st, 2),
+					 kind == SRC_INCOME ? row->partner
+							    : ft_stmt_column_text(st, 13),
+					 r->period_text);
+			}
+		}
+		if (row->late)
+			r->sum->late_lines++;
+		r->n_rows++;
+	}
+	ft_stmt_free(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* ---- posting --------------------------------------------------------------------- */
+
+struct leg {
+	const char *account;
+	ft_amount amount;
+	const char *payee;
+};
+
+static int post(struct run_ctx *r, const char *kind, const struct leg *legs, size_t n,
+		const char *contract, int64_t batch_id, const char *source, int64_t source_id,
+		const char *note)
+{
+	ft_amount total = 0;
+	size_t i, nonzero = 0;
+	int rc = 0;
+
+	for (i = 0; i < n; i++) {
+		if (ft_amount_add(&total, total, legs[i].amount))
+			return ft_error_set(r->err, FT_EOVERFLOW, "posting total out of range");
+		nonzero += legs[i].amount != 0;
+	}
+	if (total != 0)
+		return ft_error_set(r->err, FT_ECONFLICT,
+				    "internal: a %s posting does not balance; nothing was written",
+				    kind);
+	if (!nonzero)
+		return 0;
+	r->posting++;
+	for (i = 0; !rc && i < n; i++) {
+		if (legs[i].amount == 0)
+			continue;
+		if (!strcmp(legs[i].account, "label"))
+			r->label_sum += legs[i].amount;
+		rc = ft_stmt_reset(r->ins, r->err);
+		if (!rc)
+			rc = ft_stmt_bind_text(r->ins, 1, r->period_text, r->err);
+		if (!rc)
+			rc = ft_stmt_bind_int64(r->ins, 2, r->posting, r->err);
+		if (!rc)
+			rc = ft_stmt_bind_text(r->ins, 3, kind, r->err);
+		if (!rc)
+			rc = ft_stmt_bind_text(r->ins, 4, legs[i].account, r->err);
+		if (!rc)
+			rc = ft_stmt_bind_text(r->ins, 5, r->currency, r->err);
+		if (!rc)
+			rc = ft_stmt_bind_amount(r->ins, 6, legs[i].amount, r->err);
+		if (!rc)
+			rc = ft_stmt_bind_text(r->ins, 7, contract, r->err);
+		if (!rc)
+			rc = ft_stmt_bind_text(r->ins, 8, legs[i].payee, r->err);
+		if (!rc)
+			rc = batch_id ? ft_stmt_bind_int64(r->ins, 9, batch_id, r->err)
+				      : ft_stmt_bind_null(r->ins, 9, r->err);
+		if (!rc)
+			rc = ft_stmt_bind_text(r->ins, 10, source, r->err);
+		if (!rc)
+			rc = source ? ft_stmt_bind_int64(r->ins, 11, source_id, r->err)
+				    : ft_stmt_bind_null(r->ins, 11, r->err);
+		if (!rc)
+			rc = ft_stmt_bind_text(r->ins, 12, note, r->err);
+		if (!rc)
+			rc = ft_stmt_step(r->ins, r->err);
+		if (rc < 0)
+			return rc;
+		rc = 0;
+		r->legs++;
+	}
+	return rc;
+}
+
+static const char *account_of(const struct ft_contract *c)
+{
+	return c->cross_collateral[0] ? c->cross_collateral : c->id;
+}
+
+static int row_allocated(const struct ft_royalty_result *res, size_t line)
+{
+	size_t i;
+
+	for (i = 0; i < res->n_allocations; i++)
+		if (res->allocations[i].source_line == (long)line)
+			return 1;
+	return 0;
+}
+
+/* Reverse the receipt postings of suspense rows that closed runs posted and
+ * that have since left suspense (rematched to a track, whose usage row is
+ * then posted as late, or withdrawn): their money must not count twice. */
+static int reverse_left_suspense(struct run_ctx *r)
+{
+	struct ft_stmt *st = NULL;
+	struct leg legs[8];
+	char accounts[8][160], payees[8][FT_CONTRACT_ID_MAX];
+	int64_t current = -1, batch = 0;
+	size_t n = 0;
+	int rc;
+
+	rc = ft_store_prepare(
+	    r->store, &st,
+	    "SELECT j.source_id, j.account, j.amount, j.batch_id, j.payee FROM journal j JOIN runs "
+	    "r ON r.period = j.period WHERE r.closed_at IS NOT NULL AND j.source = 'suspense' "
+	    "AND j.kind IN ('receipt', 'late') AND NOT EXISTS (SELECT 1 FROM suspense s WHERE "
+	    "s.rowid = j.source_id) AND NOT EXISTS (SELECT 1 FROM journal k JOIN runs q ON "
+	    "q.period = k.period WHERE q.closed_at IS NOT NULL AND k.kind = 'reversal' AND "
+	    "k.source = 'suspense' AND k.source_id = j.source_id) ORDER BY j.source_id, j.id",
+	    r->err);
+	for (;;) {
+		int step = rc ? rc : ft_stmt_step(st, r->err);
+		int64_t id = step == 1 ? ft_stmt_column_int64(st, 0) : -1;
+
+		if (step < 0) {
+			rc = step;
+			break;
+		}
+		if ((step == 0 || id != current) && n) {
+			char note[128];
+
+			snprintf(note, sizeof(note),
+				 "suspense row %lld left suspense after its period closed "
+				 "(rematched or withdrawn): its receipt posting is reversed",
+				 (long long)current);
+			rc = post(r, "reversal", legs, n, NULL, batch, "suspense", current, note);
+			n = 0;
+			if (rc)
+				break;
+		}
+		if (step == 0)
+			break;
+		current = id;
+		if (n == 8)
+			continue;
+		copy_field(accounts[n], sizeof(accounts[n]), ft_stmt_column_text(st, 1));
+		copy_field(payees[n], sizeof(payees[n]), ft_stmt_column_text(st, 4));
+		legs[n].account = accounts[n];
+		legs[n].payee = ft_stmt_column_is_null(st, 4) ? NULL : payees[n];
+		rc = ft_stmt_column_amount(st, 2, &legs[n].amount, r->err);
+		if (rc)
+			break;
+		legs[n].amount = -legs[n].amount;
+		batch = ft_stmt_column_int64(st, 3);
+		n++;
+	}
+	ft_stmt_free(st);
+	return rc;
+}
+
+static int post_all(struct run_ctx *r, const struct ft_royalty_input *in,
+		    const struct ft_royalty_result *res)
+{
+	char acct[FT_CONTRACT_ID_MAX * 2 + 16], acct2[FT_CONTRACT_ID_MAX + 32];
+	char note[4096];
+	size_t i, k;
+	int rc = 0;
+
+	/* Receipts: one posting per source row. */
+	for (i = 0; !rc && i < r->n_rows; i++) {
+		const struct src_row *row = &r->rows[i];
+		struct leg legs[3];
+
+		snprintf(acct, sizeof(acct), "receipts:%s", row->partner);
+		snprintf(acct2, sizeof(acct2), "fees:%s", row->partner);
+		legs[0] = (struct leg){acct, -row->gross, NULL};
+		legs[1] = (struct leg){acct2, row->fee, NULL};
+		legs[2] = (struct leg){"label", row->receipts, NULL};
+		if (row->kind == SRC_SUSPENSE || (row->kind == SRC_USAGE && row->n_lines == 1 &&
+						  !r->lines[row->first_line].isrc[0])) {
+			static char name[FT_ROYALTY_NAME_MAX];
+
+			snprintf(name, sizeof(name), "suspense:unmatched:%s", row->partner);
+			legs[2].account = name;
+		} else if (row->kind == SRC_INCOME && !row_allocated(res, row->first_line)) {
+			static char name[FT_ROYALTY_NAME_MAX];
+
+			snprintf(name, sizeof(name), "suspense:non-attributable:%s", row->partner);
+			legs[2].account = name;
+		}
+		rc = post(r, row->late ? "late" : "receipt", legs, 3, NULL, row->batch_id,
+			  src_names[row->kind], row->id, row->note);
+	}
+	if (!rc)
+		rc = reverse_left_suspense(r);
+	/* ACCT-9: carried suspense that found attributable receipts. */
+	for (k = 0; !rc && in->previous && k < in->previous->n_suspense; k++) {
+		const struct ft_royalty_suspense *s = &in->previous->suspense[k];
+		int used = 0;
+
+		for (i = 0; i < res->n_allocations; i++)
+			used |= res->allocations[i].source_suspense == (long)k;
+		if (used) {
+			struct leg legs[2] = {{s->name, -s->amount, NULL},
+					      {"label", s->amount, NULL}};
+
+			snprintf(note, sizeof(note),
+				 "ACCT-9: %s carried since %d now shared over %s's receipts",
+				 s->name, s->since_month, s->partner);
+			rc = post(r, "suspense-release", legs, 2, NULL, 0, NULL, 0, note);
+		}
+	}
+	/* Royalties: one posting per engine entry. */
+	for (i = 0; !rc && i < res->n_entries; i++) {
+		const struct ft_royalty_entry *e = &res->entries[i];
+		const struct ft_contract *c = &in->contracts[e->contract];
+		const ft_amount *shares = ft_royalty_entry_shares(res, e);
+		const struct ft_royalty_line *l = &r->lines[e->line];
+		const struct src_row *row = &r->rows[l->source_id];
+		struct leg *legs = calloc(c->n_payees + 1, sizeof(*legs));
+		char(*names)[FT_CONTRACT_ID_MAX * 2 + 16] = calloc(c->n_payees, sizeof(*names));
+		const struct src_row *from = row;
+		size_t used;
+
+		if (!legs || !names) {
+			free(legs);
+			free(names);
+			rc = ft_error_set(r->err, FT_ENOMEM, "out of memory");
+			break;
+		}
+		legs[0] = (struct leg){"label", -e->royalty, NULL};
+		for (k = 0; k < c->n_payees; k++) {
+			snprintf(names[k], sizeof(names[k]), "payee:%s@%s", c->payees[k].id,
+				 account_of(c));
+			legs[k + 1] = (struct leg){names[k], shares[k], c->payees[k].id};
+		}
+		used = ft_royalty_explain_entry(note, sizeof(note), in, res, i);
+		if (used >= sizeof(note))
+			used = sizeof(note) - 1;
+		if (e->allocation >= 0) {
+			const struct ft_royalty_allocation *a = &res->allocations[e->allocation];
+
+			if (a->source_line >= 0)
+				from = &r->rows[r->lines[a->source_line].source_id];
+			snprintf(note + used, sizeof(note) - used,
+				 " ← ACCT-9 pro-rata share of %.900s; by the receipts of %.900s",
+				 a->source_line >= 0 ? from->note
+						     : "carried non-attributable suspense",
+				 row->note);
+			if (a->source_line < 0)
+				from = NULL;
+		} else {
+			snprintf(note + used, sizeof(note) - used, " ← %.1000s", row->note);
+		}
+		rc = post(r, "royalty", legs, c->n_payees + 1, c->id, from ? from->batch_id : 0,
+			  from ? src_names[from->kind] : NULL, from ? from->id : 0, note);
+		free(legs);
+		free(names);
+	}
+	/* ACCT-8 profit-split credits. */
+	for (i = 0; !rc && i < in->n_contracts; i++) {
+		const struct ft_contract *c = &in->contracts[i];
+		const struct ft_royalty_contract_summary *cs = &res->contracts[i];
+
+		if (c->type != FT_CONTRACT_PROFIT_SPLIT)
+			continue;
+		for (k = 0; !rc && k < c->n_payees; k++) {
+			ft_amount credit = res->shares[cs->credits_at + k];
+			char p[FT_AMOUNT_STR_MAX];
+			struct leg legs[2];
+
+			snprintf(acct, sizeof(acct), "payee:%s@%s", c->payees[k].id, account_of(c));
+			legs[0] = (struct leg){"label", -credit, NULL};
+			legs[1] = (struct leg){acct, credit, c->payees[k].id};
+			ft_amount_format(p, sizeof(p), cs->profit, 2);
+			snprintf(
+			    note, sizeof(note),
+			    "ACCT-8 profit split %s: cumulative profit %s (receipts − recoupable "
+			    "costs) × share, less what was credited before",
+			    c->id, p);
+			rc = post(r, "profit-split", legs, 2, c->id, 0, NULL, 0, note);
+		}
+	}
+	/* ACCT-5 advances and costs recouped, ACCT-7 payouts. */
+	for (i = 0; !rc && i < res->n_statements; i++) {
+		const struct ft_royalty_statement *s = &res->statements[i];
+		struct leg legs[2];
+
+		snprintf(acct, sizeof(acct), "payee:%s@%s", s->payee, s->account);
+		legs[0] = (struct leg){acct, -s->advances, s->payee};
+		legs[1] = (struct leg){"label", s->advances, NULL};
+		rc = post(r, "advance", legs, 2, s->account, 0, NULL, 0,
+			  "ACCT-5 advances charged to the balance this period");
+		legs[0].amount = -s->costs;
+		legs[1].amount = s->costs;
+		if (!rc)
+			rc = post(r, "cost", legs, 2, s->account, 0, NULL, 0,
+				  "ACCT-5 recoupable costs charged to the balance this period");
+		snprintf(acct2, sizeof(acct2), "payout:%s", s->payee);
+		legs[0].amount = -s->payable;
+		legs[1] = (struct leg){acct2, s->payable, s->payee};
+		if (!rc)
+			rc = post(r, "payout", legs, 2, s->account, 0, NULL, 0,
+				  "ACCT-7 payable: balance less reserve held, rounded down");
+	}
+	if (!rc) {
+		struct leg legs[2] = {{"receipts:conversion", -r->remainder, NULL},
+				      {"remainder", r->remainder, NULL}};
+
+		rc = post(r, "remainder", legs, 2, NULL, 0, NULL, 0,
+			  "conversion cuts below 10^-12, summed over the run's rows");
+	}
+	return rc;
+}
+
+/* ---- the run --------------------------------------------------------------------- */
+
+static int query_text(struct ft_store *store, const char *sql, const char *arg, char *out,
+		      size_t cap, struct ft_error *err)
+{
+	struct ft_stmt *st = NULL;
+	int rc = ft_store_prepare(store, &st, sql, err);
+
+	if (!rc && arg)
+		rc = ft_stmt_bind_text(st, 1, arg, err);
+	if (!rc)
+		rc = ft_stmt_step(st, err);
+	if (rc == 1)
+		copy_field(out, cap, ft_stmt_column_text(st, 0));
+	ft_stmt_free(st);
+	return rc;
+}
+
+static int check_runnable(struct run_ctx *r)
+{
+	struct ft_stmt *st = NULL;
+	char m[8], other[FT_PERIOD_STR_MAX];
+	int i, rc;
+
+	for (i = 0; i < r->period.months; i++) {
+		ft_month_format(m, r->period.first + i);
+		rc = ft_ledger_month_closed(r->store, m, r->err);
+		if (rc < 0)
+			return rc;
+		if (rc == 1)
+			return ft_error_set(
+			    r->err, FT_ECONFLICT,
+			    "%s is closed (month %s): a closed period never changes; "
+			    "late reports and corrections are posted in the next open "
+			    "period",
+			    r->period_text, m);
+	}
+	rc = query_text(r->store,
+			"SELECT period FROM runs WHERE closed_at IS NULL AND period <> ? LIMIT 1",
+			r->period_text, other, sizeof(other), r->err);
+	if (rc < 0)
+		return rc;
+	if (rc == 1)
+		return ft_error_set(
+		    r->err, FT_ECONFLICT,
+		    "the run of %s is still open: close it ('fairtrack close --period "
+		    "%s') before running %s",
+		    other, other, r->period_text);
+	rc = ft_store_prepare(r->store, &st,
+			      "SELECT period FROM runs WHERE closed_at IS NOT NULL AND first_month "
+			      "+ months > ? LIMIT 1",
+			      r->err);
+	if (!rc)
+		rc = ft_stmt_bind_int64(st, 1, r->period.first, r->err);
+	if (!rc)
+		rc = ft_stmt_step(st, r->err);
+	if (rc == 1) {
+		copy_field(other, sizeof(other), ft_stmt_column_text(st, 0));
+		rc = ft_error_set(r->err, FT_ECONFLICT,
+				  "%s is already closed and does not end before %s: periods run in "
+				  "order",
+				  other, r->period_text);
+	}
+	ft_stmt_free(st);
+	return rc;
+}
+
+static int load_previous(struct run_ctx *r, struct ft_royalty_state *prev, int *have)
+{
+	struct ft_stmt *st = NULL;
+	int rc;
+
+	*have = 0;
+	rc = ft_store_prepare(r->store, &st,
+			      "SELECT state FROM runs WHERE closed_at IS NOT NULL ORDER BY "
+			      "first_month DESC LIMIT 1",
+			      r->err);
+	if (!rc)
+		rc = ft_stmt_step(st, r->err);
+	if (rc == 1) {
+		rc = state_from_text(prev, ft_stmt_column_text(st, 0), r->err);
+		*have = !rc;
+	}
+	ft_stmt_free(st);
+	return rc < 0 ? rc : 0;
+}
+
+static int delete_open_run(struct run_ctx *r)
+{
+	static const char *const sql[] = {"DELETE FROM journal WHERE period = ?",
+					  "DELETE FROM run_statements WHERE period = ?",
+					  "DELETE FROM runs WHERE period = ?"};
+	const char *args[1] = {r->period_text};
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; !rc && i < 3; i++) {
+		rc = ft_ledger_exec_text(r->store, sql[i], args, 1, r->err);
+		if (!rc && i == 2)
+			r->sum->replaced = ft_store_changes(r->store) > 0;
+	}
+	return rc;
+}
+
+static int store_run(struct run_ctx *r, const struct ft_royalty_result *res)
+{
+	struct ft_stmt *st = NULL;
+	char stamp[32], *state = NULL;
+	size_t i;
+	int rc;
+
+	ft_ledger_now(stamp);
+	if (state_to_text(&state, &res->next))
+		return ft_error_set(r->err, FT_ENOMEM, "out of memory");
+	rc = ft_store_prepare(r->store, &st,
+			      "INSERT INTO runs (period, first_month, months, currency, ran_at, "
+			      "closed_at, state, remainder_e24) VALUES (?, ?, ?, ?, ?, NULL, ?, ?)",
+			      r->err);
+	if (!rc)
+		rc = ft_stmt_bind_text(st, 1, r->period_text, r->err);
+	if (!rc)
+		rc = ft_stmt_bind_int64(st, 2, r->period.first, r->err);
+	if (!rc)
+		rc = ft_stmt_bind_int64(st, 3, r->period.months, r->err);
+	if (!rc)
+		rc = ft_stmt_bind_text(st, 4, r->currency, r->err);
+	if (!rc)
+		rc = ft_stmt_bind_text(st, 5, stamp, r->err);
+	if (!rc)
+		rc = ft_stmt_bind_text(st, 6, state, r->err);
+	if (!rc)
+		rc = ft_stmt_bind_amount(st, 7, r->remainder_e24, r->err);
+	if (!rc)
+		rc = ft_stmt_step(st, r->err);
+	ft_stmt_free(st);
+	st = NULL;
+	free(state);
+	if (rc < 0)
+		return rc;
+	rc = ft_store_prepare(
+	    r->store, &st,
+	    "INSERT INTO run_statements (period, payee, account, opening, "
+	    "royalties, advances, costs, balance, reserve_withheld, "
+	    "reserve_released, reserve_held, payable, closing) VALUES (?, ?, ?, ?, "
+	    "?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    r->err);
+	for (i = 0; !rc && i < res->n_statements; i++) {
+		const struct ft_royalty_statement *s = &res->statements[i];
+		const ft_amount v[10] = {
+		    s->opening, s->royalties,	     s->advances,	  s->costs,
+		    s->balance, s->reserve_withheld, s->reserve_released, s->reserve_held,
+		    s->payable, s->closing};
+		int k;
+
+		rc = ft_stmt_reset(st, r->err);
+		if (!rc)
+			rc = ft_stmt_bind_text(st, 1, r->period_text, r->err);
+		if (!rc)
+			rc = ft_stmt_bind_text(st, 2, s->payee, r->err);
+		if (!rc)
+			rc = ft_stmt_bind_text(st, 3, s->account, r->err);
+		for (k = 0; !rc && k < 10; k++)
+			rc = ft_stmt_bind_amount(st, 4 + k, v[k], r->err);
+		if (!rc)
+			rc = ft_stmt_step(st, r->err);
+		if (rc > 0)
+			rc = 0;
+	}
+	ft_stmt_free(st);
+	return rc < 0 ? rc : 0;
+}
+
+static void fill_summary(struct run_ctx *r, const struct ft_royalty_result *res)
+{
+	struct ft_run_summary *s = r->sum;
+	size_t i;
+
+	s->lines = r->n_lines;
+	s->postings = (size_t)r->posting;
+	s->legs = r->legs;
+	s->royalties = res->royalties;
+	s->remainder = r->remainder;
+	s->remainder_e24 = r->remainder_e24;
+	s->label = r->label_sum;
+	s->suspense = res->suspense_out - res->suspense_in;
+	for (i = 0; i < r->n_rows; i++) {
+		s->receipts += r->rows[i].gross;
+		s->fees += r->rows[i].fee;
+	}
+	s->payees = calloc(res->n_statements ? res->n_statements : 1, sizeof(*s->payees));
+	if (!s->payees)
+		return;
+	for (i = 0; i < res->n_statements; i++) {
+		const struct ft_royalty_statement *st = &res->statements[i];
+		struct ft_run_payee *p = &s->payees[s->n_payees++];
+
+		copy_field(p->payee, sizeof(p->payee), st->payee);
+		copy_field(p->account, sizeof(p->account), st->account);
+		p->opening = st->opening;
+		p->royalties = st->royalties;
+		p->advances = st->advances;
+		p->costs = st->costs;
+		p->balance = st->balance;
+		p->reserve_held = st->reserve_held;
+		p->payable = st->payable;
+		p->closing = st->closing;
+		s->payable += st->payable;
+	}
+}
+
+int ft_run_period(struct ft_store *store, const struct ft_period *period,
+		  struct ft_run_summary *out, struct ft_error *err)
+{
+	struct run_ctx r;
+	struct ft_contract_set set = {0};
+	struct ft_royalty_state prev = {0};
+	struct ft_royalty_result *res = NULL;
+	struct ft_royalty_input in;
+	ft_amount engine_label;
+	int have_prev = 0, rc, k;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	memset(&r, 0, sizeof(r));
+	r.store = store;
+	r.period = *period;
+	r.sum = out;
+	r.err = err;
+	ft_period_format(r.period_text, sizeof(r.period_text), period);
+	copy_field(out->period, sizeof(out->period), r.period_text);
+
+	rc = ft_store_begin(store, err);
+	if (rc)
+		return rc;
+	rc = check_runnable(&r);
+	if (!rc)
+		rc = delete_open_run(&r);
+	if (!rc)
+		rc = ft_contracts_load(store, &set, err);
+	if (!rc && set.n == 0)
+		rc = ft_error_set(
+		    err, FT_ENOTFOUND,
+		    "the ledger has no contracts: import them first ('fairtrack import "
+		    "contracts DIR')");
+	for (i = 1; !rc && i < set.n; i++)
+		if (strcmp(set.items[i].currency, set.items[0].currency))
+			rc = ft_error_set(
+			    err, FT_EUSAGE,
+			    "contracts %s (%s) and %s (%s) use different accounting "
+			    "currencies; this version runs one accounting currency per "
+			    "ledger",
+			    set.items[0].id, set.items[0].currency, set.items[i].id,
+			    set.items[i].currency);
+	if (rc)
+		goto out;
+	r.currency = set.items[0].currency;
+	copy_field(out->currency, sizeof(out->currency), r.currency);
+	rc = load_previous(&r, &prev, &have_prev);
+	if (!rc)
+		rc = load_posted(&r);
+	for (k = SRC_USAGE; !rc && k <= SRC_INCOME; k++)
+		rc = read_rows(&r, (enum src_kind)k);
+	if (!rc && r.missing_rates)
+		rc = ft_error_set(
+		    err, FT_ENOTFOUND,
+		    "%s needs %zu exchange rate%s the ledger does not have: %s (add "
+		    "'MONTH,FROM,%s,RATE' lines to an fx file and run 'fairtrack import "
+		    "fx FILE')",
+		    r.period_text, r.missing_rates, r.missing_rates > 1 ? "s" : "", r.missing_text,
+		    r.currency);
+	if (rc)
+		goto out;
+	memset(&in, 0, sizeof(in));
+	in.period = *period;
+	in.currency = r.currency;
+	in.contracts = set.items;
+	in.n_contracts = set.n;
+	in.lines = r.lines;
+	in.n_lines = r.n_lines;
+	in.previous = have_prev ? &prev : NULL;
+	/* Engine source ids are row indices; lines of one row share one. */
+	for (i = 0; i < r.n_rows; i++) {
+		size_t j;
+
+		for (j = 0; j < r.rows[i].n_lines; j++)
+			r.lines[r.rows[i].first_line + j].source_id = (int64_t)i;
+	}
+	rc = ft_royalty_run(&res, &in, err);
+	if (rc)
+		goto out;
+	rc = ft_store_prepare(
+	    store, &r.ins,
+	    "INSERT INTO journal (period, posting, kind, account, currency, amount, "
+	    "contract, payee, batch_id, source, source_id, note) VALUES (?, ?, ?, ?, "
+	    "?, ?, ?, ?, ?, ?, ?, ?)",
+	    err);
+	if (!rc)
+		rc = store_run(&r, res);
+	if (!rc)
+		rc = post_all(&r, &in, res);
+	if (rc)
+		goto out;
+	/* The journal and the engine computed the label's share along different
+	 * paths; they must agree to the unit (advances and costs are recouped
+	 * by the label, so they count on the journal side only; so do the
+	 * conversion remainders, kept off the label account). */
+	engine_label = res->label_share;
+	for (i = 0; i < res->n_statements; i++)
+		engine_label += res->statements[i].advances + res->statements[i].costs;
+	if (engine_label != r.label_sum) {
+		char a[FT_AMOUNT_STR_MAX], b[FT_AMOUNT_STR_MAX];
+
+		ft_amount_format(a, sizeof(a), engine_label, 0);
+		ft_amount_format(b, sizeof(b), r.label_sum, 0);
+		rc =
+		    ft_error_set(err, FT_ECONFLICT,
+				 "internal: the journal's label share %s differs from the engine's "
+				 "%s; nothing was written",
+				 b, a);
+		goto out;
+	}
+	fill_summary(&r, res);
+	if (out->late_lines > out->n_notes) {
+		char(*grown)[FT_ERROR_MESSAGE_MAX] =
+		    realloc(out->notes, (out->n_notes + 1) * sizeof(*grown));
+
+		if (grown) {
+			out->notes = grown;
+			snprintf(
+			    out->notes[out->n_notes++], FT_ERROR_MESSAGE_MAX,
+			    "… %zu adjustments in all (explain --journal lists them as 'late')",
+			    out->late_lines);
+		}
+	}
+	rc = ft_store_commit(store, err);
+out:
+	if (rc)
+		ft_store_rollback(store, NULL);
+	ft_stmt_free(r.ins);
+	ft_royalty_result_free(res);
+	ft_royalty_state_clear(&prev);
+	ft_contract_set_clear(&set);
+	free(r.rows);
+	free(r.lines);
+	free(r.fx);
+	for (k = 0; k < 3; k++)
+		free(r.posted_by_kind[k]);
+	return rc;
+}
+
+void ft_run_summary_free(struct ft_run_summary *summary)
+{
+	if (!summary)
+		return;
+	free(summary->payees);
+	free(summary->notes);
+	summary->payees = NULL;
+	summary->notes = NULL;
+	summary->n_payees = summary->n_notes = 0;
+}
+
+int ft_run_close(struct ft_store *store, const struct ft_period *period, struct ft_error *err)
+{
+	char p[FT_PERIOD_STR_MAX], m[8], stamp[32], closed[40] = "";
+	const char *args[2];
+	int rc, i;
+
+	ft_period_format(p, sizeof(p), period);
+	ft_ledger_now(stamp);
+	rc = ft_store_begin(store, err);
+	if (rc)
+		return rc;
+	rc = query_text(store, "SELECT COALESCE(closed_at, '') FROM runs WHERE period = ?", p,
+			closed, sizeof(closed), err);
+	if (rc == 0)
+		rc = ft_error_set(
+		    err, FT_ENOTFOUND,
+		    "%s has no run to close: run it first ('fairtrack run --period %s')", p, p);
+	else if (rc == 1 && closed[0])
+		rc = ft_error_set(err, FT_ECONFLICT, "%s is already closed (at %s)", p, closed);
+	else if (rc == 1)
+		rc = 0;
+	for (i = 0; !rc && i < period->months; i++) {
+		ft_month_format(m, period->first + i);
+		args[0] = m;
+		args[1] = stamp;
+		rc = ft_ledger_exec_text(
+		    store, "INSERT INTO closed_periods (month, closed_at) VALUES (?, ?)", args, 2,
+		    err);
+	}
+	args[0] = stamp;
+	args[1] = p;
+	if (!rc)
+		rc = ft_ledger_exec_text(store, "UPDATE runs SET closed_at = ? WHERE period = ?",
+					 args, 2, err);
+	if (!rc)
+		rc = ft_store_commit(store, err);
+	if (rc)
+		ft_store_rollback(store, NULL);
+	return rc;
+}

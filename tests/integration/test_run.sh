@@ -1,0 +1,74 @@
+# run, close, explain, check on the sample label: contracts, fx, income, the
+# journal, re-run determinism, late reports after close, missing rates, tampering.
+. "$TOP/tests/integration/lib.sh"
+L="$WORK/l.db"
+S="$TOP/samples"
+ft init "$L" >/dev/null
+ft -l "$L" import catalog "$S"/catalog/*.csv >/dev/null
+ft -l "$L" import report --partner north-sea --month 2026-10 "$S/reports/usage-2026-10.tsv" >/dev/null
+
+ft -l "$L" import contracts "$S/contracts" > "$WORK/contracts.out" 2>&1
+check_grep "contracts imported" "6 contracts (6 added" "$WORK/contracts.out"
+ft -l "$L" import contracts "$S/contracts" > "$WORK/contracts2.out" 2>&1
+check_grep "re-import says nothing changed" "0 added, 0 changed, 6 unchanged" "$WORK/contracts2.out"
+sed 's/rate: 18%/rate: 19%/' "$S/contracts/aurora-fields.yaml" > "$WORK/aurora.yaml"
+ft -l "$L" import contracts "$WORK/aurora.yaml" > "$WORK/contracts3.out" 2>&1
+check_grep "a changed contract is named" "changed   aurora-fields-recording" "$WORK/contracts3.out"
+ft -l "$L" import contracts "$S/contracts/aurora-fields.yaml" >/dev/null
+sed 's/artists: \[aurora-fields\]/artists: [nobody-here]/' "$S/contracts/aurora-fields.yaml" > "$WORK/unknown.yaml"
+ft -l "$L" import contracts "$WORK/unknown.yaml" > "$WORK/unknown.out" 2>&1; rc=$?
+[ $rc = 6 ] && ok "unknown artist in scope exits 6 (not found)" || not_ok "unknown artist in scope exits 6 (got $rc)"
+check_grep "unknown artist named" "nobody-here" "$WORK/unknown.out"
+
+# No rates yet: the run stops and names every rate it needs.
+ft -l "$L" run --period 2026-10 > "$WORK/norate.out" 2>&1; rc=$?
+[ $rc = 6 ] && ok "missing rate exits 6" || not_ok "missing rate exits 6 (got $rc)"
+check_grep "missing rate named" "USD→GBP 2026-10" "$WORK/norate.out"
+
+check "import fx" ft -l "$L" import fx "$S/fx/rates-2026-q4.csv"
+check "import income" ft -l "$L" import income "$S/income/north-sea-2026-10.csv"
+printf 'period,from,to,rate\n2026-10,USD,GBP,0,79\n' > "$WORK/badfx.csv"
+check_fails "a rate with a decimal comma is refused" ft -l "$L" import fx "$WORK/badfx.csv"
+
+check "run 2026-10" ft -l "$L" run --period 2026-10
+cp "$WORK/.last" "$WORK/run1.out"
+check_grep "run prints payee accounts" "zoe-ashwood	wren-distribution" "$WORK/run1.out"
+check "check passes after the run" ft -l "$L" check
+ft -l "$L" explain --journal --period 2026-10 > "$WORK/journal1.tsv"
+ft -l "$L" run --period 2026-10 > "$WORK/run2.out"
+check_grep "re-run says it replaced the open run" "replaced" "$WORK/run2.out"
+ft -l "$L" explain --journal --period 2026-10 > "$WORK/journal2.tsv"
+check "re-run gives the identical journal" cmp "$WORK/journal1.tsv" "$WORK/journal2.tsv"
+check_grep "income posted on its own line" "minimum-guarantee" "$WORK/journal1.tsv"
+
+ft -l "$L" explain --payee zoe-ashwood --period 2026-10 > "$WORK/explain.out" 2>&1
+check_grep "explain shows the payable" "payable GBP 110.19" "$WORK/explain.out"
+check_grep "explain names the batch and file" "batch 1 (.*usage-2026-10.tsv) usage row" "$WORK/explain.out"
+check_grep "explain shows the rate" "fx 0.7874 USD→GBP" "$WORK/explain.out"
+check_fails "explain of an unknown payee fails" ft -l "$L" explain --payee nobody --period 2026-10
+
+check "close 2026-10" ft -l "$L" close --period 2026-10
+ft -l "$L" run --period 2026-10 > "$WORK/rerun-closed.out" 2>&1; rc=$?
+[ $rc = 4 ] && ok "a closed period cannot be re-run (exit 4)" || not_ok "closed re-run exit 4 (got $rc)"
+check_fails "a closed period's batch cannot be withdrawn" ft -l "$L" withdraw 1
+
+# A late report for October after close: posted in November as an adjustment.
+head -n 3 "$S/reports/usage-2026-10.tsv" | sed 's/NLR-2026-10-/LATE-2026-10-/' > "$WORK/late.tsv"
+ft -l "$L" import report --partner north-sea --month 2026-10 "$WORK/late.tsv" >/dev/null
+ft -l "$L" run --period 2026-11 > "$WORK/nov.out" 2>&1
+check_grep "late report is an adjustment in the next open period" "belongs to a closed period; posted in 2026-11" "$WORK/nov.out"
+check_grep "two late lines" "(2 late)" "$WORK/nov.out"
+ft -l "$L" explain --journal --period 2026-10 > "$WORK/journal3.tsv"
+check "the closed period's journal did not change" cmp "$WORK/journal1.tsv" "$WORK/journal3.tsv"
+check "check passes after the adjustment" ft -l "$L" check
+
+# Tampering with one journal row is found (exit 5).
+if command -v sqlite3 >/dev/null 2>&1; then
+	sqlite3 "$L" "UPDATE journal SET amount = '1000' WHERE id = (SELECT MIN(id) FROM journal WHERE kind = 'royalty')"
+	ft -l "$L" check > "$WORK/tampered.out" 2>&1; rc=$?
+	[ $rc = 5 ] && ok "tampered journal exits 5" || not_ok "tampered journal exits 5 (got $rc)"
+	check_grep "tampered posting named" "does not balance" "$WORK/tampered.out"
+else
+	ok "# SKIP sqlite3 not installed"
+fi
+finish

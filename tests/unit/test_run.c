@@ -1,0 +1,360 @@
+/* test_run.c — the royalty engine in the ledger: ACCT-1 conversion arithmetic,
+ * a run's journal with exact figures, re-run determinism, the journal check,
+ * missing rates, close and late adjustments, ACCT-9 income. */
+#include "testutil.h"
+
+#include "fairtrack/ledger_run.h"
+#include "fairtrack/store.h"
+
+static ft_amount amt(const char *s)
+{
+	ft_amount a = 0;
+
+	assert_int_equal(ft_amount_parse(&a, s, strlen(s), NULL), 0);
+	return a;
+}
+
+static void assert_amount(ft_amount got, const char *want)
+{
+	char buf[FT_AMOUNT_STR_MAX];
+
+	ft_amount_format(buf, sizeof(buf), got, 0);
+	if (got != amt(want))
+		fail_msg("amount %s, expected %s", buf, want);
+}
+
+static void test_convert_then_fee_is_exact(void **state)
+{
+	ft_amount gross, fee, receipts, rem = 0, rem_e24 = 0;
+
+	(void)state;
+	/* ACCT-1's worked example: USD 100.00 at 0.92 through a 15 % distributor. */
+	assert_int_equal(ft_run_convert(&gross, &fee, &receipts, &rem, &rem_e24, amt("100.00"),
+					amt("0.92"), amt("0.15"), NULL),
+			 0);
+	assert_amount(gross, "92");
+	assert_amount(fee, "13.80");
+	assert_amount(receipts, "78.20");
+	assert_amount(rem, "0");
+	assert_true(rem_e24 == 0);
+}
+
+static void test_conversion_cuts_add_up_to_whole_units(void **state)
+{
+	ft_amount gross, fee, receipts, rem = 0, rem_e24 = 0;
+
+	(void)state;
+	/* 1.000000000001 × 0.5 cuts half a unit of 10^-12; twice is one unit. */
+	assert_int_equal(ft_run_convert(&gross, &fee, &receipts, &rem, &rem_e24,
+					amt("1.000000000001"), amt("0.5"), 0, NULL),
+			 0);
+	assert_amount(gross, "0.5");
+	assert_true(rem == 0);
+	assert_true(rem_e24 == (ft_amount)500000000000LL);
+	assert_int_equal(ft_run_convert(&gross, &fee, &receipts, &rem, &rem_e24,
+					amt("1.000000000001"), amt("0.5"), 0, NULL),
+			 0);
+	assert_true(rem == 1);
+	assert_true(rem_e24 == 0);
+}
+
+static void test_convert_refuses_a_non_positive_rate(void **state)
+{
+	ft_amount gross, fee, receipts, rem = 0, rem_e24 = 0;
+	struct ft_error err;
+
+	(void)state;
+	assert_int_equal(
+	    ft_run_convert(&gross, &fee, &receipts, &rem, &rem_e24, amt("1"), 0, 0, &err),
+	    FT_EINVAL);
+}
+
+/* ---- a small ledger ---------------------------------------------------------------- */
+
+static char dir[600];
+
+static const char *write_file(const char *name, const char *text)
+{
+	static char path[5][700];
+	static int next;
+	char *p = path[next++ % 5];
+	FILE *f;
+
+	snprintf(p, 700, "%s/%s", dir, name);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return p;
+}
+
+static struct ft_store *small_ledger(const char *name, int with_fx)
+{
+	struct ft_store *store = NULL;
+	struct ft_contracts_import_result res;
+	struct ft_error err;
+	char path[700];
+	size_t n;
+
+	snprintf(dir, sizeof(dir), "%s", testutil_tmpdir());
+	snprintf(path, sizeof(path), "%s/run-%s.ledger", dir, name);
+	remove(path);
+	assert_int_equal(ft_store_open(&store, path, FT_STORE_CREATE, &err), 0);
+	if (ft_store_exec(
+		store,
+		"INSERT INTO partners VALUES ('dist', 'Dist', 'distributor', 'WW', '10', 'USD');"
+		"INSERT INTO artists VALUES ('ann', 'Ann', 'person', 'GB');"
+		"INSERT INTO releases (gtin14, upc, title, artist_id, format, release_date) "
+		" VALUES ('05012340001130', '501234000113', 'R', 'ann', 'single', '2026-01-01');"
+		"INSERT INTO tracks VALUES ('GBAAA2600001', 'T', 200);"
+		"INSERT INTO release_tracks VALUES ('05012340001130', 1, 1, 'GBAAA2600001');"
+		"INSERT INTO track_artists VALUES ('GBAAA2600001', 'main', 1, 'ann');"
+		"INSERT INTO import_batches (id, sha256, file, bytes, partner_id, format, "
+		" first_month, last_month, rows, suspense_rows, imported_at) VALUES (1, 'x', "
+		" 'r.tsv', 1, 'dist', 'flat-tsv', '2026-10', '2026-10', 1, 0, 't');"
+		"INSERT INTO batch_totals VALUES (1, 'USD', 1000, '100', 0, '0');"
+		"INSERT INTO usage VALUES (1, '2026-10', 'GBAAA2600001', NULL, 'GB', "
+		" 'SubscriptionModel', 'OnDemandStream', 'spotify', 'USD', 1000, '100');",
+		&err))
+		fail_msg("%s", err.message);
+	if (ft_contracts_import(store,
+				write_file("ann.yaml", "id: ann-recording\n"
+						       "type: royalty\n"
+						       "currency: GBP\n"
+						       "frequency: monthly\n"
+						       "payees:\n"
+						       "  - id: ann\n"
+						       "    share: 50%\n"
+						       "  - id: bob\n"
+						       "    share: 50%\n"
+						       "scope:\n"
+						       "  artists: [ann]\n"
+						       "  start: 2026-01-01\n"
+						       "rates:\n"
+						       "  - rate: 20%\n"),
+				&res, &err))
+		fail_msg("%s", err.message);
+	assert_int_equal(res.n_changes, 1);
+	assert_int_equal(res.changes[0].kind, FT_CONTRACT_ADDED);
+	ft_contracts_import_result_free(&res);
+	if (with_fx &&
+	    ft_fx_import(store, write_file("fx.csv", "period,from,to,rate\n2026-Q4,USD,GBP,0.8\n"),
+			 &n, &err))
+		fail_msg("%s", err.message);
+	return store;
+}
+
+static struct ft_period period(const char *text)
+{
+	struct ft_period p;
+
+	assert_int_equal(ft_period_parse(&p, text, strlen(text), NULL), 0);
+	return p;
+}
+
+struct text {
+	char buf[1 << 16];
+	size_t len;
+};
+
+static int collect(void *ctx, const char *line)
+{
+	struct text *t = ctx;
+
+	t->len += (size_t)snprintf(t->buf + t->len, sizeof(t->buf) - t->len, "%s\n", line);
+	return t->len >= sizeof(t->buf);
+}
+
+static void test_run_posts_exact_balanced_journal(void **state)
+{
+	struct ft_store *store = small_ledger("exact", 1);
+	struct ft_period p = period("2026-10");
+	struct ft_run_summary s;
+	struct ft_error err;
+
+	(void)state;
+	if (ft_run_period(store, &p, &s, &err))
+		fail_msg("%s", err.message);
+	/* USD 100 × 0.8 = 80, fee 10 % = 8, receipts 72; 20 % royalty 14.40 split
+	 * 7.20 / 7.20; the label keeps 57.60. */
+	assert_string_equal(s.currency, "GBP");
+	assert_amount(s.receipts, "80");
+	assert_amount(s.fees, "8");
+	assert_amount(s.royalties, "14.40");
+	assert_amount(s.label, "57.60");
+	assert_amount(s.payable, "14.40");
+	assert_amount(s.remainder, "0");
+	assert_int_equal(s.n_payees, 2);
+	assert_string_equal(s.payees[0].payee, "ann");
+	assert_amount(s.payees[0].royalties, "7.20");
+	assert_amount(s.payees[0].closing, "0");
+	/* receipt (3 legs), royalty (3), two payouts (2 each). */
+	assert_int_equal(s.postings, 4);
+	assert_int_equal(s.legs, 10);
+	ft_run_summary_free(&s);
+	if (ft_journal_check(store, &err))
+		fail_msg("%s", err.message);
+	ft_store_close(store);
+}
+
+static void test_rerun_of_open_period_writes_the_same_journal(void **state)
+{
+	struct ft_store *store = small_ledger("rerun", 1);
+	struct ft_period p = period("2026-10");
+	struct ft_run_summary s;
+	struct ft_error err;
+	static struct text a, b;
+
+	(void)state;
+	a.len = b.len = 0;
+	assert_int_equal(ft_run_period(store, &p, &s, &err), 0);
+	assert_int_equal(s.replaced, 0);
+	ft_run_summary_free(&s);
+	assert_int_equal(ft_journal_dump(store, &p, collect, &a, &err), 0);
+	assert_int_equal(ft_run_period(store, &p, &s, &err), 0);
+	assert_int_equal(s.replaced, 1);
+	ft_run_summary_free(&s);
+	assert_int_equal(ft_journal_dump(store, &p, collect, &b, &err), 0);
+	assert_true(a.len > 0);
+	assert_string_equal(a.buf, b.buf);
+	ft_store_close(store);
+}
+
+static void test_check_finds_a_tampered_leg(void **state)
+{
+	struct ft_store *store = small_ledger("tamper", 1);
+	struct ft_period p = period("2026-10");
+	struct ft_run_summary s;
+	struct ft_error err;
+
+	(void)state;
+	assert_int_equal(ft_run_period(store, &p, &s, &err), 0);
+	ft_run_summary_free(&s);
+	assert_int_equal(ft_store_exec(store,
+				       "UPDATE journal SET amount = '7.21' WHERE kind = 'royalty' "
+				       "AND account = 'payee:ann@ann-recording'",
+				       &err),
+			 0);
+	assert_int_equal(ft_journal_check(store, &err), FT_ECONFLICT);
+	assert_non_null(strstr(err.message, "does not balance"));
+	ft_store_close(store);
+}
+
+static void test_missing_rate_stops_the_run_and_names_it(void **state)
+{
+	struct ft_store *store = small_ledger("norate", 0);
+	struct ft_period p = period("2026-10");
+	struct ft_run_summary s;
+	struct ft_error err;
+
+	(void)state;
+	assert_int_equal(ft_run_period(store, &p, &s, &err), FT_ENOTFOUND);
+	assert_non_null(strstr(err.message, "USD→GBP 2026-10"));
+	ft_run_summary_free(&s);
+	/* Nothing was written. */
+	assert_int_equal(ft_journal_check(store, &err), 0);
+	ft_store_close(store);
+}
+
+static void test_late_row_after_close_is_an_adjustment_in_the_next_period(void **state)
+{
+	struct ft_store *store = small_ledger("late", 1);
+	struct ft_period oct = period("2026-10"), nov = period("2026-11");
+	struct ft_run_summary s;
+	struct ft_error err;
+
+	(void)state;
+	assert_int_equal(ft_run_period(store, &oct, &s, &err), 0);
+	ft_run_summary_free(&s);
+	assert_int_equal(ft_run_close(store, &oct, &err), 0);
+	assert_int_equal(ft_run_period(store, &oct, &s, &err), FT_ECONFLICT);
+	ft_run_summary_free(&s);
+	assert_int_equal(
+	    ft_store_exec(store,
+			  "INSERT INTO import_batches (id, sha256, file, bytes, partner_id, "
+			  " format, first_month, last_month, rows, suspense_rows, imported_at) "
+			  " VALUES (2, 'y', 'late.tsv', 1, 'dist', 'flat-tsv', '2026-10', "
+			  " '2026-10', 1, 0, 't');"
+			  "INSERT INTO batch_totals VALUES (2, 'USD', 10, '10', 0, '0');"
+			  "INSERT INTO usage VALUES (2, '2026-10', 'GBAAA2600001', NULL, 'GB', "
+			  " 'SubscriptionModel', 'OnDemandStream', 'spotify', 'USD', 10, '10');",
+			  &err),
+	    0);
+	if (ft_run_period(store, &nov, &s, &err))
+		fail_msg("%s", err.message);
+	/* Only the late row: USD 10 × 0.8 = 8, fee 0.80, receipts 7.20, royalty 1.44. */
+	assert_int_equal(s.late_lines, 1);
+	assert_true(s.n_notes >= 1);
+	assert_non_null(strstr(s.notes[0], "posted in 2026-11"));
+	assert_amount(s.receipts, "8");
+	assert_amount(s.royalties, "1.44");
+	ft_run_summary_free(&s);
+	if (ft_journal_check(store, &err))
+		fail_msg("%s", err.message);
+	ft_store_close(store);
+}
+
+static void test_income_is_shared_over_the_partners_receipts(void **state)
+{
+	struct ft_store *store = small_ledger("income", 1);
+	struct ft_period p = period("2026-10");
+	struct ft_run_summary s;
+	struct ft_error err;
+	size_t n = 0;
+
+	(void)state;
+	if (ft_income_import(store,
+			     write_file("income.csv",
+					"month,partner,kind,currency,amount,description\n"
+					"2026-10,dist,minimum-guarantee,USD,25,top-up\n"),
+			     &n, &err))
+		fail_msg("%s", err.message);
+	assert_int_equal(n, 1);
+	if (ft_run_period(store, &p, &s, &err))
+		fail_msg("%s", err.message);
+	/* ACCT-9: USD 25 × 0.8 = 20, fee 2, receipts 18, all on the one track:
+	 * royalty 14.40 + 3.60 = 18.00. */
+	assert_amount(s.receipts, "100");
+	assert_amount(s.fees, "10");
+	assert_amount(s.royalties, "18");
+	assert_amount(s.suspense, "0");
+	ft_run_summary_free(&s);
+	if (ft_journal_check(store, &err))
+		fail_msg("%s", err.message);
+	ft_store_close(store);
+}
+
+static void test_fx_file_errors_name_line_and_field(void **state)
+{
+	struct ft_store *store = small_ledger("fxbad", 0);
+	struct ft_error err;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(ft_fx_import(store,
+				      write_file("bad.csv", "period,from,to,rate\n"
+							    "2026-10,USD,GBP,0.8\n"
+							    "2026-10,EUR,GBP,0,86\n"),
+				      &n, &err),
+			 FT_EINVAL);
+	assert_non_null(strstr(err.message, "bad.csv:3"));
+	ft_store_close(store);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_convert_then_fee_is_exact),
+	    cmocka_unit_test(test_conversion_cuts_add_up_to_whole_units),
+	    cmocka_unit_test(test_convert_refuses_a_non_positive_rate),
+	    cmocka_unit_test(test_run_posts_exact_balanced_journal),
+	    cmocka_unit_test(test_rerun_of_open_period_writes_the_same_journal),
+	    cmocka_unit_test(test_check_finds_a_tampered_leg),
+	    cmocka_unit_test(test_missing_rate_stops_the_run_and_names_it),
+	    cmocka_unit_test(test_late_row_after_close_is_an_adjustment_in_the_next_period),
+	    cmocka_unit_test(test_income_is_shared_over_the_partners_receipts),
+	    cmocka_unit_test(test_fx_file_errors_name_line_and_field),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
