@@ -185,6 +185,40 @@ static void test_pdf_right_to_left_payee_and_nothing_payable(void **state)
 	ft_statement_free(st);
 }
 
+/* Text too wide for its column ends in an ellipsis, on both text paths
+ * (the ASCII fast path and Pango), and never spills into the next column. */
+static void test_pdf_long_texts_are_ellipsized(void **state)
+{
+	struct ft_statement *st;
+	struct ft_statement_line l = {
+	    .track = "Ünïcödé title that goes on and on and on and on and on and on and on and "
+		     "on and on and on and on and on and on and on and on and on and on",
+	    .isrc = "FRZ012600001",
+	    .store = "A very long store name that cannot fit its column",
+	    .territory = "FR",
+	    .commercial_model = "subscription",
+	    .use_type = "stream",
+	    .units = 10,
+	    .receipts = FT_AMOUNT_ONE,
+	    .rate = FT_AMOUNT_ONE / 4,
+	    .royalty = FT_AMOUNT_ONE / 4};
+	char path[600], cmd[700];
+	char *text;
+
+	assert_int_equal(ft_statement_new(&st, NULL), 0);
+	assert_int_equal(ft_statement_add_line(st, &l, NULL), 0);
+	snprintf(path, sizeof(path), "%s/long.pdf", testutil_tmpdir());
+	assert_int_equal(ft_render_pdf(st, path, NULL), 0);
+	snprintf(cmd, sizeof(cmd), "pdftotext -enc UTF-8 '%s' -", path);
+	text = run(cmd);
+	assert_non_null(strstr(text, "A very long store"));
+	assert_null(strstr(text, "cannot fit its column"));
+	assert_non_null(strstr(text, "…"));
+	assert_non_null(strstr(text, "Ünïcödé title"));
+	free(text);
+	ft_statement_free(st);
+}
+
 static void test_pdf_empty_statement_and_bad_path(void **state)
 {
 	struct ft_statement *st;
@@ -215,6 +249,7 @@ int main(void)
 	    cmocka_unit_test(test_pdf_pages_fonts_text_and_page_numbers),
 	    cmocka_unit_test(test_pdf_is_byte_identical_twice),
 	    cmocka_unit_test(test_pdf_right_to_left_payee_and_nothing_payable),
+	    cmocka_unit_test(test_pdf_long_texts_are_ellipsized),
 	    cmocka_unit_test(test_pdf_empty_statement_and_bad_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, release_caches);

@@ -138,6 +138,35 @@ static void test_xlsx_is_byte_identical_twice(void **state)
 	ft_statement_free(st);
 }
 
+static void test_xlsx_currency_format_follows_minor_units(void **state)
+{
+	struct ft_statement *st;
+	struct ft_statement_line l = {.track = "t",
+				      .store = "s",
+				      .territory = "JP",
+				      .royalty = 1234 * FT_AMOUNT_ONE + FT_AMOUNT_ONE / 2};
+	char path[600];
+	char *styles, *detail;
+
+	assert_int_equal(ft_statement_new(&st, NULL), 0);
+	assert_int_equal(
+	    ft_statement_set_header(st, "ST-JP", "L", "p", "P", "a", "2026-10-15", "JPY", NULL), 0);
+	assert_int_equal(ft_statement_add_line(st, &l, NULL), 0);
+	snprintf(path, sizeof(path), "%s/jpy.xlsx", testutil_tmpdir());
+	assert_int_equal(ft_render_xlsx(st, path, NULL), 0);
+	styles = member(path, "xl/styles.xml");
+	detail = member(path, "xl/worksheets/sheet2.xml");
+	assert_non_null(styles);
+	assert_non_null(detail);
+	assert_non_null(strstr(styles, "formatCode=\"#,##0 &quot;JPY&quot;"));
+	/* ¥1,234.5 is printed as ¥1,234: rounded down to the yen. */
+	assert_non_null(strstr(detail, "<v>1234</v>"));
+	assert_null(strstr(detail, "<v>1234.5</v>"));
+	free(styles);
+	free(detail);
+	ft_statement_free(st);
+}
+
 static void test_xlsx_empty_statement_and_bad_path(void **state)
 {
 	struct ft_statement *st;
@@ -157,6 +186,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_xlsx_has_sheets_money_frozen_headers_and_filters),
 	    cmocka_unit_test(test_xlsx_is_byte_identical_twice),
+	    cmocka_unit_test(test_xlsx_currency_format_follows_minor_units),
 	    cmocka_unit_test(test_xlsx_empty_statement_and_bad_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
