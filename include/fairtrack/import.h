@@ -34,6 +34,7 @@ struct ft_import_opts {
 	const char *month;              /* sales month (2026-10) for reports that carry
 					   none; a line's own month wins */
 	int force;                      /* accept a summary mismatch; recorded */
+	void *format_user;              /* format options (the generic format's mapping) */
 	int threads;                    /* 0: one per online CPU */
 };
 

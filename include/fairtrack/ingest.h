@@ -80,9 +80,11 @@ void ft_report_release(struct ft_report *report, size_t off, size_t len);
 int ft_report_each_line(struct ft_report *report, ft_line_fn fn, void *ctx, struct ft_error *err);
 
 /* Run a format's begin/line/end over the report, handing usage lines to
- * sink.  Errors carry the report's display name. */
-int ft_report_parse(struct ft_report *report, const struct ft_format *format, ft_usage_sink_fn sink,
-		    void *sink_ctx, struct ft_error *err);
+ * sink.  force and format_user become the format's ft_format_ctx (--force,
+ * the generic format's mapping).  Errors carry the report's display name. */
+int ft_report_parse(struct ft_report *report, const struct ft_format *format, int force,
+		    void *format_user, ft_usage_sink_fn sink, void *sink_ctx,
+		    struct ft_error *err);
 
 /* ----------------------------------------------------------------- matcher */
 
@@ -122,7 +124,11 @@ struct ft_aggregate;
 struct ft_aggregate_opts {
 	const struct ft_matcher *matcher; /* required; not owned */
 	const struct ft_format *format;	  /* NULL: detected per report */
-	int threads;			  /* 0: one per online CPU */
+	int threads;                      /* 0: one per online CPU */
+	int force;                        /* accept a report whose own summary disagrees
+					     with its lines (DSR); the caller records it */
+	void *format_user;                /* format options, e.g. the generic format's
+					     mapping (fairtrack/mapping.h); not owned */
 };
 
 int ft_aggregate_new(struct ft_aggregate **out, const struct ft_aggregate_opts *opts,

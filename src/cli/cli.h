@@ -87,6 +87,16 @@ int cli_open_ledger(struct cli *cli, const char *command, struct ft_store **stor
  * no value left is reported as a usage error via *missing = 1. */
 const char *cli_opt_value(int argc, char **argv, int *i, const char *name, int *missing);
 
+/* Resolve --format NAME and --mapping FILE for a report command: the named
+ * format (usage error when unknown), the generic format when only a mapping
+ * is given, or NULL (detect).  *mapping is loaded from mapping_path (NULL:
+ * none); free it with cli_free_mapping.  0, or the exit code after printing
+ * the error. */
+struct ft_format;
+int cli_report_format(struct cli *cli, const char *command, const char *format_name,
+		      const char *mapping_path, const struct ft_format **format, void **mapping);
+void cli_free_mapping(void *mapping);
+
 /* Print an exact amount (ft_amount) with at least min_frac digits. */
 void cli_print_amount(FILE *f, __int128 amount, int min_frac);
 

@@ -34,7 +34,8 @@ int cmd_aggregate(struct cli *cli, int argc, char **argv)
 	struct ft_matcher *matcher = NULL;
 	struct ft_aggregate *agg = NULL;
 	struct ft_error err;
-	const char *catalog = NULL, *format = NULL, *v;
+	const char *catalog = NULL, *format = NULL, *mapping_path = NULL, *v;
+	void *mapping = NULL;
 	static char outbuf[1 << 20];
 	int i, first_report = 0, rc = CLI_EXIT_OK;
 
@@ -54,6 +55,10 @@ int cmd_aggregate(struct cli *cli, int argc, char **argv)
 			catalog = v;
 		} else if ((v = opt_value(argc, argv, &i, "--format"))) {
 			format = v;
+		} else if ((v = opt_value(argc, argv, &i, "--mapping"))) {
+			mapping_path = v;
+		} else if (strcmp(a, "--force") == 0) {
+			opts.force = 1;
 		} else if ((v = opt_value(argc, argv, &i, "--threads"))) {
 			char *end;
 			long n = strtol(v, &end, 10);
@@ -74,12 +79,10 @@ int cmd_aggregate(struct cli *cli, int argc, char **argv)
 				       "with an ISRC column)");
 	if (first_report == 0 || first_report >= argc)
 		return cli_usage_error(cli, "aggregate", "no REPORT given");
-	if (format) {
-		opts.format = ft_format_find(format);
-		if (!opts.format)
-			return cli_usage_error(cli, "aggregate",
-					       "unknown format '%s' (see docs/FORMATS.md)", format);
-	}
+	rc = cli_report_format(cli, "aggregate", format, mapping_path, &opts.format, &mapping);
+	if (rc)
+		return rc;
+	opts.format_user = mapping;
 	if (ft_matcher_new(&matcher, &err) || ft_matcher_load(matcher, catalog, &err)) {
 		rc = cli_fail(cli, &err);
 		goto out;
@@ -101,5 +104,6 @@ int cmd_aggregate(struct cli *cli, int argc, char **argv)
 out:
 	ft_aggregate_free(agg);
 	ft_matcher_free(matcher);
+	cli_free_mapping(mapping);
 	return rc;
 }

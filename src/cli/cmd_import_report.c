@@ -69,7 +69,8 @@ int cli_import_report(struct cli *cli, int argc, char **argv)
 	struct ft_import_opts opts = {0};
 	struct ft_store *store = NULL;
 	struct ft_error err;
-	const char *v, *format = NULL;
+	const char *v, *format = NULL, *mapping_path = NULL;
+	void *mapping = NULL;
 	int i, missing = 0, first = 0, imported = 0, code;
 
 	for (i = 1; i < argc; i++) {
@@ -87,6 +88,8 @@ int cli_import_report(struct cli *cli, int argc, char **argv)
 			opts.partner = v;
 		} else if ((v = cli_opt_value(argc, argv, &i, "--format", &missing))) {
 			format = v;
+		} else if ((v = cli_opt_value(argc, argv, &i, "--mapping", &missing))) {
+			mapping_path = v;
 		} else if ((v = cli_opt_value(argc, argv, &i, "--month", &missing)) ||
 			   (v = cli_opt_value(argc, argv, &i, "--period", &missing))) {
 			opts.month = v;
@@ -105,14 +108,15 @@ int cli_import_report(struct cli *cli, int argc, char **argv)
 		return cli_usage_error(cli, "import report",
 				       "which partner sent the report? --partner ID (see 'fairtrack "
 				       "list partners')");
-	if (format) {
-		opts.format = ft_format_find(format);
-		if (!opts.format)
-			return cli_usage_error(cli, "import report", "unknown format '%s'", format);
-	}
-	code = cli_open_ledger(cli, "import report", &store);
+	code = cli_report_format(cli, "import report", format, mapping_path, &opts.format, &mapping);
 	if (code)
 		return code;
+	opts.format_user = mapping;
+	code = cli_open_ledger(cli, "import report", &store);
+	if (code) {
+		cli_free_mapping(mapping);
+		return code;
+	}
 	if (cli->json)
 		putchar('[');
 	code = CLI_EXIT_OK;
@@ -139,5 +143,6 @@ int cli_import_report(struct cli *cli, int argc, char **argv)
 		puts("]");
 out:
 	ft_store_close(store);
+	cli_free_mapping(mapping);
 	return code;
 }

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "fairtrack/format.h"
+#include "fairtrack/mapping.h"
 #include "fairtrack/money.h"
 #include "fairtrack/store.h"
 
@@ -149,4 +151,38 @@ void cli_print_amount(FILE *f, __int128 amount, int min_frac)
 
 	ft_amount_format(buf, sizeof(buf), (ft_amount)amount, min_frac);
 	fputs(buf, f);
+}
+
+int cli_report_format(struct cli *cli, const char *command, const char *format_name,
+		      const char *mapping_path, const struct ft_format **format, void **mapping)
+{
+	struct ft_mapping *m = NULL;
+	struct ft_error err;
+
+	*format = NULL;
+	*mapping = NULL;
+	if (!format_name && mapping_path)
+		format_name = "generic";
+	if (format_name) {
+		*format = ft_format_find(format_name);
+		if (!*format)
+			return cli_usage_error(cli, command,
+					       "unknown format '%s' (see docs/FORMATS.md)",
+					       format_name);
+	}
+	if (format_name && strcmp(format_name, "generic") == 0 && !mapping_path)
+		return cli_usage_error(cli, command,
+				       "the generic format needs --mapping FILE (docs/FORMATS.md)");
+	if (!mapping_path)
+		return 0;
+	ft_error_clear(&err);
+	if (ft_mapping_load(&m, mapping_path, &err))
+		return cli_fail(cli, &err);
+	*mapping = m;
+	return 0;
+}
+
+void cli_free_mapping(void *mapping)
+{
+	ft_mapping_free(mapping);
 }

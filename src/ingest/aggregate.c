@@ -1412,7 +1412,8 @@ static int on_report(void *p, struct ft_report *report, struct ft_error *err)
 		run->n_parts++;
 		sink.part = part;
 		sink.file = ft_report_name(report);
-		return ft_report_parse(report, format, part_sink, &sink, err);
+		return ft_report_parse(report, format, run->agg->opts.force,
+				       run->agg->opts.format_user, part_sink, &sink, err);
 	}
 }
 

@@ -337,10 +337,10 @@ static int parse_line(void *p, const char *line, size_t len, long line_no, struc
 				 run->sink_ctx, err);
 }
 
-int ft_report_parse(struct ft_report *report, const struct ft_format *format, ft_usage_sink_fn sink,
-		    void *sink_ctx, struct ft_error *err)
+int ft_report_parse(struct ft_report *report, const struct ft_format *format, int force,
+		    void *format_user, ft_usage_sink_fn sink, void *sink_ctx, struct ft_error *err)
 {
-	struct parse_run run = {format, {report->name, 0, NULL}, NULL, sink, sink_ctx};
+	struct parse_run run = {format, {report->name, force, format_user}, NULL, sink, sink_ctx};
 	int rc = 0;
 
 	if (format->begin) {

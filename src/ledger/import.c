@@ -101,6 +101,36 @@ static int load_matcher(struct ft_store *store, struct ft_matcher *m, struct ft_
 
 /* ------------------------------------------------------------- the import */
 
+/* The format of the file's first report, so the batch records what was
+ * read (the aggregator would detect it again per report; that is cheap). */
+static int detect_first(void *ctx, struct ft_report *report, struct ft_error *err)
+{
+	const struct ft_format **format = ctx;
+	const char *head;
+	size_t len;
+	int rc = ft_report_head(report, &head, &len, err);
+
+	if (rc)
+		return rc;
+	*format = ft_format_detect(head, len);
+	if (!*format)
+		return ft_error_setloc(err, FT_EINVAL, ft_report_name(report), 0, NULL,
+				       "not a report format fairtrack knows (see docs/FORMATS.md); "
+				       "name one with --format, or describe it with --mapping");
+	return 1; /* stop after the first report */
+}
+
+static int detect_format(const char *path, const struct ft_format **format, struct ft_error *err)
+{
+	int rc = ft_reader_each_report(path, detect_first, format, err);
+
+	if (rc == 1)
+		return 0;
+	if (rc == 0)
+		return ft_error_setloc(err, FT_EINVAL, path, 0, NULL, "holds no report");
+	return rc;
+}
+
 struct writer {
 	struct ft_store *store;
 	struct ft_stmt *usage, *suspense;
@@ -356,7 +386,14 @@ int ft_import_report(struct ft_store *store, const char *path, const struct ft_i
 		goto out;
 	agg_opts.matcher = matcher;
 	agg_opts.format = opts->format;
+	if (!agg_opts.format) {
+		rc = detect_format(path, &agg_opts.format, err);
+		if (rc)
+			goto out;
+	}
 	agg_opts.threads = opts->threads;
+	agg_opts.force = opts->force;
+	agg_opts.format_user = opts->format_user;
 	rc = ft_aggregate_new(&agg, &agg_opts, err);
 	if (!rc)
 		rc = ft_aggregate_file(agg, path, err);
@@ -369,7 +406,7 @@ int ft_import_report(struct ft_store *store, const char *path, const struct ft_i
 	rc = ft_store_begin(store, err);
 	if (rc)
 		goto out;
-	rc = insert_batch(&w, path, opts, opts->format ? opts->format->name : "detected", err);
+	rc = insert_batch(&w, path, opts, agg_opts.format->name, err);
 	if (!rc)
 		rc = ft_store_prepare(store, &w.usage,
 				      "INSERT INTO usage (batch_id, month, isrc, gtin14, territory,"

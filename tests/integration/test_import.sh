@@ -48,6 +48,16 @@ check_fails "withdraw twice refused" ft -l "$L" withdraw 1
 check "re-import after withdraw" ft -l "$L" import report --partner north-sea --month 2026-10 "$R"
 check "check passes after withdraw and re-import" ft -l "$L" check
 
+# A partner nobody wrote a parser for: the generic format through a mapping file.
+check "import through --mapping" ft -l "$L" import report --partner north-sea --mapping "$TOP/tests/data/formats/generic/partner_x.map" "$TOP/tests/data/formats/generic/partner_x.csv"
+ft -l "$L" imports > "$WORK/imports2.txt"
+check_grep "mapped batch takes its months from the file" "2026-07..2026-0[89]" "$WORK/imports2.txt"
+# A DSR report is detected and recorded as such.
+check "import a DSR report (detected)" ft -l "$L" import report --partner north-sea "$TOP/tests/data/formats/dsr/basic_audio_mrb.tsv"
+ft -l "$L" --json imports > "$WORK/imports3.json"
+check_grep "detected format recorded" '"format":"dsr"' "$WORK/imports3.json"
+check "check passes with mapped and DSR batches" ft -l "$L" check
+
 # Tampering is caught: change one amount behind fairtrack's back.
 sqlite3 "$L" "UPDATE usage SET revenue = '1000000' WHERE rowid = (SELECT MIN(rowid) FROM usage WHERE batch_id = 2)"
 ft -l "$L" check > "$WORK/check.out" 2>&1; rc=$?

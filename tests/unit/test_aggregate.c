@@ -55,7 +55,7 @@ static struct ft_matcher *matcher_from(const char *catalog_text)
 static char *aggregate_text(struct ft_matcher *m, int threads, const char *const *files,
 			    int n_files)
 {
-	struct ft_aggregate_opts opts = {m, NULL, threads};
+	struct ft_aggregate_opts opts = {.matcher = m, .threads = threads};
 	struct ft_aggregate *agg;
 	struct ft_error err;
 	char *text = NULL;
@@ -154,7 +154,7 @@ static void test_output_is_sorted_exact_and_split_by_match(void **state)
 static void test_a_bad_file_leaves_the_totals_untouched(void **state)
 {
 	struct ft_matcher *m = matcher_from("ISRC\nGBABC2600001\n");
-	struct ft_aggregate_opts opts = {m, NULL, 1};
+	struct ft_aggregate_opts opts = {.matcher = m, .threads = 1};
 	struct ft_aggregate *agg;
 	struct ft_error err;
 	const char *good =
@@ -419,7 +419,7 @@ static void test_fast_generic_and_reference_sums_agree(void **state)
 static void test_rows_keep_period_and_store_apart_when_asked(void **state)
 {
 	struct ft_matcher *m = matcher_from("ISRC\nGBABC2600001\n");
-	struct ft_aggregate_opts opts = {m, NULL, 1};
+	struct ft_aggregate_opts opts = {.matcher = m, .threads = 1};
 	struct ft_aggregate *agg;
 	struct ft_error err;
 	struct ft_usage_line l;
