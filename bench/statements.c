@@ -8,6 +8,7 @@
  *
  *   bench/statements.sh [N] [THREADS] [TRACKS] [FORMATS]     (builds and runs)
  *   defaults: 200 statements, 2 threads, 12 tracks, "pdf,xlsx,csv"
+ *   BENCH_FORK=1: worker processes instead of threads
  *
  * Each thread has its own cairo surface, Pango layout and (Pango's default
  * font map is per thread) font map; statements are built before the clock
@@ -17,7 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "fairtrack/statement.h"
 
@@ -68,6 +71,7 @@ int main(int argc, char **argv)
 	size_t i, lines = 0, n_renderers, r;
 	const struct ft_renderer *renderers = ft_renderers(&n_renderers);
 	char cmd[1100];
+	int use_fork = getenv("BENCH_FORK") != NULL;
 
 	if (!st || threads == 0 || threads > 64)
 		return 2;
@@ -82,8 +86,8 @@ int main(int argc, char **argv)
 		}
 		lines += st[i]->n_lines;
 	}
-	printf("statements: %zu (%zu tracks, %.0f lines each on average), %zu threads\n", n, tracks,
-	       (double)lines / (double)n, threads);
+	printf("statements: %zu (%zu tracks, %.0f lines each on average), %zu %s\n", n, tracks,
+	       (double)lines / (double)n, threads, use_fork ? "processes" : "threads");
 	for (r = 0; r < n_renderers; r++) {
 		pthread_t tid[64];
 		struct job jobs[64];
@@ -93,13 +97,31 @@ int main(int argc, char **argv)
 		if (!strstr(formats, renderers[r].name))
 			continue;
 		t0 = now();
-		for (i = 0; i < threads; i++) {
-			jobs[i] = (struct job){st, i, threads, n, &renderers[r], dir, 0};
-			pthread_create(&tid[i], NULL, worker, &jobs[i]);
-		}
-		for (i = 0; i < threads; i++) {
-			pthread_join(tid[i], NULL);
-			failed |= jobs[i].failed;
+		if (use_fork) {
+			/* Worker processes: no font caches or locks shared at all. */
+			pid_t pids[64];
+			for (i = 0; i < threads; i++) {
+				jobs[i] = (struct job){st, i, threads, n, &renderers[r], dir, 0};
+				pids[i] = fork();
+				if (pids[i] == 0) {
+					worker(&jobs[i]);
+					_exit(jobs[i].failed);
+				}
+			}
+			for (i = 0; i < threads; i++) {
+				int status = 0;
+				waitpid(pids[i], &status, 0);
+				failed |= !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+			}
+		} else {
+			for (i = 0; i < threads; i++) {
+				jobs[i] = (struct job){st, i, threads, n, &renderers[r], dir, 0};
+				pthread_create(&tid[i], NULL, worker, &jobs[i]);
+			}
+			for (i = 0; i < threads; i++) {
+				pthread_join(tid[i], NULL);
+				failed |= jobs[i].failed;
+			}
 		}
 		dt = now() - t0;
 		if (failed)
