@@ -523,7 +523,8 @@ static int explain_pages(struct pdf *p, struct ft_error *err)
 		amount_row(p, 0, "Total", s->p_royalties, FONT_BODY_BOLD, COLOUR_INK, true);
 	}
 	free(rows);
-	end_page(p);
+	/* The last explanation page stays open: the detail starts on it when
+	 * there is room (detail_pages). */
 	return 0;
 }
 
@@ -544,12 +545,11 @@ static const struct {
 #define ROW_H 11.5
 #define GROUP_H 17.0
 
-static void detail_page(struct pdf *p)
+static void detail_columns(struct pdf *p)
 {
 	double x = MARGIN;
 	size_t c;
 
-	begin_page(p, detail_section);
 	draw_rect(&p->d, MARGIN, p->y, CONTENT_W, 14, COLOUR_NAVY);
 	for (c = 0; c < N_COLS; c++) {
 		draw_text(&p->d, x + 3, p->y + 2.5, cols[c].w - 6, FONT_SMALL_BOLD, cols[c].align,
@@ -557,6 +557,12 @@ static void detail_page(struct pdf *p)
 		x += cols[c].w;
 	}
 	p->y += 17;
+}
+
+static void detail_page(struct pdf *p)
+{
+	begin_page(p, detail_section);
+	detail_columns(p);
 }
 
 static bool same_group(const struct ft_statement_line *a, const struct ft_statement_line *b)
@@ -633,7 +639,18 @@ static void detail_pages(struct pdf *p)
 	char money[96];
 	size_t i = 0, j;
 
-	detail_page(p);
+	/* Start under the explanation if a heading, the column heads and a
+	 * track with a few lines fit; else on a page of its own. */
+	if (p->y + 30 + 17 + GROUP_H + 4 * ROW_H > BODY_BOTTOM) {
+		end_page(p);
+		detail_page(p);
+	} else {
+		p->y += 10;
+		draw_text(&p->d, MARGIN, p->y, CONTENT_W, FONT_H2, ALIGN_LEFT, COLOUR_NAVY,
+			  "Every line of this statement");
+		p->y += 22;
+		detail_columns(p);
+	}
 	if (st->n_lines == 0) {
 		draw_text(&p->d, MARGIN, p->y + 4, CONTENT_W, FONT_BODY, ALIGN_LEFT, COLOUR_MUTED,
 			  "No royalty lines this period.");
