@@ -34,6 +34,7 @@
  * Close records P's months in closed_periods; from then on the run's state
  * is the start of the next run and its rows count as posted.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,7 +78,8 @@ struct run_ctx {
 	size_t n_rows, cap_rows;
 	struct ft_royalty_line *lines;
 	size_t n_lines, cap_lines;
-	int64_t *posted; /* usage/suspense/income ids posted by closed runs, per kind */
+	size_t *line_row; /* line index → index in rows */
+	int64_t *posted;  /* usage/suspense/income ids posted by closed runs, per kind */
 	size_t n_posted[3], cap_posted[3];
 	int64_t *posted_by_kind[3];
 	struct fx_cache *fx;
@@ -511,6 +513,24 @@ out:
 	return rc;
 }
 
+/* A line for the run's report (best effort: a note lost to OOM loses no money). */
+static void add_note(struct ft_run_summary *sum, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void add_note(struct ft_run_summary *sum, const char *fmt, ...)
+{
+	char(*grown)[FT_ERROR_MESSAGE_MAX] =
+	    realloc(sum->notes, (sum->n_notes + 1) * sizeof(*grown));
+	va_list ap;
+
+	if (!grown)
+		return;
+	sum->notes = grown;
+	va_start(ap, fmt);
+	vsnprintf(sum->notes[sum->n_notes++], FT_ERROR_MESSAGE_MAX, fmt, ap);
+	va_end(ap);
+}
+
 static int fee_rate(const char *text, ft_amount *out, struct ft_error *err)
 {
 	ft_amount pct;
@@ -596,7 +616,7 @@ static int read_rows(struct run_ctx *r, enum src_kind kind)
 		tmpl.units = ft_stmt_column_int64(st, 9);
 		tmpl.gross = row->gross;
 		tmpl.receipts = row->receipts;
-		tmpl.source_id = (int64_t)r->n_rows;
+		tmpl.source_id = id;
 		copy_field(tmpl.partner, sizeof(tmpl.partner), row->partner);
 		copy_field(tmpl.territory, sizeof(tmpl.territory), ft_stmt_column_text(st, 5));
 		copy_field(tmpl.commercial_model, sizeof(tmpl.commercial_model),
@@ -675,21 +695,13 @@ static int read_rows(struct run_ctx *r, enum src_kind kind)
 					     "adjustment)"
 					   : "");
 		}
-		if (row->late && r->sum->n_notes < 20) {
-			char(*grown)[FT_ERROR_MESSAGE_MAX] =
-			    realloc(r->sum->notes, (r->sum->n_notes + 1) * sizeof(*grown));
-
-			if (grown) {
-				r->sum->notes = grown;
-				snprintf(r->sum->notes[r->sum->n_notes++], FT_ERROR_MESSAGE_MAX,
-					 "adjustment: %s %lld (%s, %s) belongs to a closed period; "
-					 "posted in %s",
-					 src_names[kind], (long long)id, ft_stmt_column_text(st, 2),
-					 kind == SRC_INCOME ? row->partner
-							    : ft_stmt_column_text(st, 13),
-					 r->period_text);
-			}
-		}
+		if (row->late && r->sum->late_lines < 20)
+			add_note(
+			    r->sum,
+			    "adjustment: %s %lld (%s, %s) belongs to a closed period; posted in %s",
+			    src_names[kind], (long long)id, ft_stmt_column_text(st, 2),
+			    kind == SRC_INCOME ? row->partner : ft_stmt_column_text(st, 13),
+			    r->period_text);
 		if (row->late)
 			r->sum->late_lines++;
 		r->n_rows++;
@@ -901,8 +913,7 @@ static int post_all(struct run_ctx *r, const struct ft_royalty_input *in,
 		const struct ft_royalty_entry *e = &res->entries[i];
 		const struct ft_contract *c = &in->contracts[e->contract];
 		const ft_amount *shares = ft_royalty_entry_shares(res, e);
-		const struct ft_royalty_line *l = &r->lines[e->line];
-		const struct src_row *row = &r->rows[l->source_id];
+		const struct src_row *row = &r->rows[r->line_row[e->line]];
 		struct leg *legs = calloc(c->n_payees + 1, sizeof(*legs));
 		char(*names)[FT_CONTRACT_ID_MAX * 2 + 16] = calloc(c->n_payees, sizeof(*names));
 		const struct src_row *from = row;
@@ -927,7 +938,7 @@ static int post_all(struct run_ctx *r, const struct ft_royalty_input *in,
 			const struct ft_royalty_allocation *a = &res->allocations[e->allocation];
 
 			if (a->source_line >= 0)
-				from = &r->rows[r->lines[a->source_line].source_id];
+				from = &r->rows[r->line_row[a->source_line]];
 			snprintf(note + used, sizeof(note) - used,
 				 " ← ACCT-9 pro-rata share of %.900s; by the receipts of %.900s",
 				 a->source_line >= 0 ? from->note
@@ -1255,6 +1266,13 @@ int ft_run_period(struct ft_store *store, const struct ft_period *period,
 	if (rc)
 		goto out;
 	r.currency = set.items[0].currency;
+	/* Contracts are computed over the period asked (docs/JOURNAL.md, limits);
+	 * say so when that is not the contract's own statement period. */
+	for (i = 0; i < set.n; i++)
+		if ((int)set.items[i].frequency != period->months)
+			add_note(out, "note: %s is stated %s; computed over %s as asked",
+				 set.items[i].id,
+				 ft_contract_frequency_name(set.items[i].frequency), r.period_text);
 	copy_field(out->currency, sizeof(out->currency), r.currency);
 	rc = load_previous(&r, &prev, &have_prev);
 	if (!rc)
@@ -1279,12 +1297,20 @@ int ft_run_period(struct ft_store *store, const struct ft_period *period,
 	in.lines = r.lines;
 	in.n_lines = r.n_lines;
 	in.previous = have_prev ? &prev : NULL;
-	/* Engine source ids are row indices; lines of one row share one. */
+	/* The engine carries the row's own id (what explain prints as
+	 * "source"); line_row maps a line back to its row here. */
+	r.line_row = calloc(r.n_lines ? r.n_lines : 1, sizeof(*r.line_row));
+	if (!r.line_row) {
+		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+		goto out;
+	}
 	for (i = 0; i < r.n_rows; i++) {
 		size_t j;
 
-		for (j = 0; j < r.rows[i].n_lines; j++)
-			r.lines[r.rows[i].first_line + j].source_id = (int64_t)i;
+		for (j = 0; j < r.rows[i].n_lines; j++) {
+			r.lines[r.rows[i].first_line + j].source_id = r.rows[i].id;
+			r.line_row[r.rows[i].first_line + j] = i;
+		}
 	}
 	rc = ft_royalty_run(&res, &in, err);
 	if (rc)
@@ -1321,18 +1347,9 @@ int ft_run_period(struct ft_store *store, const struct ft_period *period,
 		goto out;
 	}
 	fill_summary(&r, res);
-	if (out->late_lines > out->n_notes) {
-		char(*grown)[FT_ERROR_MESSAGE_MAX] =
-		    realloc(out->notes, (out->n_notes + 1) * sizeof(*grown));
-
-		if (grown) {
-			out->notes = grown;
-			snprintf(
-			    out->notes[out->n_notes++], FT_ERROR_MESSAGE_MAX,
-			    "… %zu adjustments in all (explain --journal lists them as 'late')",
-			    out->late_lines);
-		}
-	}
+	if (out->late_lines > 20)
+		add_note(out, "… %zu adjustments in all (explain --journal lists them as 'late')",
+			 out->late_lines);
 	rc = ft_store_commit(store, err);
 out:
 	if (rc)
@@ -1343,6 +1360,7 @@ out:
 	ft_contract_set_clear(&set);
 	free(r.rows);
 	free(r.lines);
+	free(r.line_row);
 	free(r.fx);
 	for (k = 0; k < 3; k++)
 		free(r.posted_by_kind[k]);

@@ -62,6 +62,24 @@ ft -l "$L" explain --journal --period 2026-10 > "$WORK/journal3.tsv"
 check "the closed period's journal did not change" cmp "$WORK/journal1.tsv" "$WORK/journal3.tsv"
 check "check passes after the adjustment" ft -l "$L" check
 
+check "close 2026-11" ft -l "$L" close --period 2026-11
+
+# An identifier in suspense (posted to suspense:unmatched in closed October)
+# that the catalogue learns later: its suspense posting is reversed and its
+# usage posted as an adjustment, so the money counts once.
+printf 'upc,release_title,release_artist,release_date,format,label,disc,track_no,isrc,title,artists,featured,duration\n501234000113,Low Tide,aurora-fields,2026-01-16,single,Northern Lights Records,1,9,GBNLR2699901,Low Tide (Late Remix),aurora-fields,,4:02\n' > "$WORK/newtrack.csv"
+ft -l "$L" import catalog "$WORK/newtrack.csv" >/dev/null
+ft -l "$L" rematch >/dev/null
+# Income from a partner with no receipts in the period waits in suspense (ACCT-9).
+printf 'month,partner,kind,currency,amount,description\n2026-12,spotify,settlement,EUR,12.50,2026 settlement\n' > "$WORK/income-spotify.csv"
+check "import income for a partner without receipts" ft -l "$L" import income "$WORK/income-spotify.csv"
+check "run 2026-12" ft -l "$L" run --period 2026-12
+ft -l "$L" explain --journal --period 2026-12 > "$WORK/dec.tsv"
+check_grep "rematched suspense row reversed" "	reversal	suspense:unmatched:north-sea	" "$WORK/dec.tsv"
+check_grep "rematched usage posted late" "	late	label	" "$WORK/dec.tsv"
+check_grep "income without receipts waits in named suspense" "suspense:non-attributable:spotify" "$WORK/dec.tsv"
+check "check passes after reversal and suspense" ft -l "$L" check
+
 # Tampering with one journal row is found (exit 5).
 if command -v sqlite3 >/dev/null 2>&1; then
 	sqlite3 "$L" "UPDATE journal SET amount = '1000' WHERE id = (SELECT MIN(id) FROM journal WHERE kind = 'royalty')"

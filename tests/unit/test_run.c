@@ -5,6 +5,7 @@
 
 #include "fairtrack/ledger_run.h"
 #include "fairtrack/store.h"
+#include "ledger/store_faulty.h"
 
 static ft_amount amt(const char *s)
 {
@@ -341,6 +342,60 @@ static void test_fx_file_errors_name_line_and_field(void **state)
 	ft_store_close(store);
 }
 
+static int64_t count(struct ft_store *store, const char *sql)
+{
+	struct ft_stmt *st = NULL;
+	int64_t n = -1;
+
+	assert_int_equal(ft_store_prepare(store, &st, sql, NULL), 0);
+	if (ft_stmt_step(st, NULL) == 1)
+		n = ft_stmt_column_int64(st, 0);
+	ft_stmt_free(st);
+	return n;
+}
+
+/* A run is one transaction: a failure at any write, or a crash before
+ * commit, leaves the ledger as it was — including an earlier open run of
+ * the period, which a failed re-run must not lose. */
+static void test_run_is_all_or_nothing_at_every_write(void **state)
+{
+	struct ft_store *inner = small_ledger("faulty", 1), *store = NULL;
+	struct ft_store_faults faults = {0};
+	struct ft_period p = period("2026-10");
+	struct ft_run_summary s;
+	struct ft_error err;
+	static struct text before, after;
+	long writes, n;
+
+	(void)state;
+	before.len = after.len = 0;
+	assert_int_equal(ft_store_faulty_wrap(&store, inner, &faults, &err), 0);
+	assert_int_equal(ft_run_period(store, &p, &s, &err), 0);
+	ft_run_summary_free(&s);
+	writes = ft_store_faulty_writes(store);
+	assert_true(writes > 10);
+	assert_int_equal(ft_journal_dump(store, &p, collect, &before, &err), 0);
+	ft_store_close(store);
+	for (n = 1; n <= writes + 1; n++) {
+		struct ft_store *plain = NULL;
+		char path[700];
+
+		snprintf(path, sizeof(path), "%s/run-faulty.ledger", dir);
+		assert_int_equal(ft_store_open(&plain, path, 0, &err), 0);
+		faults.fail_nth_write = n <= writes ? n : 0;
+		faults.crash_before_commit = n > writes;
+		assert_int_equal(ft_store_faulty_wrap(&store, plain, &faults, &err), 0);
+		assert_int_not_equal(ft_run_period(store, &p, &s, &err), 0);
+		ft_run_summary_free(&s);
+		after.len = 0;
+		assert_int_equal(ft_journal_dump(store, &p, collect, &after, &err), 0);
+		assert_string_equal(before.buf, after.buf);
+		assert_int_equal(count(store, "SELECT COUNT(*) FROM runs"), 1);
+		assert_int_equal(ft_journal_check(store, &err), 0);
+		ft_store_close(store);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -354,6 +409,7 @@ int main(void)
 	    cmocka_unit_test(test_late_row_after_close_is_an_adjustment_in_the_next_period),
 	    cmocka_unit_test(test_income_is_shared_over_the_partners_receipts),
 	    cmocka_unit_test(test_fx_file_errors_name_line_and_field),
+	    cmocka_unit_test(test_run_is_all_or_nothing_at_every_write),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
