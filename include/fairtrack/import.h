@@ -22,9 +22,11 @@
 #define FAIRTRACK_IMPORT_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "fairtrack/error.h"
 #include "fairtrack/format.h"
+#include "fairtrack/ingest.h"
 #include "fairtrack/money.h"
 #include "fairtrack/store.h"
 
@@ -35,6 +37,9 @@ struct ft_import_opts {
 					   none; a line's own month wins */
 	int force;                      /* accept a summary mismatch; recorded */
 	void *format_user;              /* format options (the generic format's mapping) */
+	FILE *reject;                   /* NULL: a bad line refuses the file.  Else bad
+					   lines go here verbatim and are counted in the
+					   result and the batch */
 	int threads;                    /* 0: one per online CPU */
 };
 
@@ -52,6 +57,11 @@ struct ft_import_result {
 	char sha256[65];
 	uint64_t bytes;
 	char first_month[8], last_month[8];
+	uint64_t usage_lines;    /* report lines that became usage */
+	uint64_t rejected_lines; /* lines set aside in opts->reject */
+	char first_reject[FT_ERROR_MESSAGE_MAX]; /* why the first one was */
+	size_t n_reject_totals;
+	struct ft_aggregate_reject_total *reject_totals; /* owned */
 	int64_t rows;          /* aggregate rows stored against the catalogue */
 	int64_t suspense_rows; /* aggregate rows set aside in suspense */
 	size_t n_totals;
@@ -74,6 +84,7 @@ struct ft_batch_info {
 	const char *withdrawn_at; /* NULL while active */
 	int forced;
 	int64_t rows, suspense_rows;
+	int64_t usage_lines, rejected_lines;
 	uint64_t bytes;
 };
 typedef int (*ft_batch_fn)(void *ctx, const struct ft_batch_info *batch, struct ft_error *err);

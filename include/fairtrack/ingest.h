@@ -129,7 +129,30 @@ struct ft_aggregate_opts {
 					     with its lines (DSR); the caller records it */
 	void *format_user;                /* format options, e.g. the generic format's
 					     mapping (fairtrack/mapping.h); not owned */
+	FILE *reject;                     /* NULL: a bad line fails the file.  Else bad
+					     lines are written here verbatim, counted
+					     and summed (ft_aggregate_stats), and the
+					     rest of the file is kept.  Uses the
+					     single-threaded line path. */
 };
+
+/* What the aggregator has read, over the files that succeeded. */
+struct ft_aggregate_reject_total {
+	char currency[4];      /* "" for lines whose currency could not be read */
+	uint64_t lines;
+	ft_amount revenue;     /* sum of the amounts that could be read */
+	uint64_t unreadable;   /* lines of this currency whose amount could not be read */
+};
+struct ft_aggregate_stats {
+	uint64_t usage_lines;    /* lines that became usage */
+	uint64_t rejected_lines; /* lines written to opts.reject */
+	/* The first rejected line's reason ("report.tsv:12: field 9 …"). */
+	char first_reject[FT_ERROR_MESSAGE_MAX];
+	size_t n_reject_totals;  /* per currency, flat-tsv only (other formats:
+				    counted, with currency "") */
+	const struct ft_aggregate_reject_total *reject_totals; /* owned by agg */
+};
+void ft_aggregate_stats(const struct ft_aggregate *agg, struct ft_aggregate_stats *out);
 
 int ft_aggregate_new(struct ft_aggregate **out, const struct ft_aggregate_opts *opts,
 		     struct ft_error *err);

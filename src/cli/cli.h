@@ -16,6 +16,7 @@
 #ifndef FAIRTRACK_CLI_H
 #define FAIRTRACK_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "fairtrack/error.h"
@@ -96,6 +97,13 @@ struct ft_format;
 int cli_report_format(struct cli *cli, const char *command, const char *format_name,
 		      const char *mapping_path, const struct ft_format **format, void **mapping);
 void cli_free_mapping(void *mapping);
+
+/* After a run with --reject-file: print to stderr how many lines were set
+ * aside in path, why the first one was, and their amounts per currency, so
+ * nothing disappears silently.  Prints nothing when none were. */
+struct ft_aggregate_reject_total;
+void cli_print_rejects(struct cli *cli, const char *path, uint64_t lines, const char *first_reason,
+		       const struct ft_aggregate_reject_total *totals, size_t n);
 
 /* Print an exact amount (ft_amount) with at least min_frac digits. */
 void cli_print_amount(FILE *f, __int128 amount, int min_frac);

@@ -34,7 +34,7 @@ int cmd_aggregate(struct cli *cli, int argc, char **argv)
 	struct ft_matcher *matcher = NULL;
 	struct ft_aggregate *agg = NULL;
 	struct ft_error err;
-	const char *catalog = NULL, *format = NULL, *mapping_path = NULL, *v;
+	const char *catalog = NULL, *format = NULL, *mapping_path = NULL, *reject_path = NULL, *v;
 	void *mapping = NULL;
 	static char outbuf[1 << 20];
 	int i, first_report = 0, rc = CLI_EXIT_OK;
@@ -57,6 +57,8 @@ int cmd_aggregate(struct cli *cli, int argc, char **argv)
 			format = v;
 		} else if ((v = opt_value(argc, argv, &i, "--mapping"))) {
 			mapping_path = v;
+		} else if ((v = opt_value(argc, argv, &i, "--reject-file"))) {
+			reject_path = v;
 		} else if (strcmp(a, "--force") == 0) {
 			opts.force = 1;
 		} else if ((v = opt_value(argc, argv, &i, "--threads"))) {
@@ -83,6 +85,15 @@ int cmd_aggregate(struct cli *cli, int argc, char **argv)
 	if (rc)
 		return rc;
 	opts.format_user = mapping;
+	if (reject_path) {
+		opts.reject = fopen(reject_path, "w");
+		if (!opts.reject) {
+			fprintf(stderr, "%s: cannot write the reject file %s\n", cli->prog,
+				reject_path);
+			rc = CLI_EXIT_INPUT;
+			goto out;
+		}
+	}
 	if (ft_matcher_new(&matcher, &err) || ft_matcher_load(matcher, catalog, &err)) {
 		rc = cli_fail(cli, &err);
 		goto out;
@@ -101,7 +112,18 @@ int cmd_aggregate(struct cli *cli, int argc, char **argv)
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	if (ft_aggregate_write_tsv(agg, stdout, &err))
 		rc = cli_fail(cli, &err);
+	if (reject_path) {
+		struct ft_aggregate_stats st;
+
+		ft_aggregate_stats(agg, &st);
+		cli_print_rejects(cli, reject_path, st.rejected_lines, st.first_reject,
+				  st.reject_totals, st.n_reject_totals);
+	}
 out:
+	if (opts.reject && fclose(opts.reject) != 0 && rc == CLI_EXIT_OK) {
+		fprintf(stderr, "%s: writing the reject file %s failed\n", cli->prog, reject_path);
+		rc = CLI_EXIT_INPUT;
+	}
 	ft_aggregate_free(agg);
 	ft_matcher_free(matcher);
 	cli_free_mapping(mapping);

@@ -28,6 +28,8 @@ static void print_result(struct cli *cli, const char *path, const struct ft_impo
 		cli_json_string(stdout, r->first_month);
 		fputs(",\"last_month\":", stdout);
 		cli_json_string(stdout, r->last_month);
+		printf(",\"usage_lines\":%llu,\"rejected_lines\":%llu", (unsigned long long)r->usage_lines,
+		       (unsigned long long)r->rejected_lines);
 		printf(",\"rows\":%lld,\"suspense_rows\":%lld,\"totals\":[", (long long)r->rows,
 		       (long long)r->suspense_rows);
 		for (i = 0; i < r->n_totals; i++) {
@@ -46,11 +48,11 @@ static void print_result(struct cli *cli, const char *path, const struct ft_impo
 	}
 	if (cli->quiet)
 		return;
-	printf("imported %s as batch %lld (%s%s%s): %lld rows, %lld in suspense\n", path,
-	       (long long)r->batch_id, r->first_month,
+	printf("imported %s as batch %lld (%s%s%s): %llu lines, %lld rows, %lld in suspense\n",
+	       path, (long long)r->batch_id, r->first_month,
 	       strcmp(r->first_month, r->last_month) ? ".." : "",
-	       strcmp(r->first_month, r->last_month) ? r->last_month : "", (long long)r->rows,
-	       (long long)r->suspense_rows);
+	       strcmp(r->first_month, r->last_month) ? r->last_month : "",
+	       (unsigned long long)r->usage_lines, (long long)r->rows, (long long)r->suspense_rows);
 	for (i = 0; i < r->n_totals; i++) {
 		const struct ft_import_total *t = &r->totals[i];
 
@@ -69,7 +71,7 @@ int cli_import_report(struct cli *cli, int argc, char **argv)
 	struct ft_import_opts opts = {0};
 	struct ft_store *store = NULL;
 	struct ft_error err;
-	const char *v, *format = NULL, *mapping_path = NULL;
+	const char *v, *format = NULL, *mapping_path = NULL, *reject_path = NULL;
 	void *mapping = NULL;
 	int i, missing = 0, first = 0, imported = 0, code;
 
@@ -90,6 +92,8 @@ int cli_import_report(struct cli *cli, int argc, char **argv)
 			format = v;
 		} else if ((v = cli_opt_value(argc, argv, &i, "--mapping", &missing))) {
 			mapping_path = v;
+		} else if ((v = cli_opt_value(argc, argv, &i, "--reject-file", &missing))) {
+			reject_path = v;
 		} else if ((v = cli_opt_value(argc, argv, &i, "--month", &missing)) ||
 			   (v = cli_opt_value(argc, argv, &i, "--period", &missing))) {
 			opts.month = v;
@@ -112,11 +116,18 @@ int cli_import_report(struct cli *cli, int argc, char **argv)
 	if (code)
 		return code;
 	opts.format_user = mapping;
-	code = cli_open_ledger(cli, "import report", &store);
-	if (code) {
-		cli_free_mapping(mapping);
-		return code;
+	if (reject_path) {
+		opts.reject = fopen(reject_path, "w");
+		if (!opts.reject) {
+			fprintf(stderr, "%s: cannot write the reject file %s\n", cli->prog,
+				reject_path);
+			cli_free_mapping(mapping);
+			return CLI_EXIT_INPUT;
+		}
 	}
+	code = cli_open_ledger(cli, "import report", &store);
+	if (code)
+		goto out;
 	if (cli->json)
 		putchar('[');
 	code = CLI_EXIT_OK;
@@ -136,6 +147,8 @@ int cli_import_report(struct cli *cli, int argc, char **argv)
 			goto out;
 		}
 		print_result(cli, argv[i], &res, imported == 0);
+		cli_print_rejects(cli, reject_path, res.rejected_lines, res.first_reject,
+				  res.reject_totals, res.n_reject_totals);
 		imported++;
 		ft_import_result_free(&res);
 	}
@@ -144,5 +157,9 @@ int cli_import_report(struct cli *cli, int argc, char **argv)
 out:
 	ft_store_close(store);
 	cli_free_mapping(mapping);
+	if (opts.reject && fclose(opts.reject) != 0 && code == CLI_EXIT_OK) {
+		fprintf(stderr, "%s: writing the reject file %s failed\n", cli->prog, reject_path);
+		code = CLI_EXIT_INPUT;
+	}
 	return code;
 }

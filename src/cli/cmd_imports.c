@@ -28,6 +28,8 @@ static int print_batch(void *ctx, const struct ft_batch_info *b, struct ft_error
 		cli_json_string(stdout, or_empty(b->first_month));
 		fputs(",\"last_month\":", stdout);
 		cli_json_string(stdout, or_empty(b->last_month));
+		printf(",\"usage_lines\":%lld,\"rejected_lines\":%lld", (long long)b->usage_lines,
+		       (long long)b->rejected_lines);
 		printf(",\"rows\":%lld,\"suspense_rows\":%lld,\"bytes\":%llu,\"forced\":%s,"
 		       "\"imported_at\":\"%s\",\"withdrawn_at\":",
 		       (long long)b->rows, (long long)b->suspense_rows, (unsigned long long)b->bytes,
@@ -39,9 +41,10 @@ static int print_batch(void *ctx, const struct ft_batch_info *b, struct ft_error
 		putchar('}');
 		return 0;
 	}
-	printf("%lld\t%s\t%s\t%s\t%s..%s\t%lld\t%lld\t%s\t%s%s\n", (long long)b->id,
+	printf("%lld\t%s\t%s\t%s\t%s..%s\t%lld\t%lld\t%lld\t%lld\t%s\t%s%s\n", (long long)b->id,
 	       b->imported_at, b->partner, b->file, or_empty(b->first_month),
-	       or_empty(b->last_month), (long long)b->rows, (long long)b->suspense_rows,
+	       or_empty(b->last_month), (long long)b->usage_lines, (long long)b->rejected_lines,
+	       (long long)b->rows, (long long)b->suspense_rows,
 	       b->withdrawn_at ? "withdrawn" : "active", b->sha256, b->forced ? "\tforced" : "");
 	return 0;
 }
@@ -61,7 +64,8 @@ int cmd_imports(struct cli *cli, int argc, char **argv)
 	if (cli->json)
 		putchar('[');
 	else
-		puts("batch\timported_at\tpartner\tfile\tmonths\trows\tsuspense_rows\tstatus\tsha256");
+		puts("batch\timported_at\tpartner\tfile\tmonths\tlines\trejected\trows\tsuspense_rows\tstatus\tsha"
+		     "256");
 	rc = ft_import_each(store, print_batch, cli, &err);
 	if (cli->json)
 		puts("]");

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "fairtrack/format.h"
+#include "fairtrack/ingest.h"
 #include "fairtrack/mapping.h"
 #include "fairtrack/money.h"
 #include "fairtrack/store.h"
@@ -185,4 +186,24 @@ int cli_report_format(struct cli *cli, const char *command, const char *format_n
 void cli_free_mapping(void *mapping)
 {
 	ft_mapping_free(mapping);
+}
+
+void cli_print_rejects(struct cli *cli, const char *path, uint64_t lines, const char *first_reason,
+		       const struct ft_aggregate_reject_total *totals, size_t n)
+{
+	size_t i;
+
+	if (!lines)
+		return;
+	fprintf(stderr, "%s: %llu bad line(s) set aside in %s; the first: %s\n", cli->prog,
+		(unsigned long long)lines, path, first_reason);
+	for (i = 0; i < n; i++) {
+		fprintf(stderr, "  %s  %llu line(s)  ", totals[i].currency[0] ? totals[i].currency : "???",
+			(unsigned long long)totals[i].lines);
+		cli_print_amount(stderr, totals[i].revenue, 2);
+		if (totals[i].unreadable)
+			fprintf(stderr, "  (+ %llu line(s) whose amount could not be read)",
+				(unsigned long long)totals[i].unreadable);
+		fputc('\n', stderr);
+	}
 }

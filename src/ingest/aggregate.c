@@ -25,12 +25,14 @@
 #include "ingest/aggregate.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
 #include "fairtrack/ids.h"
 #include "ingest/fmt_flat_tsv.h"
+#include "ingest/reader.h"
 
 /* ------------------------------------------------------------ hashing */
 
@@ -363,6 +365,13 @@ struct ft_aggregate {
 	size_t n_rows, cap_rows, sorted;
 	struct agg_part loose; /* lines from ft_aggregate_add, not merged yet */
 	int loose_used;
+	/* Counts over the files that succeeded (ft_aggregate_stats). */
+	uint64_t lines, rejected;
+	char first_reject[FT_ERROR_MESSAGE_MAX];
+	struct reject_totals {
+		struct ft_aggregate_reject_total *v;
+		size_t n, cap;
+	} rtotals;
 };
 
 static int compact(struct ft_aggregate *agg);
@@ -398,7 +407,18 @@ void ft_aggregate_free(struct ft_aggregate *agg)
 	free(agg->dim_print);
 	agg_table_free(agg->rows, agg->cap_rows * sizeof(*agg->rows));
 	agg_part_fini(&agg->loose);
+	free(agg->rtotals.v);
 	free(agg);
+}
+
+void ft_aggregate_stats(const struct ft_aggregate *agg, struct ft_aggregate_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->usage_lines = agg->lines + agg->loose.lines;
+	out->rejected_lines = agg->rejected;
+	memcpy(out->first_reject, agg->first_reject, sizeof(out->first_reject));
+	out->n_reject_totals = agg->rtotals.n;
+	out->reject_totals = agg->rtotals.v;
 }
 
 static int grow_u32(uint32_t **arr, size_t *cap, size_t need)
@@ -825,6 +845,7 @@ static int flush_loose(struct ft_aggregate *agg, struct ft_error *err)
 	rc = agg_merge_part(agg, &agg->loose, err);
 	if (rc)
 		return rc;
+	agg->lines += agg->loose.lines;
 	agg_part_fini(&agg->loose);
 	agg->loose_used = 0;
 	return agg_part_init(&agg->loose, err);
@@ -833,8 +854,13 @@ static int flush_loose(struct ft_aggregate *agg, struct ft_error *err)
 int ft_aggregate_add(struct ft_aggregate *agg, const struct ft_usage_line *line,
 		     struct ft_error *err)
 {
+	int rc;
+
 	agg->loose_used = 1;
-	return agg_part_add_line(&agg->loose, line, NULL, err);
+	rc = agg_part_add_line(&agg->loose, line, NULL, err);
+	if (!rc)
+		agg->loose.lines++;
+	return rc;
 }
 
 int ft_aggregate_sink(void *agg, const struct ft_usage_line *line, struct ft_error *err)
@@ -874,6 +900,7 @@ int ft_aggregate_merge(struct ft_aggregate *into, const struct ft_aggregate *fro
 		r->revenue = src->revenue;
 		into->n_rows++;
 	}
+	into->lines += from->lines;
 	return 0;
 }
 
@@ -1332,7 +1359,108 @@ struct file_run {
 	struct ft_aggregate *agg;
 	struct agg_part *parts; /* all parts of the file, merged at its end */
 	size_t n_parts, cap_parts;
+	/* Rejected lines of this file; added to agg only when the file is. */
+	uint64_t rejected;
+	char first_reject[FT_ERROR_MESSAGE_MAX];
+	struct reject_totals rtotals;
 };
+
+static struct ft_aggregate_reject_total *reject_total(struct reject_totals *t,
+						      const char *currency, size_t len)
+{
+	size_t i;
+
+	if (len > 3)
+		len = 0; /* not a currency code: counted under "" */
+	for (i = 0; i < t->n; i++)
+		if (strlen(t->v[i].currency) == len && memcmp(t->v[i].currency, currency, len) == 0)
+			return &t->v[i];
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 4;
+		struct ft_aggregate_reject_total *v = realloc(t->v, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		t->v = v;
+		t->cap = cap;
+	}
+	memset(&t->v[t->n], 0, sizeof(t->v[0]));
+	memcpy(t->v[t->n].currency, currency, len);
+	return &t->v[t->n++];
+}
+
+/* Field i (0-based) of a tab-separated line. */
+static int tsv_field(const char *line, size_t len, int i, const char **start, size_t *flen)
+{
+	const char *p = line, *end = line + len, *tab;
+
+	for (; i > 0; i--) {
+		tab = memchr(p, '\t', (size_t)(end - p));
+		if (!tab)
+			return -1;
+		p = tab + 1;
+	}
+	tab = memchr(p, '\t', (size_t)(end - p));
+	*start = p;
+	*flen = (size_t)((tab ? tab : end) - p);
+	return 0;
+}
+
+/* A line the format refused, with --reject-file: written verbatim, counted,
+ * and — for the flat usage TSV, whose columns we know — its amount summed
+ * per currency when it can be read, so the user sees what was set aside. */
+static int reject_line(void *ctx, const char *line, size_t len, long line_no,
+		       const struct ft_error *why, struct ft_error *err)
+{
+	struct file_run *run = ctx;
+	struct ft_aggregate_reject_total *t;
+	const char *cur = "", *rev;
+	size_t cur_len = 0, rev_len;
+	ft_amount amount;
+	int flat = run->agg->opts.format == &ft_format_flat_tsv || !run->agg->opts.format;
+
+	if (fwrite(line, 1, len, run->agg->opts.reject) != len ||
+	    fputc('\n', run->agg->opts.reject) == EOF)
+		return ft_error_set(err, FT_EIO, "cannot write the reject file");
+	if (run->rejected++ == 0)
+		snprintf(run->first_reject, sizeof(run->first_reject), "%s", why->message);
+	if (flat)
+		tsv_field(line, len, 7, &cur, &cur_len);
+	t = reject_total(&run->rtotals, cur, cur_len);
+	if (!t)
+		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	t->lines++;
+	if (flat && tsv_field(line, len, 8, &rev, &rev_len) == 0 &&
+	    ft_amount_parse(&amount, rev, rev_len, NULL) == 0 &&
+	    ft_amount_add(&t->revenue, t->revenue, amount) == 0)
+		return 0;
+	t->unreadable++;
+	(void)line_no;
+	return 0;
+}
+
+/* A file succeeded: its rejects join the aggregate's. */
+static int keep_rejects(struct ft_aggregate *agg, struct file_run *run)
+{
+	size_t i;
+
+	if (agg->rejected == 0 && run->rejected)
+		memcpy(agg->first_reject, run->first_reject, sizeof(agg->first_reject));
+	agg->rejected += run->rejected;
+	for (i = 0; i < run->rtotals.n; i++) {
+		const struct ft_aggregate_reject_total *f = &run->rtotals.v[i];
+		struct ft_aggregate_reject_total *t =
+		    reject_total(&agg->rtotals, f->currency, strlen(f->currency));
+
+		if (!t)
+			return FT_ENOMEM;
+		t->lines += f->lines;
+		t->unreadable += f->unreadable;
+		if (ft_amount_add(&t->revenue, t->revenue, f->revenue))
+			t->unreadable += f->lines;
+	}
+	return 0;
+}
 
 struct sink_ctx {
 	struct agg_part *part;
@@ -1342,8 +1470,11 @@ struct sink_ctx {
 static int part_sink(void *p, const struct ft_usage_line *line, struct ft_error *err)
 {
 	struct sink_ctx *s = p;
+	int rc = agg_part_add_line(s->part, line, s->file, err);
 
-	return agg_part_add_line(s->part, line, s->file, err);
+	if (!rc)
+		s->part->lines++;
+	return rc;
 }
 
 static struct agg_part *more_parts(struct file_run *run, size_t k)
@@ -1387,7 +1518,8 @@ static int on_report(void *p, struct ft_report *report, struct ft_error *err)
 					       "cannot tell the report's format from its header "
 					       "(name it with --format; see docs/FORMATS.md)");
 	}
-	if (format == &ft_format_flat_tsv && ft_report_map(report, &data, &len)) {
+	if (format == &ft_format_flat_tsv && !run->agg->opts.reject &&
+	    ft_report_map(report, &data, &len)) {
 		int threads = run->agg->opts.threads;
 		struct agg_part *parts;
 		int used = 0;
@@ -1412,22 +1544,34 @@ static int on_report(void *p, struct ft_report *report, struct ft_error *err)
 		run->n_parts++;
 		sink.part = part;
 		sink.file = ft_report_name(report);
-		return ft_report_parse(report, format, run->agg->opts.force,
-				       run->agg->opts.format_user, part_sink, &sink, err);
+		return reader_parse(report, format, run->agg->opts.force, run->agg->opts.format_user,
+				    part_sink, &sink, run->agg->opts.reject ? reject_line : NULL, run,
+				    err);
 	}
 }
 
 int ft_aggregate_file(struct ft_aggregate *agg, const char *path, struct ft_error *err)
 {
-	struct file_run run = {agg, NULL, 0, 0};
+	struct file_run run;
+	uint64_t lines = 0;
 	size_t i;
 	int rc;
 
+	memset(&run, 0, sizeof(run));
+	run.agg = agg;
 	rc = ft_reader_each_report(path, on_report, &run, err);
+	for (i = 0; i < run.n_parts; i++)
+		lines += run.parts[i].lines;
 	if (!rc)
 		rc = merge_parts(agg, run.parts, run.n_parts, err);
+	if (!rc) {
+		agg->lines += lines;
+		if (keep_rejects(agg, &run))
+			rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+	}
 	for (i = 0; i < run.n_parts; i++)
 		agg_part_fini(&run.parts[i]);
 	free(run.parts);
+	free(run.rtotals.v);
 	return rc;
 }

@@ -73,6 +73,7 @@ struct agg_part {
 	struct agg_strtab odd;
 	struct agg_spill *spill;
 	size_t n_spill, cap_spill;
+	uint64_t lines; /* usage lines added (for the batch's line count) */
 };
 
 /* Move `revenue` of key (lo, hi) to the spill list: 0 or FT_ENOMEM. */

@@ -603,6 +603,7 @@ static int run_chunk(struct chunk_job *job)
 			    parse_revenue(job->file, 0, &fl, &q->revenue, NULL) != 0)
 				return parse_revenue(job->file, fail_line(job, line), &fl,
 						     &q->revenue, err);
+			part->lines++;
 			agg_key_words(ident, dim, &q->lo, &q->hi);
 			q->hash = agg_key_hash(q->lo, q->hi);
 			q->line = line;

@@ -21,6 +21,7 @@
  * (ft_report_head gives the bytes ft_format_detect needs).
  */
 #include "fairtrack/ingest.h"
+#include "ingest/reader.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -327,20 +328,41 @@ struct parse_run {
 	void *state;
 	ft_usage_sink_fn sink;
 	void *sink_ctx;
+	reader_reject_fn reject;
+	void *reject_ctx;
 };
 
 static int parse_line(void *p, const char *line, size_t len, long line_no, struct ft_error *err)
 {
 	struct parse_run *run = p;
+	struct ft_error why;
+	int rc;
 
-	return run->format->line(run->state, &run->ctx, line, len, line_no, run->sink,
-				 run->sink_ctx, err);
+	if (!run->reject)
+		return run->format->line(run->state, &run->ctx, line, len, line_no, run->sink,
+					 run->sink_ctx, err);
+	ft_error_clear(&why);
+	rc = run->format->line(run->state, &run->ctx, line, len, line_no, run->sink, run->sink_ctx,
+			       &why);
+	if (rc == FT_EINVAL)
+		return run->reject(run->reject_ctx, line, len, line_no, &why, err);
+	if (rc && err)
+		*err = why;
+	return rc;
 }
 
 int ft_report_parse(struct ft_report *report, const struct ft_format *format, int force,
 		    void *format_user, ft_usage_sink_fn sink, void *sink_ctx, struct ft_error *err)
 {
-	struct parse_run run = {format, {report->name, force, format_user}, NULL, sink, sink_ctx};
+	return reader_parse(report, format, force, format_user, sink, sink_ctx, NULL, NULL, err);
+}
+
+int reader_parse(struct ft_report *report, const struct ft_format *format, int force,
+		 void *format_user, ft_usage_sink_fn sink, void *sink_ctx, reader_reject_fn reject,
+		 void *reject_ctx, struct ft_error *err)
+{
+	struct parse_run run = {format,	  {report->name, force, format_user}, NULL, sink, sink_ctx,
+				reject,	  reject_ctx};
 	int rc = 0;
 
 	if (format->begin) {

@@ -305,7 +305,7 @@ static int finish_batch(struct writer *w, struct ft_error *err)
 
 	rc = ft_store_prepare(w->store, &st,
 			      "UPDATE import_batches SET rows = ?, suspense_rows = ?, first_month = ?,"
-			      " last_month = ? WHERE id = ?",
+			      " last_month = ?, usage_lines = ?, rejected_lines = ? WHERE id = ?",
 			      err);
 	if (!rc)
 		rc = ft_stmt_bind_int64(st, 1, res->rows, err);
@@ -316,7 +316,11 @@ static int finish_batch(struct writer *w, struct ft_error *err)
 	if (!rc)
 		rc = ft_stmt_bind_text(st, 4, res->last_month[0] ? res->last_month : NULL, err);
 	if (!rc)
-		rc = ft_stmt_bind_int64(st, 5, w->batch_id, err);
+		rc = ft_stmt_bind_int64(st, 5, (int64_t)res->usage_lines, err);
+	if (!rc)
+		rc = ft_stmt_bind_int64(st, 6, (int64_t)res->rejected_lines, err);
+	if (!rc)
+		rc = ft_stmt_bind_int64(st, 7, w->batch_id, err);
 	if (!rc)
 		rc = ft_stmt_run(st, err);
 	ft_stmt_free(st);
@@ -353,6 +357,26 @@ static int cmp_total(const void *a, const void *b)
 {
 	return strcmp(((const struct ft_import_total *)a)->currency,
 		      ((const struct ft_import_total *)b)->currency);
+}
+
+static int copy_stats(const struct ft_aggregate *agg, struct ft_import_result *res,
+		      struct ft_error *err)
+{
+	struct ft_aggregate_stats st;
+
+	ft_aggregate_stats(agg, &st);
+	res->usage_lines = st.usage_lines;
+	res->rejected_lines = st.rejected_lines;
+	memcpy(res->first_reject, st.first_reject, sizeof(res->first_reject));
+	if (st.n_reject_totals) {
+		res->reject_totals = malloc(st.n_reject_totals * sizeof(*res->reject_totals));
+		if (!res->reject_totals)
+			return ft_error_set(err, FT_ENOMEM, "out of memory");
+		memcpy(res->reject_totals, st.reject_totals,
+		       st.n_reject_totals * sizeof(*res->reject_totals));
+		res->n_reject_totals = st.n_reject_totals;
+	}
+	return 0;
 }
 
 int ft_import_report(struct ft_store *store, const char *path, const struct ft_import_opts *opts,
@@ -394,9 +418,13 @@ int ft_import_report(struct ft_store *store, const char *path, const struct ft_i
 	agg_opts.threads = opts->threads;
 	agg_opts.force = opts->force;
 	agg_opts.format_user = opts->format_user;
+	agg_opts.reject = opts->reject;
 	rc = ft_aggregate_new(&agg, &agg_opts, err);
 	if (!rc)
 		rc = ft_aggregate_file(agg, path, err);
+	if (rc)
+		goto out;
+	rc = copy_stats(agg, res, err);
 	if (rc)
 		goto out;
 
@@ -449,6 +477,9 @@ void ft_import_result_free(struct ft_import_result *res)
 	free(res->totals);
 	res->totals = NULL;
 	res->n_totals = 0;
+	free(res->reject_totals);
+	res->reject_totals = NULL;
+	res->n_reject_totals = 0;
 }
 
 /* --------------------------------------------------------------- listing */
@@ -461,7 +492,8 @@ int ft_import_each(struct ft_store *store, ft_batch_fn fn, void *ctx, struct ft_
 
 	rc = ft_store_prepare(store, &st,
 			      "SELECT id, file, sha256, partner_id, format, first_month, last_month,"
-			      " imported_at, withdrawn_at, forced, rows, suspense_rows, bytes"
+			      " imported_at, withdrawn_at, forced, rows, suspense_rows, bytes,"
+			      " usage_lines, rejected_lines"
 			      " FROM import_batches ORDER BY id",
 			      err);
 	while (!rc && (rc = ft_stmt_step(st, err)) == 1) {
@@ -478,6 +510,8 @@ int ft_import_each(struct ft_store *store, ft_batch_fn fn, void *ctx, struct ft_
 		b.rows = ft_stmt_column_int64(st, 10);
 		b.suspense_rows = ft_stmt_column_int64(st, 11);
 		b.bytes = (uint64_t)ft_stmt_column_int64(st, 12);
+		b.usage_lines = ft_stmt_column_int64(st, 13);
+		b.rejected_lines = ft_stmt_column_int64(st, 14);
 		rc = fn(ctx, &b, err);
 	}
 	ft_stmt_free(st);

@@ -274,7 +274,12 @@ static const struct ft_migration migrations[] = {
 	 " payable TEXT NOT NULL,"
 	 " closing TEXT NOT NULL,"
 	 " PRIMARY KEY (period, payee, account));"},
-	/* Append new migrations here: {6, "what it adds", "SQL"}, */
+	/* How many lines each report had: those that became usage and those set
+	 * aside with --reject-file (so a batch says what it did not take). */
+	{6, "batch line counts",
+	 "ALTER TABLE import_batches ADD COLUMN usage_lines INTEGER NOT NULL DEFAULT 0;"
+	 "ALTER TABLE import_batches ADD COLUMN rejected_lines INTEGER NOT NULL DEFAULT 0;"},
+	/* Append new migrations here: {7, "what it adds", "SQL"}, */
 };
 
 const struct ft_migration *ft_store_migrations(size_t *count)

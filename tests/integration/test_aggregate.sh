@@ -43,6 +43,12 @@ ft aggregate "$D/report.tsv" > /dev/null 2>&1; rc=$?
 [ $rc = 2 ] && ok "no --catalog exits 2" || not_ok "no --catalog exits 2 (got $rc)"
 agg --format no-such-format "$D/report.tsv" > /dev/null 2>&1; rc=$?
 [ $rc = 2 ] && ok "an unknown --format exits 2" || not_ok "an unknown --format exits 2 (got $rc)"
+# --reject-file: the bad line is set aside, the rest aggregates as before.
+{ cat "$D/report.tsv"; printf 'BAD\tGBAAA2600001\t\tGB\tSubscriptionModel\tOnDemandStream\t1\tEUR\t1e5\n'; } > "$WORK/with-bad.tsv"
+agg --reject-file "$WORK/rej.tsv" "$WORK/with-bad.tsv" > "$WORK/rej-out.txt" 2> "$WORK/rej-err.txt"; rc=$?
+[ $rc = 0 ] && ok "--reject-file keeps going past a bad line" || not_ok "--reject-file keeps going past a bad line (got $rc)"
+check "good lines aggregate as without the bad one" cmp "$WORK/rej-out.txt" "$D/expected.txt"
+check_grep "the rejected line's unreadable amount is said" "could not be read" "$WORK/rej-err.txt"
 agg "$WORK/missing.tsv" > /dev/null 2>&1; rc=$?
 [ $rc = 6 ] && ok "a missing report exits 6" || not_ok "a missing report exits 6 (got $rc)"
 finish
