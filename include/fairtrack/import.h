@@ -37,6 +37,8 @@ struct ft_import_opts {
 					   none; a line's own month wins */
 	int force;                      /* accept a summary mismatch; recorded */
 	void *format_user;              /* format options (the generic format's mapping) */
+	ft_progress_fn progress;        /* NULL, or told how far the file is read */
+	void *progress_ctx;
 	FILE *reject;                   /* NULL: a bad line refuses the file.  Else bad
 					   lines go here verbatim and are counted in the
 					   result and the batch */

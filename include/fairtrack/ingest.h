@@ -45,6 +45,11 @@
 
 /* ------------------------------------------------------------------ reader */
 
+/* Progress of a long read: bytes consumed of the report so far, and its size
+ * (0 when unknown: a compressed stream).  Called from a parse thread, never
+ * two at once, at most every few MB; must be quick. */
+typedef void (*ft_progress_fn)(void *ctx, uint64_t bytes_done, uint64_t bytes_total);
+
 /* One report stream: a plain file, a gzip stream or one zip entry.  Valid
  * only during the ft_report_fn call that hands it out. */
 struct ft_report;
@@ -129,6 +134,8 @@ struct ft_aggregate_opts {
 					     with its lines (DSR); the caller records it */
 	void *format_user;                /* format options, e.g. the generic format's
 					     mapping (fairtrack/mapping.h); not owned */
+	ft_progress_fn progress;          /* NULL, or told how far each report is */
+	void *progress_ctx;
 	FILE *reject;                     /* NULL: a bad line fails the file.  Else bad
 					     lines are written here verbatim, counted
 					     and summed (ft_aggregate_stats), and the

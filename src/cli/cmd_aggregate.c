@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "progress.h"
 #include "fairtrack/format.h"
 #include "fairtrack/ingest.h"
 
@@ -36,6 +37,7 @@ int cmd_aggregate(struct cli *cli, int argc, char **argv)
 	struct ft_error err;
 	const char *catalog = NULL, *format = NULL, *mapping_path = NULL, *reject_path = NULL, *v;
 	void *mapping = NULL;
+	struct cli_progress progress;
 	static char outbuf[1 << 20];
 	int i, first_report = 0, rc = CLI_EXIT_OK;
 
@@ -99,12 +101,19 @@ int cmd_aggregate(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	opts.matcher = matcher;
+	opts.progress = cli_progress_hook;
+	opts.progress_ctx = &progress;
 	if (ft_aggregate_new(&agg, &opts, &err)) {
 		rc = cli_fail(cli, &err);
 		goto out;
 	}
 	for (i = first_report; i < argc; i++) {
-		if (ft_aggregate_file(agg, argv[i], &err)) {
+		int failed;
+
+		cli_progress_start(&progress, argv[i], 0, cli->quiet);
+		failed = ft_aggregate_file(agg, argv[i], &err);
+		cli_progress_finish(&progress);
+		if (failed) {
 			rc = cli_fail(cli, &err);
 			goto out;
 		}

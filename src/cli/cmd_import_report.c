@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "progress.h"
 #include "fairtrack/format.h"
 #include "fairtrack/import.h"
 #include "fairtrack/store.h"
@@ -69,6 +70,7 @@ static void print_result(struct cli *cli, const char *path, const struct ft_impo
 int cli_import_report(struct cli *cli, int argc, char **argv)
 {
 	struct ft_import_opts opts = {0};
+	struct cli_progress progress;
 	struct ft_store *store = NULL;
 	struct ft_error err;
 	const char *v, *format = NULL, *mapping_path = NULL, *reject_path = NULL;
@@ -134,8 +136,15 @@ int cli_import_report(struct cli *cli, int argc, char **argv)
 	for (i = first; i < argc; i++) {
 		struct ft_import_result res;
 
+		int failed;
+
 		ft_error_clear(&err);
-		if (ft_import_report(store, argv[i], &opts, &res, &err)) {
+		cli_progress_start(&progress, argv[i], 0, cli->quiet || cli->json);
+		opts.progress = cli_progress_hook;
+		opts.progress_ctx = &progress;
+		failed = ft_import_report(store, argv[i], &opts, &res, &err);
+		cli_progress_finish(&progress);
+		if (failed) {
 			ft_import_result_free(&res);
 			if (cli->json)
 				puts("]");

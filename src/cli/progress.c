@@ -21,9 +21,11 @@ static uint64_t now_ns(void)
 void cli_progress_start(struct cli_progress *p, const char *label, uint64_t total_bytes,
 			int quiet)
 {
+	const char *slash = label ? strrchr(label, '/') : NULL;
+
 	memset(p, 0, sizeof(*p));
 	p->enabled = !quiet && isatty(STDERR_FILENO);
-	p->label = label;
+	p->label = slash ? slash + 1 : label;
 	p->total_bytes = total_bytes;
 	p->started_ns = now_ns();
 }
@@ -40,7 +42,7 @@ void cli_progress_update(struct cli_progress *p, uint64_t bytes, uint64_t lines)
 {
 	uint64_t t = now_ns();
 	double secs, rate_lines;
-	char done[32], total[32], bar[21];
+	char done[32], total[32], bar[21], rate[32];
 	int filled, i;
 
 	if (!p->enabled || (p->drawn && t - p->last_draw_ns < 100000000u))
@@ -52,6 +54,10 @@ void cli_progress_update(struct cli_progress *p, uint64_t bytes, uint64_t lines)
 		secs = 1e-9;
 	rate_lines = (double)lines / secs;
 	human_bytes(done, sizeof(done), bytes);
+	if (!lines) /* the reader counts bytes only: show a byte rate */
+		snprintf(rate, sizeof(rate), "%.0f MB/s", (double)bytes / 1e6 / secs);
+	else
+		snprintf(rate, sizeof(rate), "%.1fM lines/s", rate_lines / 1e6);
 	if (p->total_bytes) {
 		double frac = (double)bytes / (double)p->total_bytes;
 		double eta = frac > 0 ? secs / frac - secs : 0;
@@ -63,11 +69,10 @@ void cli_progress_update(struct cli_progress *p, uint64_t bytes, uint64_t lines)
 			bar[i] = i < filled ? '#' : '-';
 		bar[20] = '\0';
 		human_bytes(total, sizeof(total), p->total_bytes);
-		fprintf(stderr, "\r%-20.20s [%s] %3d%%  %s/%s  %.1fM lines/s  ETA %d:%02d ",
-			p->label, bar, (int)(frac * 100), done, total, rate_lines / 1e6,
-			(int)eta / 60, (int)eta % 60);
+		fprintf(stderr, "\r%-20.20s [%s] %3d%%  %s/%s  %s  ETA %d:%02d ", p->label, bar,
+			(int)(frac * 100), done, total, rate, (int)eta / 60, (int)eta % 60);
 	} else {
-		fprintf(stderr, "\r%-20.20s %s  %.1fM lines/s ", p->label, done, rate_lines / 1e6);
+		fprintf(stderr, "\r%-20.20s %s  %s ", p->label, done, rate);
 	}
 	fflush(stderr);
 }
@@ -78,4 +83,13 @@ void cli_progress_finish(struct cli_progress *p)
 		fprintf(stderr, "\r%*s\r", 100, "");
 		fflush(stderr);
 	}
+}
+
+void cli_progress_hook(void *progress, uint64_t bytes_done, uint64_t bytes_total)
+{
+	struct cli_progress *p = progress;
+
+	if (bytes_total)
+		p->total_bytes = bytes_total;
+	cli_progress_update(p, bytes_done, 0);
 }

@@ -24,6 +24,9 @@ struct cli_progress {
 void cli_progress_start(struct cli_progress *p, const char *label, uint64_t total_bytes,
 			int quiet);
 void cli_progress_update(struct cli_progress *p, uint64_t bytes, uint64_t lines);
+/* An ft_progress_fn (fairtrack/ingest.h) over a struct cli_progress: bytes
+ * and the report's size as the reader tells them. */
+void cli_progress_hook(void *progress, uint64_t bytes_done, uint64_t bytes_total);
 /* Clear the bar line (the caller prints its own summary). */
 void cli_progress_finish(struct cli_progress *p);
 

@@ -1518,6 +1518,8 @@ static int on_report(void *p, struct ft_report *report, struct ft_error *err)
 					       "cannot tell the report's format from its header "
 					       "(name it with --format; see docs/FORMATS.md)");
 	}
+	if (run->agg->opts.progress)
+		reader_set_progress(report, run->agg->opts.progress, run->agg->opts.progress_ctx);
 	if (format == &ft_format_flat_tsv && !run->agg->opts.reject &&
 	    ft_report_map(report, &data, &len)) {
 		int threads = run->agg->opts.threads;
@@ -1531,6 +1533,8 @@ static int on_report(void *p, struct ft_report *report, struct ft_error *err)
 			return ft_error_set(err, FT_ENOMEM, "out of memory");
 		rc = flat_tsv_fast_path(report, data, len, threads, parts, &used, err);
 		run->n_parts += (size_t)used;
+		if (!rc && run->agg->opts.progress)
+			run->agg->opts.progress(run->agg->opts.progress_ctx, len, len);
 		return rc;
 	} else {
 		struct sink_ctx sink;
@@ -1544,9 +1548,12 @@ static int on_report(void *p, struct ft_report *report, struct ft_error *err)
 		run->n_parts++;
 		sink.part = part;
 		sink.file = ft_report_name(report);
-		return reader_parse(report, format, run->agg->opts.force, run->agg->opts.format_user,
-				    part_sink, &sink, run->agg->opts.reject ? reject_line : NULL, run,
-				    err);
+		rc = reader_parse(report, format, run->agg->opts.force, run->agg->opts.format_user,
+				  part_sink, &sink, run->agg->opts.reject ? reject_line : NULL, run, err);
+		/* The end of a plain file is 100 %, whatever the last window was. */
+		if (!rc && run->agg->opts.progress && ft_report_map(report, &data, &len))
+			run->agg->opts.progress(run->agg->opts.progress_ctx, len, len);
+		return rc;
 	}
 }
 

@@ -61,7 +61,38 @@ struct ft_report {
 	int eof;
 	int bom_checked;
 	int walked;
+	/* Progress: bytes consumed, reported to the hook at most every few MB;
+	 * several parse threads add to `done` (atomically). */
+	ft_progress_fn progress;
+	void *progress_ctx;
+	uint64_t done, reported;
+	int progress_busy;
 };
+
+void reader_set_progress(struct ft_report *report, ft_progress_fn fn, void *ctx)
+{
+	report->progress = fn;
+	report->progress_ctx = ctx;
+}
+
+/* Tell the hook about `bytes` more consumed; one thread at a time, and only
+ * every 4 MB, so the hot path pays one atomic add per window. */
+static void advance(struct ft_report *r, uint64_t bytes)
+{
+	uint64_t done;
+
+	if (!r->progress)
+		return;
+	done = __atomic_add_fetch(&r->done, bytes, __ATOMIC_RELAXED);
+	if (done - __atomic_load_n(&r->reported, __ATOMIC_RELAXED) < (4u << 20) &&
+	    done < (uint64_t)r->len)
+		return;
+	if (__atomic_exchange_n(&r->progress_busy, 1, __ATOMIC_ACQUIRE))
+		return;
+	__atomic_store_n(&r->reported, done, __ATOMIC_RELAXED);
+	r->progress(r->progress_ctx, done, r->map ? (uint64_t)r->len : 0);
+	__atomic_store_n(&r->progress_busy, 0, __ATOMIC_RELEASE);
+}
 
 static const char bom[3] = {'\xEF', '\xBB', '\xBF'};
 
@@ -191,6 +222,7 @@ static int fill(struct ft_report *r, struct ft_error *err)
 	if (got == 0)
 		r->eof = 1;
 	r->end += got;
+	advance(r, got);
 	if (!r->bom_checked && (r->end - r->start >= 3 || r->eof)) {
 		r->bom_checked = 1;
 		if (r->end - r->start >= 3 && memcmp(r->buf + r->start, bom, 3) == 0)
@@ -285,6 +317,7 @@ void ft_report_release(struct ft_report *report, size_t off, size_t len)
 
 	if (!report->map || len == 0)
 		return;
+	advance(report, len);
 	/* Inward to whole pages: a page shared with a neighbour's range stays. */
 	from = (size_t)(report->data - report->map) + off;
 	to = from + len;

@@ -6,6 +6,9 @@
 
 #include "fairtrack/ingest.h"
 
+/* Report bytes consumed to fn (ctx, done, total or 0) as the report is read. */
+void reader_set_progress(struct ft_report *report, ft_progress_fn fn, void *ctx);
+
 /* Called for a line the format refused (FT_EINVAL) when rejects are kept:
  * err holds the format's message; return 0 to go on, non-zero to stop. */
 typedef int (*reader_reject_fn)(void *ctx, const char *line, size_t len, long line_no,

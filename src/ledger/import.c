@@ -419,6 +419,8 @@ int ft_import_report(struct ft_store *store, const char *path, const struct ft_i
 	agg_opts.force = opts->force;
 	agg_opts.format_user = opts->format_user;
 	agg_opts.reject = opts->reject;
+	agg_opts.progress = opts->progress;
+	agg_opts.progress_ctx = opts->progress_ctx;
 	rc = ft_aggregate_new(&agg, &agg_opts, err);
 	if (!rc)
 		rc = ft_aggregate_file(agg, path, err);

@@ -49,6 +49,14 @@ agg --reject-file "$WORK/rej.tsv" "$WORK/with-bad.tsv" > "$WORK/rej-out.txt" 2> 
 [ $rc = 0 ] && ok "--reject-file keeps going past a bad line" || not_ok "--reject-file keeps going past a bad line (got $rc)"
 check "good lines aggregate as without the bad one" cmp "$WORK/rej-out.txt" "$D/expected.txt"
 check_grep "the rejected line's unreadable amount is said" "could not be read" "$WORK/rej-err.txt"
+# Progress: a bar on a terminal (script(1) gives the command one), nothing
+# when standard error is a file.
+agg "$D/report.tsv" > /dev/null 2> "$WORK/progress-file.txt"
+[ -s "$WORK/progress-file.txt" ] && not_ok "no progress output when stderr is not a terminal" || ok "no progress output when stderr is not a terminal"
+if command -v script > /dev/null 2>&1; then
+	script -q -c "'$FAIRTRACK' aggregate --catalog '$D/catalog.csv' '$D/report.tsv' > /dev/null" "$WORK/tty.txt" > /dev/null 2>&1
+	check_grep "a progress bar on a terminal" "100%" "$WORK/tty.txt"
+fi
 agg "$WORK/missing.tsv" > /dev/null 2>&1; rc=$?
 [ $rc = 6 ] && ok "a missing report exits 6" || not_ok "a missing report exits 6 (got $rc)"
 finish
