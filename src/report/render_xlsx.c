@@ -46,7 +46,7 @@ static double cell_number(ft_amount printed, int mu)
 	char text[FT_AMOUNT_STR_MAX];
 
 	ft_amount_format(text, sizeof(text), printed, mu);
-	return strtod(text, NULL);
+	return strtod(text, NULL); /* cell_number: display only */
 }
 
 static void put_money(struct book *b, lxw_worksheet *ws, int row, int col, ft_amount printed,
