@@ -41,6 +41,7 @@
 #define CONTENT_W (PAGE_W - 2 * MARGIN)
 #define BODY_TOP 78.0
 #define BODY_BOTTOM (PAGE_H - 58.0)
+#define MAX_RULES 128 /* rows on a page: (BODY_BOTTOM − BODY_TOP) / ROW_H < 70 */
 
 struct pdf {
 	struct draw d;
@@ -52,6 +53,8 @@ struct pdf {
 	int pages; /* the total, from the measuring pass */
 	double y;
 	cairo_surface_t *surface;
+	double rules[MAX_RULES]; /* detail row rules waiting for end_page */
+	size_t n_rules;
 };
 
 /* ---- pages ------------------------------------------------------------------ */
@@ -70,9 +73,27 @@ static void footer(struct pdf *p)
 		  COLOUR_MUTED, text);
 }
 
+static void stroke_rules(struct pdf *p)
+{
+	size_t i;
+
+	if (p->n_rules == 0)
+		return;
+	draw_flush(&p->d);
+	draw_colour(&p->d, 0xE5E7EB);
+	cairo_set_line_width(p->d.cr, 0.25);
+	for (i = 0; i < p->n_rules; i++) {
+		cairo_move_to(p->d.cr, MARGIN, p->rules[i]);
+		cairo_line_to(p->d.cr, MARGIN + CONTENT_W, p->rules[i]);
+	}
+	cairo_stroke(p->d.cr);
+	p->n_rules = 0;
+}
+
 static void end_page(struct pdf *p)
 {
 	footer(p);
+	stroke_rules(p);
 	draw_flush(&p->d);
 	if (!p->d.dry)
 		cairo_show_page(p->d.cr);
@@ -617,7 +638,7 @@ static void detail_row(struct pdf *p, const struct ft_statement_line *l)
 	if (l->non_attributable) {
 		/* The track where the store, territory and model would be. */
 		double span = cols[0].w + cols[1].w + cols[2].w;
-		draw_text(&p->d, x + 3, p->y + 1.5, span - 6, FONT_SMALL, ALIGN_LEFT, 0x374151,
+		draw_text(&p->d, x + 3, p->y + 1.5, span - 6, FONT_SMALL, ALIGN_LEFT, COLOUR_INK,
 			  l->track[0] ? l->track : l->isrc);
 		snprintf(cells[3], sizeof(cells[3]), "%s", l->store);
 		snprintf(cells[4], sizeof(cells[4]), "—");
@@ -626,10 +647,13 @@ static void detail_row(struct pdf *p, const struct ft_statement_line *l)
 	}
 	for (; c < N_COLS; c++) {
 		draw_text(&p->d, x + 3, p->y + 1.5, cols[c].w - 6, FONT_SMALL, cols[c].align,
-			  c == N_COLS - 1 ? COLOUR_INK : 0x374151, cells[c]);
+			  COLOUR_INK, cells[c]);
 		x += cols[c].w;
 	}
-	draw_hline(&p->d, MARGIN, p->y + ROW_H, CONTENT_W, 0.25, 0xE5E7EB);
+	/* Row rules are stroked once a page (end_page): one path instead of an
+	 * operation a row, and the text of the rows stays one glyph run. */
+	if (!p->d.dry && p->n_rules < MAX_RULES)
+		p->rules[p->n_rules++] = p->y + ROW_H;
 	p->y += ROW_H;
 }
 
