@@ -261,6 +261,12 @@ int draw_init(struct draw *d, cairo_t *cr, struct ft_error *err)
 		pango_font_description_set_weight(d->fonts[i], font_specs[i].weight);
 		pango_font_description_set_absolute_size(d->fonts[i],
 							 font_specs[i].size * PANGO_SCALE);
+		d->cjk_fonts[i] = pango_font_description_copy(d->fonts[i]);
+		if (!d->cjk_fonts[i]) {
+			draw_fini(d);
+			return ft_error_set(err, FT_ENOMEM, "pdf: out of memory");
+		}
+		pango_font_description_set_weight(d->cjk_fonts[i], PANGO_WEIGHT_NORMAL);
 	}
 	for (i = 0; i < FONT_COUNT; i++)
 		fast_font_init(d, (enum draw_font)i);
@@ -274,6 +280,8 @@ void draw_fini(struct draw *d)
 	for (i = 0; i < FONT_COUNT; i++) {
 		if (d->fonts[i])
 			pango_font_description_free(d->fonts[i]);
+		if (d->cjk_fonts[i])
+			pango_font_description_free(d->cjk_fonts[i]);
 		if (d->fast[i].font)
 			cairo_scaled_font_destroy(d->fast[i].font);
 	}
@@ -328,9 +336,23 @@ void draw_hline(struct draw *d, double x, double y, double w, double width, uint
 	cairo_stroke(d->cr);
 }
 
+/* Han, kana, hangul, CJK symbols and full-width forms. */
+static bool has_cjk(const char *text)
+{
+	uint32_t cp;
+	size_t step;
+
+	for (; (step = utf8_next(text, &cp)) > 0; text += step)
+		if ((cp >= 0x2E80 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7AF) ||
+		    (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFF00 && cp <= 0xFFEF))
+			return true;
+	return false;
+}
+
 static void prepare(struct draw *d, enum draw_font font, const char *text, double w, bool wrap)
 {
-	pango_layout_set_font_description(d->layout, d->fonts[font]);
+	pango_layout_set_font_description(d->layout,
+					  has_cjk(text) ? d->cjk_fonts[font] : d->fonts[font]);
 	pango_layout_set_text(d->layout, text, -1);
 	pango_layout_set_width(d->layout, w > 0 ? (int)(w * PANGO_SCALE) : -1);
 	pango_layout_set_wrap(d->layout, PANGO_WRAP_WORD_CHAR);

@@ -91,6 +91,10 @@ struct draw {
 	cairo_t *cr;
 	PangoLayout *layout;
 	PangoFontDescription *fonts[FONT_COUNT];
+	/* The same sizes at regular weight, for text with CJK characters: each
+	 * CJK weight a document uses costs a subset of Noto Sans CJK, the most
+	 * expensive thing in a statement (RENDER.md), so CJK is set regular. */
+	PangoFontDescription *cjk_fonts[FONT_COUNT];
 	struct draw_fast_font fast[FONT_COUNT];
 	struct draw_batch *batch;
 	bool dry;
