@@ -78,8 +78,11 @@ struct run_ctx {
 	size_t n_rows, cap_rows;
 	struct ft_royalty_line *lines;
 	size_t n_lines, cap_lines;
-	size_t *line_row; /* line index → index in rows */
-	int64_t *posted;  /* usage/suspense/income ids posted by closed runs, per kind */
+	size_t *line_row;		      /* line index → index in rows */
+	struct ft_stmt *q_release, *q_artist; /* track_context, prepared once */
+	char last_isrc[FT_ISRC_LEN + 1], last_gtin14[FT_GTIN_LEN + 1];
+	char last_format[FT_CONTRACT_TOKEN_MAX], last_artist[FT_CONTRACT_ID_MAX];
+	int64_t *posted; /* usage/suspense/income ids posted by closed runs, per kind */
 	size_t n_posted[3], cap_posted[3];
 	int64_t *posted_by_kind[3];
 	struct fx_cache *fx;
@@ -389,45 +392,65 @@ static int row_status(struct run_ctx *r, enum src_kind kind, int64_t id, int mon
 /* Track → release (earliest), its format, the main artist. */
 static int track_context(struct run_ctx *r, struct ft_royalty_line *l)
 {
-	struct ft_stmt *st = NULL;
-	int rc;
+	int rc = 0;
 
-	rc =
-	    ft_store_prepare(r->store, &st,
-			     "SELECT rt.gtin14, rl.format FROM release_tracks rt JOIN releases rl "
-			     "ON rl.gtin14 = rt.gtin14 WHERE rt.isrc = ? ORDER BY rl.release_date, "
-			     "rt.gtin14 LIMIT 1",
-			     r->err);
-	if (!rc)
-		rc = ft_stmt_bind_text(st, 1, l->isrc, r->err);
-	if (!rc)
-		rc = ft_stmt_step(st, r->err);
-	if (rc == 1) {
+	/* Usage rows come in import order, which groups a track's rows: the
+	 * last answer is usually the next one. */
+	if (r->last_isrc[0] && !strcmp(r->last_isrc, l->isrc)) {
 		if (!l->gtin14[0])
-			copy_field(l->gtin14, sizeof(l->gtin14), ft_stmt_column_text(st, 0));
-		copy_field(l->release_format, sizeof(l->release_format),
-			   ft_stmt_column_text(st, 1));
-		rc = 0;
+			copy_field(l->gtin14, sizeof(l->gtin14), r->last_gtin14);
+		copy_field(l->release_format, sizeof(l->release_format), r->last_format);
+		copy_field(l->artist, sizeof(l->artist), r->last_artist);
+		return 0;
 	}
-	ft_stmt_free(st);
-	st = NULL;
-	if (rc)
-		return rc;
-	rc =
-	    ft_store_prepare(r->store, &st,
-			     "SELECT artist_id FROM track_artists WHERE isrc = ? AND role = 'main' "
-			     "ORDER BY position LIMIT 1",
-			     r->err);
+	r->last_gtin14[0] = r->last_format[0] = r->last_artist[0] = '\0';
+	if (!r->q_release)
+		rc = ft_store_prepare(
+		    r->store, &r->q_release,
+		    "SELECT rt.gtin14, rl.format FROM release_tracks rt JOIN "
+		    "releases rl ON rl.gtin14 = rt.gtin14 WHERE rt.isrc = ? ORDER BY "
+		    "rl.release_date, rt.gtin14 LIMIT 1",
+		    r->err);
+	if (!rc && !r->q_artist)
+		rc = ft_store_prepare(
+		    r->store, &r->q_artist,
+		    "SELECT artist_id FROM track_artists WHERE isrc = ? AND role = "
+		    "'main' ORDER BY position LIMIT 1",
+		    r->err);
 	if (!rc)
-		rc = ft_stmt_bind_text(st, 1, l->isrc, r->err);
+		rc = ft_stmt_reset(r->q_release, r->err);
 	if (!rc)
-		rc = ft_stmt_step(st, r->err);
+		rc = ft_stmt_bind_text(r->q_release, 1, l->isrc, r->err);
+	if (!rc)
+		rc = ft_stmt_step(r->q_release, r->err);
 	if (rc == 1) {
-		copy_field(l->artist, sizeof(l->artist), ft_stmt_column_text(st, 0));
+		copy_field(r->last_gtin14, sizeof(r->last_gtin14),
+			   ft_stmt_column_text(r->q_release, 0));
+		copy_field(r->last_format, sizeof(r->last_format),
+			   ft_stmt_column_text(r->q_release, 1));
 		rc = 0;
 	}
-	ft_stmt_free(st);
-	return rc;
+	if (!rc)
+		rc = ft_stmt_reset(r->q_artist, r->err);
+	if (!rc)
+		rc = ft_stmt_bind_text(r->q_artist, 1, l->isrc, r->err);
+	if (!rc)
+		rc = ft_stmt_step(r->q_artist, r->err);
+	if (rc == 1) {
+		copy_field(r->last_artist, sizeof(r->last_artist),
+			   ft_stmt_column_text(r->q_artist, 0));
+		rc = 0;
+	}
+	if (rc) {
+		r->last_isrc[0] = '\0';
+		return rc;
+	}
+	copy_field(r->last_isrc, sizeof(r->last_isrc), l->isrc);
+	if (!l->gtin14[0])
+		copy_field(l->gtin14, sizeof(l->gtin14), r->last_gtin14);
+	copy_field(l->release_format, sizeof(l->release_format), r->last_format);
+	copy_field(l->artist, sizeof(l->artist), r->last_artist);
+	return 0;
 }
 
 static struct ft_royalty_line *new_line(struct run_ctx *r)
@@ -550,20 +573,27 @@ static int read_rows(struct run_ctx *r, enum src_kind kind)
 	    "SELECT u.rowid, u.batch_id, u.month, u.isrc, u.gtin14, u.territory, "
 	    "u.commercial_model, u.use_type, u.currency, u.usages, u.revenue, b.partner_id, "
 	    "p.fee_percent, b.file FROM usage u JOIN import_batches b ON b.id = u.batch_id "
-	    "JOIN partners p ON p.id = b.partner_id WHERE b.withdrawn_at IS NULL ORDER BY u.rowid",
+	    "JOIN partners p ON p.id = b.partner_id WHERE b.withdrawn_at IS NULL AND u.month <= ? "
+	    "ORDER BY u.rowid",
 	    "SELECT s.rowid, s.batch_id, s.month, s.identifier, NULL, s.territory, "
 	    "s.commercial_model, s.use_type, s.currency, s.usages, s.revenue, b.partner_id, "
 	    "p.fee_percent, b.file FROM suspense s JOIN import_batches b ON b.id = s.batch_id "
-	    "JOIN partners p ON p.id = b.partner_id WHERE b.withdrawn_at IS NULL ORDER BY "
-	    "s.rowid",
+	    "JOIN partners p ON p.id = b.partner_id WHERE b.withdrawn_at IS NULL AND s.month <= ? "
+	    "ORDER BY s.rowid",
 	    "SELECT i.id, NULL, i.month, i.kind, i.description, '', '', '', i.currency, 0, "
 	    "i.amount, i.partner_id, p.fee_percent, i.file FROM income i JOIN partners p ON "
-	    "p.id = i.partner_id ORDER BY i.id",
+	    "p.id = i.partner_id WHERE i.month <= ? ORDER BY i.id",
 	};
 	struct ft_stmt *st = NULL;
 	int rc;
 
+	char last[8];
+
+	/* Months are stored as canonical YYYY-MM, so text order is time order. */
+	ft_month_format(last, r->period.first + r->period.months - 1);
 	rc = ft_store_prepare(r->store, &st, sql[kind], r->err);
+	if (!rc)
+		rc = ft_stmt_bind_text(st, 1, last, r->err);
 	while (!rc && (rc = ft_stmt_step(st, r->err)) == 1) {
 		struct ft_royalty_line tmpl;
 		struct src_row *row;
@@ -1355,6 +1385,8 @@ out:
 	if (rc)
 		ft_store_rollback(store, NULL);
 	ft_stmt_free(r.ins);
+	ft_stmt_free(r.q_release);
+	ft_stmt_free(r.q_artist);
 	ft_royalty_result_free(res);
 	ft_royalty_state_clear(&prev);
 	ft_contract_set_clear(&set);
