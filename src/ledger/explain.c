@@ -125,7 +125,8 @@ static int explain_aggregates(struct ft_store *store, const char *p, const char 
 			rc = step;
 			break;
 		}
-		if (n && (step == 0 || strcmp(c, contract) || b != batch || strcmp(s, source))) {
+		if (n && (step == 0 || strcmp(c, contract) != 0 || b != batch ||
+			  strcmp(s, source) != 0)) {
 			char t[FT_AMOUNT_STR_MAX];
 
 			ft_amount_format(t, sizeof(t), total, 2);

@@ -100,9 +100,9 @@ int ft_ledger_table_each(const char *path, const char *const *cols, size_t n_col
 	struct ft_csv_field fields[32];
 	struct ft_lines it;
 	struct ft_ledger_row *row = NULL;
-	int map[FT_LEDGER_TABLE_COLS];
+	int map[FT_LEDGER_TABLE_COLS] = {0};
 	const char *line;
-	size_t len, buflen, n, i;
+	size_t len, buflen = 0, n = 0, i;
 	char *buf = NULL;
 	char delim = ',';
 	long line_no;

@@ -30,8 +30,8 @@ static int class_of(const char *account)
 	for (i = 0; i < N_CLASSES; i++) {
 		size_t n = strlen(classes[i]);
 
-		if (classes[i][n - 1] == ':' ? !strncmp(account, classes[i], n) && account[n]
-					     : !strcmp(account, classes[i]))
+		if (classes[i][n - 1] == ':' ? strncmp(account, classes[i], n) == 0 && account[n]
+					     : strcmp(account, classes[i]) == 0)
 			return (int)i;
 	}
 	return -1;
@@ -64,8 +64,8 @@ static int check_postings(struct ft_store *store, struct ft_error *err)
 			rc = step;
 			break;
 		}
-		if (posting >= 0 &&
-		    (step == 0 || n != posting || strcmp(p, period) || strcmp(cur, currency))) {
+		if (posting >= 0 && (step == 0 || n != posting || strcmp(p, period) != 0 ||
+				     strcmp(cur, currency) != 0)) {
 			if (posting_sum != 0) {
 				char s[FT_AMOUNT_STR_MAX];
 
@@ -79,7 +79,7 @@ static int check_postings(struct ft_store *store, struct ft_error *err)
 			}
 			posting_sum = 0;
 		}
-		if (period[0] && (step == 0 || strcmp(p, period))) {
+		if (period[0] && (step == 0 || strcmp(p, period) != 0)) {
 			ft_amount rhs = 0;
 			size_t i;
 

@@ -201,6 +201,11 @@ static int state_to_text(char **out, const struct ft_royalty_state *s)
 	return 0;
 }
 
+static int int_field(const char *text)
+{
+	return (int)strtol(text, NULL, 10);
+}
+
 static int amount_field(ft_amount *out, const char *text)
 {
 	return text ? ft_amount_parse(out, text, strlen(text), NULL) : FT_EINVAL;
@@ -224,6 +229,10 @@ static int state_from_text(struct ft_royalty_state *s, const char *text, struct 
 
 		for (tok = strtok_r(line, "\t", &fs); tok && n < 8; tok = strtok_r(NULL, "\t", &fs))
 			f[n++] = tok;
+		if (n == 0 || !f[0]) {
+			rc = FT_EINVAL;
+			break;
+		}
 		if (f[0][0] == 'A' && n == 4 &&
 		    !grow((void **)&s->accounts, &caps[0], s->n_accounts + 1,
 			  sizeof(*s->accounts))) {
@@ -242,8 +251,8 @@ static int state_from_text(struct ft_royalty_state *s, const char *text, struct 
 			copy_field(r->payee, sizeof(r->payee), f[1]);
 			copy_field(r->account, sizeof(r->account), f[2]);
 			copy_field(r->contract, sizeof(r->contract), f[3]);
-			r->withheld_month = atoi(f[4]);
-			r->release_month = atoi(f[5]);
+			r->withheld_month = int_field(f[4]);
+			r->release_month = int_field(f[5]);
 			rc = amount_field(&r->amount, f[6]);
 		} else if (f[0][0] == 'C' && n == 6 &&
 			   !grow((void **)&s->contracts, &caps[2], s->n_contracts + 1,
@@ -252,7 +261,7 @@ static int state_from_text(struct ft_royalty_state *s, const char *text, struct 
 
 			memset(c, 0, sizeof(*c));
 			copy_field(c->contract, sizeof(c->contract), f[1]);
-			c->last_month = atoi(f[2]);
+			c->last_month = int_field(f[2]);
 			c->units = strtoll(f[3], NULL, 10);
 			rc = amount_field(&c->cum_base, f[4]);
 			if (!rc)
@@ -272,10 +281,10 @@ static int state_from_text(struct ft_royalty_state *s, const char *text, struct 
 			struct ft_royalty_suspense *x = &s->suspense[s->n_suspense++];
 
 			memset(x, 0, sizeof(*x));
-			x->kind = (enum ft_suspense_kind)atoi(f[1]);
+			x->kind = (enum ft_suspense_kind)int_field(f[1]);
 			copy_field(x->name, sizeof(x->name), f[2]);
 			copy_field(x->partner, sizeof(x->partner), f[3]);
-			x->since_month = atoi(f[4]);
+			x->since_month = int_field(f[4]);
 			rc = amount_field(&x->amount, f[5]);
 		} else {
 			rc = FT_EINVAL;
@@ -744,8 +753,8 @@ static int read_rows(struct run_ctx *r, enum src_kind kind)
 
 struct leg {
 	const char *account;
+	const char *payee; /* NULL for the label's and partners' accounts */
 	ft_amount amount;
-	const char *payee;
 };
 
 static int post(struct run_ctx *r, const char *kind, const struct leg *legs, size_t n,
@@ -901,9 +910,9 @@ static int post_all(struct run_ctx *r, const struct ft_royalty_input *in,
 
 		snprintf(acct, sizeof(acct), "receipts:%s", row->partner);
 		snprintf(acct2, sizeof(acct2), "fees:%s", row->partner);
-		legs[0] = (struct leg){acct, -row->gross, NULL};
-		legs[1] = (struct leg){acct2, row->fee, NULL};
-		legs[2] = (struct leg){"label", row->receipts, NULL};
+		legs[0] = (struct leg){acct, NULL, -row->gross};
+		legs[1] = (struct leg){acct2, NULL, row->fee};
+		legs[2] = (struct leg){"label", NULL, row->receipts};
 		if (row->kind == SRC_SUSPENSE || (row->kind == SRC_USAGE && row->n_lines == 1 &&
 						  !r->lines[row->first_line].isrc[0])) {
 			static char name[FT_ROYALTY_NAME_MAX];
@@ -929,8 +938,8 @@ static int post_all(struct run_ctx *r, const struct ft_royalty_input *in,
 		for (i = 0; i < res->n_allocations; i++)
 			used |= res->allocations[i].source_suspense == (long)k;
 		if (used) {
-			struct leg legs[2] = {{s->name, -s->amount, NULL},
-					      {"label", s->amount, NULL}};
+			struct leg legs[2] = {{s->name, NULL, -s->amount},
+					      {"label", NULL, s->amount}};
 
 			snprintf(note, sizeof(note),
 				 "ACCT-9: %s carried since %d now shared over %s's receipts",
@@ -955,11 +964,11 @@ static int post_all(struct run_ctx *r, const struct ft_royalty_input *in,
 			rc = ft_error_set(r->err, FT_ENOMEM, "out of memory");
 			break;
 		}
-		legs[0] = (struct leg){"label", -e->royalty, NULL};
+		legs[0] = (struct leg){"label", NULL, -e->royalty};
 		for (k = 0; k < c->n_payees; k++) {
 			snprintf(names[k], sizeof(names[k]), "payee:%s@%s", c->payees[k].id,
 				 account_of(c));
-			legs[k + 1] = (struct leg){names[k], shares[k], c->payees[k].id};
+			legs[k + 1] = (struct leg){names[k], c->payees[k].id, shares[k]};
 		}
 		used = ft_royalty_explain_entry(note, sizeof(note), in, res, i);
 		if (used >= sizeof(note))
@@ -997,8 +1006,8 @@ static int post_all(struct run_ctx *r, const struct ft_royalty_input *in,
 			struct leg legs[2];
 
 			snprintf(acct, sizeof(acct), "payee:%s@%s", c->payees[k].id, account_of(c));
-			legs[0] = (struct leg){"label", -credit, NULL};
-			legs[1] = (struct leg){acct, credit, c->payees[k].id};
+			legs[0] = (struct leg){"label", NULL, -credit};
+			legs[1] = (struct leg){acct, c->payees[k].id, credit};
 			ft_amount_format(p, sizeof(p), cs->profit, 2);
 			snprintf(
 			    note, sizeof(note),
@@ -1014,8 +1023,8 @@ static int post_all(struct run_ctx *r, const struct ft_royalty_input *in,
 		struct leg legs[2];
 
 		snprintf(acct, sizeof(acct), "payee:%s@%s", s->payee, s->account);
-		legs[0] = (struct leg){acct, -s->advances, s->payee};
-		legs[1] = (struct leg){"label", s->advances, NULL};
+		legs[0] = (struct leg){acct, s->payee, -s->advances};
+		legs[1] = (struct leg){"label", NULL, s->advances};
 		rc = post(r, "advance", legs, 2, s->account, 0, NULL, 0,
 			  "ACCT-5 advances charged to the balance this period");
 		legs[0].amount = -s->costs;
@@ -1025,14 +1034,14 @@ static int post_all(struct run_ctx *r, const struct ft_royalty_input *in,
 				  "ACCT-5 recoupable costs charged to the balance this period");
 		snprintf(acct2, sizeof(acct2), "payout:%s", s->payee);
 		legs[0].amount = -s->payable;
-		legs[1] = (struct leg){acct2, s->payable, s->payee};
+		legs[1] = (struct leg){acct2, s->payee, s->payable};
 		if (!rc)
 			rc = post(r, "payout", legs, 2, s->account, 0, NULL, 0,
 				  "ACCT-7 payable: balance less reserve held, rounded down");
 	}
 	if (!rc) {
-		struct leg legs[2] = {{"receipts:conversion", -r->remainder, NULL},
-				      {"remainder", r->remainder, NULL}};
+		struct leg legs[2] = {{"receipts:conversion", NULL, -r->remainder},
+				      {"remainder", NULL, r->remainder}};
 
 		rc = post(r, "remainder", legs, 2, NULL, 0, NULL, 0,
 			  "conversion cuts below 10^-12, summed over the run's rows");
@@ -1285,7 +1294,7 @@ int ft_run_period(struct ft_store *store, const struct ft_period *period,
 		    "the ledger has no contracts: import them first ('fairtrack import "
 		    "contracts DIR')");
 	for (i = 1; !rc && i < set.n; i++)
-		if (strcmp(set.items[i].currency, set.items[0].currency))
+		if (strcmp(set.items[i].currency, set.items[0].currency) != 0)
 			rc = ft_error_set(
 			    err, FT_EUSAGE,
 			    "contracts %s (%s) and %s (%s) use different accounting "
