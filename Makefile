@@ -45,7 +45,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(B)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 
-.PHONY: all build demo check check-rel check-asan test-run bench fuzz format lint clean bootstrap
+.PHONY: all build demo check check-rel check-asan test-run bench fuzz format lint clean bootstrap valgrind
 
 all: build
 	@ln -sf rel/fairtrack $(BUILD)/fairtrack
@@ -108,6 +108,15 @@ check-rel:
 check-asan:
 	@$(MAKE) --no-print-directory -j2 B=$(BUILD)/asan FLAVOUR_FLAGS="$(ASAN_FLAGS)" build
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 tests/run $(BUILD)/asan
+
+# Every unit test under valgrind's memcheck (leaks included), on the -O2 build.
+valgrind: bootstrap
+	@$(MAKE) --no-print-directory -j2 B=$(BUILD)/rel FLAVOUR_FLAGS="$(REL_FLAGS)" build
+	@status=0; for t in $(BUILD)/rel/tests/test_*; do \
+		if CMOCKA_MESSAGE_OUTPUT=TAP FAIRTRACK_TEST_TMP=$(BUILD)/rel/tmp valgrind -q --error-exitcode=99 \
+			--leak-check=full --errors-for-leak-kinds=definite --suppressions=tests/valgrind.supp $$t > $(BUILD)/rel/$$(basename $$t).vg 2>&1; \
+		then echo "  ok      $$t"; else echo "  FAILED  $$t (see $(BUILD)/rel/$$(basename $$t).vg)"; status=1; fi; \
+	done; exit $$status
 
 bench: bootstrap all
 	@bench/run
