@@ -531,7 +531,10 @@ static int run_chunk(struct chunk_job *job)
 			size_t region, cur, dim_len;
 
 			p = nlp + 1;
+			/* fl.end[i] is a pointer into the line: [-1] is the byte before
+			 * the field's end, inside the line (checked just before). */
 			if (fl.count <= N_FIELDS && fl.end[fl.count - 1] > line &&
+			    // cppcheck-suppress negativeIndex
 			    fl.end[fl.count - 1][-1] == '\r')
 				fl.end[fl.count - 1]--;
 			if (fl.count == 1 && fl.end[0] == line)
