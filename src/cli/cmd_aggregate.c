@@ -17,18 +17,6 @@
 #include "fairtrack/format.h"
 #include "fairtrack/ingest.h"
 
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
-{
-	size_t n = strlen(name);
-	const char *a = argv[*i];
-
-	if (strncmp(a, name, n) == 0 && a[n] == '=')
-		return a + n + 1;
-	if (strcmp(a, name) == 0 && *i + 1 < argc)
-		return argv[++*i];
-	return NULL;
-}
-
 int cmd_aggregate(struct cli *cli, int argc, char **argv)
 {
 	struct ft_aggregate_opts opts = {0};
@@ -39,7 +27,7 @@ int cmd_aggregate(struct cli *cli, int argc, char **argv)
 	void *mapping = NULL;
 	struct cli_progress progress;
 	static char outbuf[1 << 20];
-	int i, first_report = 0, rc = CLI_EXIT_OK;
+	int i, first_report = 0, missing = 0, rc = CLI_EXIT_OK;
 
 	ft_error_clear(&err);
 	for (i = 1; i < argc; i++) {
@@ -53,17 +41,17 @@ int cmd_aggregate(struct cli *cli, int argc, char **argv)
 			first_report = i;
 			break;
 		}
-		if ((v = opt_value(argc, argv, &i, "--catalog"))) {
+		if ((v = cli_opt_value(argc, argv, &i, "--catalog", &missing))) {
 			catalog = v;
-		} else if ((v = opt_value(argc, argv, &i, "--format"))) {
+		} else if ((v = cli_opt_value(argc, argv, &i, "--format", &missing))) {
 			format = v;
-		} else if ((v = opt_value(argc, argv, &i, "--mapping"))) {
+		} else if ((v = cli_opt_value(argc, argv, &i, "--mapping", &missing))) {
 			mapping_path = v;
-		} else if ((v = opt_value(argc, argv, &i, "--reject-file"))) {
+		} else if ((v = cli_opt_value(argc, argv, &i, "--reject-file", &missing))) {
 			reject_path = v;
 		} else if (strcmp(a, "--force") == 0) {
 			opts.force = 1;
-		} else if ((v = opt_value(argc, argv, &i, "--threads"))) {
+		} else if ((v = cli_opt_value(argc, argv, &i, "--threads", &missing))) {
 			char *end;
 			long n = strtol(v, &end, 10);
 
@@ -74,7 +62,8 @@ int cmd_aggregate(struct cli *cli, int argc, char **argv)
 						       v);
 			opts.threads = (int)n;
 		} else {
-			return cli_usage_error(cli, "aggregate", "unknown option '%s'", a);
+			return cli_usage_error(cli, "aggregate", "%s '%s'",
+					       missing ? "missing value for" : "unknown option", a);
 		}
 	}
 	if (!catalog)

@@ -100,7 +100,15 @@ int cli_import_report(struct cli *cli, int argc, char **argv)
 			   (v = cli_opt_value(argc, argv, &i, "--period", &missing))) {
 			opts.month = v;
 		} else if ((v = cli_opt_value(argc, argv, &i, "--threads", &missing))) {
-			opts.threads = atoi(v);
+			char *end;
+			long n = strtol(v, &end, 10);
+
+			if (*end || n < 0 || n > 256)
+				return cli_usage_error(cli, "import report",
+						       "--threads wants a number from 0 (one per "
+						       "CPU) to 256, not '%s'",
+						       v);
+			opts.threads = (int)n;
 		} else if (strcmp(a, "--force") == 0) {
 			opts.force = 1;
 		} else {

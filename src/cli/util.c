@@ -16,11 +16,11 @@ int cli_exit_for(int ft_code)
 {
 	switch (ft_code) {
 	case FT_OK: return CLI_EXIT_OK;
-	case FT_EINVAL: return CLI_EXIT_INPUT;
+	case FT_EINVAL:
 	case FT_EIO: return CLI_EXIT_INPUT;
 	case FT_EUSAGE: return CLI_EXIT_USAGE;
 	case FT_ESCHEMA: return CLI_EXIT_LEDGER;
-	case FT_EEXISTS: return CLI_EXIT_CONFLICT;
+	case FT_EEXISTS:
 	case FT_ECONFLICT: return CLI_EXIT_CONFLICT;
 	case FT_ENOTFOUND: return CLI_EXIT_NOTFOUND;
 	default: return CLI_EXIT_INTERNAL;
