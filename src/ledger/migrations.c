@@ -279,7 +279,22 @@ static const struct ft_migration migrations[] = {
 	{6, "batch line counts",
 	 "ALTER TABLE import_batches ADD COLUMN usage_lines INTEGER NOT NULL DEFAULT 0;"
 	 "ALTER TABLE import_batches ADD COLUMN rejected_lines INTEGER NOT NULL DEFAULT 0;"},
-	/* Append new migrations here: {7, "what it adds", "SQL"}, */
+	/* Statements issued (src/ledger/issue.c): each file's SHA-256 with the
+	 * payee, account, period and format it was issued for, so `verify` can
+	 * say whether a file is one the label sent.  One row per (period,
+	 * payee, account, format): re-issuing replaces it. */
+	{7, "issued statements",
+	 "CREATE TABLE issued_statements ("
+	 " sha256 TEXT NOT NULL,"
+	 " period TEXT NOT NULL,"
+	 " payee TEXT NOT NULL,"
+	 " account TEXT NOT NULL,"
+	 " format TEXT NOT NULL,"
+	 " file TEXT NOT NULL,"
+	 " issued_at TEXT NOT NULL,"
+	 " PRIMARY KEY (period, payee, account, format));"
+	 "CREATE INDEX issued_statements_sha256 ON issued_statements(sha256);"},
+	/* Append new migrations here: {8, "what it adds", "SQL"}, */
 };
 
 const struct ft_migration *ft_store_migrations(size_t *count)

@@ -1,0 +1,343 @@
+/* test_issue.c — statements from the ledger: a statement's totals equal the
+ * journal (royalties, charges, payable), its lines sum to its totals, issued
+ * files are recorded by SHA-256 and verified, a changed file is not, and the
+ * same ledger issues byte-identical files. */
+#include "testutil.h"
+
+#include <sys/stat.h>
+
+#include "fairtrack/issue.h"
+#include "fairtrack/ledger_run.h"
+#include "fairtrack/store.h"
+
+static char dir[600];
+
+static ft_amount amt(const char *s)
+{
+	ft_amount a = 0;
+
+	assert_int_equal(ft_amount_parse(&a, s, strlen(s), NULL), 0);
+	return a;
+}
+
+static void assert_amount(ft_amount got, const char *want)
+{
+	char buf[FT_AMOUNT_STR_MAX];
+
+	ft_amount_format(buf, sizeof(buf), got, 0);
+	if (got != amt(want))
+		fail_msg("amount %s, expected %s", buf, want);
+}
+
+static const char *write_file(const char *name, const char *text)
+{
+	static char path[700];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+static struct ft_period period(const char *text)
+{
+	struct ft_period p;
+
+	assert_int_equal(ft_period_parse(&p, text, strlen(text), NULL), 0);
+	return p;
+}
+
+/* One track, one contract (ann and bob 50/50 at 20 %, an advance of 10 to
+ * ann in October), USD at 0.8 through a 10 % distributor; n_rows usage rows
+ * with seeded territories and revenues (n_rows 0: one row of USD 100). */
+static struct ft_store *ledger(const char *name, size_t n_rows, uint64_t seed)
+{
+	static const char *const terr[] = {"GB", "US", "DE", "JP", "BR"};
+	struct ft_store *store = NULL;
+	struct ft_contracts_import_result res;
+	struct ft_stmt *ins = NULL;
+	struct ft_error err;
+	struct ft_period p = period("2026-10");
+	struct ft_run_summary s;
+	char path[700];
+	size_t n, i;
+
+	snprintf(dir, sizeof(dir), "%s/issue-%s", testutil_tmpdir(), name);
+	mkdir(dir, 0777);
+	snprintf(path, sizeof(path), "%s/ledger", dir);
+	remove(path);
+	assert_int_equal(ft_store_open(&store, path, FT_STORE_CREATE, &err), 0);
+	if (ft_store_exec(
+		store,
+		"INSERT INTO labels VALUES ('Test Label', 'GB');"
+		"INSERT INTO partners VALUES ('dist', 'Dist', 'distributor', 'WW', '10', 'USD');"
+		"INSERT INTO artists VALUES ('ann', 'Ann', 'person', 'GB');"
+		"INSERT INTO releases (gtin14, upc, title, artist_id, format, release_date) "
+		" VALUES ('05012340001130', '501234000113', 'The Release', 'ann', 'single',"
+		" '2026-01-01');"
+		"INSERT INTO tracks VALUES ('GBAAA2600001', 'The Track', 200);"
+		"INSERT INTO release_tracks VALUES ('05012340001130', 1, 1, 'GBAAA2600001');"
+		"INSERT INTO track_artists VALUES ('GBAAA2600001', 'main', 1, 'ann');"
+		"INSERT INTO import_batches (id, sha256, file, bytes, partner_id, format, "
+		" first_month, last_month, rows, suspense_rows, imported_at) VALUES (1, 'x', "
+		" 'r.tsv', 1, 'dist', 'flat-tsv', '2026-10', '2026-10', 1, 0, 't');",
+		&err))
+		fail_msg("%s", err.message);
+	assert_int_equal(ft_store_prepare(store, &ins,
+					  "INSERT INTO usage VALUES (1, '2026-10', 'GBAAA2600001',"
+					  " NULL, ?, 'SubscriptionModel', 'OnDemandStream',"
+					  " 'spotify', 'USD', ?, ?)",
+					  &err),
+			 0);
+	for (i = 0; i < (n_rows ? n_rows : 1); i++) {
+		char rev[64];
+		uint64_t r = testutil_rand(&seed);
+
+		if (n_rows)
+			snprintf(rev, sizeof(rev), "%u.%06u", (unsigned)(r % 500),
+				 (unsigned)((r >> 20) % 1000000));
+		else
+			snprintf(rev, sizeof(rev), "100");
+		assert_int_equal(ft_stmt_reset(ins, &err), 0);
+		assert_int_equal(ft_stmt_bind_text(ins, 1, n_rows ? terr[(r >> 40) % 5] : "GB",
+						   &err),
+				 0);
+		assert_int_equal(ft_stmt_bind_int64(ins, 2, n_rows ? (int64_t)(r % 9000) : 1000,
+						    &err),
+				 0);
+		assert_int_equal(ft_stmt_bind_text(ins, 3, rev, &err), 0);
+		assert_int_equal(ft_stmt_run(ins, &err), 0);
+	}
+	ft_stmt_free(ins);
+	if (ft_contracts_import(store,
+				write_file("ann.yaml", "id: ann-recording\n"
+						       "type: royalty\n"
+						       "currency: GBP\n"
+						       "frequency: monthly\n"
+						       "payees:\n"
+						       "  - id: ann\n"
+						       "    name: Ann Example\n"
+						       "    share: 50%\n"
+						       "  - id: bob\n"
+						       "    share: 50%\n"
+						       "scope:\n"
+						       "  artists: [ann]\n"
+						       "  start: 2026-01-01\n"
+						       "rates:\n"
+						       "  - rate: 20%\n"
+						       "advances:\n"
+						       "  - amount: 10.00\n"
+						       "    currency: GBP\n"
+						       "    date: 2026-10-01\n"
+						       "    payee: ann\n"),
+				&res, &err))
+		fail_msg("%s", err.message);
+	ft_contracts_import_result_free(&res);
+	if (ft_fx_import(store, write_file("fx.csv", "period,from,to,rate\n2026-Q4,USD,GBP,0.8\n"),
+			 &n, &err))
+		fail_msg("%s", err.message);
+	if (ft_run_period(store, &p, &s, &err))
+		fail_msg("%s", err.message);
+	ft_run_summary_free(&s);
+	return store;
+}
+
+static void test_statement_totals_equal_the_journal(void **state)
+{
+	struct ft_store *store = ledger("totals", 0, 0);
+	struct ft_period p = period("2026-10");
+	struct ft_statement *st = NULL;
+	struct ft_statement_summary sum;
+	struct ft_error err;
+	ft_amount payable = -1;
+
+	(void)state;
+	if (ft_issue_build(store, &p, "ann", "ann-recording", &st, &payable, &err))
+		fail_msg("%s", err.message);
+	assert_string_equal(st->payee_name, "Ann Example");
+	assert_string_equal(st->label, "Test Label");
+	assert_string_equal(st->currency, "GBP");
+	/* USD 100 × 0.8 = 80, fee 10 % = 8, receipts 72; 20 % of it, half is ann's. */
+	assert_int_equal(st->n_lines, 1);
+	assert_string_equal(st->lines[0].isrc, "GBAAA2600001");
+	assert_string_equal(st->lines[0].track, "The Track");
+	assert_string_equal(st->lines[0].release, "The Release");
+	assert_string_equal(st->lines[0].store, "spotify");
+	assert_string_equal(st->lines[0].territory, "GB");
+	assert_int_equal(st->lines[0].units, 1000);
+	assert_amount(st->lines[0].receipts, "72");
+	assert_amount(st->lines[0].rate, "0.1");
+	assert_amount(st->lines[0].royalty, "7.20");
+	assert_int_equal(st->n_charges, 1);
+	assert_int_equal(st->charges[0].kind, FT_CHARGE_ADVANCE);
+	assert_amount(st->charges[0].amount, "10");
+	assert_int_equal(st->n_fx, 1);
+	assert_string_equal(st->fx[0].from, "USD");
+	assert_amount(st->fx[0].rate, "0.8");
+	assert_true(st->n_terms >= 2);
+	assert_int_equal(ft_statement_summarize(st, &sum, &err), 0);
+	assert_amount(sum.royalties, "7.20");
+	assert_amount(sum.advances, "10");
+	assert_amount(sum.balance, "-2.80");
+	assert_amount(sum.p_payable, "0");
+	assert_true(sum.p_payable == payable);
+	assert_amount(sum.p_to_recoup, "2.80");
+	ft_statement_free(st);
+
+	if (ft_issue_build(store, &p, "bob", "ann-recording", &st, &payable, &err))
+		fail_msg("%s", err.message);
+	assert_int_equal(ft_statement_summarize(st, &sum, &err), 0);
+	assert_amount(payable, "7.20");
+	assert_true(sum.p_payable == payable);
+	ft_statement_free(st);
+	assert_int_equal(ft_issue_build(store, &p, "carol", "ann-recording", &st, &payable, &err),
+			 FT_ENOTFOUND);
+	assert_null(st);
+	ft_store_close(store);
+}
+
+/* Property: over seeded usage, each payee's statement lines sum to its
+ * totals, and those totals are the run's. */
+static void test_statement_lines_sum_to_its_totals(void **state)
+{
+	uint64_t seed = testutil_seed();
+	struct ft_store *store = ledger("sums", 40, seed);
+	struct ft_period p = period("2026-10");
+	static const char *const payees[] = {"ann", "bob"};
+	struct ft_stmt *q = NULL;
+	struct ft_error err;
+	size_t k, i;
+
+	(void)state;
+	assert_int_equal(ft_store_prepare(store, &q,
+					  "SELECT royalties FROM run_statements WHERE period ="
+					  " '2026-10' AND payee = ?",
+					  &err),
+			 0);
+	for (k = 0; k < 2; k++) {
+		struct ft_statement *st = NULL;
+		struct ft_statement_summary sum;
+		ft_amount payable, exact = 0, printed = 0, stored;
+
+		if (ft_issue_build(store, &p, payees[k], "ann-recording", &st, &payable, &err))
+			fail_msg("%s", err.message);
+		assert_int_equal(ft_statement_summarize(st, &sum, &err), 0);
+		assert_int_equal(st->n_lines, 40);
+		for (i = 0; i < st->n_lines; i++) {
+			exact += st->lines[i].royalty;
+			printed += ft_statement_printed(st->lines[i].royalty, sum.minor_units);
+		}
+		assert_true(exact == sum.royalties);
+		assert_true(printed == sum.p_royalties);
+		assert_true(sum.p_payable == payable);
+		assert_int_equal(ft_stmt_reset(q, &err), 0);
+		assert_int_equal(ft_stmt_bind_text(q, 1, payees[k], &err), 0);
+		assert_int_equal(ft_stmt_step(q, &err), 1);
+		assert_int_equal(ft_stmt_column_amount(q, 0, &stored, &err), 0);
+		if (stored != sum.royalties)
+			fail_msg("seed %llu: %s's lines differ from the run",
+				 (unsigned long long)seed, payees[k]);
+		ft_statement_free(st);
+	}
+	ft_stmt_free(q);
+	ft_store_close(store);
+}
+
+static int same_file(const char *a, const char *b)
+{
+	FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+	int ca, cb, same = fa && fb;
+
+	while (same) {
+		ca = fgetc(fa);
+		cb = fgetc(fb);
+		if (ca != cb)
+			same = 0;
+		if (ca == EOF)
+			break;
+	}
+	if (fa)
+		fclose(fa);
+	if (fb)
+		fclose(fb);
+	return same;
+}
+
+static void test_issued_files_are_recorded_and_verified(void **state)
+{
+	struct ft_store *store = ledger("verify", 0, 0);
+	struct ft_period p = period("2026-10");
+	struct ft_issue_options opts;
+	struct ft_issue_result res, again;
+	struct ft_issue_record rec;
+	struct ft_error err;
+	char out1[700], out2[700], changed[700];
+	size_t i;
+	FILE *f;
+
+	(void)state;
+	snprintf(out1, sizeof(out1), "%s/out1", dir);
+	snprintf(out2, sizeof(out2), "%s/out2", dir);
+	memset(&opts, 0, sizeof(opts));
+	opts.out_dir = out1;
+	opts.formats = "csv";
+	if (ft_issue_statements(store, &p, &opts, &res, &err))
+		fail_msg("%s", err.message);
+	assert_int_equal(res.n_statements, 2);
+	/* Two payees × (csv + its summary), the label summary and payments. */
+	assert_int_equal(res.n_files, 6);
+	opts.out_dir = out2;
+	if (ft_issue_statements(store, &p, &opts, &again, &err))
+		fail_msg("%s", err.message);
+	assert_int_equal(again.n_files, res.n_files);
+	for (i = 0; i < res.n_files; i++) {
+		assert_string_equal(res.files[i].sha256, again.files[i].sha256);
+		assert_true(same_file(res.files[i].path, again.files[i].path));
+	}
+	ft_issue_result_free(&again);
+
+	for (i = 0; i < res.n_files; i++) {
+		if (ft_issue_verify(store, res.files[i].path, &rec, &err))
+			fail_msg("%s", err.message);
+		assert_string_equal(rec.payee, res.files[i].payee);
+		assert_string_equal(rec.period, "2026-10");
+		assert_string_equal(rec.format, res.files[i].format);
+	}
+	assert_string_equal(res.files[0].payee, "ann");
+	assert_string_equal(res.files[0].format, "csv");
+	snprintf(changed, sizeof(changed), "%s/changed.csv", dir);
+	f = fopen(changed, "w");
+	assert_non_null(f);
+	fputs("not a statement\n", f);
+	fclose(f);
+	assert_int_equal(ft_issue_verify(store, changed, &rec, &err), FT_ENOTFOUND);
+	assert_non_null(strstr(err.message, "not issued"));
+	ft_issue_result_free(&res);
+
+	opts.formats = "csv,docx";
+	assert_int_equal(ft_issue_statements(store, &p, &opts, &res, &err), FT_EUSAGE);
+	ft_issue_result_free(&res);
+	opts.formats = NULL;
+	opts.payee = "nobody";
+	assert_int_equal(ft_issue_statements(store, &p, &opts, &res, &err), FT_ENOTFOUND);
+	ft_issue_result_free(&res);
+	p = period("2026-11");
+	opts.payee = NULL;
+	assert_int_equal(ft_issue_statements(store, &p, &opts, &res, &err), FT_ENOTFOUND);
+	ft_issue_result_free(&res);
+	ft_store_close(store);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_statement_totals_equal_the_journal),
+	    cmocka_unit_test(test_statement_lines_sum_to_its_totals),
+	    cmocka_unit_test(test_issued_files_are_recorded_and_verified),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
