@@ -8,6 +8,12 @@
  * which are checked against the run's payable before a file is issued.
  * Every file written is hashed (SHA-256) and recorded in issued_statements,
  * keyed by (period, payee, account, format), in one transaction.
+ *
+ * The label's files: P_label-summary.csv, one row a payee account (exact
+ * figures: opening, royalties, advances, costs, balance, reserve held,
+ * payable, carried forward, unrecouped) then one "*suspense*" row a suspense
+ * account with what it holds; P_label-payments.csv, one row a payee account
+ * with a payable above zero (payee, account, currency, amount) for the bank.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,6 +24,7 @@
 
 #include "fairtrack/contract.h"
 #include "fairtrack/digest.h"
+#include "fairtrack/ids.h"
 #include "fairtrack/issue.h"
 #include "fairtrack/ledger_run.h"
 
@@ -175,7 +182,6 @@ static int add_lines(struct ft_store *store, struct ft_statement *st, const char
 			rc = usage_detail(u, src, &line, buf, sizeof(buf), err);
 			if (rc < 0)
 				break;
-			rc = 0;
 		}
 		if (line.non_attributable)
 			line.units = 0;
@@ -470,11 +476,24 @@ static int hash_into(struct ft_issue_file *f, struct ft_error *err)
 	return ft_sha256_file(f->sha256, &size, f->path, err);
 }
 
-static void fmt_amount(char *buf, size_t cap, ft_amount a, int minor)
+static void fmt_amount(char *buf, size_t cap, ft_amount a, const char *currency)
 {
-	ft_amount r = ft_statement_printed(a, minor);
+	int minor = ft_currency_minor_units(currency);
+	ft_amount r;
 
+	if (minor < 0)
+		minor = 2;
+	r = ft_statement_printed(a, minor);
 	ft_amount_format(buf, cap, r, minor);
+}
+
+/* Exact, but with at least the currency's minor digits ("0.00", "12.5" ->
+ * "12.50"): the label's own figures keep every unit. */
+static void fmt_exact(char *buf, size_t cap, ft_amount a, const char *currency)
+{
+	int minor = ft_currency_minor_units(currency);
+
+	ft_amount_format(buf, cap, a, minor < 0 ? 2 : minor);
 }
 
 struct account_row {
@@ -533,8 +552,54 @@ static int active(const struct account_row *a)
 	return a->opening || a->royalties || a->advances || a->costs || a->held || a->closing;
 }
 
+/* What each suspense account holds at the end of P (every posting of every
+ * run up to P): one "*suspense*" row a suspense account, the amount in the
+ * balance column. */
+static int write_suspense(FILE *out, struct ft_store *store, const struct ft_period *period,
+			  struct ft_error *err)
+{
+	struct ft_stmt *q = NULL;
+	char account[256] = "", currency[4] = "", v[FT_AMOUNT_STR_MAX];
+	ft_amount sum = 0, x;
+	int rc, have = 0;
+
+	rc = ft_store_prepare(store, &q,
+			      "SELECT j.account, j.currency, j.amount FROM journal j JOIN runs r ON"
+			      " r.period = j.period WHERE j.account LIKE 'suspense:%' AND"
+			      " r.first_month <= ? ORDER BY j.account, j.currency, j.id",
+			      err);
+	if (!rc)
+		rc = ft_stmt_bind_int64(q, 1, period->first, err);
+	while (!rc && (rc = ft_stmt_step(q, err)) == 1) {
+		const char *a = ft_stmt_column_text(q, 0), *c = ft_stmt_column_text(q, 1);
+
+		rc = ft_stmt_column_amount(q, 2, &x, err);
+		if (rc)
+			break;
+		if (have && (strcmp(a, account) != 0 || strcmp(c, currency) != 0)) {
+			fmt_exact(v, sizeof(v), sum, currency);
+			fprintf(out, "*suspense*,%s,%s,,,,,%s,,,,\n", account, currency, v);
+			sum = 0;
+		}
+		snprintf(account, sizeof(account), "%s", a);
+		snprintf(currency, sizeof(currency), "%s", c);
+		have = 1;
+		if (ft_amount_add(&sum, sum, x)) {
+			rc = ft_error_set(err, FT_EOVERFLOW, "%s: the sum overflows", account);
+			break;
+		}
+	}
+	if (rc >= 0 && have) {
+		fmt_exact(v, sizeof(v), sum, currency);
+		fprintf(out, "*suspense*,%s,%s,,,,,%s,,,,\n", account, currency, v);
+	}
+	ft_stmt_free(q);
+	return rc < 0 ? rc : 0;
+}
+
 /* The label's summary and the payment file for the bank run. */
-static int write_label_files(const char *dir, const char *pstr, const struct account_row *rows,
+static int write_label_files(struct ft_store *store, const struct ft_period *period,
+			     const char *dir, const char *pstr, const struct account_row *rows,
 			     size_t n, const char *payee, struct ft_issue_result *res,
 			     struct ft_error *err)
 {
@@ -565,25 +630,27 @@ static int write_label_files(const char *dir, const char *pstr, const struct acc
 			const ft_amount *x = &a->opening;
 			int j;
 
-			if (!active(a) || (payee && strcmp(payee, a->payee)))
+			if (!active(a) || (payee && strcmp(payee, a->payee) != 0))
 				continue;
 			if (k) {
 				if (a->payable <= 0)
 					continue;
-				fmt_amount(v[0], sizeof(v[0]), a->payable, 2);
+				fmt_amount(v[0], sizeof(v[0]), a->payable, a->currency);
 				fprintf(out, "%s,%s,%s,%s\n", a->payee, a->account, a->currency,
 					v[0]);
 				continue;
 			}
 			for (j = 0; j < 8; j++)
-				ft_amount_format(v[j], sizeof(v[j]), x[j], 2);
-			ft_amount_format(v[8], sizeof(v[8]), a->closing < 0 ? -a->closing : 0, 2);
+				fmt_exact(v[j], sizeof(v[j]), x[j], a->currency);
+			fmt_exact(v[8], sizeof(v[8]), a->closing < 0 ? -a->closing : 0, a->currency);
 			fprintf(out, "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", a->payee, a->account,
 				a->currency, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]);
 		}
-		if (fclose(out))
-			return ft_error_set(err, FT_EIO, "%s: cannot write", f.path);
-		rc = hash_into(&f, err);
+		rc = !k && !payee ? write_suspense(out, store, period, err) : 0;
+		if (fclose(out) && !rc)
+			rc = ft_error_set(err, FT_EIO, "%s: cannot write", f.path);
+		if (!rc)
+			rc = hash_into(&f, err);
 		if (!rc)
 			rc = push_file(res, &f, err);
 		if (rc)
@@ -796,7 +863,7 @@ int ft_issue_statements(struct ft_store *store, const struct ft_period *period,
 		goto out;
 	}
 	for (i = 0; !rc && i < n; i++) {
-		if (opts->payee && strcmp(opts->payee, rows[i].payee))
+		if (opts->payee && strcmp(opts->payee, rows[i].payee) != 0)
 			continue;
 		matched++;
 		if (!active(&rows[i]))
@@ -807,7 +874,7 @@ int ft_issue_statements(struct ft_store *store, const struct ft_period *period,
 		rc = ft_error_set(err, FT_ENOTFOUND, "payee %s has no account in the run of %s",
 				  opts->payee, pstr);
 	if (!rc)
-		rc = write_label_files(opts->out_dir, pstr, rows, n, opts->payee, res, err);
+		rc = write_label_files(store, period, opts->out_dir, pstr, rows, n, opts->payee, res, err);
 	if (!rc)
 		rc = record(store, pstr, res, err);
 out:

@@ -39,6 +39,7 @@ else
 	ok "nothing is paid to an unrecouped account"
 fi
 check_grep "label summary shows the unrecouped balance" "^aurora-fields,aurora-fields-recording,GBP,.*,10878.58169366917$" "$O/2026-10_label-summary.csv"
+check_grep "label summary shows what suspense holds" '^\*suspense\*,suspense:unmatched:north-sea,GBP,' "$O/2026-10_label-summary.csv"
 [ ! -e "$O/2026-10_leon-dubois_ST-2026-10-nuit-blanche-profit-split-leon-dubois.pdf" ] && ok "no statement for an account without activity" || not_ok "no statement for an account without activity"
 
 # Every statement's printed payable is the run's payable for that account.
