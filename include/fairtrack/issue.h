@@ -48,7 +48,7 @@ struct ft_issue_options {
 struct ft_issue_file {
 	char payee[FT_ISSUE_ID_MAX];   /* "*label*" for the label's own files */
 	char account[FT_ISSUE_ID_MAX]; /* "" for the label's files */
-	char format[12];		       /* csv, csv-summary, xlsx, pdf, summary, payments */
+	char format[12];	       /* csv, csv-summary, xlsx, pdf, summary, payments */
 	char path[FT_ISSUE_PATH_MAX];
 	char sha256[65];
 	ft_amount payable; /* printed payable of the statement (0 for label files) */

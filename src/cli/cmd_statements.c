@@ -34,8 +34,7 @@ int cmd_statements(struct cli *cli, int argc, char **argv)
 		else if ((v = cli_opt_value(argc, argv, &i, "--payee", &missing)))
 			opts.payee = v;
 		else
-			return cli_usage_error(cli, "statements", "unknown argument '%s'",
-					       argv[i]);
+			return cli_usage_error(cli, "statements", "unknown argument '%s'", argv[i]);
 	}
 	if (missing)
 		return cli_usage_error(cli, "statements", "an option is missing its value");

@@ -79,8 +79,8 @@ static int text_col(char *dst, size_t cap, struct ft_stmt *st, int col)
 }
 
 /* Detail of one usage row (titles, store, territory, …) into line. */
-static int usage_detail(struct ft_stmt *q, int64_t id, struct ft_statement_line *line,
-			char *buf, size_t cap, struct ft_error *err)
+static int usage_detail(struct ft_stmt *q, int64_t id, struct ft_statement_line *line, char *buf,
+			size_t cap, struct ft_error *err)
 {
 	int rc;
 	size_t off = 0;
@@ -198,10 +198,11 @@ static int add_charges(struct ft_store *store, struct ft_statement *st, const ch
 	struct ft_stmt *q = NULL;
 	int rc;
 
-	rc = ft_store_prepare(store, &q,
-			      "SELECT kind, amount, note FROM journal WHERE period = ? AND account = ?"
-			      " AND kind IN ('advance', 'cost') ORDER BY id",
-			      err);
+	rc = ft_store_prepare(
+	    store, &q,
+	    "SELECT kind, amount, note FROM journal WHERE period = ? AND account = ?"
+	    " AND kind IN ('advance', 'cost') ORDER BY id",
+	    err);
 	if (!rc)
 		rc = ft_stmt_bind_text(q, 1, period, err);
 	if (!rc)
@@ -231,10 +232,11 @@ static int add_fx(struct ft_store *store, struct ft_statement *st, const struct 
 	struct ft_stmt *q = NULL;
 	int rc, m;
 
-	rc = ft_store_prepare(store, &q,
-			      "SELECT from_currency, rate, file FROM fx_rates WHERE month = ? AND"
-			      " to_currency = ? AND from_currency <> to_currency ORDER BY from_currency",
-			      err);
+	rc = ft_store_prepare(
+	    store, &q,
+	    "SELECT from_currency, rate, file FROM fx_rates WHERE month = ? AND"
+	    " to_currency = ? AND from_currency <> to_currency ORDER BY from_currency",
+	    err);
 	for (m = p->first; !rc && m < p->first + p->months; m++) {
 		char month[8], src[256];
 
@@ -338,11 +340,12 @@ static int add_history(struct ft_store *store, struct ft_statement *st, const ch
 	struct ft_stmt *q = NULL;
 	int rc;
 
-	rc = ft_store_prepare(store, &q,
-			      "SELECT r.first_month, r.months, s.royalties FROM run_statements s"
-			      " JOIN runs r ON r.period = s.period WHERE s.payee = ? AND s.account = ?"
-			      " AND r.first_month <= ? ORDER BY r.first_month",
-			      err);
+	rc = ft_store_prepare(
+	    store, &q,
+	    "SELECT r.first_month, r.months, s.royalties FROM run_statements s"
+	    " JOIN runs r ON r.period = s.period WHERE s.payee = ? AND s.account = ?"
+	    " AND r.first_month <= ? ORDER BY r.first_month",
+	    err);
 	if (!rc)
 		rc = ft_stmt_bind_text(q, 1, payee, err);
 	if (!rc)
@@ -509,12 +512,13 @@ static int load_accounts(struct ft_store *store, const char *pstr, struct accoun
 	size_t n = 0;
 	int rc, i;
 
-	rc = ft_store_prepare(store, &q,
-			      "SELECT s.payee, s.account, r.currency, s.opening, s.royalties,"
-			      " s.advances, s.costs, s.balance, s.reserve_held, s.payable, s.closing"
-			      " FROM run_statements s JOIN runs r ON r.period = s.period"
-			      " WHERE s.period = ? ORDER BY s.payee, s.account",
-			      err);
+	rc =
+	    ft_store_prepare(store, &q,
+			     "SELECT s.payee, s.account, r.currency, s.opening, s.royalties,"
+			     " s.advances, s.costs, s.balance, s.reserve_held, s.payable, s.closing"
+			     " FROM run_statements s JOIN runs r ON r.period = s.period"
+			     " WHERE s.period = ? ORDER BY s.payee, s.account",
+			     err);
 	if (!rc)
 		rc = ft_stmt_bind_text(q, 1, pstr, err);
 	while (!rc && (rc = ft_stmt_step(q, err)) == 1) {
@@ -642,7 +646,8 @@ static int write_label_files(struct ft_store *store, const struct ft_period *per
 			}
 			for (j = 0; j < 8; j++)
 				fmt_exact(v[j], sizeof(v[j]), x[j], a->currency);
-			fmt_exact(v[8], sizeof(v[8]), a->closing < 0 ? -a->closing : 0, a->currency);
+			fmt_exact(v[8], sizeof(v[8]), a->closing < 0 ? -a->closing : 0,
+				  a->currency);
 			fprintf(out, "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", a->payee, a->account,
 				a->currency, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]);
 		}
@@ -676,10 +681,11 @@ static int record(struct ft_store *store, const char *pstr, const struct ft_issu
 			      " account = ? AND format = ?",
 			      err);
 	if (!rc)
-		rc = ft_store_prepare(store, &ins,
-				      "INSERT INTO issued_statements (sha256, period, payee, account,"
-				      " format, file, issued_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-				      err);
+		rc = ft_store_prepare(
+		    store, &ins,
+		    "INSERT INTO issued_statements (sha256, period, payee, account,"
+		    " format, file, issued_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		    err);
 	for (i = 0; !rc && i < res->n_files; i++) {
 		const struct ft_issue_file *f = &res->files[i];
 		const char *base = strrchr(f->path, '/');
@@ -783,10 +789,11 @@ static int issue_one(struct ft_store *store, const struct ft_period *period,
 	if (sum.royalties != a->royalties) {
 		ft_amount_format(a1, sizeof(a1), sum.royalties, 2);
 		ft_amount_format(a2, sizeof(a2), a->royalties, 2);
-		rc = ft_error_set(err, FT_ECONFLICT,
-				  "statement of %s (%s) not issued: its lines sum to royalties %s "
-				  "but the run stored %s; run 'fairtrack check' and re-run the period",
-				  a->payee, a->account, a1, a2);
+		rc = ft_error_set(
+		    err, FT_ECONFLICT,
+		    "statement of %s (%s) not issued: its lines sum to royalties %s "
+		    "but the run stored %s; run 'fairtrack check' and re-run the period",
+		    a->payee, a->account, a1, a2);
 		goto out;
 	}
 	if (sum.p_payable != ledger_payable) {
@@ -858,8 +865,8 @@ int ft_issue_statements(struct ft_store *store, const struct ft_period *period,
 				    pstr);
 	}
 	if (mkdir(opts->out_dir, 0777) && errno != EEXIST) {
-		rc = ft_error_set(err, FT_EIO, "%s: cannot create the directory: %s",
-				  opts->out_dir, strerror(errno));
+		rc = ft_error_set(err, FT_EIO, "%s: cannot create the directory: %s", opts->out_dir,
+				  strerror(errno));
 		goto out;
 	}
 	for (i = 0; !rc && i < n; i++) {
@@ -874,7 +881,8 @@ int ft_issue_statements(struct ft_store *store, const struct ft_period *period,
 		rc = ft_error_set(err, FT_ENOTFOUND, "payee %s has no account in the run of %s",
 				  opts->payee, pstr);
 	if (!rc)
-		rc = write_label_files(store, period, opts->out_dir, pstr, rows, n, opts->payee, res, err);
+		rc = write_label_files(store, period, opts->out_dir, pstr, rows, n, opts->payee,
+				       res, err);
 	if (!rc)
 		rc = record(store, pstr, res, err);
 out:

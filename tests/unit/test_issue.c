@@ -102,12 +102,10 @@ static struct ft_store *ledger(const char *name, size_t n_rows, uint64_t seed)
 		else
 			snprintf(rev, sizeof(rev), "100");
 		assert_int_equal(ft_stmt_reset(ins, &err), 0);
-		assert_int_equal(ft_stmt_bind_text(ins, 1, n_rows ? terr[(r >> 40) % 5] : "GB",
-						   &err),
-				 0);
-		assert_int_equal(ft_stmt_bind_int64(ins, 2, n_rows ? (int64_t)(r % 9000) : 1000,
-						    &err),
-				 0);
+		assert_int_equal(
+		    ft_stmt_bind_text(ins, 1, n_rows ? terr[(r >> 40) % 5] : "GB", &err), 0);
+		assert_int_equal(
+		    ft_stmt_bind_int64(ins, 2, n_rows ? (int64_t)(r % 9000) : 1000, &err), 0);
 		assert_int_equal(ft_stmt_bind_text(ins, 3, rev, &err), 0);
 		assert_int_equal(ft_stmt_run(ins, &err), 0);
 	}
