@@ -105,6 +105,21 @@ struct ft_aggregate_reject_total;
 void cli_print_rejects(struct cli *cli, const char *path, uint64_t lines, const char *first_reason,
 		       const struct ft_aggregate_reject_total *totals, size_t n);
 
+/* `import KIND FILE…` for the simple kinds: open the ledger, run
+ * import(store, path, &count, err) for each FILE in order, print
+ * "imported PATH: COUNT WHAT" (or {"file":…,"JSON_KEY":COUNT}).  Stops at the
+ * first file refused. */
+typedef int (*cli_import_fn)(struct ft_store *store, const char *path, size_t *count,
+			     struct ft_error *err);
+int cli_import_files(struct cli *cli, const char *kind, cli_import_fn import, const char *what,
+		     const char *json_key, int argc, char **argv);
+
+/* A command whose only argument is --period P (run, close): *period parsed,
+ * *text the argument as given.  0, or the exit code after printing why. */
+struct ft_period;
+int cli_period_arg(struct cli *cli, const char *command, int argc, char **argv,
+		   struct ft_period *period, const char **text);
+
 /* Print an exact amount (ft_amount) with at least min_frac digits. */
 void cli_print_amount(FILE *f, __int128 amount, int min_frac);
 

@@ -105,21 +105,12 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 	struct ft_period period;
 	struct ft_error err;
 	const char *p = NULL;
-	int code, i, missing = 0;
+	int code;
 
-	for (i = 1; i < argc; i++) {
-		const char *v = cli_opt_value(argc, argv, &i, "--period", &missing);
-
-		if (v)
-			p = v;
-		else
-			return cli_usage_error(cli, "run", "unknown argument '%s'", argv[i]);
-	}
-	if (!p)
-		return cli_usage_error(cli, "run", "needs --period P (2026-10, 2026-Q4, 2026-H2)");
+	code = cli_period_arg(cli, "run", argc, argv, &period, &p);
+	if (code)
+		return code;
 	ft_error_clear(&err);
-	if (ft_period_parse(&period, p, strlen(p), &err))
-		return cli_fail(cli, &err);
 	code = cli_open_ledger(cli, "run", &store);
 	if (code)
 		return code;

@@ -10,6 +10,7 @@
 #include "fairtrack/ingest.h"
 #include "fairtrack/mapping.h"
 #include "fairtrack/money.h"
+#include "fairtrack/period.h"
 #include "fairtrack/store.h"
 
 int cli_exit_for(int ft_code)
@@ -206,4 +207,59 @@ void cli_print_rejects(struct cli *cli, const char *path, uint64_t lines, const 
 				(unsigned long long)totals[i].unreadable);
 		fputc('\n', stderr);
 	}
+}
+
+int cli_import_files(struct cli *cli, const char *kind, cli_import_fn import, const char *what,
+		     const char *json_key, int argc, char **argv)
+{
+	struct ft_store *store = NULL;
+	struct ft_error err;
+	int code, i;
+
+	if (argc < 2)
+		return cli_usage_error(cli, "import", "import %s needs a FILE", kind);
+	code = cli_open_ledger(cli, "import", &store);
+	if (code)
+		return code;
+	for (i = 1; i < argc && !code; i++) {
+		size_t n = 0;
+
+		ft_error_clear(&err);
+		if (import(store, argv[i], &n, &err)) {
+			code = cli_fail(cli, &err);
+		} else if (cli->json) {
+			fputs("{\"file\":", stdout);
+			cli_json_string(stdout, argv[i]);
+			printf(",\"%s\":%zu}\n", json_key, n);
+		} else if (!cli->quiet) {
+			printf("imported %s: %zu %s\n", argv[i], n, what);
+		}
+	}
+	ft_store_close(store);
+	return code;
+}
+
+int cli_period_arg(struct cli *cli, const char *command, int argc, char **argv,
+		   struct ft_period *period, const char **text)
+{
+	struct ft_error err;
+	const char *p = NULL;
+	int i, missing = 0;
+
+	for (i = 1; i < argc; i++) {
+		const char *v = cli_opt_value(argc, argv, &i, "--period", &missing);
+
+		if (!v)
+			return cli_usage_error(cli, command, "%s '%s'",
+					       missing ? "missing value for" : "unknown argument",
+					       argv[i]);
+		p = v;
+	}
+	if (!p)
+		return cli_usage_error(cli, command, "needs --period P (2026-10, 2026-Q4, 2026-H2)");
+	ft_error_clear(&err);
+	if (ft_period_parse(period, p, strlen(p), &err))
+		return cli_fail(cli, &err);
+	*text = p;
+	return 0;
 }
