@@ -16,7 +16,7 @@
 static void to_hex(char hex[FT_SHA256_HEX_LEN + 1], const unsigned char *md)
 {
 	static const char digits[] = "0123456789abcdef";
-	int i;
+	size_t i;
 
 	for (i = 0; i < 32; i++) {
 		hex[2 * i] = digits[md[i] >> 4];
