@@ -645,7 +645,7 @@ int ft_suspense_each(struct ft_store *store, ft_suspense_fn fn, void *ctx, struc
 	if (rc == 0 && have)
 		rc = fn(ctx, &e, err);
 	ft_stmt_free(st);
-	return rc < 0 ? rc : rc;
+	return rc;
 }
 
 int ft_import_rematch(struct ft_store *store, int64_t *moved, struct ft_error *err)
@@ -777,5 +777,5 @@ int ft_import_check(struct ft_store *store, struct ft_error *err)
 		}
 	}
 	ft_stmt_free(st);
-	return rc < 0 ? rc : rc;
+	return rc;
 }
