@@ -123,6 +123,14 @@ int cli_period_arg(struct cli *cli, const char *command, int argc, char **argv,
 /* Print an exact amount (ft_amount) with at least min_frac digits. */
 void cli_print_amount(FILE *f, __int128 amount, int min_frac);
 
+/* --json also accepted after the command ("list artists --json"): sets
+ * cli->json, removes it from argv, returns the new argc. */
+int cli_take_json_flag(struct cli *cli, int argc, char **argv);
+
+/* One catalogue record (list, show) as a JSON object on stdout. */
+struct ft_catalog_record;
+void cli_catalog_record_json(const struct ft_catalog_record *rec);
+
 /* JSON output helpers: a quoted, escaped string. */
 void cli_json_string(FILE *f, const char *s);
 

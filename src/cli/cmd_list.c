@@ -22,25 +22,6 @@ static void tsv_value(const char *v)
 		putchar(*v == '\t' || *v == '\n' || *v == '\r' ? ' ' : *v);
 }
 
-/* Shared by list and show: one record as a JSON object. */
-static void json_record(const struct ft_catalog_record *rec)
-{
-	size_t i;
-
-	putchar('{');
-	for (i = 0; i < rec->count; i++) {
-		if (i)
-			putchar(',');
-		cli_json_string(stdout, rec->fields[i].name);
-		putchar(':');
-		if (rec->fields[i].numeric && rec->fields[i].value[0])
-			fputs(rec->fields[i].value, stdout);
-		else
-			cli_json_string(stdout, rec->fields[i].value);
-	}
-	putchar('}');
-}
-
 static int print_row(void *ctx, const struct ft_catalog_record *rec, struct ft_error *err)
 {
 	struct list_out *out = ctx;
@@ -48,7 +29,7 @@ static int print_row(void *ctx, const struct ft_catalog_record *rec, struct ft_e
 
 	if (out->json) {
 		fputs(out->rows ? ",\n" : "\n", stdout);
-		json_record(rec);
+		cli_catalog_record_json(rec);
 	} else {
 		for (i = 0; i < rec->count; i++) {
 			if (i)
@@ -61,20 +42,6 @@ static int print_row(void *ctx, const struct ft_catalog_record *rec, struct ft_e
 	return 0;
 }
 
-/* --json is also accepted after the command ("list artists --json"). */
-static int take_json_flag(struct cli *cli, int argc, char **argv)
-{
-	int i, o = 1;
-
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			cli->json = 1;
-		else
-			argv[o++] = argv[i];
-	}
-	return o;
-}
-
 int cmd_list(struct cli *cli, int argc, char **argv)
 {
 	struct ft_store *store = NULL;
@@ -84,7 +51,7 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 	int kind, rc, i;
 
 	ft_error_clear(&err);
-	argc = take_json_flag(cli, argc, argv);
+	argc = cli_take_json_flag(cli, argc, argv);
 	if (argc != 2)
 		return cli_usage_error(cli, "list", "what to list? artists, releases, tracks, "
 						    "partners, labels, contributors or plans");

@@ -15,37 +15,13 @@ static int print_entry(void *ctx, const struct ft_catalog_record *rec, struct ft
 	size_t i;
 
 	if (cli->json) {
-		putchar('{');
-		for (i = 0; i < rec->count; i++) {
-			if (i)
-				putchar(',');
-			cli_json_string(stdout, rec->fields[i].name);
-			putchar(':');
-			if (rec->fields[i].numeric && rec->fields[i].value[0])
-				fputs(rec->fields[i].value, stdout);
-			else
-				cli_json_string(stdout, rec->fields[i].value);
-		}
-		puts("}");
+		cli_catalog_record_json(rec);
+		putchar('\n');
 		return 0;
 	}
 	for (i = 0; i < rec->count; i++)
 		printf("%s: %s\n", rec->fields[i].name, rec->fields[i].value);
 	return 0;
-}
-
-/* --json is also accepted after the command ("list artists --json"). */
-static int take_json_flag(struct cli *cli, int argc, char **argv)
-{
-	int i, o = 1;
-
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			cli->json = 1;
-		else
-			argv[o++] = argv[i];
-	}
-	return o;
 }
 
 int cmd_show(struct cli *cli, int argc, char **argv)
@@ -55,7 +31,7 @@ int cmd_show(struct cli *cli, int argc, char **argv)
 	int kind, rc;
 
 	ft_error_clear(&err);
-	argc = take_json_flag(cli, argc, argv);
+	argc = cli_take_json_flag(cli, argc, argv);
 	if (argc != 3)
 		return cli_usage_error(cli, "show", "needs a kind and an id: show "
 						    "artist|release|track|partner|label ID");

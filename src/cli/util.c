@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "fairtrack/catalog.h"
 #include "fairtrack/format.h"
 #include "fairtrack/ingest.h"
 #include "fairtrack/mapping.h"
@@ -262,4 +263,35 @@ int cli_period_arg(struct cli *cli, const char *command, int argc, char **argv,
 		return cli_fail(cli, &err);
 	*text = p;
 	return 0;
+}
+
+int cli_take_json_flag(struct cli *cli, int argc, char **argv)
+{
+	int i, o = 1;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			cli->json = 1;
+		else
+			argv[o++] = argv[i];
+	}
+	return o;
+}
+
+void cli_catalog_record_json(const struct ft_catalog_record *rec)
+{
+	size_t i;
+
+	putchar('{');
+	for (i = 0; i < rec->count; i++) {
+		if (i)
+			putchar(',');
+		cli_json_string(stdout, rec->fields[i].name);
+		putchar(':');
+		if (rec->fields[i].numeric && rec->fields[i].value[0])
+			fputs(rec->fields[i].value, stdout);
+		else
+			cli_json_string(stdout, rec->fields[i].value);
+	}
+	putchar('}');
 }
