@@ -47,8 +47,15 @@ FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 
 .PHONY: all build demo check check-rel check-asan test-run bench fuzz format lint clean bootstrap valgrind
 
-all: build
+# The portal's chart library, from npm at build time (scripts/web-assets).
+WEB_VENDOR := web/vendor/chart.umd.min.js
+
+all: build $(WEB_VENDOR)
 	@ln -sf rel/fairtrack $(BUILD)/fairtrack
+
+$(WEB_VENDOR): web-deps/package.json web-deps/package-lock.json scripts/web-assets
+	@echo "  NPM     web-deps -> web/vendor"
+	$(Q)scripts/web-assets
 
 build: $(B)/fairtrack $(UNIT_BIN) $(FUZZ_REPLAY)
 
@@ -101,7 +108,7 @@ check: bootstrap
 	@$(MAKE) --no-print-directory check-rel check-asan
 	@tests/summary $(BUILD)/rel/test-results.txt $(BUILD)/asan/test-results.txt
 
-check-rel:
+check-rel: $(WEB_VENDOR)
 	@$(MAKE) --no-print-directory -j2 B=$(BUILD)/rel FLAVOUR_FLAGS="$(REL_FLAGS)" build
 	@tests/run $(BUILD)/rel
 

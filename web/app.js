@@ -58,14 +58,41 @@ function wrapCell(node) { const td = el('td'); td.append(node); return td; }
 
 const views = ['login', 'invite', 'dashboard', 'catalog', 'artists', 'users', 'audit', 'account'];
 
+/*
+ * Pages in their own files (artist.js, label.js) register here instead of
+ * editing this one: ft.register('statements', { title, nav: { label, roles,
+ * before }, load: async (section, args) => … }).  A hash '#name/a/b' shows
+ * the page with args ['a', 'b'] (each decoded); the section is created
+ * empty, the page fills it.  nav is optional (detail pages have none).
+ */
+const pages = {};
+
+function register(name, page) {
+  if (views.includes(name) || pages[name]) throw new Error('page ' + name + ' registered twice');
+  const sec = el('section');
+  sec.id = 'view-' + name;
+  sec.hidden = true;
+  $('main').append(sec);
+  pages[name] = { ...page, section: sec };
+  if (page.nav) {
+    const a = el('a', page.nav.label);
+    a.href = '#' + name;
+    a.id = 'nav-' + name;
+    if (page.nav.roles) a.dataset.roles = page.nav.roles;
+    const before = page.nav.before && $('nav-' + page.nav.before);
+    if (before) $('nav').insertBefore(a, before); else $('nav').insertBefore(a, $('nav-account'));
+  }
+}
+
 function show(view) {
   for (const v of views) $('view-' + v).hidden = v !== view;
+  for (const [n, p] of Object.entries(pages)) p.section.hidden = n !== view;
   for (const a of document.querySelectorAll('nav a')) {
     if (a.getAttribute('href') === '#' + view) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
   showError('');
-  const h = $('view-' + view).querySelector('h1');
+  const h = $('view-' + view).querySelector('h1') || (pages[view] && pages[view].title && { textContent: pages[view].title });
   if (h) document.title = h.textContent + ' — fairtrack';
 }
 
@@ -80,9 +107,9 @@ function setSignedIn(me) {
     a.hidden = !a.dataset.roles.split(' ').includes(me.user.role);
 }
 
-function homeFor(role) {
-  return role === 'artist' ? 'artists' : (role === 'admin' || role === 'staff') ? 'dashboard' : 'account';
-}
+/* A page file may claim a role's home page: ft.home.artist = 'statements'. */
+const home = { artist: 'artists', admin: 'dashboard', staff: 'dashboard' };
+function homeFor(role) { return home[role] || 'account'; }
 
 async function route() {
   const hash = location.hash.replace(/^#/, '');
@@ -91,11 +118,14 @@ async function route() {
     try { setSignedIn(await api('GET', '/api/me')); }
     catch (e) { setSignedIn(null); show('login'); $('login-username').focus(); return; }
   }
-  const view = views.includes(hash) && hash !== 'login' && hash !== 'invite' ? hash : homeFor(state.me.role);
+  const [name, ...rest] = hash.split('/');
+  const args = rest.map((a) => { try { return decodeURIComponent(a); } catch (e) { return a; } });
+  const page = pages[name];
+  const view = page ? name : views.includes(hash) && hash !== 'login' && hash !== 'invite' ? hash : homeFor(state.me.role);
   show(view);
   try {
     status('Loading…');
-    await loaders[view]();
+    if (page) await page.load(page.section, args); else await loaders[view]();
     status('');
   } catch (e) {
     status('');
@@ -197,6 +227,9 @@ function showInvite(path) {
   $('invite-link').textContent = location.origin + path;
   $('invite-result').hidden = false;
 }
+
+/* What the page files may use (they load after this one, see index.html). */
+window.ft = { $, el, api, fillRows, wrapCell, showError, status, state, register, home, route, showInvite };
 
 document.addEventListener('DOMContentLoaded', () => {
   window.addEventListener('hashchange', route);
