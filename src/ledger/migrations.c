@@ -294,7 +294,16 @@ static const struct ft_migration migrations[] = {
 	 " issued_at TEXT NOT NULL,"
 	 " PRIMARY KEY (period, payee, account, format));"
 	 "CREATE INDEX issued_statements_sha256 ON issued_statements(sha256);"},
-	/* Append new migrations here: {8, "what it adds", "SQL"}, */
+	/* Portal accounts linked to contract payees (the portal shows an
+	 * artist account the statements of its payees).  A payee is not a
+	 * catalogue row — it exists by being named in a contract — so there is
+	 * no foreign key; the link survives a contract being re-imported. */
+	{8, "portal accounts linked to payees",
+	 "CREATE TABLE user_payees ("
+	 " user_id INTEGER NOT NULL REFERENCES users(id),"
+	 " payee TEXT NOT NULL,"
+	 " PRIMARY KEY (user_id, payee));"},
+	/* Append new migrations here: {9, "what it adds", "SQL"}, */
 };
 
 const struct ft_migration *ft_store_migrations(size_t *count)
