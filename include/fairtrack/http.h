@@ -9,7 +9,9 @@
  * audit) in short transactions that wait on the busy timeout.
  *
  * Guarantees (docs/SECURITY.md): a request body above max_body is answered
- * 413 and never read into memory; a client that takes longer than
+ * 413 and never read into memory; an uploaded report streams to a file in
+ * upload_dir (memory bounded whatever its size, above max_upload refused
+ * with 413) and is imported by a background job; a client that takes longer than
  * request_deadline seconds to send its request (or stays silent timeout
  * seconds) is disconnected; static paths cannot leave web_root; a user who
  * may not see a thing gets 404 for it, not its data.
@@ -46,6 +48,9 @@ struct ft_http_opts {
 	int64_t login_window;	     /* seconds, also the lock-out; 900 */
 	unsigned grace;		     /* seconds ft_http_stop waits for requests; 10 */
 	FILE *access_log;	     /* one JSON line a request; NULL: none */
+	uint64_t max_upload;	     /* largest uploaded report (POST /api/imports); 4 GiB */
+	const char *upload_dir;	     /* where uploads are kept; NULL: "uploads" beside the
+					ledger file (the system's temp dir for a URL) */
 };
 
 /* Fill opts with the defaults above (ledger NULL, access_log NULL). */

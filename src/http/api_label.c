@@ -1,6 +1,7 @@
 /*
  * api_label.c — the label's overview: health, dashboard (catalogue counts,
- * import batches, suspense totals), import batches and suspense in full.
+ * import batches, suspense totals, periods run and closed), import batches
+ * and suspense in full.
  *
  * Money leaves the server as exact decimal strings ("12.345678"), never as
  * JSON numbers: a JavaScript number is binary floating point and would round it.  Sums
@@ -143,7 +144,7 @@ void api_dashboard(struct http_request *req)
 	};
 	struct batches bs = {0};
 	struct suspense_sum *ss = NULL;
-	json_t *counts = json_object(), *recent = json_array(), *out = NULL;
+	json_t *counts = json_object(), *recent = json_array(), *out = NULL, *periods;
 	struct ft_error err;
 	size_t i, n;
 	int rc = 0;
@@ -176,10 +177,15 @@ void api_dashboard(struct http_request *req)
 	n = json_array_size(bs.list);
 	for (i = n; i > 0 && n - i < 10; i--)
 		json_array_append(recent, json_array_get(bs.list, i - 1));
-	out = json_pack("{s:O,s:{s:I,s:I,s:I,s:I,s:O},s:{s:o}}", "catalog", counts, "imports",
+	periods = http_periods_json(req->store, &err);
+	if (!periods) {
+		http_reply_ft_error(req, &err);
+		goto out;
+	}
+	out = json_pack("{s:O,s:{s:I,s:I,s:I,s:I,s:O},s:{s:o},s:o}", "catalog", counts, "imports",
 			"active", bs.active, "withdrawn", bs.withdrawn, "rows", bs.rows,
 			"suspense_rows", bs.suspense_rows, "recent", recent, "suspense", "totals",
-			totals_json(ss));
+			totals_json(ss), "periods", periods);
 	http_reply_json(req, 200, out);
 out:
 	json_decref(counts);

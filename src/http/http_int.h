@@ -20,6 +20,8 @@
 #include "fairtrack/users.h"
 
 struct http_server;
+struct http_upload; /* api_upload.c */
+struct http_jobs;   /* jobs.c */
 
 /* Who may call a route: a set of role bits, or none needed. */
 #define ROLE_BIT(r) (1u << (r))
@@ -29,6 +31,10 @@ struct http_server;
 	 ROLE_BIT(FT_ROLE_COLLECTIVE_ADMIN) | ROLE_BIT(FT_ROLE_MEMBER_LABEL))
 #define ACCESS_STAFF (ROLE_BIT(FT_ROLE_ADMIN) | ROLE_BIT(FT_ROLE_STAFF))
 #define ACCESS_ADMIN ROLE_BIT(FT_ROLE_ADMIN)
+/* Or'ed into a route's access: its body is a file streamed to disk
+ * (api_upload.c), not JSON.  route.c runs the session, role, origin and
+ * CSRF checks on the headers alone, before a byte of the body is read. */
+#define ACCESS_UPLOAD (1u << 31)
 
 #define HTTP_MAX_PARAMS 4
 
@@ -67,6 +73,10 @@ struct http_request {
 	char retry_after[24];
 	char allow[64]; /* for 405 */
 	int cacheable;	/* static files may be cached briefly */
+
+	/* a streamed upload (ACCESS_UPLOAD routes), NULL otherwise */
+	struct http_upload *upload;
+	size_t upload_mark; /* bytes since the watchdog was last told */
 };
 
 /* The options the server runs with. */
@@ -104,6 +114,24 @@ int http_audit(struct http_request *req, const char *actor, const char *action, 
  * -1 after a storage failure was replied.  Callers answer 0 with the same
  * 404 as for an artist that does not exist. */
 int http_can_see_artist(struct http_request *req, const char *artist_id);
+
+/* Streamed uploads.  http_upload_gate (route.c) runs once the headers are
+ * in: 0 when the request is not an upload, 1 when req->upload is ready for
+ * the body, -1 after replying (401, 403, 413, 415, 400).  api_upload.c
+ * opens the file (http_upload_open: 0, or -1 after replying), writes each
+ * piece of the body (http_upload_write: -1 to cut the connection) and frees
+ * it (removing the file unless a job took it). */
+int http_upload_gate(struct http_request *req);
+int http_upload_open(struct http_request *req);
+int http_upload_write(struct http_request *req, const char *data, size_t n);
+void http_upload_free(struct http_upload *upload);
+
+/* The server's background import jobs (jobs.c, created with the server). */
+struct http_jobs *http_server_jobs(const struct http_server *srv);
+
+/* The ledger's periods (runs, closed months) as the dashboard and the
+ * periods page show them (api_books.c); NULL with err filled. */
+json_t *http_periods_json(struct ft_store *store, struct ft_error *err);
 
 /* Route dispatch (route.c) and static files (static.c). */
 void http_dispatch(struct http_request *req);

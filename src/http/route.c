@@ -10,6 +10,13 @@
  *      and 400 for JSON that does not parse or is not an object);
  *   4. the handler.
  * Paths outside /api/ are static files (static.c), GET and HEAD only.
+ *
+ * An upload route (ACCESS_UPLOAD: a report file as the raw body) goes
+ * through steps 1–3 twice: once by http_upload_gate as soon as the headers
+ * are in, so nobody without the role, the same origin and the CSRF token
+ * can make the server write a byte to disk, and again when the body is
+ * complete (a session ended during a long upload is refused then); its body
+ * is the file, never parsed as JSON.
  */
 #include <stdio.h>
 #include <string.h>
@@ -105,12 +112,87 @@ static int parse_body(struct http_request *req)
 	return 0;
 }
 
-void http_dispatch(struct http_request *req)
+/* The route for req's path and method; NULL with *path_known set when the
+ * path exists for other methods (allow lists them). */
+static const struct route *find_route(struct http_request *req, int *path_known, char *allow,
+				      size_t allow_cap)
 {
 	const struct route *found = NULL;
+	size_t i;
+
+	*path_known = 0;
+	allow[0] = '\0';
+	for (i = 0; i < N_ROUTES; i++) {
+		const char *m = routes[i].method;
+
+		if (!match(req, routes[i].pattern, req->path))
+			continue;
+		*path_known = 1;
+		if (!strstr(allow, m)) {
+			size_t used = strlen(allow);
+
+			snprintf(allow + used, allow_cap - used, "%s%s", used ? ", " : "", m);
+		}
+		if (strcmp(m, req->method) == 0 ||
+		    (strcmp(req->method, "HEAD") == 0 && strcmp(m, "GET") == 0)) {
+			found = &routes[i];
+			break;
+		}
+	}
+	/* The captures of the winning route (a later failed match may have
+	 * overwritten them): match again. */
+	if (found)
+		match(req, found->pattern, req->path);
+	return found;
+}
+
+/* Steps 2 and 3 but the body: 0 to go on, -1 after replying. */
+static int check_caller(struct http_request *req, const struct route *found, int is_get)
+{
+	req->authed = 0; /* an upload is checked twice: the second look decides */
+	http_resolve_session(req);
+	if (req->response)
+		return -1;
+	if (found->access != ACCESS_PUBLIC) {
+		if (!req->authed) {
+			http_reply_error(req, 401, "sign in first");
+			return -1;
+		}
+		if (!(found->access & ROLE_BIT(req->user.role))) {
+			http_reply_error(req, 403, "your account may not do this");
+			return -1;
+		}
+	}
+	if (!is_get) {
+		if (http_check_origin(req))
+			return -1;
+		if (found->access != ACCESS_PUBLIC && http_check_csrf(req))
+			return -1;
+	}
+	return 0;
+}
+
+int http_upload_gate(struct http_request *req)
+{
+	const struct route *found;
+	char allow[64];
+	int path_known;
+
+	if (strncmp(req->path, "/api/", 5) != 0)
+		return 0;
+	found = find_route(req, &path_known, allow, sizeof(allow));
+	if (!found || !(found->access & ACCESS_UPLOAD))
+		return 0;
+	if (check_caller(req, found, 0))
+		return -1;
+	return http_upload_open(req) ? -1 : 1;
+}
+
+void http_dispatch(struct http_request *req)
+{
+	const struct route *found;
 	int path_known = 0, is_get;
 	char allow[64] = "";
-	size_t i;
 
 	is_get = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
 	if (strncmp(req->path, "/api/", 5) != 0 && strcmp(req->path, "/api") != 0) {
@@ -122,23 +204,7 @@ void http_dispatch(struct http_request *req)
 		http_static(req);
 		return;
 	}
-	for (i = 0; i < N_ROUTES; i++) {
-		const char *m = routes[i].method;
-
-		if (!match(req, routes[i].pattern, req->path))
-			continue;
-		path_known = 1;
-		if (!strstr(allow, m)) {
-			size_t used = strlen(allow);
-
-			snprintf(allow + used, sizeof(allow) - used, "%s%s", used ? ", " : "", m);
-		}
-		if (strcmp(m, req->method) == 0 ||
-		    (strcmp(req->method, "HEAD") == 0 && strcmp(m, "GET") == 0)) {
-			found = &routes[i];
-			break;
-		}
-	}
+	found = find_route(req, &path_known, allow, sizeof(allow));
 	if (!found) {
 		if (path_known) {
 			snprintf(req->allow, sizeof(req->allow), "%s", allow);
@@ -148,30 +214,17 @@ void http_dispatch(struct http_request *req)
 		}
 		return;
 	}
-	/* The captures of the winning route (a later failed match may have
-	 * overwritten them): match again. */
-	match(req, found->pattern, req->path);
-
-	http_resolve_session(req);
-	if (req->response)
+	if (check_caller(req, found, is_get))
 		return;
-	if (found->access != ACCESS_PUBLIC) {
-		if (!req->authed) {
-			http_reply_error(req, 401, "sign in first");
+	if (found->access & ACCESS_UPLOAD) {
+		/* The gate opened the file when the headers came in; without
+		 * it (never expected) there is no body to hand over. */
+		if (!req->upload) {
+			http_reply_error(req, 500, "internal error (upload not prepared)");
 			return;
 		}
-		if (!(found->access & ROLE_BIT(req->user.role))) {
-			http_reply_error(req, 403, "your account may not do this");
-			return;
-		}
-	}
-	if (!is_get) {
-		if (http_check_origin(req))
-			return;
-		if (found->access != ACCESS_PUBLIC && http_check_csrf(req))
-			return;
-		if (parse_body(req))
-			return;
+	} else if (!is_get && parse_body(req)) {
+		return;
 	}
 	found->handler(req);
 }

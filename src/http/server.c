@@ -14,6 +14,14 @@
  *    (shutdown(2) on the socket; libmicrohttpd then sees the end and cleans up).
  *  - max_connections / max_per_ip and the per-connection memory limit bound
  *    what one client can hold.
+ *  - Uploads (ACCESS_UPLOAD routes, api_upload.c) are the one body that may
+ *    be large: checked (session, role, origin, CSRF, Content-Length against
+ *    max_upload) before a byte is read, then written to a file piece by
+ *    piece as libmicrohttpd hands them over, so memory stays at its
+ *    connection buffer whatever the size.  The request deadline would cut
+ *    any large upload, so while one streams every 64 KiB received restarts
+ *    it: a client must keep sending at least 64 KiB per request_deadline
+ *    (a slow trickle is still cut), and only a signed-in admin gets here.
  * Graceful stop: stop accepting (quiesce), wait for requests in flight (up to
  * the grace period), then stop the daemon.
  *
@@ -37,6 +45,7 @@
 
 #include "fairtrack/period.h"
 #include "http_int.h"
+#include "jobs.h"
 
 /* A connection as the watchdog sees it. */
 struct conn_track {
@@ -48,7 +57,7 @@ struct conn_track {
 
 struct http_server {
 	struct ft_http_opts opts;
-	char *ledger, *listen, *web_root;
+	char *ledger, *listen, *web_root, *upload_dir;
 	struct MHD_Daemon *daemon;
 	unsigned port;
 
@@ -61,6 +70,7 @@ struct http_server {
 	int watchdog_started;
 
 	pthread_mutex_t log_lock;
+	struct http_jobs *jobs; /* background imports (jobs.c) */
 };
 
 static uint64_t mono_ms(void)
@@ -74,6 +84,11 @@ static uint64_t mono_ms(void)
 const struct ft_http_opts *http_opts(const struct http_server *srv)
 {
 	return &srv->opts;
+}
+
+struct http_jobs *http_server_jobs(const struct http_server *srv)
+{
+	return srv->jobs;
 }
 
 void ft_http_opts_default(struct ft_http_opts *o)
@@ -93,6 +108,7 @@ void ft_http_opts_default(struct ft_http_opts *o)
 	o->ip_max_failures = 30;
 	o->login_window = 900;
 	o->grace = 10;
+	o->max_upload = (uint64_t)4 << 30;
 }
 
 int ft_http_parse_listen(const char *listen, char *host, size_t host_cap, unsigned *port,
@@ -426,6 +442,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	struct http_server *srv = cls;
 	struct http_request *req = *con_cls;
 	size_t max = srv->opts.max_body;
+	int gate;
 
 	if (!req) {
 		const char *length;
@@ -444,6 +461,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		pthread_mutex_lock(&srv->lock);
 		srv->in_flight++;
 		pthread_mutex_unlock(&srv->lock);
+		gate = http_upload_gate(req);
+		if (gate < 0)
+			return send_reply(req);
+		if (gate > 0)
+			return MHD_YES;
 		length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 						     MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (length && strtoull(length, NULL, 10) > max) {
@@ -459,6 +481,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		if (req->response) /* already answered (413): drop the rest */
 			return MHD_YES;
+		if (req->upload) {
+			if (http_upload_write(req, upload_data, n))
+				return MHD_NO;
+			req->upload_mark += n;
+			if (req->upload_mark >= 65536) {
+				req->upload_mark = 0;
+				track_set(srv, conn, 1);
+			}
+			return MHD_YES;
+		}
 		if (req->too_large || req->body_len + n > max) {
 			req->too_large = 1;
 			free(req->body);
@@ -525,6 +557,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	write_access_log(srv, req, toe);
 	if (req->response)
 		MHD_destroy_response(req->response);
+	http_upload_free(req->upload);
 	ft_store_close(req->store);
 	json_decref(req->json);
 	free(req->body);
@@ -543,6 +576,29 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 static char *dup_or_null(const char *s)
 {
 	return s ? strdup(s) : NULL;
+}
+
+/* upload_dir, or "uploads" beside a ledger file, or the temp dir for a URL. */
+static char *upload_dir(const struct ft_http_opts *opts)
+{
+	const char *slash;
+	char *dir;
+
+	if (opts->upload_dir && opts->upload_dir[0])
+		return strdup(opts->upload_dir);
+	if (strstr(opts->ledger, "://")) {
+		const char *tmp = getenv("TMPDIR");
+
+		if (asprintf(&dir, "%s/fairtrack-uploads", tmp && tmp[0] ? tmp : "/tmp") < 0)
+			return NULL;
+		return dir;
+	}
+	slash = strrchr(opts->ledger, '/');
+	if (!slash)
+		return strdup("uploads");
+	if (asprintf(&dir, "%.*s/uploads", (int)(slash - opts->ledger), opts->ledger) < 0)
+		return NULL;
+	return dir;
 }
 
 int ft_http_start(struct ft_http_server **out, const struct ft_http_opts *opts,
@@ -602,13 +658,20 @@ int ft_http_start(struct ft_http_server **out, const struct ft_http_opts *opts,
 	srv->ledger = dup_or_null(opts->ledger);
 	srv->listen = dup_or_null(opts->listen);
 	srv->web_root = dup_or_null(opts->web_root);
-	if (!srv->ledger || !srv->listen || !srv->web_root) {
+	srv->upload_dir = upload_dir(opts);
+	if (!srv->ledger || !srv->listen || !srv->web_root || !srv->upload_dir) {
 		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
 		goto fail;
 	}
 	srv->opts.ledger = srv->ledger;
 	srv->opts.listen = srv->listen;
 	srv->opts.web_root = srv->web_root;
+	srv->opts.upload_dir = srv->upload_dir;
+	if (!srv->opts.max_upload)
+		srv->opts.max_upload = (uint64_t)4 << 30;
+	rc = http_jobs_new(&srv->jobs, srv->ledger, err);
+	if (rc)
+		goto fail;
 	if (!srv->opts.threads)
 		srv->opts.threads = 1;
 	if (!srv->opts.request_deadline)
@@ -645,9 +708,11 @@ fail_sync:
 	pthread_mutex_destroy(&srv->log_lock);
 	pthread_mutex_destroy(&srv->lock);
 fail:
+	http_jobs_free(srv->jobs);
 	free(srv->ledger);
 	free(srv->listen);
 	free(srv->web_root);
+	free(srv->upload_dir);
 	free(srv);
 	return rc;
 }
@@ -682,11 +747,16 @@ void ft_http_stop(struct ft_http_server *server)
 	pthread_mutex_unlock(&srv->lock);
 	if (srv->watchdog_started)
 		pthread_join(srv->watchdog, NULL);
+	/* After the daemon: no request can submit a job any more.  Waits for
+	 * the import in progress (all or nothing, so it either lands whole or
+	 * not at all); queued ones are dropped with their files. */
+	http_jobs_free(srv->jobs);
 	pthread_cond_destroy(&srv->cond);
 	pthread_mutex_destroy(&srv->log_lock);
 	pthread_mutex_destroy(&srv->lock);
 	free(srv->ledger);
 	free(srv->listen);
 	free(srv->web_root);
+	free(srv->upload_dir);
 	free(srv);
 }

@@ -1,0 +1,429 @@
+/*
+ * api_books.c — the label runs its books: periods (which are run, which
+ * closed), run and close a period, payees and their balances for a period,
+ * suspense re-match.
+ *
+ * Every figure comes from the library or from what a run stored: a run is
+ * ft_run_period, a close ft_run_close, a re-match ft_import_rematch, and the
+ * payees page reads the balances the run kept per payee account
+ * (run_statements, the same rows the label summary of `fairtrack
+ * statements` prints).  Nothing is recomputed here; the only arithmetic is
+ * the per-currency totals of the listed rows (ft_amount_add, overflow
+ * refused) and "unrecouped", the negative part of the closing balance, as
+ * the label summary states it.  Money leaves as exact decimal strings.
+ *
+ * State changes are admin-only (routes_label.def) and audited after they
+ * commit.  Closing cannot be undone, so the request must name the period a
+ * second time ({"confirm": "2026-10"}): a stray or replayed click on the
+ * wrong period's button closes nothing.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fairtrack/ids.h"
+#include "fairtrack/import.h"
+#include "fairtrack/ledger_run.h"
+#include "fairtrack/money.h"
+#include "fairtrack/period.h"
+#include "http_int.h"
+
+/* Exact, with at least the currency's minor digits ("12.50", "3.141592"). */
+static json_t *money_json(ft_amount amount, const char *currency)
+{
+	char buf[FT_AMOUNT_STR_MAX];
+	int minor = ft_currency_minor_units(currency);
+
+	ft_amount_format(buf, sizeof(buf), amount, minor < 0 ? 2 : minor);
+	return json_string(buf);
+}
+
+/* The period of the URL, canonical; -1 after replying 400. */
+static int url_period(struct http_request *req, struct ft_period *p, char text[FT_PERIOD_STR_MAX])
+{
+	const char *s = req->params[0];
+	struct ft_error err;
+
+	ft_error_clear(&err);
+	if (ft_period_parse(p, s, strlen(s), &err)) {
+		http_reply_error(req, 400,
+				 "period '%.20s': %s (use 2026-10, 2026-Q4, 2026-H2 or 2026)", s,
+				 err.message);
+		return -1;
+	}
+	ft_period_format(text, FT_PERIOD_STR_MAX, p);
+	return 0;
+}
+
+/* A run or close that could not be done says why with 409: a missing
+ * exchange rate (FT_ENOTFOUND from the run) is a missing input of the
+ * period, not a missing page. */
+static void reply_books_error(struct http_request *req, const struct ft_error *err)
+{
+	if (err->code == FT_ENOTFOUND || err->code == FT_ECONFLICT)
+		http_reply_error(req, 409, "%s", err->message);
+	else
+		http_reply_ft_error(req, err);
+}
+
+/* ---------------------------------------------------------------- periods */
+
+static int append_text_column(struct ft_store *store, const char *sql, json_t *list,
+			      struct ft_error *err)
+{
+	struct ft_stmt *q = NULL;
+	int rc = ft_store_prepare(store, &q, sql, err);
+
+	while (!rc && (rc = ft_stmt_step(q, err)) == 1) {
+		rc = json_array_append_new(list, json_string(ft_stmt_column_text(q, 0)))
+			 ? ft_error_set(err, FT_ENOMEM, "out of memory")
+			 : 0;
+	}
+	ft_stmt_free(q);
+	return rc < 0 ? rc : 0;
+}
+
+json_t *http_periods_json(struct ft_store *store, struct ft_error *err)
+{
+	json_t *runs = json_array(), *closed = json_array(), *months = json_array();
+	json_t *open = json_null(), *out = NULL;
+	struct ft_stmt *q = NULL;
+	int rc;
+
+	if (!runs || !closed || !months) {
+		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+		goto done;
+	}
+	rc = ft_store_prepare(store, &q,
+			      "SELECT period, first_month, months, currency, ran_at, closed_at"
+			      " FROM runs ORDER BY first_month DESC, months",
+			      err);
+	while (!rc && (rc = ft_stmt_step(q, err)) == 1) {
+		struct ft_period p = {(int)ft_stmt_column_int64(q, 1),
+				      (int)ft_stmt_column_int64(q, 2)};
+		char first[8], last[8];
+		const char *closed_at =
+		    ft_stmt_column_is_null(q, 5) ? NULL : ft_stmt_column_text(q, 5);
+
+		ft_month_format(first, p.first);
+		ft_month_format(last, p.first + p.months - 1);
+		if (!closed_at && json_is_null(open)) {
+			json_decref(open);
+			open = json_string(ft_stmt_column_text(q, 0));
+		}
+		rc = json_array_append_new(runs, json_pack("{s:s,s:s,s:s,s:i,s:s,s:s,s:s?,s:b}",
+							   "period", ft_stmt_column_text(q, 0),
+							   "first_month", first, "last_month", last,
+							   "months", p.months, "currency",
+							   ft_stmt_column_text(q, 3), "ran_at",
+							   ft_stmt_column_text(q, 4), "closed_at",
+							   closed_at, "closed", closed_at != NULL))
+			 ? ft_error_set(err, FT_ENOMEM, "out of memory")
+			 : 0;
+	}
+	ft_stmt_free(q);
+	if (rc < 0)
+		goto done;
+	rc = append_text_column(store, "SELECT month FROM closed_periods ORDER BY month", closed,
+				err);
+	/* The months that have usage or suspense: what there is to run. */
+	if (!rc)
+		rc = append_text_column(store,
+					"SELECT month FROM usage GROUP BY month UNION"
+					" SELECT month FROM suspense GROUP BY month ORDER BY 1",
+					months, err);
+	if (!rc)
+		out = json_pack("{s:O,s:O,s:O,s:O}", "runs", runs, "open", open, "closed_months",
+				closed, "usage_months", months);
+	if (!rc && !out)
+		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+done:
+	json_decref(runs);
+	json_decref(closed);
+	json_decref(months);
+	json_decref(open);
+	return rc ? NULL : out;
+}
+
+void api_periods(struct http_request *req)
+{
+	struct ft_error err;
+	json_t *out;
+
+	ft_error_clear(&err);
+	out = http_periods_json(req->store, &err);
+	if (!out)
+		http_reply_ft_error(req, &err);
+	else
+		http_reply_json(req, 200, out);
+}
+
+static json_t *run_json(const struct ft_run_summary *s)
+{
+	const char *c = s->currency;
+	json_t *payees = json_array(), *notes = json_array(), *out;
+	size_t i;
+
+	for (i = 0; payees && i < s->n_payees; i++) {
+		const struct ft_run_payee *p = &s->payees[i];
+
+		json_array_append_new(
+		    payees,
+		    json_pack("{s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "payee", p->payee,
+			      "account", p->account, "opening", money_json(p->opening, c),
+			      "royalties", money_json(p->royalties, c), "advances",
+			      money_json(p->advances, c), "costs", money_json(p->costs, c),
+			      "balance", money_json(p->balance, c), "reserve_held",
+			      money_json(p->reserve_held, c), "payable", money_json(p->payable, c),
+			      "closing", money_json(p->closing, c)));
+	}
+	for (i = 0; notes && i < s->n_notes; i++)
+		json_array_append_new(notes, json_string(s->notes[i]));
+	out = json_pack("{s:s,s:s,s:b,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "period",
+			s->period, "currency", c, "replaced", s->replaced, "lines",
+			(json_int_t)s->lines, "late_lines", (json_int_t)s->late_lines, "postings",
+			(json_int_t)s->postings, "legs", (json_int_t)s->legs, "receipts",
+			money_json(s->receipts, c), "fees", money_json(s->fees, c), "royalties",
+			money_json(s->royalties, c), "label", money_json(s->label, c), "suspense",
+			money_json(s->suspense, c), "remainder", money_json(s->remainder, c),
+			"payable", money_json(s->payable, c));
+	if (out) {
+		json_object_set_new(out, "payees", payees);
+		json_object_set_new(out, "notes", notes);
+	} else {
+		json_decref(payees);
+		json_decref(notes);
+	}
+	return out;
+}
+
+void api_period_run(struct http_request *req)
+{
+	struct ft_run_summary sum;
+	struct ft_period p;
+	char text[FT_PERIOD_STR_MAX], detail[256];
+	struct ft_error err;
+	json_t *out;
+
+	if (url_period(req, &p, text))
+		return;
+	ft_error_clear(&err);
+	memset(&sum, 0, sizeof(sum));
+	if (ft_run_period(req->store, &p, &sum, &err)) {
+		ft_run_summary_free(&sum);
+		reply_books_error(req, &err);
+		return;
+	}
+	out = run_json(&sum);
+	snprintf(detail, sizeof(detail), "%zu payee accounts, %zu postings%s", sum.n_payees,
+		 sum.postings, sum.replaced ? ", replaced the earlier run" : "");
+	ft_run_summary_free(&sum);
+	/* The run committed: its audit entry follows in its own transaction
+	 * (a failure to record it is not a reason to report the run failed). */
+	http_audit(req, NULL, "period.run", text, detail, NULL);
+	http_reply_json(req, 200, out);
+}
+
+void api_period_close(struct http_request *req)
+{
+	const char *confirm = http_json_string(req, "confirm");
+	struct ft_period p;
+	char text[FT_PERIOD_STR_MAX];
+	struct ft_error err;
+
+	if (url_period(req, &p, text))
+		return;
+	if (!confirm || strcmp(confirm, text) != 0) {
+		http_reply_error(req, 400,
+				 "closing %s cannot be undone: confirm it by sending {\"confirm\": "
+				 "\"%s\"}",
+				 text, text);
+		return;
+	}
+	ft_error_clear(&err);
+	if (ft_run_close(req->store, &p, &err)) {
+		reply_books_error(req, &err);
+		return;
+	}
+	http_audit(req, NULL, "period.close", text, NULL, NULL);
+	http_reply_json(req, 200, json_pack("{s:s,s:b}", "period", text, "closed", 1));
+}
+
+/* ----------------------------------------------------------------- payees */
+
+struct payee_totals {
+	char currency[4];
+	ft_amount royalties, balance, reserve_held, payable, unrecouped;
+	json_int_t accounts;
+};
+
+/* Portal accounts linked to each payee: {payee: [username, …]}. */
+static int linked_accounts(struct ft_store *store, json_t *by_payee, struct ft_error *err)
+{
+	struct ft_stmt *q = NULL;
+	int rc = ft_store_prepare(store, &q,
+				  "SELECT p.payee, u.username FROM user_payees p JOIN users u ON"
+				  " u.id = p.user_id ORDER BY p.payee, u.username",
+				  err);
+
+	while (!rc && (rc = ft_stmt_step(q, err)) == 1) {
+		const char *payee = ft_stmt_column_text(q, 0);
+		json_t *list = json_object_get(by_payee, payee);
+
+		rc = 0;
+		if (!list) {
+			list = json_array();
+			if (!list || json_object_set_new(by_payee, payee, list))
+				rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+		}
+		if (!rc && json_array_append_new(list, json_string(ft_stmt_column_text(q, 1))))
+			rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+	}
+	ft_stmt_free(q);
+	return rc < 0 ? rc : 0;
+}
+
+static int add_to(ft_amount *sum, ft_amount v, const char *what, struct ft_error *err)
+{
+	return ft_amount_add(sum, *sum, v)
+		   ? ft_error_set(err, FT_EOVERFLOW, "the %s total overflows", what)
+		   : 0;
+}
+
+void api_period_payees(struct http_request *req)
+{
+	struct ft_period p;
+	char text[FT_PERIOD_STR_MAX], link[512];
+	struct payee_totals tot;
+	struct ft_stmt *q = NULL;
+	struct ft_error err;
+	json_t *rows = json_array(), *linked = json_object(), *out = NULL;
+	const char *filter;
+	long long limit, offset;
+	json_int_t matched = 0, inactive = 0;
+	int rc, have_run = 0;
+
+	memset(&tot, 0, sizeof(tot));
+	ft_error_clear(&err);
+	if (!rows || !linked) {
+		http_reply_error(req, 500, "out of memory");
+		goto out;
+	}
+	if (url_period(req, &p, text) || http_query_int(req, "limit", 1, 5000, 500, &limit) ||
+	    http_query_int(req, "offset", 0, 1000000000, 0, &offset))
+		goto out;
+	filter = http_query(req, "q");
+	rc = linked_accounts(req->store, linked, &err);
+	if (!rc)
+		rc = ft_store_prepare(
+		    req->store, &q,
+		    "SELECT r.currency, s.payee, s.account, s.opening, s.royalties,"
+		    " s.advances, s.costs, s.balance, s.reserve_held, s.payable,"
+		    " s.closing FROM runs r LEFT JOIN run_statements s ON"
+		    " s.period = r.period WHERE r.period = ?"
+		    " ORDER BY s.payee, s.account",
+		    &err);
+	if (!rc)
+		rc = ft_stmt_bind_text(q, 1, text, &err);
+	while (!rc && (rc = ft_stmt_step(q, &err)) == 1) {
+		const char *payee = ft_stmt_column_text(q, 1);
+		ft_amount v[8], unrecouped;
+		json_t *accounts;
+		int i, active = 0;
+
+		rc = 0;
+		if (!have_run)
+			snprintf(tot.currency, sizeof(tot.currency), "%s",
+				 ft_stmt_column_text(q, 0));
+		have_run = 1;
+		if (ft_stmt_column_is_null(q, 1))
+			continue; /* a run without payee accounts */
+		for (i = 0; !rc && i < 8; i++)
+			rc = ft_stmt_column_amount(q, 3 + i, &v[i], &err);
+		if (rc)
+			break;
+		/* As the label summary: an account with nothing in it and nothing
+		 * moved has no statement. */
+		for (i = 0; i < 8; i++)
+			active |= v[i] != 0 && i != 4 && i != 6;
+		if (!active) {
+			inactive++;
+			continue;
+		}
+		if (filter && filter[0] && !strcasestr(payee, filter))
+			continue;
+		unrecouped = v[7] < 0 ? -v[7] : 0;
+		rc = add_to(&tot.royalties, v[1], "royalties", &err);
+		if (!rc)
+			rc = add_to(&tot.balance, v[4], "balance", &err);
+		if (!rc)
+			rc = add_to(&tot.reserve_held, v[5], "reserve", &err);
+		if (!rc)
+			rc = add_to(&tot.payable, v[6], "payable", &err);
+		if (!rc)
+			rc = add_to(&tot.unrecouped, unrecouped, "unrecouped", &err);
+		if (rc)
+			break;
+		tot.accounts++;
+		if (matched++ < offset || json_array_size(rows) >= (size_t)limit)
+			continue;
+		accounts = json_object_get(linked, payee);
+		accounts = accounts ? json_incref(accounts) : json_array();
+		snprintf(link, sizeof(link), "#statement/%s/%s", payee, text);
+		if (json_array_append_new(
+			rows, json_pack("{s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:s}",
+					"payee", payee, "account", ft_stmt_column_text(q, 2),
+					"opening", money_json(v[0], tot.currency), "royalties",
+					money_json(v[1], tot.currency), "advances",
+					money_json(v[2], tot.currency), "costs",
+					money_json(v[3], tot.currency), "balance",
+					money_json(v[4], tot.currency), "reserve_held",
+					money_json(v[5], tot.currency), "payable",
+					money_json(v[6], tot.currency), "closing",
+					money_json(v[7], tot.currency), "unrecouped",
+					money_json(unrecouped, tot.currency), "users", accounts,
+					"statement", link))) {
+			rc = ft_error_set(&err, FT_ENOMEM, "out of memory");
+		}
+	}
+	ft_stmt_free(q);
+	if (rc < 0) {
+		http_reply_ft_error(req, &err);
+		goto out;
+	}
+	if (!have_run) {
+		http_reply_error(req, 404, "%s has no run yet (run the period first)", text);
+		goto out;
+	}
+	out = json_pack("{s:s,s:s,s:I,s:I,s:I,s:O,s:{s:I,s:o,s:o,s:o,s:o,s:o}}", "period", text,
+			"currency", tot.currency, "total", matched, "offset", (json_int_t)offset,
+			"inactive", inactive, "payees", rows, "totals", "accounts", tot.accounts,
+			"royalties", money_json(tot.royalties, tot.currency), "balance",
+			money_json(tot.balance, tot.currency), "reserve_held",
+			money_json(tot.reserve_held, tot.currency), "payable",
+			money_json(tot.payable, tot.currency), "unrecouped",
+			money_json(tot.unrecouped, tot.currency));
+	http_reply_json(req, 200, out);
+out:
+	json_decref(rows);
+	json_decref(linked);
+}
+
+/* --------------------------------------------------------------- suspense */
+
+void api_suspense_rematch(struct http_request *req)
+{
+	struct ft_error err;
+	int64_t moved = 0;
+	char detail[64];
+
+	ft_error_clear(&err);
+	if (ft_import_rematch(req->store, &moved, &err)) {
+		http_reply_ft_error(req, &err);
+		return;
+	}
+	snprintf(detail, sizeof(detail), "%lld rows moved", (long long)moved);
+	http_audit(req, NULL, "suspense.rematch", "suspense", detail, NULL);
+	http_reply_json(req, 200, json_pack("{s:I}", "moved", (json_int_t)moved));
+}
