@@ -1,5 +1,634 @@
 /*
- * fairtrack portal — the label's pages: upload, suspense, periods (run and
- * close), payees.  Registers its pages with ft.register (app.js).
+ * fairtrack portal — the label's pages: upload a report, suspense and
+ * re-match, periods (run and close), payees and balances, and the periods
+ * block of the dashboard.  Registers its pages with ft.register (app.js);
+ * data goes into the page with textContent only.
+ *
+ * Stable element ids (the browser tests use them): #upload-form,
+ * #upload-partner, #upload-month, #upload-format, #upload-file,
+ * #upload-submit, #upload-progress, #upload-phase, #upload-result,
+ * #upload-jobs; #suspense-rematch, #suspense-result, #suspense-table;
+ * #period-input, #period-run, #period-summary, #period-close,
+ * #period-close-confirm, #period-close-cancel, #periods-table;
+ * #payees-period, #payees-q, #payees-table, #payees-totals,
+ * #payee-invite-link; #dash-periods.
  */
 'use strict';
+
+(() => {
+  const { $, el, api, fillRows, wrapCell, showError, status, state } = window.ft;
+
+  const isAdmin = () => state.me && state.me.role === 'admin';
+
+  /* Small builders: every page is made of these. */
+  function table(id, caption, heads) {
+    const t = el('table');
+    t.id = id;
+    t.append(el('caption', caption, 'sr-only'));
+    const tr = el('tr');
+    for (const h of heads) {
+      const num = h.startsWith('#');
+      const th = el('th', num ? h.slice(1) : h, num ? 'num' : undefined);
+      th.scope = 'col';
+      tr.append(th);
+    }
+    t.createTHead().append(tr);
+    t.createTBody();
+    const wrap = el('div', null, 'scroll');
+    wrap.append(t);
+    return { wrap, table: t, body: t.tBodies[0] };
+  }
+
+  function field(id, label, input) {
+    const l = el('label', label);
+    l.htmlFor = id;
+    input.id = id;
+    const box = el('div', null, 'field');
+    box.append(l, input);
+    return box;
+  }
+
+  function button(id, text, cls) {
+    const b = el('button', text, cls);
+    b.type = 'button';
+    if (id) b.id = id;
+    return b;
+  }
+
+  function link(href, text) {
+    const a = el('a', text);
+    a.href = href;
+    return a;
+  }
+
+  function bytes(n) {
+    if (n >= 1e9) return (n / 1e9).toFixed(2) + ' GB';
+    if (n >= 1e6) return (n / 1e6).toFixed(1) + ' MB';
+    if (n >= 1e3) return (n / 1e3).toFixed(1) + ' kB';
+    return n + ' B';
+  }
+
+  function dl(pairs) {
+    const d = el('dl', null, 'facts');
+    for (const [k, v] of pairs) {
+      const div = el('div');
+      const dd = el('dd');
+      if (v instanceof Node) dd.append(v); else dd.textContent = String(v);
+      div.append(el('dt', k), dd);
+      d.append(div);
+    }
+    return d;
+  }
+
+  function notice(kind, title, lines) {
+    const box = el('div', null, 'notice ' + kind);
+    box.setAttribute('role', kind === 'bad' ? 'alert' : 'status');
+    box.append(el('p', title, 'notice-title'));
+    for (const l of lines || []) box.append(l instanceof Node ? l : el('p', l));
+    return box;
+  }
+
+  /* ------------------------------------------------------------ upload */
+
+  const upload = { polling: null };
+
+  function jobRows(jobs) {
+    return jobs.map((j) => {
+      const outcome = j.state === 'done' ? 'batch ' + j.result.batch_id + ', ' + j.result.rows + ' rows'
+        : j.state === 'failed' ? j.error.message : Math.round(100 * (j.progress.bytes_done / (j.progress.bytes_total || 1))) + '%';
+      return [j.id, j.created_at, j.user, j.file, j.partner, bytes(j.bytes), j.state, outcome];
+    });
+  }
+
+  async function loadJobs() {
+    const d = await api('GET', '/api/imports/jobs');
+    const body = $('upload-jobs').tBodies[0];
+    fillRows(body, jobRows(d.jobs));
+    $('upload-jobs-none').hidden = d.jobs.length > 0;
+  }
+
+  function showJob(job) {
+    const out = $('upload-result');
+    out.replaceChildren();
+    if (job.state === 'done') {
+      const r = job.result;
+      const totals = table('upload-totals', 'Totals of the batch per currency',
+        ['Currency', '#Usages', '#Revenue', '#In suspense (usages)', '#In suspense (revenue)']);
+      fillRows(totals.body, r.totals.map((t) => [t.currency, t.usages, t.revenue, t.suspense_usages, t.suspense_revenue]));
+      out.append(notice('good', 'Imported ' + job.file + ' as batch ' + r.batch_id + '.', [
+        dl([['Months', r.first_month + (r.last_month !== r.first_month ? ' to ' + r.last_month : '')],
+          ['Report lines', r.usage_lines], ['Rows stored', r.rows], ['Rows in suspense', r.suspense_rows],
+          ['SHA-256', r.sha256]]),
+        totals.wrap,
+        r.suspense_rows ? link('#suspense', 'See what waits in suspense') : el('span'),
+      ]));
+    } else if (job.state === 'failed') {
+      const e = job.error;
+      const lines = [];
+      if (e.code === 'duplicate') {
+        lines.push('This file was imported before; nothing was changed. ' + e.message);
+      } else {
+        lines.push(e.message);
+        const where = [];
+        if (e.line) where.push(['Line', e.line]);
+        if (e.field) where.push(['Field', e.field]);
+        if (e.bad_lines !== undefined) where.push(['Bad lines in the file', e.bad_lines]);
+        if (where.length) lines.push(dl(where));
+        if (e.bad_line_samples && e.bad_line_samples.length) {
+          lines.push(el('p', 'The first bad lines, as the file has them:'));
+          const pre = el('pre', e.bad_line_samples.join('\n'), 'sample');
+          lines.push(pre);
+        }
+        lines.push(el('p', 'Nothing was imported: fix the file and upload it again.'));
+      }
+      out.append(notice('bad', e.code === 'duplicate' ? 'Already imported' : 'The report was refused', lines));
+    }
+    out.hidden = false;
+  }
+
+  function setPhase(text, value, max) {
+    $('upload-phase').textContent = text;
+    const p = $('upload-progress');
+    p.hidden = false;
+    if (max) { p.max = max; p.value = value; } else { p.removeAttribute('value'); }
+  }
+
+  async function pollJob(id) {
+    let job;
+    try {
+      job = (await api('GET', '/api/imports/jobs/' + id)).job;
+    } catch (e) {
+      showError(e.message);
+      $('upload-submit').disabled = false;
+      return;
+    }
+    if (job.state === 'queued') setPhase('Waiting for the import to start…', 0, 0);
+    else if (job.state === 'running') {
+      const p = job.progress;
+      setPhase('Importing: ' + bytes(p.bytes_done) + ' of ' + bytes(p.bytes_total) + ' read', p.bytes_done, p.bytes_total || 1);
+    }
+    if (job.state === 'done' || job.state === 'failed') {
+      setPhase(job.state === 'done' ? 'Done.' : 'Refused.', 1, 1);
+      showJob(job);
+      $('upload-submit').disabled = false;
+      upload.polling = null;
+      loadJobs().catch(() => {});
+      return;
+    }
+    upload.polling = setTimeout(() => pollJob(id), 400);
+  }
+
+  function send(file, params) {
+    return new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open('POST', '/api/imports?' + params);
+      xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+      xhr.setRequestHeader('X-CSRF-Token', state.csrf || '');
+      xhr.upload.addEventListener('progress', (ev) => {
+        if (ev.lengthComputable) setPhase('Uploading: ' + bytes(ev.loaded) + ' of ' + bytes(ev.total), ev.loaded, ev.total);
+      });
+      xhr.addEventListener('load', () => {
+        let data = null;
+        try { data = JSON.parse(xhr.responseText); } catch (e) { data = null; }
+        if (xhr.status === 202 && data && data.job) resolve(data.job);
+        else reject(new Error((data && data.error && data.error.message) || 'upload failed (' + xhr.status + ')'));
+      });
+      xhr.addEventListener('error', () => reject(new Error('the upload was cut (is the file larger than the server accepts?)')));
+      xhr.send(file);
+    });
+  }
+
+  async function submitUpload(ev) {
+    ev.preventDefault();
+    showError('');
+    const file = $('upload-file').files[0];
+    if (!file) { showError('Choose a report file first.'); $('upload-file').focus(); return; }
+    const partner = $('upload-partner').value;
+    if (!partner) { showError('Choose the partner that sent the report.'); $('upload-partner').focus(); return; }
+    const params = new URLSearchParams({ partner, name: file.name });
+    if ($('upload-month').value) params.set('month', $('upload-month').value);
+    if ($('upload-format').value) params.set('format', $('upload-format').value);
+    $('upload-result').hidden = true;
+    $('upload-submit').disabled = true;
+    if (upload.polling) { clearTimeout(upload.polling); upload.polling = null; }
+    setPhase('Uploading…', 0, file.size || 1);
+    try {
+      const job = await send(file, params);
+      setPhase('Uploaded. Waiting for the import…', 0, 0);
+      pollJob(job.id);
+    } catch (e) {
+      $('upload-phase').textContent = '';
+      $('upload-progress').hidden = true;
+      showError(e.message);
+      $('upload-submit').disabled = false;
+    }
+  }
+
+  function buildUpload(sec) {
+    sec.append(el('h1', 'Upload a report'));
+    sec.append(el('p', 'A usage or sales report from a distributor or store, as it came (TSV, CSV, DSR; gzip or zip too). ' +
+      'It is imported whole or not at all, and a file imported before is refused.'));
+    const form = el('form');
+    form.id = 'upload-form';
+    form.noValidate = true;
+    const partner = el('select');
+    partner.required = true;
+    const month = el('input');
+    month.type = 'month';
+    month.placeholder = 'YYYY-MM';
+    const format = el('input');
+    format.placeholder = 'detected';
+    format.setAttribute('autocapitalize', 'none');
+    format.spellcheck = false;
+    const file = el('input');
+    file.type = 'file';
+    file.required = true;
+    const submit = el('button', 'Upload and import');
+    submit.type = 'submit';
+    submit.id = 'upload-submit';
+    const hint = el('p', 'Only for reports without a sales month of their own.', 'hint');
+    hint.id = 'upload-month-hint';
+    month.setAttribute('aria-describedby', 'upload-month-hint');
+    form.append(field('upload-partner', 'Partner', partner), field('upload-month', 'Sales month', month), hint,
+      field('upload-format', 'Format (leave empty to detect)', format), field('upload-file', 'Report file', file), submit);
+    form.addEventListener('submit', submitUpload);
+    const progress = el('progress');
+    progress.id = 'upload-progress';
+    progress.hidden = true;
+    progress.setAttribute('aria-labelledby', 'upload-phase');
+    const phase = el('p', '', 'phase');
+    phase.id = 'upload-phase';
+    phase.setAttribute('aria-live', 'polite');
+    const result = el('div');
+    result.id = 'upload-result';
+    result.hidden = true;
+    const jobs = table('upload-jobs', 'Uploads since the server started',
+      ['Job', 'Uploaded', 'By', 'File', 'Partner', '#Size', 'State', 'Outcome']);
+    const none = el('p', 'No uploads since the server started.', 'hint');
+    none.id = 'upload-jobs-none';
+    sec.append(form, progress, phase, result, el('h2', 'Recent uploads'), none, jobs.wrap,
+      el('p', null, 'hint'));
+    sec.lastChild.append('Every import batch, from the browser or the command line, is on the ', link('#dashboard', 'dashboard'), '.');
+  }
+
+  ft.register('upload', {
+    title: 'Upload a report',
+    nav: { label: 'Upload', roles: 'admin', before: 'catalog' },
+    async load(sec) {
+      if (!sec.firstChild) buildUpload(sec);
+      const sel = $('upload-partner');
+      if (sel.options.length === 0) {
+        const d = await api('GET', '/api/catalog/partners?limit=500');
+        sel.append(new Option('Choose…', ''));
+        for (const p of d.rows) sel.append(new Option(p.name + ' (' + p.partner_id + ')', p.partner_id));
+      }
+      await loadJobs();
+    },
+  });
+
+  /* ---------------------------------------------------------- suspense */
+
+  function buildSuspense(sec) {
+    sec.append(el('h1', 'Suspense'));
+    sec.append(el('p', 'Usage whose identifier the catalogue does not know waits here, per partner and month, with its money. ' +
+      'After adding the missing tracks or releases to the catalogue, re-match moves what now matches to usage.'));
+    const b = button('suspense-rematch', 'Re-match against the catalogue');
+    b.dataset.roles = 'admin';
+    const res = el('p');
+    res.id = 'suspense-result';
+    res.setAttribute('role', 'status');
+    b.addEventListener('click', async () => {
+      showError('');
+      b.disabled = true;
+      try {
+        const r = await api('POST', '/api/suspense/rematch', {});
+        await loadSuspense();
+        res.textContent = r.moved === 0 ? 'Nothing matched yet: no row moved.'
+          : r.moved + (r.moved === 1 ? ' row' : ' rows') + ' moved from suspense to usage.';
+      } catch (e) { showError(e.message); } finally { b.disabled = false; }
+    });
+    const totals = table('suspense-totals', 'Suspense totals per currency', ['Currency', '#Entries', '#Usages', '#Revenue']);
+    const list = table('suspense-table', 'What waits in suspense', ['Partner', 'Month', 'Kind', 'Identifier', 'Currency', '#Usages', '#Revenue', '#Rows']);
+    const more = el('p', '', 'hint');
+    more.id = 'suspense-truncated';
+    sec.append(b, res, el('h2', 'Totals'), totals.wrap, el('h2', 'Entries'), list.wrap, more);
+  }
+
+  async function loadSuspense() {
+    const d = await api('GET', '/api/suspense?limit=1000');
+    fillRows($('suspense-totals').tBodies[0], d.totals.map((t) => [t.currency, t.entries, t.usages, t.revenue]));
+    fillRows($('suspense-table').tBodies[0], d.entries.map((e) => [e.partner, e.month, e.kind, e.identifier, e.currency, e.usages, e.revenue, e.rows]));
+    $('suspense-truncated').textContent = d.truncated ? 'The first 1,000 entries are shown.' : d.entries.length ? '' : 'Nothing is in suspense.';
+  }
+
+  ft.register('suspense', {
+    title: 'Suspense',
+    nav: { label: 'Suspense', roles: 'admin staff', before: 'catalog' },
+    async load(sec) {
+      if (!sec.firstChild) buildSuspense(sec);
+      $('suspense-rematch').hidden = !isAdmin();
+      $('suspense-result').textContent = '';
+      await loadSuspense();
+    },
+  });
+
+  /* ----------------------------------------------------------- periods */
+
+  const periods = { data: null };
+
+  function runSummary(r) {
+    const box = el('div');
+    const payees = table('period-run-payees', 'Payee accounts of the run',
+      ['Payee', 'Account', '#Royalties', '#Balance', '#Reserve held', '#Payable']);
+    fillRows(payees.body, r.payees.map((p) => [p.payee, p.account, p.royalties, p.balance, p.reserve_held, p.payable]));
+    box.append(dl([['Period', r.period], ['Currency', r.currency], ['Lines', r.lines + (r.late_lines ? ' (' + r.late_lines + ' late)' : '')],
+      ['Receipts', r.receipts], ['Distributor fees', r.fees], ['Royalties', r.royalties], ['Label share', r.label],
+      ['Suspense', r.suspense], ['Payable', r.payable], ['Journal', r.postings + ' postings, ' + r.legs + ' legs']]));
+    if (r.notes.length) {
+      box.append(el('h3', 'Notes'));
+      const ul = el('ul', null, 'notes');
+      for (const n of r.notes) ul.append(el('li', n));
+      box.append(ul);
+    }
+    box.append(el('h3', 'Payees'), payees.wrap, link('#payees/' + encodeURIComponent(r.period), 'Payees and balances of ' + r.period));
+    return box;
+  }
+
+  function suggestPeriod(d) {
+    if (d.open) return d.open;
+    const closed = new Set(d.closed_months);
+    const todo = d.usage_months.filter((m) => !closed.has(m));
+    return todo.length ? todo[0] : '';
+  }
+
+  function confirmClose(period) {
+    const box = $('period-close-box');
+    box.replaceChildren();
+    box.hidden = false;
+    box.append(el('p', 'Close ' + period + '? Its figures become final: it cannot be run again, and usage dated in it that arrives later is posted in the next period as an adjustment. This cannot be undone.', 'notice-title'));
+    const yes = button('period-close-confirm', 'Yes, close ' + period);
+    const no = button('period-close-cancel', 'Cancel', 'secondary');
+    no.addEventListener('click', () => { box.hidden = true; $('period-close').focus(); });
+    yes.addEventListener('click', async () => {
+      showError('');
+      yes.disabled = true;
+      try {
+        await api('POST', '/api/periods/' + encodeURIComponent(period) + '/close', { confirm: period });
+        box.hidden = true;
+        $('period-summary').replaceChildren(notice('good', period + ' is closed.', [link('#payees/' + encodeURIComponent(period), 'Payees and balances of ' + period)]));
+        await loadPeriods();
+      } catch (e) { showError(e.message); yes.disabled = false; }
+    });
+    box.append(yes, ' ', no);
+    no.focus();
+  }
+
+  function buildPeriods(sec) {
+    sec.append(el('h1', 'Periods'));
+    sec.append(el('p', 'Run a period to compute royalties for every contract; run it again as often as needed while it is open. ' +
+      'Close it when the figures are final.'));
+    const form = el('form', null, 'inline');
+    form.id = 'period-form';
+    form.noValidate = true;
+    const input = el('input');
+    input.placeholder = '2026-10, 2026-Q4, 2026-H2';
+    input.setAttribute('autocapitalize', 'none');
+    input.spellcheck = false;
+    input.setAttribute('aria-describedby', 'period-hint');
+    const run = el('button', 'Run period');
+    run.type = 'submit';
+    run.id = 'period-run';
+    const close = button('period-close', 'Close period…', 'secondary');
+    form.append(field('period-input', 'Period', input), run, close);
+    const hint = el('p', 'A month (2026-10), a quarter (2026-Q4), a half (2026-H2) or a year (2026).', 'hint');
+    hint.id = 'period-hint';
+    const closeBox = el('div', null, 'notice warn');
+    closeBox.id = 'period-close-box';
+    closeBox.hidden = true;
+    closeBox.setAttribute('role', 'alertdialog');
+    closeBox.setAttribute('aria-label', 'Confirm closing the period');
+    const summary = el('div');
+    summary.id = 'period-summary';
+    summary.setAttribute('aria-live', 'polite');
+    const runs = table('periods-table', 'Periods run', ['Period', 'Months', 'Currency', 'Run at', 'State', 'Payees']);
+    const months = el('p', '', 'hint');
+    months.id = 'periods-months';
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      showError('');
+      const period = input.value.trim();
+      if (!period) { showError('Say which period to run.'); input.focus(); return; }
+      run.disabled = true;
+      summary.replaceChildren(el('p', 'Running ' + period + '…'));
+      try {
+        const r = await api('POST', '/api/periods/' + encodeURIComponent(period) + '/run', {});
+        summary.replaceChildren(notice('good', 'Ran ' + r.period + (r.replaced ? ' (replacing the earlier run)' : '') + '.', [runSummary(r)]));
+        await loadPeriods();
+      } catch (e) {
+        summary.replaceChildren(notice('bad', 'The run of ' + period + ' did not happen.', [e.message]));
+      } finally { run.disabled = false; }
+    });
+    close.addEventListener('click', () => {
+      showError('');
+      const period = input.value.trim() || (periods.data && periods.data.open) || '';
+      if (!period) { showError('Say which period to close.'); input.focus(); return; }
+      input.value = period;
+      confirmClose(period);
+    });
+    sec.append(form, hint, closeBox, summary, el('h2', 'Periods run'), runs.wrap, months);
+  }
+
+  async function loadPeriods() {
+    const d = periods.data = await api('GET', '/api/periods');
+    fillRows($('periods-table').tBodies[0], d.runs.map((r) => [r.period,
+      r.first_month === r.last_month ? r.first_month : r.first_month + ' to ' + r.last_month,
+      r.currency, r.ran_at, r.closed ? 'closed ' + r.closed_at : 'open',
+      link('#payees/' + encodeURIComponent(r.period), 'Payees')]));
+    const closed = new Set(d.closed_months);
+    const open = d.usage_months.filter((m) => !closed.has(m));
+    $('periods-months').textContent = (d.usage_months.length ? 'Months with usage: ' + d.usage_months.join(', ') + '. ' : 'No usage imported yet. ') +
+      (open.length ? 'Not closed: ' + open.join(', ') + '.' : '');
+    if (!$('period-input').value) $('period-input').value = suggestPeriod(d);
+  }
+
+  ft.register('periods', {
+    title: 'Periods',
+    nav: { label: 'Periods', roles: 'admin staff', before: 'catalog' },
+    async load(sec) {
+      if (!sec.firstChild) buildPeriods(sec);
+      const admin = isAdmin();
+      $('period-run').hidden = !admin;
+      $('period-close').hidden = !admin;
+      $('period-close-box').hidden = true;
+      await loadPeriods();
+    },
+  });
+
+  /* ------------------------------------------------------------ payees */
+
+  const payees = { period: '', offset: 0, limit: 200 };
+
+  function inviteForm(p, cell) {
+    const form = el('form', null, 'inline invite');
+    form.noValidate = true;
+    const user = el('input');
+    user.value = p.payee.toLowerCase().replace(/[^a-z0-9._-]/g, '-').slice(0, 64);
+    user.setAttribute('autocapitalize', 'none');
+    user.spellcheck = false;
+    const name = el('input');
+    const ok = el('button', 'Send invite');
+    ok.type = 'submit';
+    const cancel = button(null, 'Cancel', 'secondary');
+    const uid = 'invite-user-' + p.payee, nid = 'invite-name-' + p.payee;
+    form.append(field(uid, 'Username', user), field(nid, 'Name shown', name), ok, cancel);
+    cancel.addEventListener('click', () => { form.remove(); });
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      showError('');
+      try {
+        const r = await api('POST', '/api/users', { username: user.value.trim(), display_name: name.value.trim() || p.payee,
+          role: 'artist', payees: [p.payee] });
+        const out = $('payee-invite-link');
+        out.textContent = location.origin + r.invite.path;
+        $('payee-invite').hidden = false;
+        $('payee-invite-who').textContent = 'Invite link for ' + r.username + ' (payee ' + p.payee + '), shown only once:';
+        form.remove();
+        $('payee-invite').scrollIntoView({ block: 'nearest' });
+        await loadPayees();
+      } catch (e) { showError(e.message); }
+    });
+    cell.append(form);
+    user.focus();
+  }
+
+  function buildPayees(sec) {
+    sec.append(el('h1', 'Payees and balances'));
+    const form = el('form', null, 'inline');
+    form.noValidate = true;
+    const period = el('select');
+    const q = el('input');
+    q.type = 'search';
+    q.setAttribute('autocapitalize', 'none');
+    const go = el('button', 'Show');
+    go.type = 'submit';
+    form.append(field('payees-period', 'Period', period), field('payees-q', 'Payee contains', q), go);
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      payees.offset = 0;
+      location.hash = 'payees/' + encodeURIComponent(period.value);
+      if (payees.period === period.value) loadPayees().catch((e) => showError(e.message));
+    });
+    const invite = el('div', null, 'notice good');
+    invite.id = 'payee-invite';
+    invite.hidden = true;
+    const who = el('p');
+    who.id = 'payee-invite-who';
+    const out = el('output');
+    out.id = 'payee-invite-link';
+    invite.append(who, out);
+    const totals = el('div');
+    totals.id = 'payees-totals';
+    const t = table('payees-table', 'Payee accounts of the period',
+      ['Payee', 'Account', '#Royalties', '#Advances', '#Costs', '#Balance', '#Reserve held', '#Payable', '#Unrecouped', 'Portal', 'Statement']);
+    const pager = el('p', null, 'pager');
+    const prev = button('payees-prev', 'Previous', 'secondary');
+    const next = button('payees-next', 'Next', 'secondary');
+    const count = el('span');
+    count.id = 'payees-count';
+    prev.addEventListener('click', () => { payees.offset = Math.max(0, payees.offset - payees.limit); loadPayees().catch((e) => showError(e.message)); });
+    next.addEventListener('click', () => { payees.offset += payees.limit; loadPayees().catch((e) => showError(e.message)); });
+    pager.append(prev, next, count);
+    sec.append(form, invite, totals, t.wrap, pager);
+  }
+
+  async function loadPayees() {
+    const body = $('payees-table').tBodies[0];
+    if (!payees.period) {
+      body.replaceChildren();
+      $('payees-totals').replaceChildren(el('p', 'No period has been run yet: run one on the periods page.'));
+      return;
+    }
+    const params = new URLSearchParams({ limit: payees.limit, offset: payees.offset });
+    if ($('payees-q').value) params.set('q', $('payees-q').value);
+    const d = await api('GET', '/api/periods/' + encodeURIComponent(payees.period) + '/payees?' + params);
+    const admin = isAdmin();
+    fillRows(body, d.payees.map((p) => {
+      const portal = el('td');
+      if (p.users.length) portal.textContent = p.users.join(', ');
+      else if (admin) {
+        const b = button(null, 'Invite…', 'secondary');
+        b.setAttribute('aria-label', 'Invite ' + p.payee + ' to the portal');
+        b.addEventListener('click', () => { b.remove(); inviteForm(p, portal); });
+        portal.append(b);
+      } else portal.textContent = '—';
+      const st = link('#statement/' + encodeURIComponent(p.payee) + '/' + encodeURIComponent(d.period), 'Statement');
+      st.setAttribute('aria-label', 'Statement of ' + p.payee + ' for ' + d.period);
+      return [p.payee, p.account, p.royalties, p.advances, p.costs, p.balance, p.reserve_held, p.payable, p.unrecouped, portal, wrapCell(st)];
+    }));
+    const t = d.totals;
+    $('payees-totals').replaceChildren(dl([['Period', d.period + (d.closed ? ' (closed)' : '')], ['Currency', d.currency],
+      ['Payee accounts', t.accounts], ['Royalties', t.royalties], ['Payable', t.payable], ['Unrecouped', t.unrecouped],
+      ['Reserves held', t.reserve_held]]));
+    const end = d.offset + d.payees.length;
+    $('payees-count').textContent = d.total ? (d.offset + 1) + '–' + end + ' of ' + d.total : 'No payee matches.';
+    $('payees-prev').disabled = d.offset === 0;
+    $('payees-next').disabled = end >= d.total;
+  }
+
+  ft.register('payees', {
+    title: 'Payees and balances',
+    nav: { label: 'Payees', roles: 'admin staff', before: 'catalog' },
+    async load(sec, args) {
+      if (!sec.firstChild) buildPayees(sec);
+      const d = await api('GET', '/api/periods');
+      const sel = $('payees-period');
+      sel.replaceChildren();
+      for (const r of d.runs) sel.append(new Option(r.period + (r.closed ? ' (closed)' : ' (open)'), r.period));
+      const want = args[0] || (d.runs[0] && d.runs[0].period) || '';
+      if (want && !d.runs.some((r) => r.period === want)) sel.append(new Option(want, want));
+      sel.value = want;
+      if (payees.period !== want) payees.offset = 0;
+      payees.period = want;
+      $('payee-invite').hidden = true;
+      await loadPayees();
+    },
+  });
+
+  /* --------------------------------------------------- dashboard block */
+
+  /* The dashboard view belongs to app.js; its periods block and the links
+   * to the label's pages are added here and refreshed whenever it shows. */
+  function dashboardBlock() {
+    const view = $('view-dashboard');
+    if (!view || $('dash-periods')) return;
+    const links = el('p', null, 'quick');
+    links.id = 'dash-links';
+    const h = el('h2', 'Periods');
+    const p = el('p');
+    p.id = 'dash-periods-summary';
+    const t = table('dash-periods', 'Periods run and closed', ['Period', 'Run at', 'State', 'Payees']);
+    view.querySelector('h1').after(links);
+    view.append(h, p, t.wrap);
+    new MutationObserver(() => { if (!view.hidden) refreshDashboard().catch(() => {}); })
+      .observe(view, { attributes: true, attributeFilter: ['hidden'] });
+  }
+
+  async function refreshDashboard() {
+    const links = $('dash-links');
+    links.replaceChildren();
+    const targets = isAdmin() ? [['#upload', 'Upload a report'], ['#suspense', 'Suspense'], ['#periods', 'Run or close a period'], ['#payees', 'Payees and balances']]
+      : [['#suspense', 'Suspense'], ['#periods', 'Periods'], ['#payees', 'Payees and balances']];
+    targets.forEach(([href, text], i) => { if (i) links.append(' · '); links.append(link(href, text)); });
+    const d = await api('GET', '/api/periods');
+    const closed = new Set(d.closed_months);
+    const open = d.usage_months.filter((m) => !closed.has(m));
+    $('dash-periods-summary').textContent = (d.open ? 'Open run: ' + d.open + '. ' : 'No open run. ') +
+      d.closed_months.length + (d.closed_months.length === 1 ? ' month closed' : ' months closed') + (d.closed_months.length ? ' (last ' + d.closed_months[d.closed_months.length - 1] + ')' : '') + '. ' +
+      (open.length ? 'Months with usage not closed: ' + open.join(', ') + '.' : '');
+    fillRows($('dash-periods').tBodies[0], d.runs.slice(0, 12).map((r) => [r.period, r.ran_at,
+      r.closed ? 'closed' : 'open', link('#payees/' + encodeURIComponent(r.period), 'Payees')]));
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', dashboardBlock);
+  else dashboardBlock();
+})();
