@@ -115,6 +115,13 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 				return cli_usage_error(cli, "serve",
 						       "--max-body takes 1024 to 67108864 bytes");
 			opts.max_body = n;
+		} else if ((v = cli_opt_value(argc, argv, &i, "--max-upload", &missing))) {
+			if (parse_unsigned(v, 1ul << 40, &n) || n < 1024)
+				return cli_usage_error(cli, "serve",
+						       "--max-upload takes 1024 to 1099511627776 bytes");
+			opts.max_upload = n;
+		} else if ((v = cli_opt_value(argc, argv, &i, "--upload-dir", &missing))) {
+			opts.upload_dir = v;
 		} else if (strcmp(argv[i], "--secure-cookies") == 0) {
 			opts.secure_cookies = 1;
 		} else if (missing) {
