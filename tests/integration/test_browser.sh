@@ -1,0 +1,78 @@
+# browser: the portal in Debian's chromium, driven by playwright-core
+# (tests/browser/portal.mjs).  Builds a demo-like ledger under WORK, creates a
+# label admin and artist accounts, serves it on a free loopback port and lets
+# the browser sign in as each; screenshots (desktop and phone) are kept in
+# BUILD/FLAVOUR/artifacts/browser/.  Skipped (and said so) without chromium or
+# node; the driver is installed from npm by tests/browser/setup.
+. "$TOP/tests/integration/lib.sh"
+B=$(dirname "$FAIRTRACK")
+flavour=$(basename "$B")
+ART="$B/artifacts/browser"
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+
+if [ ! -x "$CHROMIUM" ] || ! command -v node > /dev/null 2>&1; then
+	ok "# SKIP no $CHROMIUM or no node (scripts/bootstrap installs both)"
+	finish; exit $?
+fi
+if ! command -v curl > /dev/null 2>&1; then
+	ok "# SKIP curl not installed"
+	finish; exit $?
+fi
+check "playwright-core is installed from the lock file (tests/browser/setup)" "$TOP/tests/browser/setup"
+
+# --- the ledger: the sample label's catalogue, contracts, rates, income and
+# October's report, like scripts/demo.
+L="$WORK/label.ledger"
+S="$TOP/samples"
+ft init "$L" > /dev/null
+ft -l "$L" import catalog "$S"/catalog/*.csv > /dev/null
+ft -l "$L" import contracts "$S/contracts" > /dev/null
+ft -l "$L" import fx "$S/fx/rates-2026-q4.csv" > /dev/null
+ft -l "$L" import income "$S/income/north-sea-2026-10.csv" > /dev/null
+check "the sample report is imported" ft -l "$L" import report --partner north-sea --month 2026-10 "$S/reports/usage-2026-10.tsv"
+check "October is run" ft -l "$L" run --period 2026-10
+
+ADMIN=label.admin ADMIN_PW="label admin password"
+ARTIST=zoe ARTIST_PW="zoe ashwood password"
+check "a label admin account" sh -c 'echo "$2" | "$FAIRTRACK" -l "$1" user add "$3" --role admin --name "Label Admin" --password-stdin' _ "$L" "$ADMIN_PW" "$ADMIN"
+check "an artist account linked to zoe-ashwood" sh -c 'echo "$2" | "$FAIRTRACK" -l "$1" user add "$3" --role artist --name "Zoë Ashwood" --artist zoe-ashwood --password-stdin' _ "$L" "$ARTIST_PW" "$ARTIST"
+
+# --- the server
+"$FAIRTRACK" -l "$L" serve --listen 127.0.0.1:0 --web "$TOP/web" --access-log "$WORK/access.log" > "$WORK/serve.out" 2> "$WORK/serve.err" &
+SERVER=$!
+port=""
+for i in $(seq 1 40); do
+	port=$(sed -n 's/^listening \([0-9]*\)$/\1/p' "$WORK/serve.out")
+	[ -n "$port" ] && break
+	sleep 0.25
+done
+if [ -n "$port" ]; then ok "serve listens on a free port"; else not_ok "serve listens on a free port"; sed 's/^/# /' "$WORK/serve.err"; kill $SERVER; finish; exit 1; fi
+
+# --- the browser
+rm -rf "$ART"
+mkdir -p "$ART"
+echo "# browser test ($flavour build): screenshots in $ART"
+start=$(date +%s)
+FT_URL="http://127.0.0.1:$port" FT_ARTIFACTS="$ART" CHROMIUM="$CHROMIUM" \
+	FT_ADMIN="$ADMIN" FT_ADMIN_PW="$ADMIN_PW" FT_ARTIST="$ARTIST" FT_ARTIST_PW="$ARTIST_PW" \
+	FT_ARTIST_ID=zoe-ashwood FT_OTHER_ARTIST_ID=aurora-fields FT_INVITE_ARTIST_ID=haruka-mori \
+	node "$TOP/tests/browser/portal.mjs" > "$WORK/browser.out" 2> "$WORK/browser.err"
+rc=$?
+echo "# browser steps took $(($(date +%s) - start)) s"
+while IFS= read -r line; do
+	case $line in
+	"PASS "*) ok "${line#PASS }" ;;
+	"FAIL "*) not_ok "${line#FAIL }" ;;
+	"KNOWN "*) echo "# known bug, reported to the file's owner: ${line#KNOWN }" ;;
+	*) echo "# $line" ;;
+	esac
+done < "$WORK/browser.out"
+if [ "$rc" = 0 ]; then ok "the browser script ran to its end"; else not_ok "the browser script ran to its end (exit $rc)"; sed 's/^/# /' "$WORK/browser.err" | head -20; fi
+check "screenshots were kept" sh -c 'ls "$1"/*-desktop.png "$1"/*-phone.png' _ "$ART"
+
+# --- what the server saw
+kill -TERM $SERVER
+wait $SERVER; rc=$?
+if [ "$rc" = 0 ]; then ok "the server stops cleanly after the browser session"; else not_ok "the server stops cleanly after the browser session (exit $rc)"; sed 's/^/# /' "$WORK/serve.err" | tail -20; fi
+check "no request of the browser session was answered 5xx" sh -c '! grep -q "\"status\":5" "$1"' _ "$WORK/access.log"
+finish
