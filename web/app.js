@@ -241,8 +241,10 @@ document.addEventListener('DOMContentLoaded', () => {
       const me = await api('POST', '/api/login', { username: $('login-username').value, password: $('login-password').value });
       $('login-password').value = '';
       setSignedIn(me);
-      location.hash = homeFor(me.user.role);
-      route();
+      /* Changing the hash routes (hashchange); routing here as well
+       * would load the page twice, interleaved. */
+      const target = '#' + homeFor(me.user.role);
+      if (location.hash !== target) location.hash = target; else route();
     } catch (e) { showError(e.message); $('login-password').focus(); }
   });
 
