@@ -10,6 +10,9 @@
  *   FT_ARTIST, FT_ARTIST_PW   an artist account linked to FT_ARTIST_ID
  *   FT_OTHER_ARTIST_ID        a catalogue artist the artist account is NOT linked to
  *   FT_INVITE_ARTIST_ID       the artist the admin invites through the users page
+ *   FT_ARTIST_PAYEE           the contract payee of FT_ARTIST_ID
+ *   FT_REPORT, FT_REPORT_PARTNER, FT_REPORT_MONTH   the report the admin uploads
+ *   FT_PERIOD                 the period the admin runs
  *   CHROMIUM      the browser (default /usr/bin/chromium)
  *
  * Prints one line per check, "PASS name" or "FAIL name: why"; the shell
@@ -160,10 +163,43 @@ let inviteLink = null;
 			const artists = await page.locator('#dash-catalog div', { hasText: 'artists' }).locator('dd').textContent();
 			if (!(Number(artists) > 0)) throw new Error('artists: ' + artists);
 		});
-		await check('the dashboard lists the imported report batch', async () => {
+		await check('the admin uploads a report and sees it imported', async () => {
+			await page.goto(URL0 + '/#upload');
+			await page.waitForFunction(() => { const s = document.getElementById('upload-partner'); return s && s.options.length > 1; });
+			await page.selectOption('#upload-partner', env('FT_REPORT_PARTNER'));
+			await page.fill('#upload-month', env('FT_REPORT_MONTH'));
+			await page.setInputFiles('#upload-file', env('FT_REPORT'));
+			await page.click('#upload-submit');
+			await page.locator('#upload-result .notice').waitFor({ timeout: 4 * TIMEOUT });
+			const t = await page.textContent('#upload-result');
+			if (!/Imported .* as batch [0-9]+/.test(t)) throw new Error('result: ' + t.slice(0, 200));
+		});
+		await shot(page, 'upload-desktop');
+		await check('the dashboard lists the uploaded report batch', async () => {
+			await page.goto(URL0 + '/#dashboard');
 			await page.locator('#dash-imports tbody tr', { hasText: 'usage-2026-10.tsv' }).first().waitFor();
 		});
 		await shot(page, 'dashboard-desktop');
+
+		await check('the admin runs the period from the periods page', async () => {
+			await page.goto(URL0 + '/#periods');
+			await page.locator('#periods-table').waitFor();
+			await page.fill('#period-input', env('FT_PERIOD'));
+			await page.click('#period-run');
+			await page.locator('#period-summary .notice').waitFor({ timeout: 4 * TIMEOUT });
+			const t = await page.textContent('#period-summary');
+			if (!t.includes('Ran ' + env('FT_PERIOD'))) throw new Error('summary: ' + t.slice(0, 200));
+			await page.locator('#periods-table tbody tr', { hasText: env('FT_PERIOD') }).first().waitFor();
+		});
+		await shot(page, 'periods-desktop');
+		await check('the payees page lists the artist payee with a balance', async () => {
+			await page.goto(URL0 + '/#payees/' + env('FT_PERIOD'));
+			const row = page.locator('#payees-table tbody tr', { hasText: env('FT_ARTIST_PAYEE') }).first();
+			await row.waitFor();
+			const t = await row.textContent();
+			if (!/[0-9]\.[0-9]/.test(t)) throw new Error('row: ' + t);
+		});
+		await shot(page, 'payees-desktop');
 
 		await check('the catalogue page searches tracks', async () => {
 			await page.click('#nav-catalog');
@@ -291,6 +327,16 @@ for (const kind of ['desktop', 'phone']) {
 		await page.goto(URL0 + '/#users');
 		await page.locator('#users-table tbody tr').first().waitFor();
 		await shot(page, 'users-phone');
+		await check('the payees page does not scroll sideways on a phone', async () => {
+			await page.goto(URL0 + '/#payees/' + env('FT_PERIOD'));
+			await page.locator('#payees-table tbody tr').first().waitFor();
+			const over = await horizontalOverflow(page);
+			if (over > 1) throw new Error(over + ' px wider than the screen');
+		});
+		await shot(page, 'payees-phone');
+		await page.goto(URL0 + '/#upload');
+		await page.locator('#upload-form').waitFor();
+		await shot(page, 'upload-phone');
 	}
 	await page.goto(URL0 + '/#nowhere');
 	await page.context().close();
