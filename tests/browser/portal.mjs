@@ -42,26 +42,17 @@ function fail(name, why) {
 	failures++;
 	console.log('FAIL ' + name + ': ' + String(why && why.message ? why.message : why).split('\n')[0]);
 }
-/*
- * One named check: passes when fn resolves to anything but false.  known
- * names a bug found by this test in a file its author does not own and
- * reported to the file's owner: while it lasts the check prints "KNOWN"
- * (a TAP comment, not a failure); once fixed it passes like any other.
- */
-async function check(name, fn, known) {
-	let why = null;
+/* One named check: passes when fn resolves to anything but false. */
+async function check(name, fn) {
 	try {
-		const r = await fn();
-		if (r === false) why = 'condition false';
+		if ((await fn()) === false) { fail(name, 'condition false'); return false; }
 	} catch (e) {
-		why = e;
+		fail(name, e);
+		return false;
 	}
-	if (why === null) { pass(name); return true; }
-	if (known) console.log('KNOWN ' + name + ': ' + known + ' (' + String(why.message || why).split('\n')[0] + ')');
-	else fail(name, why);
-	return false;
+	pass(name);
+	return true;
 }
-const NAV_SHOWN = 'web/style.css: "nav { display: flex }" overrides the hidden attribute, so the menu shows before sign-in';
 
 const DESKTOP = { viewport: { width: 1280, height: 800 } };
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
@@ -130,7 +121,7 @@ async function pageFetch(page, path) {
 		await page.goto(URL0 + '/');
 		await page.locator('#login-form').waitFor();
 	});
-	await check('the menu is hidden before sign-in', () => page.locator('#nav').isHidden(), NAV_SHOWN);
+	await check('the menu is hidden before sign-in', () => page.locator('#nav').isHidden());
 	await shot(page, 'login-desktop');
 	await check('a wrong password is refused with a message', async () => {
 		await page.fill('#login-username', env('FT_ADMIN'));
@@ -243,7 +234,7 @@ let inviteLink = null;
 			await page.locator('#login-form').waitFor();
 			return page.locator('#logout').isHidden();
 		});
-		await check('the menu is hidden after signing out', () => page.locator('#nav').isHidden(), NAV_SHOWN);
+		await check('the menu is hidden after signing out', () => page.locator('#nav').isHidden());
 	}
 	await page.context().close();
 }
@@ -288,7 +279,7 @@ for (const kind of ['desktop', 'phone']) {
 	await check(`each linked artist is listed once (${kind})`, async () => {
 		const n = await page.locator('#artists-list h2').count();
 		if (n !== 1) throw new Error(n + ' artist sections for one linked artist');
-	}, 'web/app.js: signing in sets location.hash and calls route() too, so the hashchange loads the home page a second time and "My music" appends its sections twice');
+	});
 	await check(`the artist's music page does not scroll sideways (${kind})`, async () => {
 		const over = await horizontalOverflow(page);
 		if (over > 1) throw new Error(over + ' px wider than the screen');
