@@ -117,8 +117,8 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 			opts.max_body = n;
 		} else if ((v = cli_opt_value(argc, argv, &i, "--max-upload", &missing))) {
 			if (parse_unsigned(v, 1ul << 40, &n) || n < 1024)
-				return cli_usage_error(cli, "serve",
-						       "--max-upload takes 1024 to 1099511627776 bytes");
+				return cli_usage_error(
+				    cli, "serve", "--max-upload takes 1024 to 1099511627776 bytes");
 			opts.max_upload = n;
 		} else if ((v = cli_opt_value(argc, argv, &i, "--upload-dir", &missing))) {
 			opts.upload_dir = v;

@@ -302,7 +302,7 @@ void api_period_payees(struct http_request *req)
 	const char *filter;
 	long long limit, offset;
 	json_int_t matched = 0, inactive = 0;
-	int rc, have_run = 0;
+	int rc, have_run = 0, closed = 0;
 
 	memset(&tot, 0, sizeof(tot));
 	ft_error_clear(&err);
@@ -320,7 +320,7 @@ void api_period_payees(struct http_request *req)
 		    req->store, &q,
 		    "SELECT r.currency, s.payee, s.account, s.opening, s.royalties,"
 		    " s.advances, s.costs, s.balance, s.reserve_held, s.payable,"
-		    " s.closing FROM runs r LEFT JOIN run_statements s ON"
+		    " s.closing, r.closed_at FROM runs r LEFT JOIN run_statements s ON"
 		    " s.period = r.period WHERE r.period = ?"
 		    " ORDER BY s.payee, s.account",
 		    &err);
@@ -396,10 +396,11 @@ void api_period_payees(struct http_request *req)
 		http_reply_error(req, 404, "%s has no run yet (run the period first)", text);
 		goto out;
 	}
-	out = json_pack("{s:s,s:s,s:I,s:I,s:I,s:O,s:{s:I,s:o,s:o,s:o,s:o,s:o}}", "period", text,
-			"currency", tot.currency, "total", matched, "offset", (json_int_t)offset,
-			"inactive", inactive, "payees", rows, "totals", "accounts", tot.accounts,
-			"royalties", money_json(tot.royalties, tot.currency), "balance",
+	out = json_pack("{s:s,s:b,s:s,s:I,s:I,s:I,s:O,s:{s:I,s:o,s:o,s:o,s:o,s:o}}", "period", text,
+			"closed", closed, "currency", tot.currency, "total", matched, "offset",
+			(json_int_t)offset, "inactive", inactive, "payees", rows, "totals",
+			"accounts", tot.accounts, "royalties",
+			money_json(tot.royalties, tot.currency), "balance",
 			money_json(tot.balance, tot.currency), "reserve_held",
 			money_json(tot.reserve_held, tot.currency), "payable",
 			money_json(tot.payable, tot.currency), "unrecouped",
