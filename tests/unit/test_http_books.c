@@ -491,14 +491,81 @@ static void test_hostile_uploads_are_refused_before_anything_is_written(void **s
 static void test_rematch_says_how_many_rows_moved(void **state)
 {
 	struct who boss, ines;
+	struct ft_store *store = NULL;
+	struct ft_stmt *st = NULL;
+	char isrc[16], sql[256];
+	int64_t waiting, rows;
 
 	login(&boss, "boss");
 	login(&ines, "ines");
 	assert_int_equal(call("POST", "/api/suspense/rematch", &ines, "{}"), 403);
 	assert_int_equal(call("POST", "/api/suspense/rematch", &boss, "{}"), 200);
-	assert_true(json_is_integer(json_object_get(last.json, "moved")));
 	assert_int_equal(json_integer_value(json_object_get(last.json, "moved")), 0);
-	assert_true(count("SELECT COUNT(*) FROM audit_log WHERE action = 'suspense.rematch'") >= 1);
+	/* The catalogue learns one of the ISRCs waiting in suspense. */
+	assert_int_equal(ft_store_open(&store, ledger, 0, NULL), 0);
+	assert_int_equal(ft_store_prepare(store, &st,
+					  "SELECT identifier FROM suspense WHERE kind = 'isrc'"
+					  " ORDER BY identifier LIMIT 1",
+					  NULL),
+			 0);
+	assert_int_equal(ft_stmt_step(st, NULL), 1);
+	snprintf(isrc, sizeof(isrc), "%s", ft_stmt_column_text(st, 0));
+	ft_stmt_free(st);
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO tracks (isrc, title, duration) VALUES ('%s', 'Found Later', 200)",
+		 isrc);
+	assert_int_equal(ft_store_exec(store, sql, NULL), 0);
+	ft_store_close(store);
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM suspense WHERE identifier = '%s'", isrc);
+	waiting = count(sql);
+	assert_true(waiting > 0);
+	rows = count("SELECT COUNT(*) FROM suspense");
+	assert_int_equal(call("POST", "/api/suspense/rematch", &boss, "{}"), 200);
+	assert_int_equal(json_integer_value(json_object_get(last.json, "moved")), waiting);
+	assert_int_equal(count(sql), 0);
+	assert_int_equal(count("SELECT COUNT(*) FROM suspense"), rows - waiting);
+	assert_true(count("SELECT COUNT(*) FROM audit_log WHERE action = 'suspense.rematch'") == 2);
+}
+
+/* The caller is checked when the headers come and again when the body is
+ * complete: a session that ends during a long upload imports nothing. */
+static void test_an_upload_whose_session_ends_midway_is_refused(void **state)
+{
+	struct who boss, other;
+	char head[1024], buf[4096];
+	int fd, files = files_in_uploads();
+	int64_t audits = count("SELECT COUNT(*) FROM audit_log WHERE action = 'import.upload'");
+	ssize_t k;
+	size_t got = 0;
+	int status = -1;
+
+	login(&boss, "boss");
+	login(&other, "boss");
+	snprintf(head, sizeof(head),
+		 "POST /api/imports?partner=north-sea&name=slow.tsv HTTP/1.1\r\nHost: x\r\n"
+		 "Connection: close\r\nCookie: ft_session=%s\r\nX-CSRF-Token: %s\r\n"
+		 "Content-Type: application/octet-stream\r\nContent-Length: 20\r\n\r\n"
+		 "0123456789",
+		 boss.cookie, boss.csrf);
+	fd = connect_server();
+	assert_true(send(fd, head, strlen(head), MSG_NOSIGNAL) > 0);
+	usleep(200 * 1000);
+	/* The file exists while the body streams. */
+	assert_int_equal(files_in_uploads(), files + 1);
+	/* Meanwhile the password changes: every session of boss ends. */
+	assert_int_equal(call("POST", "/api/password", &other,
+			      "{\"current\":\"" PASSWORD "\",\"password\":\"" PASSWORD "\"}"),
+			 200);
+	assert_true(send(fd, "0123456789", 10, MSG_NOSIGNAL) == 10);
+	while ((k = recv(fd, buf + got, sizeof(buf) - 1 - got, 0)) > 0)
+		got += (size_t)k;
+	close(fd);
+	buf[got] = '\0';
+	assert_int_equal(sscanf(buf, "HTTP/1.%*d %d", &status), 1);
+	assert_int_equal(status, 401);
+	assert_int_equal(files_in_uploads(), files);
+	assert_int_equal(count("SELECT COUNT(*) FROM audit_log WHERE action = 'import.upload'"),
+			 audits);
 }
 
 static void test_run_then_close_a_period_with_confirmation(void **state)
@@ -564,8 +631,16 @@ static void test_run_then_close_a_period_with_confirmation(void **state)
 	    json_string_value(json_object_get(json_object_get(last.json, "periods"), "open")),
 	    "2026-10");
 
-	/* Close: refused without the confirmation, or confirming another period. */
+	/* Close: refused without the confirmation, or confirming another period,
+	 * or with a body that is not a JSON object. */
 	assert_int_equal(call("POST", "/api/periods/2026-10/close", &boss, "{}"), 400);
+	assert_int_equal(call("POST", "/api/periods/2026-10/close", &boss, "{\"confirm\":"), 400);
+	assert_int_equal(call("POST", "/api/periods/2026-10/close", &boss, "[\"2026-10\"]"), 400);
+	assert_int_equal(
+	    call("POST", "/api/periods/2026-10/close", &boss, "{\"confirm\":[\"2026-10\"]}"), 400);
+	assert_int_equal(call("POST", "/api/periods/2026-10%27%20OR%201=1--/close", &boss,
+			      "{\"confirm\":\"2026-10\"}"),
+			 400);
 	assert_int_equal(
 	    call("POST", "/api/periods/2026-10/close", &boss, "{\"confirm\":\"2026-11\"}"), 400);
 	assert_int_equal(
@@ -615,6 +690,7 @@ int main(void)
 	    cmocka_unit_test(test_a_bad_report_is_refused_with_its_line_and_the_count_of_bad_lines),
 	    cmocka_unit_test(test_hostile_uploads_are_refused_before_anything_is_written),
 	    cmocka_unit_test(test_rematch_says_how_many_rows_moved),
+	    cmocka_unit_test(test_an_upload_whose_session_ends_midway_is_refused),
 	    cmocka_unit_test(test_run_then_close_a_period_with_confirmation),
 	    cmocka_unit_test(test_a_run_without_exchange_rates_names_what_is_missing),
 	};
