@@ -1,6 +1,7 @@
 /*
- * fairtrack — portal accounts: users and roles, passwords, invites, sessions,
- * login attempts and the audit log, kept in the ledger.
+ * fairtrack — portal accounts: users and roles, their links to catalogue
+ * artists and contract payees, passwords, invites, sessions, login attempts
+ * and the audit log, kept in the ledger.
  *
  * Guarantees:
  *  - No secret is stored in the clear.  Passwords are argon2id encoded
@@ -34,7 +35,7 @@
 enum ft_role {
 	FT_ROLE_ADMIN,		  /* label admin: everything, users */
 	FT_ROLE_STAFF,		  /* label staff: reads the label's data */
-	FT_ROLE_ARTIST,		  /* sees only the artists linked to the account */
+	FT_ROLE_ARTIST,		  /* sees only the artists and payees linked to the account */
 	FT_ROLE_COLLECTIVE_ADMIN, /* reserved for the collective */
 	FT_ROLE_MEMBER_LABEL,	  /* reserved for the collective */
 	FT_ROLE_COUNT,
@@ -97,6 +98,25 @@ int ft_user_artists(struct ft_store *store, int64_t user_id, ft_user_artist_fn f
 /* *linked = 1 when artist_id is linked to user_id. */
 int ft_user_has_artist(struct ft_store *store, int64_t user_id, const char *artist_id, int *linked,
 		       struct ft_error *err);
+
+/*
+ * Link an account to a contract payee (the portal shows an artist account
+ * the statements of its payees).  A payee exists by being named in a stored
+ * contract or in a run: FT_ENOTFOUND otherwise, naming the payee.  Linking
+ * twice is a no-op; unlinking what is not linked is FT_ENOTFOUND.
+ */
+int ft_user_link_payee(struct ft_store *store, int64_t user_id, const char *payee,
+		       struct ft_error *err);
+int ft_user_unlink_payee(struct ft_store *store, int64_t user_id, const char *payee,
+			 struct ft_error *err);
+/* The payees linked to a user, by id (a string valid during the call); a
+ * non-zero return from fn stops and is returned. */
+typedef int (*ft_user_payee_fn)(void *ctx, const char *payee, struct ft_error *err);
+int ft_user_payees(struct ft_store *store, int64_t user_id, ft_user_payee_fn fn, void *ctx,
+		   struct ft_error *err);
+/* *linked = 1 when payee is linked to user_id. */
+int ft_user_has_payee(struct ft_store *store, int64_t user_id, const char *payee, int *linked,
+		      struct ft_error *err);
 
 /* -------------------------------------------------------------- passwords */
 

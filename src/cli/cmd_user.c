@@ -1,6 +1,9 @@
 /*
- * cmd_user.c — `fairtrack -l LEDGER user add|invite|disable|enable|reset|link|list`:
- * portal accounts from the command line (fairtrack/users.h).
+ * cmd_user.c — `fairtrack -l LEDGER user add|invite|disable|enable|reset|link|unlink|
+ * list`: portal accounts from the command line (fairtrack/users.h).  An
+ * artist account is linked to catalogue artists (--artist, what it may see
+ * of the catalogue) and to contract payees (--payee, whose statements it
+ * sees in the portal).
  *
  * Every change is written to the ledger's audit log with the actor
  * "cli:<login name>", in the same transaction as the change.  Passwords are
@@ -21,6 +24,7 @@
 
 #define INVITE_TTL ((int64_t)7 * 24 * 3600)
 #define MAX_ARTISTS 32
+#define MAX_PAYEES 32
 
 struct user_args {
 	const char *username;
@@ -29,6 +33,8 @@ struct user_args {
 	const char *base_url;
 	const char *artists[MAX_ARTISTS];
 	int n_artists;
+	const char *payees[MAX_PAYEES];
+	int n_payees;
 	int password_stdin;
 };
 
@@ -65,6 +71,11 @@ static int parse_args(struct cli *cli, const char *sub, int argc, char **argv, s
 				return cli_usage_error(cli, "user", "at most %d --artist",
 						       MAX_ARTISTS);
 			a->artists[a->n_artists++] = v;
+		} else if ((v = cli_opt_value(argc, argv, &i, "--payee", &missing))) {
+			if (a->n_payees == MAX_PAYEES)
+				return cli_usage_error(cli, "user", "at most %d --payee",
+						       MAX_PAYEES);
+			a->payees[a->n_payees++] = v;
 		} else if (strcmp(argv[i], "--password-stdin") == 0) {
 			a->password_stdin = 1;
 		} else if (missing) {
@@ -158,6 +169,8 @@ static int create_or_invite(struct cli *cli, struct ft_store *store, const char 
 		id = existing.id;
 	for (i = 0; !rc && i < a->n_artists; i++)
 		rc = ft_user_link_artist(store, id, a->artists[i], err);
+	for (i = 0; !rc && i < a->n_payees; i++)
+		rc = ft_user_link_payee(store, id, a->payees[i], err);
 	if (!rc && a->password_stdin)
 		rc = ft_user_set_password(store, id, password, err);
 	else if (!rc)
@@ -202,9 +215,15 @@ static int change(struct cli *cli, struct ft_store *store, const char *sub,
 		rc = ft_user_set_disabled(store, u.id, sub[0] == 'd', err);
 	else if (strcmp(sub, "reset") == 0)
 		rc = ft_invite_create(store, u.id, 1, now, INVITE_TTL, token, err);
-	else
+	else if (strcmp(sub, "unlink") == 0)
+		for (i = 0; !rc && i < a->n_payees; i++)
+			rc = ft_user_unlink_payee(store, u.id, a->payees[i], err);
+	else {
 		for (i = 0; !rc && i < a->n_artists; i++)
 			rc = ft_user_link_artist(store, u.id, a->artists[i], err);
+		for (i = 0; !rc && i < a->n_payees; i++)
+			rc = ft_user_link_payee(store, u.id, a->payees[i], err);
+	}
 	if (!rc) {
 		char action[32];
 
@@ -230,6 +249,7 @@ struct list_ctx {
 	struct ft_store *store;
 	int n;
 	char artists[1024];
+	char payees[1024];
 };
 
 static int join_artist(void *ctx, const char *id, const char *name, struct ft_error *err)
@@ -241,6 +261,15 @@ static int join_artist(void *ctx, const char *id, const char *name, struct ft_er
 	return 0;
 }
 
+static int join_payee(void *ctx, const char *payee, struct ft_error *err)
+{
+	struct list_ctx *l = ctx;
+	size_t used = strlen(l->payees);
+
+	snprintf(l->payees + used, sizeof(l->payees) - used, "%s%s", used ? "; " : "", payee);
+	return 0;
+}
+
 static int print_user(void *ctx, const struct ft_user *u, struct ft_error *err)
 {
 	struct list_ctx *l = ctx;
@@ -248,7 +277,10 @@ static int print_user(void *ctx, const struct ft_user *u, struct ft_error *err)
 	int rc;
 
 	l->artists[0] = '\0';
+	l->payees[0] = '\0';
 	rc = ft_user_artists(l->store, u->id, join_artist, l, err);
+	if (!rc)
+		rc = ft_user_payees(l->store, u->id, join_payee, l, err);
 	if (rc)
 		return rc;
 	if (l->cli->json) {
@@ -259,18 +291,20 @@ static int print_user(void *ctx, const struct ft_user *u, struct ft_error *err)
 		printf(",\"role\":\"%s\",\"status\":\"%s\",\"artists\":", ft_role_name(u->role),
 		       status);
 		cli_json_string(stdout, l->artists);
+		printf(",\"payees\":");
+		cli_json_string(stdout, l->payees);
 		printf(",\"created_at\":\"%s\"}", u->created_at);
 	} else {
-		printf("%s\t%s\t%s\t%s\t%s\t%s\n", u->username, ft_role_name(u->role), status,
-		       u->display_name, l->artists, u->created_at);
+		printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\n", u->username, ft_role_name(u->role), status,
+		       u->display_name, l->artists, l->payees, u->created_at);
 	}
 	return 0;
 }
 
 int cmd_user(struct cli *cli, int argc, char **argv)
 {
-	static const char *const subcommands[] = {"add",   "invite", "disable", "enable",
-						  "reset", "link",   "list",	NULL};
+	static const char *const subcommands[] = {"add",  "invite", "disable", "enable", "reset",
+						  "link", "unlink", "list",    NULL};
 	struct ft_store *store = NULL;
 	struct user_args a;
 	struct ft_error err;
@@ -280,7 +314,7 @@ int cmd_user(struct cli *cli, int argc, char **argv)
 	if (argc < 2)
 		return cli_usage_error(cli, "user",
 				       "needs a subcommand: add, invite, disable, enable, reset, "
-				       "link or list");
+				       "link, unlink or list");
 	sub = argv[1];
 	for (i = 0; subcommands[i] && strcmp(sub, subcommands[i]) != 0; i++)
 		;
@@ -289,8 +323,11 @@ int cmd_user(struct cli *cli, int argc, char **argv)
 	code = parse_args(cli, sub, argc, argv, &a);
 	if (code)
 		return code;
-	if (strcmp(sub, "link") == 0 && a.n_artists == 0)
-		return cli_usage_error(cli, "user", "'user link' needs USERNAME ARTIST…");
+	if (strcmp(sub, "link") == 0 && a.n_artists == 0 && a.n_payees == 0)
+		return cli_usage_error(cli, "user",
+				       "'user link' needs USERNAME ARTIST… or --payee ID…");
+	if (strcmp(sub, "unlink") == 0 && a.n_payees == 0)
+		return cli_usage_error(cli, "user", "'user unlink' needs USERNAME --payee ID…");
 	code = cli_open_ledger(cli, "user", &store);
 	if (code)
 		return code;
@@ -301,7 +338,7 @@ int cmd_user(struct cli *cli, int argc, char **argv)
 		if (cli->json)
 			putchar('[');
 		else
-			puts("username\trole\tstatus\tdisplay_name\tartists\tcreated_at");
+			puts("username\trole\tstatus\tdisplay_name\tartists\tpayees\tcreated_at");
 		rc = ft_user_each(store, print_user, &l, &err);
 		if (cli->json)
 			puts("]");

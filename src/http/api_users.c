@@ -19,6 +19,12 @@ static int add_artist(void *ctx, const char *id, const char *name, struct ft_err
 	return 0;
 }
 
+static int add_payee(void *ctx, const char *payee, struct ft_error *err)
+{
+	json_array_append_new(ctx, json_string(payee));
+	return 0;
+}
+
 struct user_list {
 	struct ft_store *store;
 	json_t *users;
@@ -27,21 +33,27 @@ struct user_list {
 static int collect_user(void *ctx, const struct ft_user *u, struct ft_error *err)
 {
 	struct user_list *l = ctx;
-	json_t *artists = json_array();
+	json_t *artists = json_array(), *payees = json_array();
 	int rc;
 
-	if (!artists)
+	if (!artists || !payees) {
+		json_decref(artists);
+		json_decref(payees);
 		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	}
 	rc = ft_user_artists(l->store, u->id, add_artist, artists, err);
+	if (!rc)
+		rc = ft_user_payees(l->store, u->id, add_payee, payees, err);
 	if (rc) {
 		json_decref(artists);
+		json_decref(payees);
 		return rc;
 	}
-	json_array_append_new(l->users, json_pack("{s:s,s:s,s:s,s:b,s:b,s:s,s:o}", "username",
-						  u->username, "display_name", u->display_name,
-						  "role", ft_role_name(u->role), "disabled",
-						  u->disabled, "has_password", u->has_password,
-						  "created_at", u->created_at, "artists", artists));
+	json_array_append_new(
+	    l->users, json_pack("{s:s,s:s,s:s,s:b,s:b,s:s,s:o,s:o}", "username", u->username,
+				"display_name", u->display_name, "role", ft_role_name(u->role),
+				"disabled", u->disabled, "has_password", u->has_password,
+				"created_at", u->created_at, "artists", artists, "payees", payees));
 	return 0;
 }
 
@@ -78,6 +90,7 @@ void api_users_invite(struct http_request *req)
 	const char *role_name = http_json_string(req, "role");
 	const char *display = http_json_string(req, "display_name");
 	json_t *artists = json_object_get(req->json, "artists");
+	json_t *payees = json_object_get(req->json, "payees");
 	char token[FT_TOKEN_HEX + 1];
 	struct ft_error err;
 	int64_t id = 0;
@@ -88,11 +101,15 @@ void api_users_invite(struct http_request *req)
 	if (!username || role < 0) {
 		http_reply_error(req, 400,
 				 "send {\"username\": …, \"role\": \"admin\"|\"staff\"|\"artist\", "
-				 "\"artists\": [ids] for an artist}");
+				 "\"artists\": [ids], \"payees\": [ids] for an artist}");
 		return;
 	}
 	if (artists && !json_is_array(artists)) {
 		http_reply_error(req, 400, "'artists' must be an array of artist ids");
+		return;
+	}
+	if (payees && !json_is_array(payees)) {
+		http_reply_error(req, 400, "'payees' must be an array of payee ids");
 		return;
 	}
 	ft_error_clear(&err);
@@ -108,6 +125,17 @@ void api_users_invite(struct http_request *req)
 		if (rc == FT_ENOTFOUND)
 			rc = ft_error_set(&err, FT_EINVAL, "the catalogue has no artist '%s'",
 					  json_string_value(a));
+	}
+	/* An artist sees the statements of the payees linked here. */
+	for (i = 0; !rc && payees && i < json_array_size(payees); i++) {
+		json_t *p = json_array_get(payees, i);
+
+		rc = json_is_string(p)
+			 ? ft_user_link_payee(req->store, id, json_string_value(p), &err)
+			 : ft_error_set(&err, FT_EINVAL, "'payees' must hold strings");
+		if (rc == FT_ENOTFOUND)
+			rc = ft_error_set(&err, FT_EINVAL, "no contract names a payee '%s'",
+					  json_string_value(p));
 	}
 	if (!rc)
 		rc = ft_invite_create(req->store, id, 0, req->now, http_opts(req->srv)->invite_ttl,

@@ -50,20 +50,30 @@ static int add_artist(void *ctx, const char *id, const char *name, struct ft_err
 	return 0;
 }
 
+static int add_payee(void *ctx, const char *payee, struct ft_error *err)
+{
+	json_array_append_new(ctx, json_string(payee));
+	return 0;
+}
+
 /* The user as the API shows it; NULL after replying with an error. */
 static json_t *user_json(struct http_request *req, const struct ft_user *user)
 {
-	json_t *artists = json_array();
+	json_t *artists = json_array(), *payees = json_array();
 	struct ft_error err;
 
 	ft_error_clear(&err);
-	if (!artists || ft_user_artists(req->store, user->id, add_artist, artists, &err)) {
+	if (!artists || !payees ||
+	    ft_user_artists(req->store, user->id, add_artist, artists, &err) ||
+	    ft_user_payees(req->store, user->id, add_payee, payees, &err)) {
 		json_decref(artists);
+		json_decref(payees);
 		http_reply_ft_error(req, &err);
 		return NULL;
 	}
-	return json_pack("{s:s,s:s,s:s,s:o}", "username", user->username, "display_name",
-			 user->display_name, "role", ft_role_name(user->role), "artists", artists);
+	return json_pack("{s:s,s:s,s:s,s:o,s:o}", "username", user->username, "display_name",
+			 user->display_name, "role", ft_role_name(user->role), "artists", artists,
+			 "payees", payees);
 }
 
 static void reply_session(struct http_request *req, unsigned status)

@@ -133,6 +133,17 @@ struct http_jobs *http_server_jobs(const struct http_server *srv);
  * periods page show them (api_books.c); NULL with err filled. */
 json_t *http_periods_json(struct ft_store *store, struct ft_error *err);
 
+/* 1 when the request's user may see payee's statements: label staff and
+ * admins see every payee, an artist account only those linked to it
+ * (api_statements.c).  -1 after a storage failure was replied.  Callers
+ * answer 0 with the same 404 as for a statement that does not exist. */
+int http_can_see_payee(struct http_request *req, const char *payee);
+
+/* Reply 200 with a file to save: data (malloc'd, stolen) of len bytes, sent
+ * with Content-Disposition: attachment; filename="filename". */
+void http_reply_download(struct http_request *req, const char *content_type,
+			 const char *filename, char *data, size_t len);
+
 /* Route dispatch (route.c) and static files (static.c). */
 void http_dispatch(struct http_request *req);
 void http_static(struct http_request *req);

@@ -1,6 +1,7 @@
 /*
  * users.c — portal accounts in the ledger (fairtrack/users.h): users and
- * roles, argon2id passwords, invites, sessions, login attempts, audit log.
+ * roles, links to catalogue artists and contract payees, argon2id
+ * passwords, invites, sessions, login attempts, audit log.
  *
  * Secrets: a session id or invite token is 32 bytes from getrandom(2),
  * given to the caller as hex and stored only as SHA-256(hex).  A stolen
@@ -27,6 +28,7 @@
 #include <time.h>
 
 #include "fairtrack/digest.h"
+#include "fairtrack/ledger_run.h"
 #include "fairtrack/period.h"
 
 /* OWASP password storage baseline for argon2id. */
@@ -431,6 +433,126 @@ int ft_user_has_artist(struct ft_store *store, int64_t user_id, const char *arti
 		rc = ft_stmt_bind_int64(st, 1, user_id, err);
 	if (!rc)
 		rc = ft_stmt_bind_text(st, 2, artist_id, err);
+	if (!rc)
+		rc = ft_stmt_step(st, err);
+	if (rc == 1)
+		*linked = 1;
+	ft_stmt_free(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* ----------------------------------------------------------------- payees */
+
+/*
+ * A payee is known when a run has figures for it or a stored contract names
+ * it.  The run is asked first (one index lookup); only a payee that has not
+ * been run yet costs loading the contracts.
+ */
+static int payee_known(struct ft_store *store, const char *payee, int *known, struct ft_error *err)
+{
+	struct ft_contract_set set;
+	struct ft_stmt *st = NULL;
+	size_t i, j;
+	int rc;
+
+	*known = 0;
+	rc = ft_store_prepare(store, &st, "SELECT 1 FROM run_statements WHERE payee = ? LIMIT 1",
+			      err);
+	if (!rc)
+		rc = ft_stmt_bind_text(st, 1, payee, err);
+	if (!rc)
+		rc = ft_stmt_step(st, err);
+	ft_stmt_free(st);
+	if (rc < 0)
+		return rc;
+	if (rc == 1) {
+		*known = 1;
+		return 0;
+	}
+	memset(&set, 0, sizeof(set));
+	rc = ft_contracts_load(store, &set, err);
+	for (i = 0; !rc && i < set.n && !*known; i++)
+		for (j = 0; j < set.items[i].n_payees && !*known; j++)
+			*known = strcmp(set.items[i].payees[j].id, payee) == 0;
+	ft_contract_set_clear(&set);
+	return rc;
+}
+
+int ft_user_link_payee(struct ft_store *store, int64_t user_id, const char *payee,
+		       struct ft_error *err)
+{
+	const void *v[] = {&user_id, payee};
+	int owned, rc, known = 0, linked = 0;
+
+	if (!payee || !*payee)
+		return ft_error_set(err, FT_EINVAL, "a payee id is needed (a payee of a contract)");
+	rc = tx_begin(store, &owned, err);
+	if (rc)
+		return rc;
+	rc = ft_user_get_id(store, user_id, NULL, err);
+	if (!rc)
+		rc = payee_known(store, payee, &known, err);
+	if (!rc && !known)
+		rc = ft_error_set(err, FT_ENOTFOUND,
+				  "no contract names a payee '%s' (the payee ids are in the "
+				  "contracts' 'payees:' lists)",
+				  payee);
+	if (!rc)
+		rc = ft_user_has_payee(store, user_id, payee, &linked, err);
+	if (!rc && !linked)
+		rc = exec_bound(store, "INSERT INTO user_payees (user_id, payee) VALUES (?, ?)",
+				"it", v, err);
+	return tx_end(store, owned, rc, err);
+}
+
+int ft_user_unlink_payee(struct ft_store *store, int64_t user_id, const char *payee,
+			 struct ft_error *err)
+{
+	const void *v[] = {&user_id, payee ? payee : ""};
+	int owned, rc, linked = 0;
+
+	rc = tx_begin(store, &owned, err);
+	if (rc)
+		return rc;
+	rc = ft_user_has_payee(store, user_id, payee ? payee : "", &linked, err);
+	if (!rc && !linked)
+		rc = ft_error_set(err, FT_ENOTFOUND, "payee '%s' is not linked to this account",
+				  payee ? payee : "");
+	if (!rc)
+		rc = exec_bound(store, "DELETE FROM user_payees WHERE user_id = ? AND payee = ?",
+				"it", v, err);
+	return tx_end(store, owned, rc, err);
+}
+
+int ft_user_payees(struct ft_store *store, int64_t user_id, ft_user_payee_fn fn, void *ctx,
+		   struct ft_error *err)
+{
+	struct ft_stmt *st = NULL;
+	int rc;
+
+	rc = ft_store_prepare(
+	    store, &st, "SELECT payee FROM user_payees WHERE user_id = ? ORDER BY payee", err);
+	if (!rc)
+		rc = ft_stmt_bind_int64(st, 1, user_id, err);
+	while (!rc && (rc = ft_stmt_step(st, err)) == 1)
+		rc = fn(ctx, ft_stmt_column_text(st, 0), err);
+	ft_stmt_free(st);
+	return rc;
+}
+
+int ft_user_has_payee(struct ft_store *store, int64_t user_id, const char *payee, int *linked,
+		      struct ft_error *err)
+{
+	struct ft_stmt *st = NULL;
+	int rc;
+
+	*linked = 0;
+	rc = ft_store_prepare(store, &st,
+			      "SELECT 1 FROM user_payees WHERE user_id = ? AND payee = ?", err);
+	if (!rc)
+		rc = ft_stmt_bind_int64(st, 1, user_id, err);
+	if (!rc)
+		rc = ft_stmt_bind_text(st, 2, payee, err);
 	if (!rc)
 		rc = ft_stmt_step(st, err);
 	if (rc == 1)

@@ -1,9 +1,11 @@
 /* test_users.c — portal accounts in the ledger: users, argon2id passwords,
- * invites, sessions, login attempts, audit log. */
+ * invites, sessions, login attempts, audit log, links to artists and
+ * payees. */
 #include "testutil.h"
 
 #include <unistd.h>
 
+#include "fairtrack/ledger_run.h"
 #include "fairtrack/store.h"
 #include "fairtrack/users.h"
 
@@ -313,6 +315,75 @@ static int collect_audit(void *ctx, const struct ft_audit_entry *e, struct ft_er
 	return 0;
 }
 
+static int collect_payee(void *ctx, const char *payee, struct ft_error *err)
+{
+	char *buf = ctx;
+	size_t used = strlen(buf);
+
+	snprintf(buf + used, 256 - used, "%s%s", used ? "," : "", payee);
+	return 0;
+}
+
+static void test_payee_links_need_a_payee_a_contract_or_run_names(void **state)
+{
+	struct ft_store *store = fresh("payees");
+	struct ft_contracts_import_result res;
+	char path[1024], list[256] = "";
+	struct ft_error err;
+	int64_t id, other;
+	int linked = -1;
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/users-payees.yaml", testutil_tmpdir());
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("id: aurora-recording\ntype: royalty\ncurrency: GBP\nfrequency: monthly\n"
+	      "payees:\n  - id: aurora-fields\n    share: 60%\n  - id: kit-producer\n"
+	      "    share: 40%\nscope:\n  artists: [aurora-fields]\n  start: 2026-01-01\n"
+	      "rates:\n  - rate: 20%\n",
+	      f);
+	fclose(f);
+	ft_error_clear(&err);
+	if (ft_contracts_import(store, path, &res, &err))
+		fail_msg("%s", err.message);
+	ft_contracts_import_result_free(&res);
+	/* A payee only a run names (its contract since removed) is known too. */
+	assert_int_equal(ft_store_exec(store,
+				       "INSERT INTO runs VALUES ('2026-09', 24320, 1, 'GBP', 't',"
+				       " NULL, '', '0');"
+				       "INSERT INTO run_statements VALUES ('2026-09', 'old-payee',"
+				       " 'old', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0')",
+				       &err),
+			 0);
+	id = add_with_password(store, "aurora", FT_ROLE_ARTIST, NULL);
+	other = add_with_password(store, "kit", FT_ROLE_ARTIST, NULL);
+	assert_int_equal(ft_user_link_payee(store, id, "kit-producer", &err), 0);
+	assert_int_equal(ft_user_link_payee(store, id, "aurora-fields", &err), 0);
+	assert_int_equal(ft_user_link_payee(store, id, "aurora-fields", &err), 0);
+	assert_int_equal(ft_user_link_payee(store, id, "old-payee", &err), 0);
+	assert_int_equal(ft_user_link_payee(store, id, "nobody", &err), FT_ENOTFOUND);
+	assert_non_null(strstr(err.message, "'nobody'"));
+	assert_int_equal(ft_user_link_payee(store, id, "x' OR '1'='1", &err), FT_ENOTFOUND);
+	assert_int_equal(ft_user_link_payee(store, id, "", &err), FT_EINVAL);
+	assert_int_equal(ft_user_link_payee(store, 9999, "aurora-fields", &err), FT_ENOTFOUND);
+	assert_int_equal(ft_user_payees(store, id, collect_payee, list, &err), 0);
+	assert_string_equal(list, "aurora-fields,kit-producer,old-payee");
+	assert_int_equal(ft_user_has_payee(store, id, "kit-producer", &linked, &err), 0);
+	assert_int_equal(linked, 1);
+	/* Links belong to one account. */
+	assert_int_equal(ft_user_has_payee(store, other, "kit-producer", &linked, &err), 0);
+	assert_int_equal(linked, 0);
+	assert_int_equal(ft_user_unlink_payee(store, id, "kit-producer", &err), 0);
+	assert_int_equal(ft_user_unlink_payee(store, id, "kit-producer", &err), FT_ENOTFOUND);
+	assert_int_equal(ft_user_has_payee(store, id, "kit-producer", &linked, &err), 0);
+	assert_int_equal(linked, 0);
+	list[0] = '\0';
+	assert_int_equal(ft_user_payees(store, id, collect_payee, list, &err), 0);
+	assert_string_equal(list, "aurora-fields,old-payee");
+	ft_store_close(store);
+}
+
 static void test_audit_log_lists_newest_first_in_pages(void **state)
 {
 	struct ft_store *store = fresh("audit");
@@ -385,6 +456,7 @@ int main(void)
 	    cmocka_unit_test(test_reset_removes_password_and_sessions),
 	    cmocka_unit_test(test_login_failures_count_since_last_success),
 	    cmocka_unit_test(test_artist_links_are_checked_against_the_catalogue),
+	    cmocka_unit_test(test_payee_links_need_a_payee_a_contract_or_run_names),
 	    cmocka_unit_test(test_audit_log_lists_newest_first_in_pages),
 	    cmocka_unit_test(test_a_caller_transaction_is_joined_and_can_roll_back),
 	    cmocka_unit_test(test_random_tokens_are_hex_and_distinct),
