@@ -435,7 +435,10 @@
       input.value = period;
       confirmClose(period);
     });
-    sec.append(form, hint, closeBox, summary, el('h2', 'Periods run'), runs.wrap, months);
+    const staff = el('p', 'Only a label admin can run or close a period; here you see what was run and closed.', 'hint');
+    staff.id = 'period-staff';
+    staff.hidden = true;
+    sec.append(form, hint, staff, closeBox, summary, el('h2', 'Periods run'), runs.wrap, months);
   }
 
   async function loadPeriods() {
@@ -457,8 +460,9 @@
     async load(sec) {
       if (!sec.firstChild) buildPeriods(sec);
       const admin = isAdmin();
-      $('period-run').hidden = !admin;
-      $('period-close').hidden = !admin;
+      $('period-form').hidden = !admin;
+      $('period-hint').hidden = !admin;
+      $('period-staff').hidden = admin;
       $('period-close-box').hidden = true;
       await loadPeriods();
     },
