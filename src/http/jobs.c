@@ -11,7 +11,8 @@
  * When a report is refused for a bad line the import stops at the first
  * one.  To say how many more there are, the worker reads the file once
  * more through the pure aggregator with its bad lines set aside (no ledger
- * involved): their count, and the first few verbatim.
+ * involved): their count, and the first few verbatim (for reports up to
+ * 512 MiB; a larger one names its first bad line only).
  */
 #include "jobs.h"
 
@@ -29,6 +30,10 @@
 
 #define BAD_LINE_SAMPLES 5
 #define BAD_LINE_CHARS 200
+/* The second reading is single-threaded (the aggregator's reject path): on
+ * a very large report it would hold the worker for minutes, so above this
+ * size the refusal names the first bad line only. */
+#define BAD_LINE_PASS_MAX ((uint64_t)512 << 20)
 
 enum job_state { JOB_QUEUED, JOB_RUNNING, JOB_DONE, JOB_FAILED };
 
@@ -281,7 +286,7 @@ static json_t *error_json(const struct job *j, const struct ft_format *format,
 		      err->code == FT_EEXISTS ? "duplicate" : ft_error_name(err->code), "message",
 		      message, "file", j->name, "line", (json_int_t)err->line, "field",
 		      err->field[0] ? err->field : NULL);
-	if (e && err->code == FT_EINVAL && err->line > 0)
+	if (e && err->code == FT_EINVAL && err->line > 0 && j->bytes <= BAD_LINE_PASS_MAX)
 		count_bad_lines(j, format, e);
 	return e;
 }
