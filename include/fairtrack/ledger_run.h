@@ -9,6 +9,7 @@
  *   import fx         exact exchange rates per month (period,from,to,rate)
  *   import income     money that belongs to no single track (ACCT-9)
  *   run P             usage + income of P (and late rows of closed months)
+ *                     for the contracts due in P (statement frequency)
  *                     converted exactly, through the engine, posted as a
  *                     double-entry journal; replaces an open run of P
  *   close P           makes P immutable; its engine state seeds the next run
@@ -135,8 +136,11 @@ struct ft_run_summary {
 };
 
 /*
- * Run period P: every stored contract over P, starting from the state the
- * last closed period left.  Refused (FT_ECONFLICT) when a month of P is
+ * Run period P: every stored contract due in P, each over its statement
+ * period (the max(frequency, P) months ending with P; docs/JOURNAL.md "Due
+ * contracts"), starting from the state the last closed period left.  Rows of
+ * a contract not due wait unposted for its run; the summary's notes name
+ * each skipped contract and when it is next due.  Refused (FT_ECONFLICT) when a month of P is
  * closed or another period's run is still open (close it first).  A missing
  * exchange rate is FT_ENOTFOUND naming every pair and month needed.
  */

@@ -69,6 +69,11 @@ struct ft_royalty_line {
 	ft_amount gross;    /* ACCT-2: reported revenue before a distributor's fee */
 	ft_amount receipts; /* ACCT-1: what the label received */
 	bool non_attributable;
+	/* An attributable line an earlier run already accounted (its receipts
+	 * are not counted again, no contract earns on it): it only weighs in
+	 * the ACCT-9 allocation of this run's income, and what is allocated to
+	 * it is accounted through its contract like any allocation. */
+	bool context;
 	int64_t source_id;  /* the caller's provenance (aggregate / batch id) */
 };
 
@@ -221,9 +226,12 @@ struct ft_royalty_result {
 };
 
 /*
- * The engine runs whatever period it is given; running each contract at its
- * own statement frequency (grouping contracts by `frequency`) is the
- * caller's job.  A line's territory "WW" (a worldwide report line) is only
+ * The engine runs whatever period it is given.  Contracts stated at
+ * different frequencies are run together through `windows`: each contract's
+ * statement period in this run (inside `period`, ending with it), or
+ * months == 0 for a contract not due — skipped: no lines, no charges, its
+ * state, accounts and reserves carried untouched.  Deciding which contract
+ * is due is the caller's job (docs/JOURNAL.md).  A line's territory "WW" (a worldwide report line) is only
  * covered by a contract whose scope is the whole world (see ids.h).
  */
 struct ft_royalty_input {
@@ -234,6 +242,10 @@ struct ft_royalty_input {
 	const struct ft_royalty_line *lines;
 	size_t n_lines;
 	const struct ft_royalty_state *previous; /* NULL: the first period ever */
+	const struct ft_period *windows; /* per contract; NULL: every contract over period */
+	/* ACCT-9 income is not shared in this run: carried non-attributable
+	 * suspense stays as it is, and no line may be non-attributable. */
+	bool hold_income;
 };
 
 /*

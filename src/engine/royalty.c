@@ -17,6 +17,11 @@
  *   6. ACCT-10 unmatched usage to suspense, totals, and the conservation
  *      check — a run that does not conserve every unit fails.
  *
+ * Contracts stated at different frequencies run together: each has its own
+ * statement period in the run (input `windows`), which sets the advances
+ * and costs it charges, its reserves' release and its last month run; a
+ * contract not due is skipped and everything it owns carried untouched.
+ *
  * Accounts and contract states are found by linear search: a period has
  * hundreds of payees, not millions; lines (the large dimension) are only
  * sorted and walked.
@@ -57,9 +62,11 @@ struct run {
 	const struct ft_royalty_input *in;
 	struct ft_royalty_result *res;
 	struct ft_error *err;
-	int last_month; /* of the period */
 	int minor_units;
 	size_t *order;
+	/* Which lines and allocations each contract may cover (cover_index):
+	 * CSR lists, lines in the order the contract walks them. */
+	size_t *line_at, *lines_of, *alloc_at, *allocs_of;
 	size_t cap_entries, cap_shares, cap_alloc, cap_stmt, cap_susp;
 	size_t cap_accounts, cap_reserves, cap_cstate, cap_credits, cap_next_susp;
 };
@@ -189,6 +196,41 @@ static const char *account_of(const struct ft_contract *c)
 	return c->cross_collateral[0] ? c->cross_collateral : c->id;
 }
 
+/* The statement period contract ci is computed over; months == 0: not due. */
+static struct ft_period window_of(const struct run *r, size_t ci)
+{
+	return r->in->windows ? r->in->windows[ci] : r->in->period;
+}
+
+/* Index of the input contract with this id, or -1. */
+static long contract_index(const struct run *r, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < r->in->n_contracts; i++)
+		if (strcmp(r->in->contracts[i].id, id) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* An account whose contracts in the input are all not due is left alone:
+ * no statement, its balance carried as it is (validation keeps the
+ * contracts of a cross-collateral group at one frequency). */
+static bool account_idle(const struct run *r, const char *account)
+{
+	size_t i;
+	bool seen = false;
+
+	for (i = 0; i < r->in->n_contracts; i++) {
+		if (strcmp(account_of(&r->in->contracts[i]), account) != 0)
+			continue;
+		if (window_of(r, i).months > 0)
+			return false;
+		seen = true;
+	}
+	return seen;
+}
+
 /* ---- deep copy of the previous state ------------------------------------------------- */
 
 static int copy_state(struct run *r)
@@ -248,6 +290,15 @@ static int check_inputs(struct run *r)
 			if (strcmp(in->contracts[j].id, c->id) == 0)
 				return ft_error_set(r->err, FT_EINVAL,
 						    "royalty run: contract '%s' given twice", c->id);
+		if (in->windows && in->windows[i].months != 0 &&
+		    (in->windows[i].months < 1 || in->windows[i].months > in->period.months ||
+		     in->windows[i].first < in->period.first ||
+		     in->windows[i].first + in->windows[i].months !=
+			 in->period.first + in->period.months))
+			return ft_error_set(r->err, FT_EINVAL,
+					    "royalty run: the statement period of contract '%s' "
+					    "is not inside the run's period, ending with it",
+					    c->id);
 	}
 	for (i = 0; i < in->n_lines; i++) {
 		const struct ft_royalty_line *l = &in->lines[i];
@@ -263,6 +314,13 @@ static int check_inputs(struct run *r)
 			return ft_error_set(r->err, FT_EINVAL,
 					    "royalty line %zu (source %lld): amount or units out "
 					    "of range",
+					    i + 1, (long long)l->source_id);
+		if ((l->context && (l->non_attributable || !l->isrc[0])) ||
+		    (l->non_attributable && in->hold_income))
+			return ft_error_set(r->err, FT_EINVAL,
+					    "royalty line %zu (source %lld): a context line must "
+					    "be attributable, and income cannot come when it is "
+					    "held",
 					    i + 1, (long long)l->source_id);
 		if (l->non_attributable && l->isrc[0])
 			return ft_error_set(r->err, FT_EINVAL,
@@ -438,6 +496,8 @@ static int allocate_non_attributable(struct run *r)
 	bool done;
 	int rc = 0;
 
+	if (in->hold_income)
+		return 0; /* carried suspense stays in next as copied */
 	for (k = 0; prev && k < prev->n_suspense; k++) {
 		const struct ft_royalty_suspense *s = &prev->suspense[k];
 
@@ -471,6 +531,228 @@ static int allocate_non_attributable(struct run *r)
 	keep = NULL;
 out:
 	free(keep);
+	return rc;
+}
+
+/* ---- which contract covers which line ------------------------------------------------------------ */
+
+/*
+ * A contract covers a line only when one of its scope keys (a track's ISRC,
+ * a release's GTIN, an artist) is the line's, so instead of asking every
+ * contract about every line (10k contracts × millions of lines), the scope
+ * keys go into one hash table and each line asks for its three keys.  The
+ * candidates are then checked with ft_contract_covers as before, so the
+ * result is exactly the same; each contract gets its lines in the order it
+ * walked them before (canonical with escalations, input order otherwise).
+ */
+struct key_slot {
+	const char *key;
+	char kind; /* 'T' track, 'R' release, 'A' artist */
+	long head; /* first contract of the chain, -1 empty */
+};
+
+struct key_index {
+	struct key_slot *slots;
+	size_t mask;
+	long *next; /* per (contract, key) node: next node */
+	size_t *contract; /* per node: its contract */
+	size_t n_nodes;
+};
+
+static uint64_t key_hash(char kind, const char *key)
+{
+	uint64_t h = 1469598103934665603ULL ^ (unsigned char)kind;
+
+	for (; *key; key++)
+		h = (h ^ (unsigned char)*key) * 1099511628211ULL;
+	return h;
+}
+
+static struct key_slot *key_find(const struct key_index *ix, char kind, const char *key)
+{
+	size_t i = (size_t)key_hash(kind, key) & ix->mask;
+
+	while (ix->slots[i].key &&
+	       (ix->slots[i].kind != kind || strcmp(ix->slots[i].key, key) != 0))
+		i = (i + 1) & ix->mask;
+	return &ix->slots[i];
+}
+
+static void key_add(struct key_index *ix, char kind, const char *key, size_t contract)
+{
+	struct key_slot *s = key_find(ix, kind, key);
+	size_t n = ix->n_nodes++;
+
+	if (!s->key) {
+		s->key = key;
+		s->kind = kind;
+		s->head = -1;
+	}
+	ix->contract[n] = contract;
+	ix->next[n] = s->head;
+	s->head = (long)n;
+}
+
+/* Candidate contracts of a line, through its three keys (deduplicated);
+ * cap + 1 when there are more than cap. */
+static size_t line_candidates(const struct key_index *ix, const struct ft_royalty_line *l,
+			      size_t *out, size_t cap)
+{
+	const char kinds[3] = {'T', 'R', 'A'};
+	const char *keys[3] = {l->isrc, l->gtin14, l->artist};
+	size_t n = 0, j;
+	int k;
+
+	for (k = 0; k < 3; k++) {
+		const struct key_slot *s;
+		long node;
+
+		if (!keys[k][0])
+			continue;
+		s = key_find(ix, kinds[k], keys[k]);
+		for (node = s->key ? s->head : -1; node >= 0; node = ix->next[node]) {
+			size_t c = ix->contract[node];
+
+			for (j = 0; j < n && out[j] != c; j++)
+				;
+			if (j == n && n == cap)
+				return cap + 1;
+			if (j == n)
+				out[n++] = c;
+		}
+	}
+	return n;
+}
+
+/* Fill line_at/lines_of (and alloc_at/allocs_of) by counting, then placing. */
+static int cover_index(struct run *r)
+{
+	const struct ft_royalty_input *in = r->in;
+	const struct ft_royalty_result *res = r->res;
+	struct key_index ix = {0};
+	size_t nkeys = 0, i, k, pass, cand[64], *fill = NULL;
+	int rc = 0;
+
+	for (i = 0; i < in->n_contracts; i++)
+		nkeys += in->contracts[i].scope.n_tracks + in->contracts[i].scope.n_releases +
+			 in->contracts[i].scope.n_artists;
+	for (ix.mask = 15; ix.mask + 1 < 2 * nkeys + 2; ix.mask = ix.mask * 2 + 1)
+		;
+	ix.slots = calloc(ix.mask + 1, sizeof(*ix.slots));
+	ix.next = malloc((nkeys + 1) * sizeof(*ix.next));
+	ix.contract = malloc((nkeys + 1) * sizeof(*ix.contract));
+	r->line_at = calloc(in->n_contracts + 1, sizeof(*r->line_at));
+	r->alloc_at = calloc(in->n_contracts + 1, sizeof(*r->alloc_at));
+	fill = calloc(in->n_contracts + 1, sizeof(*fill));
+	if (!ix.slots || !ix.next || !ix.contract || !r->line_at || !r->alloc_at || !fill) {
+		rc = nomem(r);
+		goto out;
+	}
+	for (i = 0; i < in->n_contracts; i++) {
+		const struct ft_contract_scope *sc = &in->contracts[i].scope;
+
+		if (in->windows && in->windows[i].months == 0)
+			continue; /* not due: covers nothing in this run */
+		for (k = 0; k < sc->n_tracks; k++)
+			key_add(&ix, 'T', sc->tracks[k], i);
+		for (k = 0; k < sc->n_releases; k++)
+			key_add(&ix, 'R', sc->releases[k], i);
+		for (k = 0; k < sc->n_artists; k++)
+			key_add(&ix, 'A', sc->artists[k], i);
+	}
+	/* Lines: pass 0 counts, pass 1 places (into lines_of). */
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 1) {
+			size_t total = 0, c;
+
+			for (c = 0; c < in->n_contracts; c++) {
+				size_t n = r->line_at[c];
+
+				r->line_at[c] = total;
+				fill[c] = total;
+				total += n;
+			}
+			r->line_at[in->n_contracts] = total;
+			r->lines_of = malloc((total + 1) * sizeof(*r->lines_of));
+			if (!r->lines_of) {
+				rc = nomem(r);
+				goto out;
+			}
+		}
+		for (k = 0; k < in->n_lines; k++) {
+			int canonical;
+
+			for (canonical = 0; canonical < 2; canonical++) {
+				size_t li = canonical ? r->order[k] : k, n, j;
+				const struct ft_royalty_line *l = &in->lines[li];
+
+				if (l->non_attributable || l->context || !l->isrc[0])
+					continue;
+				n = line_candidates(&ix, l, cand, 64);
+				if (n > 64) {
+					rc = ft_error_set(r->err, FT_EINVAL,
+							  "royalty line %zu: more than 64 contracts "
+							  "claim its track",
+							  li + 1);
+					goto out;
+				}
+				for (j = 0; j < n; j++) {
+					const struct ft_contract *c = &in->contracts[cand[j]];
+
+					/* Contracts with escalations walk the canonical
+					 * order (ACCT-3), the others the input order. */
+					if ((c->n_escalations > 0) != (canonical == 1) ||
+					    !ft_contract_covers(c, l->isrc, l->gtin14, l->artist,
+								l->territory, l->month))
+						continue;
+					if (pass == 0)
+						r->line_at[cand[j]]++;
+					else
+						r->lines_of[fill[cand[j]]++] = li;
+				}
+			}
+		}
+	}
+	/* Allocations, in their order. */
+	memset(fill, 0, (in->n_contracts + 1) * sizeof(*fill));
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 1) {
+			size_t total = 0, c;
+
+			for (c = 0; c < in->n_contracts; c++) {
+				size_t n = r->alloc_at[c];
+
+				r->alloc_at[c] = total;
+				fill[c] = total;
+				total += n;
+			}
+			r->alloc_at[in->n_contracts] = total;
+			r->allocs_of = malloc((total + 1) * sizeof(*r->allocs_of));
+			if (!r->allocs_of) {
+				rc = nomem(r);
+				goto out;
+			}
+		}
+		for (k = 0; k < res->n_allocations; k++) {
+			const struct ft_royalty_line *l = &in->lines[res->allocations[k].target_line];
+			size_t n = line_candidates(&ix, l, cand, 64), j;
+
+			for (j = 0; j < n && n <= 64; j++) {
+				if (!ft_contract_covers(&in->contracts[cand[j]], l->isrc, l->gtin14,
+							l->artist, l->territory, l->month))
+					continue;
+				if (pass == 0)
+					r->alloc_at[cand[j]]++;
+				else
+					r->allocs_of[fill[cand[j]]++] = k;
+			}
+		}
+	}
+out:
+	free(ix.slots);
+	free(ix.next);
+	free(ix.contract);
+	free(fill);
 	return rc;
 }
 
@@ -680,8 +962,8 @@ static int profit_split_credits(struct run *r, size_t ci, struct ft_royalty_cont
 	return 0;
 }
 
-static int add_reserve(struct run *r, const struct ft_contract *c, const char *payee,
-		       ft_amount amount)
+static int add_reserve(struct run *r, const struct ft_contract *c, struct ft_period w,
+		       const char *payee, ft_amount amount)
 {
 	struct ft_royalty_state *next = &r->res->next;
 	struct ft_royalty_reserve *t;
@@ -694,9 +976,10 @@ static int add_reserve(struct run *r, const struct ft_contract *c, const char *p
 	snprintf(t->payee, sizeof(t->payee), "%s", payee);
 	snprintf(t->account, sizeof(t->account), "%s", account_of(c));
 	snprintf(t->contract, sizeof(t->contract), "%s", c->id);
-	t->withheld_month = r->in->period.first;
-	/* ACCT-6: released by the run of the period N periods later. */
-	t->release_month = r->in->period.first + c->reserve_periods * r->in->period.months;
+	t->withheld_month = w.first;
+	/* ACCT-6: released by the run of the contract's statement period N
+	 * periods later. */
+	t->release_month = w.first + c->reserve_periods * w.months;
 	t->amount = amount;
 	return 0;
 }
@@ -707,15 +990,20 @@ static int process_contract(struct run *r, size_t ci, bool *covered, bool *cover
 	const struct ft_contract *c = &in->contracts[ci];
 	struct ft_royalty_result *res = r->res;
 	struct ft_royalty_contract_summary *sum = &res->contracts[ci];
-	struct ft_royalty_contract_state *cs = contract_state(r, c->id);
+	struct ft_royalty_contract_state *cs;
 	struct payee_sums ps = {0};
 	ft_amount *weights = NULL, *buf = NULL;
+	struct ft_period w = window_of(r, ci);
+	int last_month = w.first + w.months - 1;
 	size_t k, i, np = c->n_payees;
 	int rc = 0;
 
+	if (w.months == 0)
+		return 0; /* not due in this run: its state is carried untouched */
+	cs = contract_state(r, c->id);
 	if (!cs)
 		return nomem(r);
-	if (cs->last_month >= in->period.first) {
+	if (cs->last_month >= w.first) {
 		char m[8];
 
 		ft_month_format(m, cs->last_month);
@@ -734,16 +1022,13 @@ static int process_contract(struct run *r, size_t ci, bool *covered, bool *cover
 		weights[i] = c->payees[i].share;
 	sum->units_before = cs->units;
 
-	for (k = 0; k < in->n_lines; k++) {
-		/* Only escalations depend on the order of lines (ACCT-3); without
-		 * them the input order gives the same figures and reads memory
-		 * sequentially, which matters for millions of lines. */
-		size_t li = c->n_escalations ? r->order[k] : k;
+	/* The lines it covers (cover_index), in the canonical order when it has
+	 * escalations — the only order-dependent rule (ACCT-3) — and in input
+	 * order otherwise, which gives the same figures. */
+	for (k = r->line_at[ci]; k < r->line_at[ci + 1]; k++) {
+		size_t li = r->lines_of[k];
 		const struct ft_royalty_line *l = &in->lines[li];
 
-		if (l->non_attributable || !l->isrc[0] ||
-		    !ft_contract_covers(c, l->isrc, l->gtin14, l->artist, l->territory, l->month))
-			continue;
 		covered[li] = true;
 		if (c->type == FT_CONTRACT_PROFIT_SPLIT)
 			cs->cum_base += c->base == FT_BASE_GROSS ? l->gross : l->receipts;
@@ -751,12 +1036,10 @@ static int process_contract(struct run *r, size_t ci, bool *covered, bool *cover
 		if (rc)
 			goto out;
 	}
-	for (k = 0; k < res->n_allocations; k++) {
-		const struct ft_royalty_allocation *a = &res->allocations[k];
-		const struct ft_royalty_line *l = &in->lines[a->target_line];
+	for (i = r->alloc_at[ci]; i < r->alloc_at[ci + 1]; i++) {
+		const struct ft_royalty_allocation *a = &res->allocations[r->allocs_of[i]];
 
-		if (!ft_contract_covers(c, l->isrc, l->gtin14, l->artist, l->territory, l->month))
-			continue;
+		k = r->allocs_of[i];
 		covered_alloc[k] = true;
 		if (c->type == FT_CONTRACT_PROFIT_SPLIT)
 			cs->cum_base += c->base == FT_BASE_GROSS ? a->gross : a->receipts;
@@ -773,7 +1056,7 @@ static int process_contract(struct run *r, size_t ci, bool *covered, bool *cover
 	for (k = 0; k < c->n_advances; k++) {
 		const struct ft_contract_advance *a = &c->advances[k];
 
-		if (!dated_in_run(cs, r->last_month, a->date))
+		if (!dated_in_run(cs, last_month, a->date))
 			continue;
 		sum->advances += a->amount;
 		rc = charge(r, c, a->payee, a->amount, ps.advances, weights);
@@ -784,7 +1067,7 @@ static int process_contract(struct run *r, size_t ci, bool *covered, bool *cover
 		const struct ft_contract_cost *cost = &c->costs[k];
 		ft_amount charged;
 
-		if (!dated_in_run(cs, r->last_month, cost->date))
+		if (!dated_in_run(cs, last_month, cost->date))
 			continue;
 		/* ACCT-5: only the recoupable percentage is charged. */
 		rc = ft_amount_mul_ratio(&charged, NULL, cost->amount, cost->recoupable);
@@ -818,7 +1101,7 @@ static int process_contract(struct run *r, size_t ci, bool *covered, bool *cover
 		if (c->reserve_rate > 0 && ps.royalties[i] > 0) {
 			rc = ft_amount_mul_ratio(&withheld, NULL, ps.royalties[i], c->reserve_rate);
 			if (!rc && withheld > 0)
-				rc = add_reserve(r, c, c->payees[i].id, withheld);
+				rc = add_reserve(r, c, w, c->payees[i].id, withheld);
 			if (rc)
 				goto out;
 		}
@@ -828,7 +1111,7 @@ static int process_contract(struct run *r, size_t ci, bool *covered, bool *cover
 		st->reserve_withheld += withheld;
 		sum->royalties += ps.royalties[i];
 	}
-	cs->last_month = r->last_month;
+	cs->last_month = last_month;
 out:
 	free(buf);
 	return rc;
@@ -846,15 +1129,28 @@ static int settle_accounts(struct run *r)
 	/* Accounts with no activity still carry their balance and may have a
 	 * reserve to release. */
 	for (i = 0; prev && i < prev->n_accounts; i++)
-		if (!statement(r, prev->accounts[i].payee, prev->accounts[i].account))
+		if (!account_idle(r, prev->accounts[i].account) &&
+		    !statement(r, prev->accounts[i].payee, prev->accounts[i].account))
 			return nomem(r);
 	for (i = 0; i < next->n_reserves; i++) {
 		struct ft_royalty_reserve *t = &next->reserves[i];
-		struct ft_royalty_statement *st = statement(r, t->payee, t->account);
+		struct ft_royalty_statement *st;
+		long ci = contract_index(r, t->contract);
+		int release_from = r->in->period.first;
 
+		if (ci >= 0) {
+			struct ft_period w = window_of(r, (size_t)ci);
+
+			if (w.months == 0) { /* not due: held, untouched */
+				next->reserves[kept++] = *t;
+				continue;
+			}
+			release_from = w.first;
+		}
+		st = statement(r, t->payee, t->account);
 		if (!st)
 			return nomem(r);
-		if (t->release_month <= r->in->period.first) {
+		if (t->release_month <= release_from) {
 			st->reserve_released += t->amount; /* ACCT-6: released */
 			continue;
 		}
@@ -923,6 +1219,8 @@ static int close_run(struct run *r, const bool *covered, const bool *covered_all
 	for (i = 0; i < in->n_lines; i++) {
 		const struct ft_royalty_line *l = &in->lines[r->order[i]];
 
+		if (l->context)
+			continue; /* accounted by an earlier run */
 		res->receipts += l->receipts;
 		if (l->non_attributable)
 			continue;
@@ -984,7 +1282,6 @@ int ft_royalty_run(struct ft_royalty_result **out, const struct ft_royalty_input
 	*out = NULL;
 	r.in = in;
 	r.err = err;
-	r.last_month = in->period.first + in->period.months - 1;
 	rc = check_inputs(&r);
 	if (rc)
 		return rc;
@@ -1018,6 +1315,9 @@ int ft_royalty_run(struct ft_royalty_result **out, const struct ft_royalty_input
 		rc = nomem(&r);
 		goto out;
 	}
+	rc = cover_index(&r);
+	if (rc)
+		goto out;
 	for (i = 0; i < in->n_contracts; i++) {
 		rc = process_contract(&r, i, covered, covered_alloc);
 		if (rc)
@@ -1031,6 +1331,10 @@ out:
 	free(covered);
 	free(covered_alloc);
 	free(r.order);
+	free(r.line_at);
+	free(r.lines_of);
+	free(r.alloc_at);
+	free(r.allocs_of);
 	if (rc) {
 		ft_royalty_result_free(r.res);
 		return rc;

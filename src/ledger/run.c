@@ -7,7 +7,11 @@
  *     run of another period is still open (its state would be the start of
  *     this one); an open run of P itself is deleted and recomputed;
  *  2. loads the contracts (one accounting currency) and the state the last
- *     closed run left;
+ *     closed run left, and decides which are due (statement frequency): a
+ *     contract is computed over its statement period when P ends it, and
+ *     skipped otherwise — the rows it covers then wait unposted for its run,
+ *     and ACCT-9 income waits for a run where every contract is due, when
+ *     the rows earlier runs of the period posted weigh again as context;
  *  3. turns every active usage row, suspense row and income row dated in P
  *     — and every row dated in a closed month that no closed run posted
  *     (a late report, a rematched identifier, late income) — into engine
@@ -53,6 +57,7 @@ struct src_row {
 	enum src_kind kind;
 	int64_t id, batch_id;
 	int late;
+	int context; /* posted by a closed run of the statement period: ACCT-9 weight only */
 	char partner[FT_CONTRACT_ID_MAX];
 	ft_amount gross, fee, receipts;
 	size_t first_line, n_lines; /* its engine lines */
@@ -73,6 +78,18 @@ struct run_ctx {
 	const char *currency;
 	struct ft_run_summary *sum;
 	struct ft_error *err;
+
+	/* Statement frequency (docs/JOURNAL.md "Due contracts"). */
+	const struct ft_contract *contracts;
+	size_t n_contracts;
+	struct ft_period *windows; /* per contract; months == 0: not due */
+	struct ft_period span;	   /* the longest due window: the engine's period */
+	int all_due;		   /* every contract due: income is shared */
+	int any_not_due;
+	size_t *deferred;	   /* per contract: rows left for its due run */
+	size_t deferred_income;
+	int64_t *context_ids; /* usage rows posted by closed runs inside span */
+	size_t n_context, cap_context;
 
 	struct src_row *rows;
 	size_t n_rows, cap_rows;
@@ -357,8 +374,8 @@ static int load_posted(struct run_ctx *r)
 
 	for (k = 0; k < 3 && !rc; k++) {
 		rc = ft_store_prepare(r->store, &st,
-				      "SELECT DISTINCT j.source_id FROM journal j JOIN runs r ON "
-				      "r.period = j.period WHERE r.closed_at IS NOT NULL AND "
+				      "SELECT DISTINCT j.source_id, r.first_month FROM journal j JOIN "
+				      "runs r ON r.period = j.period WHERE r.closed_at IS NOT NULL AND "
 				      "j.source = ? AND j.kind IN ('receipt', 'late')",
 				      r->err);
 		if (!rc)
@@ -371,6 +388,18 @@ static int load_posted(struct run_ctx *r)
 				break;
 			}
 			r->posted_by_kind[k][r->n_posted[k]++] = ft_stmt_column_int64(st, 0);
+			/* ACCT-9 weighs income over the whole statement period: the
+			 * attributable rows earlier runs of it posted come back as
+			 * context lines. */
+			if (k == SRC_USAGE && r->all_due && r->span.months > r->period.months &&
+			    ft_stmt_column_int64(st, 1) >= r->span.first) {
+				if (grow((void **)&r->context_ids, &r->cap_context,
+					 r->n_context + 1, sizeof(int64_t))) {
+					rc = ft_error_set(r->err, FT_ENOMEM, "out of memory");
+					break;
+				}
+				r->context_ids[r->n_context++] = ft_stmt_column_int64(st, 0);
+			}
 		}
 		ft_stmt_free(st);
 		st = NULL;
@@ -380,10 +409,13 @@ static int load_posted(struct run_ctx *r)
 		if (r->n_posted[k])
 			qsort(r->posted_by_kind[k], r->n_posted[k], sizeof(int64_t), cmp_i64);
 	}
+	if (!rc && r->n_context)
+		qsort(r->context_ids, r->n_context, sizeof(int64_t), cmp_i64);
 	return rc;
 }
 
-/* Which of P's rows count, and is a row late?  0 skip, 1 in P, 2 late. */
+/* Which rows count, and is a row late?  0 skip, 1 in P, 2 late (or
+ * deferred), 3 context (posted by a closed run of the statement period). */
 static int row_status(struct run_ctx *r, enum src_kind kind, int64_t id, int month)
 {
 	char m[8];
@@ -391,8 +423,13 @@ static int row_status(struct run_ctx *r, enum src_kind kind, int64_t id, int mon
 
 	if (ft_period_contains(&r->period, month))
 		return 1;
-	if (month >= r->period.first || was_posted(r, kind, id))
+	if (month >= r->period.first)
 		return 0;
+	if (was_posted(r, kind, id))
+		return kind == SRC_USAGE && r->n_context &&
+			       bsearch(&id, r->context_ids, r->n_context, sizeof(int64_t), cmp_i64)
+			   ? 3
+			   : 0;
 	ft_month_format(m, month);
 	closed = ft_ledger_month_closed(r->store, m, NULL);
 	return closed == 1 ? 2 : 0;
@@ -575,6 +612,43 @@ static int fee_rate(const char *text, ft_amount *out, struct ft_error *err)
 	return 0;
 }
 
+/*
+ * Statement frequency for a usage row whose lines are built: 1 when a
+ * contract covering it is not due in this run — the row waits, unposted,
+ * for the run that computes that contract (it then comes back as a row of
+ * a closed month that no closed run posted).  Such a row, when the due
+ * contract's statement period contains its month, was deferred, not late:
+ * *status becomes 1 and its lines keep their own month.
+ */
+static int frequency_defers(struct run_ctx *r, const struct src_row *row, int month, int *status)
+{
+	size_t i, c;
+	int in_window = 0;
+
+	for (i = row->first_line; i < r->n_lines; i++) {
+		const struct ft_royalty_line *l = &r->lines[i];
+
+		if (!l->isrc[0])
+			continue;
+		for (c = 0; c < r->n_contracts; c++) {
+			if (!ft_contract_covers(&r->contracts[c], l->isrc, l->gtin14, l->artist,
+						l->territory, month))
+				continue;
+			if (r->windows[c].months == 0) {
+				r->deferred[c]++;
+				return 1;
+			}
+			in_window |= ft_period_contains(&r->windows[c], month);
+		}
+	}
+	if (*status == 2 && in_window) {
+		*status = 1;
+		for (i = row->first_line; i < r->n_lines; i++)
+			r->lines[i].month = month;
+	}
+	return 0;
+}
+
 /* Read one kind of source row; the columns are the same for all three. */
 static int read_rows(struct run_ctx *r, enum src_kind kind)
 {
@@ -612,8 +686,9 @@ static int read_rows(struct run_ctx *r, enum src_kind kind)
 		char rec_t[FT_AMOUNT_STR_MAX], rate_t[FT_AMOUNT_STR_MAX],
 		    fee_pct[FT_AMOUNT_STR_MAX];
 		ft_amount revenue = 0, rate = 0, fee_r = 0;
+		ft_amount kept_remainder = r->remainder, kept_e24 = r->remainder_e24;
 		int64_t id = ft_stmt_column_int64(st, 0);
-		int month, status;
+		int month, status, deferred_from = 0;
 
 		rc = ft_month_parse(&month, ft_stmt_column_text(st, 2),
 				    strlen(ft_stmt_column_text(st, 2)), r->err);
@@ -622,6 +697,19 @@ static int read_rows(struct run_ctx *r, enum src_kind kind)
 		status = row_status(r, kind, id, month);
 		if (!status)
 			continue;
+		/* ACCT-9 income is shared only in a run where every contract is
+		 * due, over the whole statement period's receipts. */
+		if (kind == SRC_INCOME && !r->all_due) {
+			r->deferred_income++;
+			continue;
+		}
+		/* Income of a closed month of the statement period waited for
+		 * this run: deferred, not late. */
+		if (kind == SRC_INCOME && status == 2 && r->span.months > r->period.months &&
+		    ft_period_contains(&r->span, month)) {
+			status = 1;
+			deferred_from = 1;
+		}
 		rc = ft_stmt_column_amount(st, 10, &revenue, r->err);
 		if (!rc)
 			rc = fee_rate(ft_stmt_column_text(st, 12), &fee_r, r->err);
@@ -650,8 +738,12 @@ static int read_rows(struct run_ctx *r, enum src_kind kind)
 			break;
 		memset(&tmpl, 0, sizeof(tmpl));
 		/* A late row is accounted in this period (the engine needs its lines
-		 * inside the period); its own month stays in the note. */
-		tmpl.month = status == 2 ? r->period.first : month;
+		 * inside the period); its own month stays in the note.  A context
+		 * row keeps its month when the statement period holds it. */
+		tmpl.month = status == 1				    ? month
+			     : status == 3 && month >= r->span.first ? month
+			     : status == 3			    ? r->span.first
+								    : r->period.first;
 		tmpl.units = ft_stmt_column_int64(st, 9);
 		tmpl.gross = row->gross;
 		tmpl.receipts = row->receipts;
@@ -713,6 +805,25 @@ static int read_rows(struct run_ctx *r, enum src_kind kind)
 			}
 			if (rc)
 				break;
+			deferred_from = status;
+			if (kind == SRC_USAGE && status != 3 && (r->any_not_due || status == 2) &&
+			    frequency_defers(r, row, month, &status)) {
+				r->n_lines = row->first_line;
+				r->remainder = kept_remainder;
+				r->remainder_e24 = kept_e24;
+				continue;
+			}
+			row->late = status == 2;
+			deferred_from = deferred_from == 2 && status == 1;
+			if (status == 3) { /* ACCT-9 weight only: posted by an earlier run */
+				size_t k;
+
+				row->context = 1;
+				r->remainder = kept_remainder;
+				r->remainder_e24 = kept_e24;
+				for (k = row->first_line; k < r->n_lines; k++)
+					r->lines[k].context = true;
+			}
 			snprintf(row->note, sizeof(row->note),
 				 "batch %lld (%s) %s row %lld: %s %s %s %s/%s %lld usages, %s %s",
 				 (long long)row->batch_id, ft_stmt_column_text(st, 13),
@@ -732,7 +843,14 @@ static int read_rows(struct run_ctx *r, enum src_kind kind)
 				 r->currency, r->currency, gross_t, fee_pct, fee_t, rec_t,
 				 row->late ? " (late: its month is closed, posted here as an "
 					     "adjustment)"
-					   : "");
+				 : deferred_from && kind == SRC_INCOME
+				     ? " (deferred to the run where every contract is due)"
+				 : deferred_from ? " (deferred to its contract's statement period)"
+						 : "");
+		}
+		if (row->context) {
+			r->n_rows++;
+			continue;
 		}
 		if (row->late && r->sum->late_lines < 20)
 			add_note(
@@ -908,6 +1026,8 @@ static int post_all(struct run_ctx *r, const struct ft_royalty_input *in,
 		const struct src_row *row = &r->rows[i];
 		struct leg legs[3];
 
+		if (row->context)
+			continue; /* its receipt is an earlier run's posting */
 		snprintf(acct, sizeof(acct), "receipts:%s", row->partner);
 		snprintf(acct2, sizeof(acct2), "fees:%s", row->partner);
 		legs[0] = (struct leg){acct, NULL, -row->gross};
@@ -1047,6 +1167,106 @@ static int post_all(struct run_ctx *r, const struct ft_royalty_input *in,
 			  "conversion cuts below 10^-12, summed over the run's rows");
 	}
 	return rc;
+}
+
+/* ---- statement frequency ---------------------------------------------------------- */
+
+/*
+ * Which contracts are due in a run of P (docs/JOURNAL.md "Due contracts"):
+ * a contract stated every f months has the statement period of
+ * max(f, P's length) months that ends with P; it is due when that period
+ * starts on a boundary of its own length (2026-10 … 2026-12 is a quarter,
+ * 2026-11 … 2027-01 is not).  The engine runs over the longest due window.
+ */
+static int due_contracts(struct run_ctx *r, const struct ft_contract_set *set)
+{
+	int end = r->period.first + r->period.months - 1;
+	size_t i, j;
+
+	r->contracts = set->items;
+	r->n_contracts = set->n;
+	r->windows = calloc(set->n ? set->n : 1, sizeof(*r->windows));
+	r->deferred = calloc(set->n ? set->n : 1, sizeof(*r->deferred));
+	if (!r->windows || !r->deferred)
+		return ft_error_set(r->err, FT_ENOMEM, "out of memory");
+	r->span = r->period;
+	r->all_due = 1;
+	for (i = 0; i < set->n; i++) {
+		const struct ft_contract *c = &set->items[i];
+		int len = (int)c->frequency > r->period.months ? (int)c->frequency
+							     : r->period.months;
+		struct ft_period w = {end + 1 - len, len};
+
+		for (j = 0; j < i; j++)
+			if (c->cross_collateral[0] &&
+			    !strcmp(c->cross_collateral, set->items[j].cross_collateral) &&
+			    c->frequency != set->items[j].frequency)
+				return ft_error_setloc(
+				    r->err, FT_EINVAL, c->file[0] ? c->file : NULL, c->line,
+				    "frequency",
+				    "contracts %s (%s) and %s (%s) share the cross_collateral "
+				    "group %s: one balance needs one statement frequency",
+				    set->items[j].id,
+				    ft_contract_frequency_name(set->items[j].frequency), c->id,
+				    ft_contract_frequency_name(c->frequency), c->cross_collateral);
+		if (w.first % len != 0) {
+			r->all_due = 0;
+			r->any_not_due = 1;
+			continue; /* windows[i].months stays 0: not due */
+		}
+		r->windows[i] = w;
+		if (w.months > r->span.months)
+			r->span = w;
+	}
+	return 0;
+}
+
+/* What the run says about frequency: skipped contracts and when they are
+ * next due, contracts computed over a longer period than P, deferred rows
+ * and income. */
+static void frequency_notes(struct run_ctx *r)
+{
+	int end = r->period.first + r->period.months - 1;
+	char p[FT_PERIOD_STR_MAX], next_end[8];
+	size_t i;
+
+	for (i = 0; i < r->n_contracts; i++) {
+		const struct ft_contract *c = &r->contracts[i];
+		int f = (int)c->frequency;
+		struct ft_period w = r->windows[i];
+
+		if (w.months == 0) {
+			char rows[64] = "";
+
+			/* Not due means f is longer than P: its statement period is
+			 * the block of f months holding P, which ends after P. */
+			w.months = f;
+			w.first = end / f * f;
+			ft_period_format(p, sizeof(p), &w);
+			ft_month_format(next_end, w.first + f - 1);
+			if (r->deferred[i])
+				snprintf(rows, sizeof(rows), "; %zu row%s wait%s for it",
+					 r->deferred[i], r->deferred[i] == 1 ? "" : "s",
+					 r->deferred[i] == 1 ? "s" : "");
+			add_note(r->sum,
+				 "skipped: %s is stated %s, next due in the run of %s "
+				 "(statement period %s)%s",
+				 c->id, ft_contract_frequency_name(c->frequency), next_end, p, rows);
+			continue;
+		}
+		if (w.months != r->period.months || w.months != f) {
+			ft_period_format(p, sizeof(p), &w);
+			add_note(r->sum, "%s is stated %s: computed over %s", c->id,
+				 ft_contract_frequency_name(c->frequency), p);
+		}
+	}
+	if (r->deferred_income)
+		add_note(r->sum,
+			 "income: %zu row%s of non-attributable income wait%s for a run where "
+			 "every contract is due (ACCT-9 shares income over whole statement "
+			 "periods)",
+			 r->deferred_income, r->deferred_income == 1 ? "" : "s",
+			 r->deferred_income == 1 ? "s" : "");
 }
 
 /* ---- the run --------------------------------------------------------------------- */
@@ -1226,7 +1446,8 @@ static void fill_summary(struct run_ctx *r, const struct ft_royalty_result *res)
 	struct ft_run_summary *s = r->sum;
 	size_t i;
 
-	s->lines = r->n_lines;
+	for (i = 0; i < r->n_lines; i++)
+		s->lines += !r->lines[i].context;
 	s->postings = (size_t)r->posting;
 	s->legs = r->legs;
 	s->royalties = res->royalties;
@@ -1235,6 +1456,8 @@ static void fill_summary(struct run_ctx *r, const struct ft_royalty_result *res)
 	s->label = r->label_sum;
 	s->suspense = res->suspense_out - res->suspense_in;
 	for (i = 0; i < r->n_rows; i++) {
+		if (r->rows[i].context)
+			continue;
 		s->receipts += r->rows[i].gross;
 		s->fees += r->rows[i].fee;
 	}
@@ -1305,13 +1528,9 @@ int ft_run_period(struct ft_store *store, const struct ft_period *period,
 	if (rc)
 		goto out;
 	r.currency = set.items[0].currency;
-	/* Contracts are computed over the period asked (docs/JOURNAL.md, limits);
-	 * say so when that is not the contract's own statement period. */
-	for (i = 0; i < set.n; i++)
-		if ((int)set.items[i].frequency != period->months)
-			add_note(out, "note: %s is stated %s; computed over %s as asked",
-				 set.items[i].id,
-				 ft_contract_frequency_name(set.items[i].frequency), r.period_text);
+	rc = due_contracts(&r, &set);
+	if (rc)
+		goto out;
 	copy_field(out->currency, sizeof(out->currency), r.currency);
 	rc = load_previous(&r, &prev, &have_prev);
 	if (!rc)
@@ -1329,7 +1548,9 @@ int ft_run_period(struct ft_store *store, const struct ft_period *period,
 	if (rc)
 		goto out;
 	memset(&in, 0, sizeof(in));
-	in.period = *period;
+	in.period = r.span;
+	in.windows = r.windows;
+	in.hold_income = !r.all_due;
 	in.currency = r.currency;
 	in.contracts = set.items;
 	in.n_contracts = set.n;
@@ -1386,6 +1607,7 @@ int ft_run_period(struct ft_store *store, const struct ft_period *period,
 		goto out;
 	}
 	fill_summary(&r, res);
+	frequency_notes(&r);
 	if (out->late_lines > 20)
 		add_note(out, "… %zu adjustments in all (explain --journal lists them as 'late')",
 			 out->late_lines);
@@ -1403,6 +1625,9 @@ out:
 	free(r.lines);
 	free(r.line_row);
 	free(r.fx);
+	free(r.windows);
+	free(r.deferred);
+	free(r.context_ids);
 	for (k = 0; k < 3; k++)
 		free(r.posted_by_kind[k]);
 	return rc;

@@ -80,6 +80,40 @@ check_grep "rematched usage posted late" "	late	label	" "$WORK/dec.tsv"
 check_grep "income without receipts waits in named suspense" "suspense:non-attributable:spotify" "$WORK/dec.tsv"
 check "check passes after reversal and suspense" ft -l "$L" check
 
+# Statement frequency: with aurora-fields stated quarterly, its rows wait for
+# the quarter's run (2026-12), which computes it over 2026-Q4; income waits
+# for a run where every contract is due.
+Q="$WORK/q.db"
+mkdir -p "$WORK/qc"
+cp "$S"/contracts/*.yaml "$WORK/qc/"
+sed -i 's/^frequency: monthly$/frequency: quarterly/' "$WORK/qc/aurora-fields.yaml"
+ft init "$Q" >/dev/null
+ft -l "$Q" import catalog "$S"/catalog/*.csv >/dev/null
+ft -l "$Q" import report --partner north-sea --month 2026-10 "$S/reports/usage-2026-10.tsv" >/dev/null
+ft -l "$Q" import contracts "$WORK/qc" >/dev/null
+ft -l "$Q" import fx "$S/fx/rates-2026-q4.csv" >/dev/null
+ft -l "$Q" import income "$S/income/north-sea-2026-10.csv" >/dev/null
+check "frequency: run 2026-10" ft -l "$Q" run --period 2026-10
+cp "$WORK/.last" "$WORK/q10.out"
+check_grep "a contract not due is skipped and its next run named" "skipped: aurora-fields-recording is stated quarterly, next due in the run of 2026-12 (statement period 2026-Q4); [0-9]* rows wait for it" "$WORK/q10.out"
+check_grep "income waits for a run where every contract is due" "income: 2 rows of non-attributable income wait for a run where every contract is due" "$WORK/q10.out"
+if grep -q "^aurora-fields	" "$WORK/q10.out"; then not_ok "no statement for a contract not due"; else ok "no statement for a contract not due"; fi
+check "frequency: close 2026-10" ft -l "$Q" close --period 2026-10
+check "frequency: run 2026-11" ft -l "$Q" run --period 2026-11
+check "frequency: close 2026-11" ft -l "$Q" close --period 2026-11
+check "frequency: run 2026-12" ft -l "$Q" run --period 2026-12
+cp "$WORK/.last" "$WORK/q12.out"
+check_grep "the quarter's run computes it over the quarter" "aurora-fields-recording is stated quarterly: computed over 2026-Q4" "$WORK/q12.out"
+check_grep "its deferred rows are not late" "(0 late)" "$WORK/q12.out"
+check_grep "its payee has a statement in the quarter's run" "^aurora-fields	aurora-fields-recording	" "$WORK/q12.out"
+ft -l "$Q" explain --journal --period 2026-12 > "$WORK/q12.tsv"
+check_grep "deferred rows say so" "deferred to its contract's statement period" "$WORK/q12.tsv"
+check_grep "income shared in the quarter's run" "minimum-guarantee" "$WORK/q12.tsv"
+check "check passes with mixed frequencies" ft -l "$Q" check
+ft -l "$Q" run --period 2026-12 >/dev/null
+ft -l "$Q" explain --journal --period 2026-12 > "$WORK/q12b.tsv"
+check "re-running the quarter's run gives the identical journal" cmp "$WORK/q12.tsv" "$WORK/q12b.tsv"
+
 # Tampering with one journal row is found (exit 5).
 if command -v sqlite3 >/dev/null 2>&1; then
 	sqlite3 "$L" "UPDATE journal SET amount = '1000' WHERE id = (SELECT MIN(id) FROM journal WHERE kind = 'royalty')"
