@@ -143,10 +143,13 @@ pick_endpoints() {
 
 load() { # LABEL: wrk against each endpoint, one line each
 	for ep in $endpoints; do
-		code=$(curl -s -o /dev/null -w '%{http_code}' -b "$out/cookies" "$U$ep")
+		# After a slow endpoint the server may still be draining wrk's
+		# queued requests: give it time, and never let curl's exit stop us.
+		code=$(curl -s -o /dev/null -m 60 --retry 5 --retry-all-errors --retry-delay 2 \
+			-w '%{http_code}' -b "$out/cookies" "$U$ep" || true)
 		[ "$code" = 200 ] || { echo "bench: $ep answers $code before the load, skipped" >&2; continue; }
 		name=$1$(echo "$ep" | tr '/' '_')
-		FT_SESSION="$session" wrk -t "$wrk_threads" -c "$conns" -d "${secs}s" --latency \
+		FT_SESSION="$session" wrk -t "$wrk_threads" -c "$conns" -d "${secs}s" --timeout 10s --latency \
 			-s "$top/bench/portal.lua" "$U$ep" > "$out/wrk-$name.txt" 2>&1 || true
 		awk -v ep="$ep" -v cfg="$1" '
 			/Requests\/sec:/ { rps = $2 }
