@@ -161,14 +161,13 @@
 
     sec.append(el('h2', staff ? 'Statements of every payee' : 'Your statements'));
     const t = table('statements-table', 'Statements, newest period first',
-      ['Period', 'Payee', 'Account', 'Royalties', 'Advances and costs', 'Balance', 'Payable', 'Status', ''], [3, 4, 5, 6]);
+      ['Period', 'Payee', 'Account', 'Royalties', 'Advances', 'Costs', 'Balance', 'Payable', 'Status', ''], [3, 4, 5, 6, 7]);
     fillRows(t.body, d.statements.map((s) => {
-      const charges = (parseFloat(s.advances) + parseFloat(s.costs)) ? s.advances + ' / ' + s.costs : '0';
       const open = link('Open', statementHash(s.payee, s.period, s.account));
       open.setAttribute('aria-label', 'Open the statement of ' + s.payee + ' for ' + s.period + ', account ' + s.account);
       open.className = 'open-statement';
-      return [s.period, s.payee, s.account, numCell(s.royalties + ' ' + s.currency), numCell(charges),
-        numCell(s.balance), numCell(s.payable + ' ' + s.currency), s.closed ? 'closed' : 'open', wrapCell(open)];
+      return [s.period, s.payee, s.account, numCell(s.royalties + ' ' + s.currency), numCell(s.advances),
+        numCell(s.costs), numCell(s.balance), numCell(s.payable + ' ' + s.currency), s.closed ? 'closed' : 'open', wrapCell(open)];
     }));
     sec.append(t.wrap);
 

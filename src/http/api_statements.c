@@ -168,9 +168,11 @@ void api_statements_list(struct http_request *req)
 
 			if (payee && strcmp(payee, mine.ids[i]) != 0)
 				continue;
-			rc = ft_portal_statements(req->store, mine.ids[i], period, start,
-						  room ? room : (size_t)-1, add_statement, &l, &n,
-						  &err);
+			/* A full page still counts the rest for "total": it asks
+			 * for rows from an offset no list reaches. */
+			rc = ft_portal_statements(req->store, mine.ids[i], period,
+						  room ? start : SIZE_MAX, room ? room : 1,
+						  add_statement, &l, &n, &err);
 			total += n;
 		}
 	}

@@ -280,6 +280,13 @@ static int setup(void **state)
 	add_user(store, "ann", FT_ROLE_ARTIST, "ann");
 	add_user(store, "zed", FT_ROLE_ARTIST, "zed");
 	add_user(store, "nolink", FT_ROLE_ARTIST, NULL);
+	add_user(store, "annbob", FT_ROLE_ARTIST, "ann");
+	{
+		struct ft_user u;
+
+		assert_int_equal(ft_user_get(store, "annbob", &u, &err), 0);
+		assert_int_equal(ft_user_link_payee(store, u.id, "bob", &err), 0);
+	}
 	ft_store_close(store);
 
 	ft_http_opts_default(&opts);
@@ -352,6 +359,39 @@ static void test_artist_lists_only_the_statements_of_their_payees(void **state)
 	assert_int_equal(json_array_size(json_object_get(j, "statements")), 1);
 	json_decref(j);
 	j = get_json("/api/statements?limit=0", &ines, 400);
+	json_decref(j);
+}
+
+static void test_an_account_with_two_payees_pages_over_both(void **state)
+{
+	struct who annbob;
+	json_t *j;
+
+	(void)state;
+	login(&annbob, "annbob");
+	j = get_json("/api/statements", &annbob, 200);
+	assert_int_equal(json_integer_value(json_object_get(j, "total")), 2);
+	assert_int_equal(json_array_size(json_object_get(j, "payees")), 2);
+	json_decref(j);
+	j = get_json("/api/statements?limit=1", &annbob, 200);
+	assert_int_equal(json_array_size(json_object_get(j, "statements")), 1);
+	assert_string_equal(payee_of(json_array_get(json_object_get(j, "statements"), 0)), "ann");
+	assert_int_equal(json_integer_value(json_object_get(j, "total")), 2);
+	json_decref(j);
+	j = get_json("/api/statements?limit=1&offset=1", &annbob, 200);
+	assert_int_equal(json_array_size(json_object_get(j, "statements")), 1);
+	assert_string_equal(payee_of(json_array_get(json_object_get(j, "statements"), 0)), "bob");
+	json_decref(j);
+	j = get_json("/api/statements?offset=2", &annbob, 200);
+	assert_int_equal(json_array_size(json_object_get(j, "statements")), 0);
+	json_decref(j);
+	j = get_json("/api/statements?payee=bob", &annbob, 200);
+	assert_int_equal(json_array_size(json_object_get(j, "statements")), 1);
+	json_decref(j);
+	/* Each of its payees' statements opens; zed's still does not. */
+	j = get_json("/api/statements/bob/2026-10", &annbob, 200);
+	json_decref(j);
+	j = get_json("/api/statements/zed/2026-10", &annbob, 404);
 	json_decref(j);
 }
 
@@ -594,6 +634,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_artist_lists_only_the_statements_of_their_payees),
+	    cmocka_unit_test(test_an_account_with_two_payees_pages_over_both),
 	    cmocka_unit_test(test_statement_shows_the_ledgers_figures),
 	    cmocka_unit_test(test_another_payees_statement_charts_lines_and_downloads_are_404),
 	    cmocka_unit_test(test_drill_down_reaches_usage_rows_rates_and_batches),
