@@ -10,10 +10,20 @@
  *   FT_ARTIST, FT_ARTIST_PW   an artist account linked to FT_ARTIST_ID
  *   FT_OTHER_ARTIST_ID        a catalogue artist the artist account is NOT linked to
  *   FT_INVITE_ARTIST_ID       the artist the admin invites through the users page
- *   FT_ARTIST_PAYEE           the contract payee of FT_ARTIST_ID
+ *   FT_ARTIST_PAYEE           the contract payee of FT_ARTIST_ID (linked to FT_ARTIST)
+ *   FT_OTHER_PAYEE            a payee of the period the artist account is NOT linked to
  *   FT_REPORT, FT_REPORT_PARTNER, FT_REPORT_MONTH   the report the admin uploads
  *   FT_PERIOD                 the period the admin runs
  *   CHROMIUM      the browser (default /usr/bin/chromium)
+ *
+ * The walk: the sign-in page (a wrong password refused); the label admin's
+ * dashboard, catalogue search, report upload, period run, payees, user
+ * invite and audit log; the invite link accepted by the new artist; the
+ * artist's statements (earnings chart), one statement (its four charts drawn:
+ * painted pixels on each canvas), a drill-down to the journal lines and the
+ * report batch, the PDF downloaded (%PDF- and its size), and another payee's
+ * statement as "not found" (page and API, 404 for show, lines, charts and
+ * download); desktop and phone screenshots of the key pages.
  *
  * Prints one line per check, "PASS name" or "FAIL name: why"; the shell
  * turns them into TAP.  A failed step does not stop the others unless they
@@ -26,7 +36,7 @@
  * status of another artist's object is asked with the page's own fetch,
  * carrying its session cookie).
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -76,8 +86,9 @@ async function newPage(kind) {
 	return page;
 }
 
-async function shot(page, name) {
-	await page.screenshot({ path: join(ART, name + '.png'), fullPage: true });
+/* The whole page, or (top) only what the first screen shows. */
+async function shot(page, name, top) {
+	await page.screenshot({ path: join(ART, name + '.png'), fullPage: !top });
 }
 
 /* Signs in through the form; resolves when the role's home page shows. */
@@ -102,6 +113,19 @@ async function unlabelledControls(page) {
 /* The page does not scroll sideways (readable on a phone). */
 async function horizontalOverflow(page) {
 	return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+}
+
+/* How many pixels of canvas#id are painted (not transparent, not white). */
+async function paintedPixels(page, id) {
+	return page.evaluate((cid) => {
+		const c = document.getElementById(cid);
+		if (!c || !c.width || !c.height) return 0;
+		const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+		let n = 0;
+		for (let i = 0; i < px.length; i += 4)
+			if (px[i + 3] > 0 && !(px[i] > 250 && px[i + 1] > 250 && px[i + 2] > 250)) n++;
+		return n;
+	}, id);
 }
 
 /* The status of a GET made by the page itself (its cookie, its origin). */
@@ -285,6 +309,72 @@ for (const kind of ['desktop', 'phone']) {
 		if (over > 1) throw new Error(over + ' px wider than the screen');
 	});
 	await shot(page, 'artist-music-' + kind);
+	const statements = await check(`the artist's statements list the period (${kind})`, async () => {
+		await page.goto(URL0 + '/#statements');
+		await page.locator('#statements-table tbody tr', { hasText: env('FT_PERIOD') }).first().waitFor();
+	});
+	if (statements) {
+		await check(`the earnings chart is drawn (${kind})`, async () => {
+			await page.waitForFunction(() => document.getElementById('chart-earnings')?.dataset.drawn);
+			const n = await paintedPixels(page, 'chart-earnings');
+			if (n < 200) throw new Error(n + ' painted pixels');
+		});
+		await shot(page, 'statements-' + kind);
+		await check(`the artist opens a statement (${kind})`, async () => {
+			await page.locator('#statements-table a.open-statement').first().click();
+			await page.locator('#statement-title').waitFor();
+			const t = await page.textContent('#statement-title');
+			if (!t.includes(env('FT_PERIOD'))) throw new Error('title: ' + t);
+			const payable = await page.textContent('#statement-payable');
+			if (!/[0-9]/.test(payable)) throw new Error('payable: ' + payable);
+		});
+		await check(`the statement's charts are drawn (${kind})`, async () => {
+			for (const id of ['chart-history', 'chart-stores', 'chart-territories', 'chart-tracks']) {
+				await page.waitForFunction((cid) => document.getElementById(cid)?.dataset.drawn, id);
+				const n = await paintedPixels(page, id);
+				if (n < 200) throw new Error(id + ': ' + n + ' painted pixels');
+			}
+		});
+		await check(`the statement page does not scroll sideways (${kind})`, async () => {
+			const over = await horizontalOverflow(page);
+			if (over > 1) throw new Error(over + ' px wider than the screen');
+		});
+		await shot(page, 'statement-' + kind);
+		await shot(page, 'statement-top-' + kind, true);
+		await page.locator('#chart-stores').scrollIntoViewIfNeeded();
+		await shot(page, 'statement-charts-' + kind, true);
+	}
+	if (statements && kind === 'desktop') {
+		await check('a royalty line drills down to the journal lines and their report batch', async () => {
+			await page.locator('#statement-lines tbody tr button').first().click();
+			await page.locator('#drill-table tbody tr').first().waitFor();
+			await page.locator('#drill-batches tbody tr', { hasText: 'usage-2026-10.tsv' }).first().waitFor();
+		});
+		await page.locator('#drill').scrollIntoViewIfNeeded();
+		await shot(page, 'statement-drill-desktop', true);
+		await check('the artist downloads the statement as a PDF', async () => {
+			const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-pdf')]);
+			const file = join(ART, 'statement.pdf');
+			await download.saveAs(file);
+			const bytes = readFileSync(file);
+			if (bytes.subarray(0, 5).toString('latin1') !== '%PDF-') throw new Error('starts with ' + JSON.stringify(bytes.subarray(0, 8).toString('latin1')));
+			if (bytes.length < 2000) throw new Error('only ' + bytes.length + ' bytes');
+		});
+		await check("another payee's statement page says not found", async () => {
+			await page.goto(URL0 + '/#statement/' + env('FT_OTHER_PAYEE') + '/' + env('FT_PERIOD'));
+			await page.locator('#view-statement h1', { hasText: /not found/i }).waitFor();
+			const t = await page.textContent('#view-statement');
+			if (/Payable|Royalties this period/.test(t)) throw new Error('shows figures');
+		});
+		await shot(page, 'statement-other-payee-desktop');
+		await check("another payee's statement, charts and download are 404 to the artist", async () => {
+			const base = '/api/statements/' + env('FT_OTHER_PAYEE') + '/' + env('FT_PERIOD');
+			for (const p of [base, base + '/charts', base + '/lines', base + '/download/pdf']) {
+				const r = await pageFetch(page, p);
+				if (r.status !== 404) throw new Error(p + ': ' + r.status);
+			}
+		});
+	}
 	if (kind === 'desktop') {
 		await check('another artist is "not found" for the artist, not forbidden', async () => {
 			const r = await pageFetch(page, '/api/artists/' + encodeURIComponent(env('FT_OTHER_ARTIST_ID')));
