@@ -7,6 +7,7 @@
  *   FT_URL        the portal, http://127.0.0.1:PORT
  *   FT_ARTIFACTS  where the screenshots go (kept as test artefacts)
  *   FT_ADMIN, FT_ADMIN_PW     a label admin
+ *   FT_STAFF, FT_STAFF_PW     label staff (read-only)
  *   FT_ARTIST, FT_ARTIST_PW   an artist account linked to FT_ARTIST_ID
  *   FT_OTHER_ARTIST_ID        a catalogue artist the artist account is NOT linked to
  *   FT_INVITE_ARTIST_ID       the artist the admin invites through the users page
@@ -18,7 +19,8 @@
  *
  * The walk: the sign-in page (a wrong password refused); the label admin's
  * dashboard, catalogue search, report upload, period run, payees, user
- * invite and audit log; the invite link accepted by the new artist; the
+ * invite and audit log; label staff signed in by keyboard alone, without the
+ * admin's controls; the invite link accepted by the new artist; the
  * artist's statements (earnings chart), one statement (its four charts drawn:
  * painted pixels on each canvas), a drill-down to the journal lines and the
  * report batch, the PDF downloaded (%PDF- and its size), and another payee's
@@ -259,6 +261,33 @@ let inviteLink = null;
 			return page.locator('#logout').isHidden();
 		});
 		await check('the menu is hidden after signing out', () => page.locator('#nav').isHidden());
+	}
+	await page.context().close();
+}
+
+// ------------------------------------------------------------ label staff, by keyboard
+{
+	const page = await newPage('desktop');
+	const signedIn = await check('label staff sign in with the keyboard alone', async () => {
+		await page.goto(URL0 + '/');
+		await page.locator('#login-form').waitFor();
+		await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'login-username');
+		await page.keyboard.type(env('FT_STAFF'));
+		await page.keyboard.press('Tab');
+		await page.keyboard.type(env('FT_STAFF_PW'));
+		await page.keyboard.press('Enter');
+		await page.locator('#view-dashboard').waitFor();
+		const who = await page.textContent('#whoami');
+		if (!who.includes('(staff)')) throw new Error('whoami: ' + who);
+	});
+	if (signedIn) {
+		await check('label staff see no upload, users or run controls (read-only)', async () => {
+			for (const id of ['#nav-upload', '#nav-users', '#nav-audit'])
+				if (await page.locator(id).isVisible()) throw new Error(id + ' is visible');
+			await page.goto(URL0 + '/#periods');
+			await page.locator('#periods-table tbody tr').first().waitFor();
+			if (await page.locator('#period-run').isVisible()) throw new Error('the run button is visible');
+		});
 	}
 	await page.context().close();
 }

@@ -36,7 +36,9 @@ check "the sample label's ledger" sh -c '"$1" init "$2" && "$1" -l "$2" import c
 
 ADMIN=label.admin ADMIN_PW="label admin password"
 ARTIST=zoe ARTIST_PW="zoe ashwood password"
+STAFF=label.staff STAFF_PW="label staff password"
 check "a label admin account" sh -c 'echo "$2" | "$FAIRTRACK" -l "$1" user add "$3" --role admin --name "Label Admin" --password-stdin' _ "$L" "$ADMIN_PW" "$ADMIN"
+check "a label staff account" sh -c 'echo "$2" | "$FAIRTRACK" -l "$1" user add "$3" --role staff --name "Label Staff" --password-stdin' _ "$L" "$STAFF_PW" "$STAFF"
 check "an artist account linked to zoe-ashwood, artist and payee" sh -c 'echo "$2" | "$FAIRTRACK" -l "$1" user add "$3" --role artist --name "Zoë Ashwood" --artist zoe-ashwood --payee zoe-ashwood --password-stdin' _ "$L" "$ARTIST_PW" "$ARTIST"
 
 # --- the server
@@ -56,7 +58,7 @@ mkdir -p "$ART"
 echo "# browser test ($flavour build): screenshots in $ART"
 start=$(date +%s)
 FT_URL="http://127.0.0.1:$port" FT_ARTIFACTS="$ART" CHROMIUM="$CHROMIUM" \
-	FT_ADMIN="$ADMIN" FT_ADMIN_PW="$ADMIN_PW" FT_ARTIST="$ARTIST" FT_ARTIST_PW="$ARTIST_PW" \
+	FT_ADMIN="$ADMIN" FT_ADMIN_PW="$ADMIN_PW" FT_STAFF="$STAFF" FT_STAFF_PW="$STAFF_PW" FT_ARTIST="$ARTIST" FT_ARTIST_PW="$ARTIST_PW" \
 	FT_ARTIST_ID=zoe-ashwood FT_OTHER_ARTIST_ID=aurora-fields FT_INVITE_ARTIST_ID=haruka-mori \
 	FT_ARTIST_PAYEE=zoe-ashwood FT_OTHER_PAYEE=aurora-fields FT_REPORT="$S/reports/usage-2026-10.tsv" FT_REPORT_PARTNER=north-sea \
 	FT_REPORT_MONTH=2026-10 FT_PERIOD=2026-10 \
