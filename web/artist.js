@@ -76,16 +76,19 @@
     const dark = window.matchMedia && window.matchMedia('(prefers-color-scheme: dark)').matches;
     const fg = dark ? '#e6e8eb' : '#1b1f24';
     const grid = dark ? '#39414c' : '#d0d7de';
+    const horizontal = type === 'bar' && labels.length > 6;
     charts[id] = new window.Chart(canvas, {
       type,
       data: { labels, datasets: [{ label: label + ' (' + currency + ')', data: values.map((v) => parseFloat(v)),
         backgroundColor: dark ? '#6cb0f5' : '#0b5cad', borderColor: dark ? '#6cb0f5' : '#0b5cad' }] },
       options: {
         animation: false, responsive: true, maintainAspectRatio: false,
-        indexAxis: type === 'bar' && labels.length > 6 ? 'y' : 'x',
+        indexAxis: horizontal ? 'y' : 'x',
         plugins: { legend: { labels: { color: fg } },
           tooltip: { callbacks: { label: (ctx) => values[ctx.dataIndex] + ' ' + currency } } },
-        scales: { x: { ticks: { color: fg }, grid: { color: grid } }, y: { ticks: { color: fg }, grid: { color: grid } } },
+        /* Every category named (ten and "All others" at most, by the API). */
+        scales: { x: { ticks: { color: fg, autoSkip: horizontal }, grid: { color: grid } },
+          y: { ticks: { color: fg, autoSkip: !horizontal }, grid: { color: grid } } },
       },
     });
     canvas.dataset.drawn = String(labels.length);
@@ -409,14 +412,24 @@
     panel.append(h);
     panel.append(el('p', d.total + ' journal line' + (d.total === 1 ? '' : 's') + ' credited this figure. Each shows the report row it came from, the exchange rate and fee, the contract rule and your share, as the run posted them (exact to 12 decimals).'));
     const t = table('drill-table', 'Journal lines behind ' + drill.title,
-      ['Month', 'Track', 'Territory', 'Store', 'Model / use', 'Usages', 'Reported revenue', 'Your royalty', 'Batch', 'How it was computed'], [5, 6, 7]);
-    fillRows(t.body, d.lines.map((l) => {
+      ['Month', 'Track', 'Territory', 'Store', 'Model / use', 'Usages', 'Reported revenue', 'Your royalty', 'Batch'], [5, 6, 7]);
+    fillRows(t.body, d.lines.map((l) => [l.month, l.track || l.isrc, l.territory, l.store,
+      l.commercial_model + ' / ' + l.use_type, numCell(l.usages), numCell(l.revenue + ' ' + l.currency),
+      numCell(l.royalty + ' ' + d.currency), l.batch_id ? '#' + l.batch_id : '']));
+    /* Under each line, on its own full-width row, how it was computed. */
+    [...t.body.rows].forEach((tr, i) => {
+      const l = d.lines[i];
       const how = el('details');
-      how.append(el('summary', l.non_attributable ? 'Shared income' : 'Arithmetic'), el('p', l.note, 'mono'));
+      how.append(el('summary', l.non_attributable ? 'How it was computed (income shared to this line)' : 'How it was computed'),
+        el('p', l.note, 'mono'));
       if (l.income) how.append(el('p', 'Income #' + l.income.id + ': ' + l.income.kind + ' "' + l.income.description + '", ' + l.income.amount + ' ' + l.income.currency + ' (' + l.income.file + ')'));
-      return [l.month, l.track || l.isrc, l.territory, l.store, l.commercial_model + ' / ' + l.use_type, numCell(l.usages),
-        numCell(l.revenue + ' ' + l.currency), numCell(l.royalty + ' ' + d.currency), l.batch_id ? '#' + l.batch_id : '', wrapCell(how)];
-    }));
+      const row = el('tr', null, 'how');
+      const td = el('td');
+      td.colSpan = 9;
+      td.append(how);
+      row.append(td);
+      tr.after(row);
+    });
     panel.append(t.wrap);
     const batches = Object.values(d.batches);
     if (batches.length) {
