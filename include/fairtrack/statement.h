@@ -268,6 +268,16 @@ size_t ft_statement_percent(char *buf, size_t cap, ft_amount rate);
  */
 size_t ft_statement_basename(char *buf, size_t cap, const struct ft_statement *st);
 
+/*
+ * Write s to f as one CSV text field: RFC 4180 quoting (a field with a comma,
+ * a quote, a line break or leading/trailing space is quoted, quotes doubled),
+ * and neutralised against formula injection: a text that starts with = + - @
+ * tab, CR or an apostrophe gets one leading apostrophe, which a reader drops
+ * (docs/STATEMENTS.md "CSV").  For texts only; numbers are written as they
+ * are, so "-12.30" stays a number.
+ */
+void ft_statement_csv_text(FILE *f, const char *s);
+
 /* ---- renderers ------------------------------------------------------------- */
 
 /*

@@ -88,7 +88,9 @@ void chart_columns(struct draw *d, double x, double y, double w, double h, const
 		draw_text(d, x, top, w, FONT_SMALL, ALIGN_LEFT, COLOUR_MUTED, "No history yet.");
 		return;
 	}
-	col_w = w / (double)n;
+	/* At least eight column widths: a payee's first periods show as a few
+	 * columns of normal width, not one slab across the chart. */
+	col_w = w / (double)(n < 8 ? 8 : n);
 	gap = col_w * 0.22;
 	draw_hline(d, x, base, w, 0.8, COLOUR_MUTED);
 	for (i = 0; i < n; i++) {

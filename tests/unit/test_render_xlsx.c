@@ -167,6 +167,48 @@ static void test_xlsx_currency_format_follows_minor_units(void **state)
 	ft_statement_free(st);
 }
 
+/* A text that looks like a formula is a string cell, never a formula:
+ * the workbook has no <f> anywhere and keeps the text as it is. */
+static void test_xlsx_text_that_looks_like_a_formula_stays_text(void **state)
+{
+	struct ft_statement *st;
+	struct ft_statement_line l;
+	char path[600], name[64];
+	char *strings, *sheet;
+	int i;
+
+	(void)state;
+	assert_int_equal(ft_statement_new(&st, NULL), 0);
+	assert_int_equal(ft_statement_set_header(st, "ST-1", "=label()", "p1", "@Payee", "-acct",
+						 "2026-10-15", "EUR", NULL),
+			 0);
+	memset(&l, 0, sizeof(l));
+	l.track = "=HYPERLINK(\"http://evil.example\",\"x\")";
+	l.store = "+cmd";
+	l.release = "-2+3";
+	memcpy(l.territory, "GB", 3);
+	l.royalty = -FT_AMOUNT_ONE;
+	assert_int_equal(ft_statement_add_line(st, &l, NULL), 0);
+	snprintf(path, sizeof(path), "%s/formula.xlsx", testutil_tmpdir());
+	assert_int_equal(ft_render_xlsx(st, path, NULL), 0);
+	strings = member(path, "xl/sharedStrings.xml");
+	assert_non_null(strings);
+	assert_non_null(strstr(strings, "<t>=HYPERLINK(\"http://evil.example\",\"x\")</t>"));
+	assert_non_null(strstr(strings, "<t>+cmd</t>"));
+	assert_non_null(strstr(strings, "<t>@Payee</t>"));
+	for (i = 1; i <= 7; i++) {
+		snprintf(name, sizeof(name), "xl/worksheets/sheet%d.xml", i);
+		sheet = member(path, name);
+		if (!sheet)
+			break;
+		assert_null(strstr(sheet, "<f>"));
+		free(sheet);
+	}
+	assert_true(i > 2);
+	free(strings);
+	ft_statement_free(st);
+}
+
 static void test_xlsx_empty_statement_and_bad_path(void **state)
 {
 	struct ft_statement *st;
@@ -187,6 +229,7 @@ int main(void)
 	    cmocka_unit_test(test_xlsx_has_sheets_money_frozen_headers_and_filters),
 	    cmocka_unit_test(test_xlsx_is_byte_identical_twice),
 	    cmocka_unit_test(test_xlsx_currency_format_follows_minor_units),
+	    cmocka_unit_test(test_xlsx_text_that_looks_like_a_formula_stays_text),
 	    cmocka_unit_test(test_xlsx_empty_statement_and_bad_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
