@@ -120,7 +120,11 @@ struct ft_contract_escalation {
 /* ACCT-5: an advance paid to one payee, or to all by share when payee[0] is
  * '\0'.  Charged to the balance in the period containing `date`. */
 struct ft_contract_advance {
-	ft_amount amount; /* > 0, in the contract's currency */
+	ft_amount amount; /* > 0, in `currency` */
+	/* "" = the contract's accounting currency; another ISO 4217 code when
+	 * the advance was paid in it: the run converts it at the rate of the
+	 * month it was paid (ACCT-5). */
+	char currency[4];
 	ft_date date;
 	char payee[FT_CONTRACT_ID_MAX];
 	long line;
@@ -131,7 +135,8 @@ struct ft_contract_advance {
  * For a profit split (ACCT-8) the recoupable part is deducted from profit. */
 struct ft_contract_cost {
 	char description[FT_CONTRACT_TEXT_MAX];
-	ft_amount amount;     /* > 0 */
+	ft_amount amount;     /* > 0, in `currency` */
+	char currency[4];     /* "" = the contract's; else converted like an advance's */
 	ft_amount recoupable; /* fraction, 0..1 (default 1) */
 	ft_date date;
 	char payee[FT_CONTRACT_ID_MAX];

@@ -27,7 +27,9 @@
  *  - A closed period is never changed; usage or income dated in it that
  *    arrives later is posted in the next run as an adjustment (kind
  *    "late"), and the run says so.
- *  - One accounting currency per ledger (all contracts in it); a run that
+ *  - One accounting currency per ledger (all contracts in it; an advance
+ *    or cost paid in another currency is converted at the rate of the
+ *    month it was paid, by the run that charges it); a run that
  *    needs a rate the ledger lacks stops and names every missing rate.
  *
  * Ownership: result structs are filled by the call and released with their

@@ -227,6 +227,7 @@ bool ft_contract_equal(const struct ft_contract *a, const struct ft_contract *b)
 	for (i = 0; i < a->n_advances; i++)
 		if (a->advances[i].amount != b->advances[i].amount ||
 		    a->advances[i].date != b->advances[i].date ||
+		    differ(a->advances[i].currency, b->advances[i].currency) ||
 		    differ(a->advances[i].payee, b->advances[i].payee))
 			return false;
 	for (i = 0; i < a->n_costs; i++)
@@ -234,6 +235,7 @@ bool ft_contract_equal(const struct ft_contract *a, const struct ft_contract *b)
 		    a->costs[i].amount != b->costs[i].amount ||
 		    a->costs[i].recoupable != b->costs[i].recoupable ||
 		    a->costs[i].date != b->costs[i].date ||
+		    differ(a->costs[i].currency, b->costs[i].currency) ||
 		    differ(a->costs[i].payee, b->costs[i].payee))
 			return false;
 	return true;

@@ -209,8 +209,9 @@ int ft_contract_to_yaml(char **out, size_t *len_out, const struct ft_contract *c
 		const struct ft_contract_advance *a = &c->advances[i];
 
 		put(&o, "  - amount: ");
-		put_money(&o, a->amount, c->minor_units);
-		put(&o, "\n    currency: %s\n    date: ", c->currency);
+		put_money(&o, a->amount,
+			  a->currency[0] ? ft_currency_minor_units(a->currency) : c->minor_units);
+		put(&o, "\n    currency: %s\n    date: ", a->currency[0] ? a->currency : c->currency);
 		put_date(&o, a->date);
 		put(&o, "\n");
 		if (a->payee[0])
@@ -224,8 +225,9 @@ int ft_contract_to_yaml(char **out, size_t *len_out, const struct ft_contract *c
 		put(&o, "  - description: ");
 		put_quoted(&o, k->description);
 		put(&o, "\n    amount: ");
-		put_money(&o, k->amount, c->minor_units);
-		put(&o, "\n    currency: %s\n    date: ", c->currency);
+		put_money(&o, k->amount,
+			  k->currency[0] ? ft_currency_minor_units(k->currency) : c->minor_units);
+		put(&o, "\n    currency: %s\n    date: ", k->currency[0] ? k->currency : c->currency);
 		put_date(&o, k->date);
 		put(&o, "\n");
 		if (k->recoupable != FT_AMOUNT_ONE) {

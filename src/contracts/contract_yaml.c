@@ -499,7 +499,9 @@ static int escalation_item(struct pctx *p, yaml_node_t *item, void *elem, size_t
 
 /* ---- advances and costs ------------------------------------------------------------------ */
 
-static int currency_matches(struct pctx *p, yaml_node_t *v)
+/* An advance's or cost's currency: "" when it is the contract's (the
+ * canonical form), else the code — the run converts it (ACCT-5). */
+static int money_currency(struct pctx *p, yaml_node_t *v, char out[4])
 {
 	char code[4];
 	const char *s;
@@ -509,11 +511,8 @@ static int currency_matches(struct pctx *p, yaml_node_t *v)
 		return FT_EINVAL;
 	if (ft_currency_parse(code, NULL, s, len, p->err) != 0)
 		return relocate(p, v);
-	if (p->c->currency[0] && strcmp(code, p->c->currency) != 0)
-		return fail(p, v,
-			    "%s differs from the contract's accounting currency %s (enter the "
-			    "amount converted to %s)",
-			    code, p->c->currency, p->c->currency);
+	if (strcmp(code, p->c->currency) != 0)
+		memcpy(out, code, 4);
 	return 0;
 }
 
@@ -525,7 +524,7 @@ static int advance_key(struct pctx *p, int key, yaml_node_t *v, void *arg)
 
 	switch (key) {
 	case 0: return amount_value(p, v, &a->amount);
-	case 1: return currency_matches(p, v);
+	case 1: return money_currency(p, v, a->currency);
 	case 2: return date_value(p, v, &a->date);
 	default: return token_value(p, v, a->payee, sizeof(a->payee));
 	}
@@ -549,7 +548,7 @@ static int cost_key(struct pctx *p, int key, yaml_node_t *v, void *arg)
 	switch (key) {
 	case 0: return text_value(p, v, k->description, sizeof(k->description));
 	case 1: return amount_value(p, v, &k->amount);
-	case 2: return currency_matches(p, v);
+	case 2: return money_currency(p, v, k->currency);
 	case 3: return date_value(p, v, &k->date);
 	case 4: return fraction_value(p, v, &k->recoupable);
 	default: return token_value(p, v, k->payee, sizeof(k->payee));

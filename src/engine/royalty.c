@@ -58,8 +58,24 @@ static int grow(void **arr, size_t *cap, size_t need, size_t size)
 	return 0;
 }
 
+/*
+ * An index of (name, name) pairs — (payee, account), a contract id — to
+ * positions in one of the run's arrays, so the state lookups stay O(1) with
+ * 10k contracts and their payees (linear searches were a third of a large
+ * run).  It keeps positions, not pointers: the arrays grow.
+ */
+enum pair_kind { PAIR_STATEMENT, PAIR_PREVIOUS, PAIR_NEXT_ACCOUNT, PAIR_CONTRACT };
+
+struct pair_map {
+	enum pair_kind kind;
+	size_t *slot; /* position + 1; 0 empty */
+	uint64_t *hash;
+	size_t mask, n;
+};
+
 struct run {
 	const struct ft_royalty_input *in;
+	struct pair_map statements, previous, next_accounts, cstates;
 	struct ft_royalty_result *res;
 	struct ft_error *err;
 	int minor_units;
@@ -128,20 +144,127 @@ int ft_royalty_receipts(ft_amount *gross, ft_amount *receipts, ft_amount *fee,
 
 /* ---- state lookup --------------------------------------------------------------- */
 
+static void pair_key(const struct run *r, enum pair_kind kind, size_t i, const char **a,
+		     const char **b)
+{
+	switch (kind) {
+	case PAIR_STATEMENT:
+		*a = r->res->statements[i].payee;
+		*b = r->res->statements[i].account;
+		break;
+	case PAIR_PREVIOUS:
+		*a = r->in->previous->accounts[i].payee;
+		*b = r->in->previous->accounts[i].account;
+		break;
+	case PAIR_NEXT_ACCOUNT:
+		*a = r->res->next.accounts[i].payee;
+		*b = r->res->next.accounts[i].account;
+		break;
+	case PAIR_CONTRACT:
+		*a = r->res->next.contracts[i].contract;
+		*b = "";
+		break;
+	}
+}
+
+static uint64_t pair_hash(const char *a, const char *b)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *a; a++)
+		h = (h ^ (unsigned char)*a) * 1099511628211ULL;
+	h = (h ^ 0xff) * 1099511628211ULL;
+	for (; *b; b++)
+		h = (h ^ (unsigned char)*b) * 1099511628211ULL;
+	return h;
+}
+
+/* The position of (a, b), or SIZE_MAX. */
+static size_t pair_find(const struct run *r, const struct pair_map *m, const char *a,
+			const char *b)
+{
+	uint64_t h;
+	size_t i;
+
+	if (!m->slot)
+		return SIZE_MAX;
+	h = pair_hash(a, b);
+	for (i = (size_t)h & m->mask; m->slot[i]; i = (i + 1) & m->mask) {
+		const char *ka, *kb;
+
+		if (m->hash[i] != h)
+			continue;
+		pair_key(r, m->kind, m->slot[i] - 1, &ka, &kb);
+		if (strcmp(ka, a) == 0 && strcmp(kb, b) == 0)
+			return m->slot[i] - 1;
+	}
+	return SIZE_MAX;
+}
+
+/* Record position pos (its key is read from the array); 0 or FT_ENOMEM. */
+static int pair_add(const struct run *r, struct pair_map *m, size_t pos)
+{
+	const char *a, *b;
+	uint64_t h;
+	size_t i;
+
+	if (2 * (m->n + 1) > (m->slot ? m->mask + 1 : 0)) {
+		size_t cap = m->slot ? 2 * (m->mask + 1) : 64, k;
+		size_t *slot = calloc(cap, sizeof(*slot));
+		uint64_t *hash = calloc(cap, sizeof(*hash));
+
+		if (!slot || !hash) {
+			free(slot);
+			free(hash);
+			return FT_ENOMEM;
+		}
+		for (k = 0; m->slot && k <= m->mask; k++) {
+			if (!m->slot[k])
+				continue;
+			for (i = (size_t)m->hash[k] & (cap - 1); slot[i]; i = (i + 1) & (cap - 1))
+				;
+			slot[i] = m->slot[k];
+			hash[i] = m->hash[k];
+		}
+		free(m->slot);
+		free(m->hash);
+		m->slot = slot;
+		m->hash = hash;
+		m->mask = cap - 1;
+	}
+	pair_key(r, m->kind, pos, &a, &b);
+	h = pair_hash(a, b);
+	for (i = (size_t)h & m->mask; m->slot[i]; i = (i + 1) & m->mask)
+		;
+	m->slot[i] = pos + 1;
+	m->hash[i] = h;
+	m->n++;
+	return 0;
+}
+
+static void pair_free(struct pair_map *m)
+{
+	free(m->slot);
+	free(m->hash);
+	m->slot = NULL;
+	m->hash = NULL;
+}
+
 static struct ft_royalty_contract_state *contract_state(struct run *r, const char *id)
 {
 	struct ft_royalty_state *s = &r->res->next;
-	size_t i;
+	size_t i = pair_find(r, &r->cstates, id, "");
 
-	for (i = 0; i < s->n_contracts; i++)
-		if (strcmp(s->contracts[i].contract, id) == 0)
-			return &s->contracts[i];
+	if (i != SIZE_MAX)
+		return &s->contracts[i];
 	if (grow((void **)&s->contracts, &r->cap_cstate, s->n_contracts + 1,
 		 sizeof(*s->contracts)))
 		return NULL;
 	memset(&s->contracts[s->n_contracts], 0, sizeof(s->contracts[0]));
 	snprintf(s->contracts[s->n_contracts].contract, FT_CONTRACT_ID_MAX, "%s", id);
 	s->contracts[s->n_contracts].last_month = -1;
+	if (pair_add(r, &r->cstates, s->n_contracts))
+		return NULL;
 	return &s->contracts[s->n_contracts++];
 }
 
@@ -170,23 +293,23 @@ static struct ft_royalty_statement *statement(struct run *r, const char *payee,
 	struct ft_royalty_result *res = r->res;
 	const struct ft_royalty_state *prev = r->in->previous;
 	struct ft_royalty_statement *st;
-	size_t i;
+	size_t i = pair_find(r, &r->statements, payee, account);
 
-	for (i = 0; i < res->n_statements; i++)
-		if (strcmp(res->statements[i].payee, payee) == 0 &&
-		    strcmp(res->statements[i].account, account) == 0)
-			return &res->statements[i];
+	if (i != SIZE_MAX)
+		return &res->statements[i];
 	if (grow((void **)&res->statements, &r->cap_stmt, res->n_statements + 1,
 		 sizeof(*res->statements)))
 		return NULL;
-	st = &res->statements[res->n_statements++];
+	st = &res->statements[res->n_statements];
 	memset(st, 0, sizeof(*st));
 	snprintf(st->payee, sizeof(st->payee), "%s", payee);
 	snprintf(st->account, sizeof(st->account), "%s", account);
-	for (i = 0; prev && i < prev->n_accounts; i++)
-		if (strcmp(prev->accounts[i].payee, payee) == 0 &&
-		    strcmp(prev->accounts[i].account, account) == 0)
-			st->opening = prev->accounts[i].balance;
+	if (pair_add(r, &r->statements, res->n_statements))
+		return NULL;
+	res->n_statements++;
+	i = prev ? pair_find(r, &r->previous, payee, account) : SIZE_MAX;
+	if (i != SIZE_MAX)
+		st->opening = prev->accounts[i].balance;
 	return st;
 }
 
@@ -1173,18 +1296,20 @@ static int settle_accounts(struct run *r)
 		if (avail > 0 && ft_amount_round_minor(&st->payable, &rem, avail, r->minor_units))
 			return ft_error_set(r->err, FT_EOVERFLOW, "payable out of range");
 		st->closing = st->balance - st->payable;
-		for (j = 0; j < next->n_accounts; j++)
-			if (strcmp(next->accounts[j].payee, st->payee) == 0 &&
-			    strcmp(next->accounts[j].account, st->account) == 0)
-				acc = &next->accounts[j];
+		j = pair_find(r, &r->next_accounts, st->payee, st->account);
+		if (j != SIZE_MAX)
+			acc = &next->accounts[j];
 		if (!acc) {
 			if (grow((void **)&next->accounts, &r->cap_accounts, next->n_accounts + 1,
 				 sizeof(*next->accounts)))
 				return nomem(r);
-			acc = &next->accounts[next->n_accounts++];
+			acc = &next->accounts[next->n_accounts];
 			memset(acc, 0, sizeof(*acc));
 			snprintf(acc->payee, sizeof(acc->payee), "%s", st->payee);
 			snprintf(acc->account, sizeof(acc->account), "%s", st->account);
+			if (pair_add(r, &r->next_accounts, next->n_accounts))
+				return nomem(r);
+			next->n_accounts++;
 		}
 		acc->balance = st->closing;
 	}
@@ -1301,6 +1426,16 @@ int ft_royalty_run(struct ft_royalty_result **out, const struct ft_royalty_input
 		goto out;
 	}
 	rc = copy_state(&r);
+	r.statements.kind = PAIR_STATEMENT;
+	r.previous.kind = PAIR_PREVIOUS;
+	r.next_accounts.kind = PAIR_NEXT_ACCOUNT;
+	r.cstates.kind = PAIR_CONTRACT;
+	for (i = 0; !rc && in->previous && i < in->previous->n_accounts; i++)
+		rc = pair_add(&r, &r.previous, i) ? nomem(&r) : 0;
+	for (i = 0; !rc && i < r.res->next.n_accounts; i++)
+		rc = pair_add(&r, &r.next_accounts, i) ? nomem(&r) : 0;
+	for (i = 0; !rc && i < r.res->next.n_contracts; i++)
+		rc = pair_add(&r, &r.cstates, i) ? nomem(&r) : 0;
 	if (rc)
 		goto out;
 	for (i = 0; i < in->n_lines; i++)
@@ -1331,6 +1466,10 @@ out:
 	free(covered);
 	free(covered_alloc);
 	free(r.order);
+	pair_free(&r.statements);
+	pair_free(&r.previous);
+	pair_free(&r.next_accounts);
+	pair_free(&r.cstates);
 	free(r.line_at);
 	free(r.lines_of);
 	free(r.alloc_at);

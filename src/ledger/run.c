@@ -71,6 +71,13 @@ struct fx_cache {
 	int missing;
 };
 
+/* An advance or cost paid in another currency, as this run converted it. */
+struct converted {
+	char account[FT_CONTRACT_ID_MAX]; /* the contract's account (group or id) */
+	int cost;			  /* 0 advance, 1 cost */
+	char text[256];
+};
+
 struct run_ctx {
 	struct ft_store *store;
 	struct ft_period period;
@@ -90,6 +97,8 @@ struct run_ctx {
 	size_t deferred_income;
 	int64_t *context_ids; /* usage rows posted by closed runs inside span */
 	size_t n_context, cap_context;
+	struct converted *converted; /* ACCT-5 advances and costs in another currency */
+	size_t n_converted, cap_converted;
 
 	struct src_row *rows;
 	size_t n_rows, cap_rows;
@@ -867,6 +876,100 @@ static int read_rows(struct run_ctx *r, enum src_kind kind)
 	return rc < 0 ? rc : 0;
 }
 
+/* ---- ACCT-5 in another currency ---------------------------------------------------- */
+
+/*
+ * An advance or a recoupable cost paid in a currency other than its
+ * contract's is converted at the rate of the month it was paid (fx_rates:
+ * that month, its currency → the contract's), by the run that charges it:
+ * dated after the contract's last month run and up to the end of its
+ * statement period in this run.  The product is rounded down to 10^-12 (the
+ * cut, below a unit, is the payee's).  A missing rate joins the others the
+ * run names before it stops.  What was converted, and how, goes into the
+ * advance and cost postings' notes.
+ */
+static int convert_money_items(struct run_ctx *r, struct ft_contract *items,
+			       const struct ft_royalty_state *prev)
+{
+	size_t i, k, j;
+
+	for (i = 0; i < r->n_contracts; i++) {
+		struct ft_contract *c = &items[i];
+		struct ft_period w = r->windows[i];
+		int last = -1, end = w.first + w.months - 1;
+
+		if (w.months == 0)
+			continue;
+		for (j = 0; prev && j < prev->n_contracts; j++)
+			if (!strcmp(prev->contracts[j].contract, c->id))
+				last = prev->contracts[j].last_month;
+		for (k = 0; k < c->n_advances + c->n_costs; k++) {
+			int is_cost = k >= c->n_advances;
+			ft_amount *amount = is_cost ? &c->costs[k - c->n_advances].amount
+						    : &c->advances[k].amount;
+			char *cur = is_cost ? c->costs[k - c->n_advances].currency
+					    : c->advances[k].currency;
+			int month = ft_date_month(is_cost ? c->costs[k - c->n_advances].date
+							  : c->advances[k].date);
+			ft_amount rate, converted;
+			char a[FT_AMOUNT_STR_MAX], b[FT_AMOUNT_STR_MAX], t[FT_AMOUNT_STR_MAX], m[8];
+			struct converted *x;
+			int rc;
+
+			if (!cur[0] || month <= last || month > end)
+				continue;
+			rc = rate_for(r, month, cur, &rate);
+			if (rc == 1)
+				continue; /* named with the other missing rates */
+			if (rc)
+				return rc;
+			if (ft_amount_mul_ratio(&converted, NULL, *amount, rate))
+				return ft_error_setloc(r->err, FT_EOVERFLOW, c->file[0] ? c->file : NULL,
+						       c->line, is_cost ? "costs" : "advances",
+						       "contract '%s': an amount out of range after "
+						       "conversion",
+						       c->id);
+			if (grow((void **)&r->converted, &r->cap_converted, r->n_converted + 1,
+				 sizeof(*r->converted)))
+				return ft_error_set(r->err, FT_ENOMEM, "out of memory");
+			x = &r->converted[r->n_converted++];
+			memset(x, 0, sizeof(*x));
+			copy_field(x->account, sizeof(x->account),
+				   c->cross_collateral[0] ? c->cross_collateral : c->id);
+			x->cost = is_cost;
+			ft_amount_format(a, sizeof(a), *amount, 2);
+			ft_amount_format(t, sizeof(t), rate, 0);
+			ft_amount_format(b, sizeof(b), converted, 2);
+			ft_month_format(m, month);
+			snprintf(x->text, sizeof(x->text), "%s %s[%zu] %s %s × fx %s (%s) = %s %s",
+				 c->id, is_cost ? "costs" : "advances",
+				 (is_cost ? k - c->n_advances : k) + 1, cur, a, t, m, c->currency, b);
+			*amount = converted;
+			cur[0] = '\0';
+		}
+	}
+	return 0;
+}
+
+/* The charge note, with the conversions behind it (best effort: a long
+ * list is cut, the figures are on the contracts). */
+static void charge_note(const struct run_ctx *r, char *note, size_t cap, const char *account,
+			int cost)
+{
+	size_t i, used;
+
+	snprintf(note, cap, "%s",
+		 cost ? "ACCT-5 recoupable costs charged to the balance this period"
+		      : "ACCT-5 advances charged to the balance this period");
+	for (i = 0; i < r->n_converted; i++) {
+		if (r->converted[i].cost != cost || strcmp(r->converted[i].account, account) != 0)
+			continue;
+		used = strlen(note);
+		snprintf(note + used, cap - used, "; converted at the rate of the month paid: %s",
+			 r->converted[i].text);
+	}
+}
+
 /* ---- posting --------------------------------------------------------------------- */
 
 struct leg {
@@ -1145,13 +1248,13 @@ static int post_all(struct run_ctx *r, const struct ft_royalty_input *in,
 		snprintf(acct, sizeof(acct), "payee:%s@%s", s->payee, s->account);
 		legs[0] = (struct leg){acct, s->payee, -s->advances};
 		legs[1] = (struct leg){"label", NULL, s->advances};
-		rc = post(r, "advance", legs, 2, s->account, 0, NULL, 0,
-			  "ACCT-5 advances charged to the balance this period");
+		charge_note(r, note, sizeof(note), s->account, 0);
+		rc = post(r, "advance", legs, 2, s->account, 0, NULL, 0, note);
 		legs[0].amount = -s->costs;
 		legs[1].amount = s->costs;
+		charge_note(r, note, sizeof(note), s->account, 1);
 		if (!rc)
-			rc = post(r, "cost", legs, 2, s->account, 0, NULL, 0,
-				  "ACCT-5 recoupable costs charged to the balance this period");
+			rc = post(r, "cost", legs, 2, s->account, 0, NULL, 0, note);
 		snprintf(acct2, sizeof(acct2), "payout:%s", s->payee);
 		legs[0].amount = -s->payable;
 		legs[1] = (struct leg){acct2, s->payee, s->payable};
@@ -1534,6 +1637,8 @@ int ft_run_period(struct ft_store *store, const struct ft_period *period,
 	copy_field(out->currency, sizeof(out->currency), r.currency);
 	rc = load_previous(&r, &prev, &have_prev);
 	if (!rc)
+		rc = convert_money_items(&r, set.items, have_prev ? &prev : NULL);
+	if (!rc)
 		rc = load_posted(&r);
 	for (k = SRC_USAGE; !rc && k <= SRC_INCOME; k++)
 		rc = read_rows(&r, (enum src_kind)k);
@@ -1628,6 +1733,7 @@ out:
 	free(r.windows);
 	free(r.deferred);
 	free(r.context_ids);
+	free(r.converted);
 	for (k = 0; k < 3; k++)
 		free(r.posted_by_kind[k]);
 	return rc;

@@ -2,7 +2,9 @@
  * only in the runs where its statement period ends, over that whole period;
  * its rows wait unposted until then (deferred, not late); non-attributable
  * income is shared only when every contract is due, over the whole
- * statement period's receipts; re-runs stay identical and check passes. */
+ * statement period's receipts; re-runs stay identical and check passes.
+ * Also ACCT-5 across currencies: advances and costs paid in another currency
+ * are converted at the rate of the month paid, by the run that charges them. */
 #include "testutil.h"
 
 #include "fairtrack/ledger_run.h"
@@ -360,6 +362,47 @@ static void test_cross_collateral_group_needs_one_frequency(void **state)
 	ft_store_close(store);
 }
 
+/* ACCT-5's worked example in another currency (docs/ACCOUNTING.md): cat's
+ * GBP contract has an advance of USD 100.00 paid 2026-11-15; November's rate
+ * is 0.8, so the quarter's run charges GBP 80.00 and says how. */
+static void test_advance_in_another_currency_is_converted_at_its_months_rate(void **state)
+{
+	struct ft_store *store = mixed_ledger(
+	    "usd", "advances:\n  - amount: 100.00\n    currency: USD\n    date: 2026-11-15\n");
+	struct ft_period q4 = period("2026-Q4");
+	struct ft_run_summary s;
+	struct ft_error err;
+	static struct text j;
+
+	(void)state;
+	j.len = 0;
+	run_ok(store, "2026-Q4", &s);
+	/* 108 royalties − 80 = 28. */
+	assert_amount(payee(&s, "cat")->advances, "80");
+	assert_amount(payee(&s, "cat")->balance, "28");
+	ft_run_summary_free(&s);
+	assert_int_equal(ft_journal_dump(store, &q4, collect, &j, &err), 0);
+	assert_non_null(strstr(j.buf, "cat-quarterly advances[1] USD 100.00 × fx 0.8 (2026-11) = "
+				      "GBP 80.00"));
+	ft_store_close(store);
+}
+
+static void test_a_cost_without_its_rate_stops_the_run_and_names_it(void **state)
+{
+	struct ft_store *store = mixed_ledger("eur", "costs:\n  - description: video\n"
+						     "    amount: 50\n    currency: EUR\n"
+						     "    date: 2026-10-20\n");
+	struct ft_period q4 = period("2026-Q4");
+	struct ft_run_summary s;
+	struct ft_error err;
+
+	(void)state;
+	assert_int_equal(ft_run_period(store, &q4, &s, &err), FT_ENOTFOUND);
+	assert_non_null(strstr(err.message, "EUR→GBP 2026-10"));
+	ft_run_summary_free(&s);
+	ft_store_close(store);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -369,6 +412,8 @@ int main(void)
 	    cmocka_unit_test(test_a_quarter_run_computes_every_contract_over_the_quarter),
 	    cmocka_unit_test(test_advance_and_reserve_follow_the_contracts_own_period),
 	    cmocka_unit_test(test_cross_collateral_group_needs_one_frequency),
+	    cmocka_unit_test(test_advance_in_another_currency_is_converted_at_its_months_rate),
+	    cmocka_unit_test(test_a_cost_without_its_rate_stops_the_run_and_names_it),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
