@@ -257,6 +257,16 @@ const char *ft_statement_dim_name(enum ft_statement_dim dim);
 #define FT_STATEMENT_MONEY_MAX 64
 size_t ft_statement_money(char *buf, size_t cap, ft_amount amount, int minor_units);
 
+/*
+ * A DDEX commercial model or use type in words, for the artist's eyes:
+ * "SubscriptionModel" -> "subscription", "AdvertisementSupportedModel" ->
+ * "ad-supported", "PayAsYouGoModel" -> "purchase", "OnDemandStream" ->
+ * "stream", "PermanentDownload" -> "download", …; any other text is returned
+ * as it is.  The PDF and the contract terms use it; CSV and XLSX keep the
+ * report's tokens.
+ */
+const char *ft_statement_words(const char *token);
+
 /* A rate as a percentage with up to 4 decimals, trailing zeros dropped:
  * 0.2 -> "20%", 0.1234567 -> "12.3456%" (rounded down). */
 size_t ft_statement_percent(char *buf, size_t cap, ft_amount rate);

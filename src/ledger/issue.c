@@ -11,16 +11,25 @@
  *
  * The label's files: P_label-summary.csv, one row a payee account (exact
  * figures: opening, royalties, advances, costs, balance, reserve held,
- * payable, carried forward, unrecouped) then one "*suspense*" row a suspense
- * account with what it holds; P_label-payments.csv, one row a payee account
- * with a payable above zero (payee, account, currency, amount) for the bank.
+ * payable, carried forward, unrecouped), one "*suspense*" row a suspense
+ * account with what it holds, then "*label*" rows that split the label's own
+ * account (its receipts, the royalties, its share, the advances and costs it
+ * charged to payees); P_label-payments.csv, one row a payee account with a
+ * payable above zero (payee, account, currency, amount) for the bank.  Texts
+ * go through ft_statement_csv_text (quoting, formula injection).
+ *
+ * Statements are built on the calling thread and rendered by worker threads
+ * (ft_issue_options.jobs); see "statements: built on the calling thread".
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "fairtrack/contract.h"
 #include "fairtrack/digest.h"
@@ -142,88 +151,269 @@ static const char usage_sql[] =
     " LEFT JOIN releases r2 ON r2.gtin14 = rt.gtin14"
     " WHERE u.rowid = ?";
 
-static int add_lines(struct ft_store *store, struct ft_statement *st, const char *period,
-		     const char *acct, struct ft_error *err)
+/*
+ * The journal legs a statement shows — royalty and profit-split lines,
+ * advance and cost charges — of one payee account.  Either a query of its
+ * own (ft_issue_build), or one cursor over the whole period in account
+ * order, shared by every statement of ft_issue_statements: the journal is
+ * indexed by period, not by account, so a query an account would read the
+ * period's whole journal once per statement (quadratic in payees).
+ */
+struct legs {
+	struct ft_stmt *q;
+	bool shared;  /* over every payee account of the period, by account */
+	bool pending; /* q is on a row not consumed yet */
+	bool done;
+};
+
+#define LEG_KINDS "kind IN ('royalty', 'profit-split', 'advance', 'cost')"
+
+static int legs_open(struct ft_store *store, struct legs *l, const char *pstr, const char *acct,
+		     struct ft_error *err)
 {
-	struct ft_stmt *q = NULL, *u = NULL;
 	int rc;
 
-	rc = ft_store_prepare(store, &q,
-			      "SELECT kind, amount, source, note FROM journal WHERE period = ? AND"
-			      " account = ? AND kind IN ('royalty', 'profit-split') ORDER BY id",
-			      err);
-	if (!rc)
-		rc = ft_store_prepare(store, &u, usage_sql, err);
-	if (!rc)
-		rc = ft_stmt_bind_text(q, 1, period, err);
-	if (!rc)
-		rc = ft_stmt_bind_text(q, 2, acct, err);
-	while (!rc && (rc = ft_stmt_step(q, err)) == 1) {
-		struct ft_statement_line line;
-		char buf[2048];
-		const char *kind = ft_stmt_column_text(q, 0);
-		const char *source = ft_stmt_column_text(q, 2);
-		const char *note = ft_stmt_column_text(q, 3);
-		int64_t src = note_source(note);
-
-		memset(&line, 0, sizeof(line));
-		rc = ft_stmt_column_amount(q, 1, &line.royalty, err);
-		if (rc)
-			break;
-		line.non_attributable = source && strcmp(source, "income") == 0;
-		line.receipts = line.non_attributable ? note_amount(note, "ACCT-9 allocated ")
-						      : note_amount(note, "ACCT-2 base ");
-		line.rate = rate_of(line.royalty, line.receipts);
-		snprintf(line.territory, sizeof(line.territory), "WW");
-		if (strcmp(kind, "profit-split") == 0) {
-			line.store = "profit split (ACCT-8)";
-			line.track = "Share of the account's profit";
-		} else if (src > 0) {
-			rc = usage_detail(u, src, &line, buf, sizeof(buf), err);
-			if (rc < 0)
-				break;
-		}
-		if (line.non_attributable)
-			line.units = 0;
-		rc = ft_statement_add_line(st, &line, err);
-	}
-	ft_stmt_free(u);
-	ft_stmt_free(q);
-	return rc < 0 ? rc : 0;
-}
-
-static int add_charges(struct ft_store *store, struct ft_statement *st, const char *period,
-		       const char *acct, const char *date, struct ft_error *err)
-{
-	struct ft_stmt *q = NULL;
-	int rc;
-
+	memset(l, 0, sizeof(*l));
+	l->shared = acct == NULL;
 	rc = ft_store_prepare(
-	    store, &q,
-	    "SELECT kind, amount, note FROM journal WHERE period = ? AND account = ?"
-	    " AND kind IN ('advance', 'cost') ORDER BY id",
+	    store, &l->q,
+	    l->shared ? "SELECT account, kind, amount, source, note FROM journal"
+			" WHERE period = ? AND account LIKE 'payee:%' AND " LEG_KINDS
+			" ORDER BY account, id"
+		      : "SELECT account, kind, amount, source, note FROM journal"
+			" WHERE period = ? AND account = ? AND " LEG_KINDS " ORDER BY id",
 	    err);
 	if (!rc)
-		rc = ft_stmt_bind_text(q, 1, period, err);
-	if (!rc)
-		rc = ft_stmt_bind_text(q, 2, acct, err);
-	while (!rc && (rc = ft_stmt_step(q, err)) == 1) {
-		struct ft_statement_charge c;
-		int adv = strcmp(ft_stmt_column_text(q, 0), "advance") == 0;
+		rc = ft_stmt_bind_text(l->q, 1, pstr, err);
+	if (!rc && acct)
+		rc = ft_stmt_bind_text(l->q, 2, acct, err);
+	return rc;
+}
 
-		memset(&c, 0, sizeof(c));
-		rc = ft_stmt_column_amount(q, 1, &c.amount, err);
-		if (rc)
-			break;
-		c.amount = -c.amount; /* the leg debits the payee */
-		c.kind = adv ? FT_CHARGE_ADVANCE : FT_CHARGE_COST;
-		c.date = date;
-		c.description = adv ? "Advance charged to the balance"
-				    : "Recoupable costs charged to the balance";
-		rc = ft_statement_add_charge(st, &c, err);
+static void legs_close(struct legs *l)
+{
+	ft_stmt_free(l->q);
+	l->q = NULL;
+}
+
+/* 1 with the cursor on the next leg of acct, 0 when acct has no more.  With
+ * a shared cursor the accounts must be asked for in ascending order (byte
+ * order, as SQLite's ORDER BY); accounts not asked for are skipped. */
+static int next_leg(struct legs *l, const char *acct, struct ft_error *err)
+{
+	int rc, c;
+
+	for (;;) {
+		if (!l->pending) {
+			if (l->done)
+				return 0;
+			rc = ft_stmt_step(l->q, err);
+			if (rc < 0)
+				return rc;
+			if (rc == 0) {
+				l->done = true;
+				return 0;
+			}
+			l->pending = true;
+		}
+		c = l->shared ? strcmp(ft_stmt_column_text(l->q, 0), acct) : 0;
+		if (c > 0)
+			return 0; /* the next account's: kept for it */
+		l->pending = false;
+		if (c == 0)
+			return 1;
 	}
-	ft_stmt_free(q);
-	return rc < 0 ? rc : 0;
+}
+
+/* A royalty or profit-split leg (the cursor's row) as a statement line. */
+static int add_line(struct ft_stmt *q, struct ft_stmt *u, struct ft_statement *st,
+		    struct ft_error *err)
+{
+	struct ft_statement_line line;
+	char buf[2048], whole[600];
+	const char *kind = ft_stmt_column_text(q, 1);
+	const char *source = ft_stmt_column_text(q, 3);
+	const char *note = ft_stmt_column_text(q, 4);
+	int64_t src = note_source(note);
+	int rc;
+
+	memset(&line, 0, sizeof(line));
+	rc = ft_stmt_column_amount(q, 2, &line.royalty, err);
+	if (rc)
+		return rc;
+	line.non_attributable = source && strcmp(source, "income") == 0;
+	line.receipts = line.non_attributable ? note_amount(note, "ACCT-9 allocated ")
+					      : note_amount(note, "ACCT-2 base ");
+	line.rate = rate_of(line.royalty, line.receipts);
+	snprintf(line.territory, sizeof(line.territory), "WW");
+	if (strcmp(kind, "profit-split") == 0) {
+		line.store = "profit split (ACCT-8)";
+		line.track = "Share of the account's profit";
+	} else if (src > 0) {
+		rc = usage_detail(u, src, &line, buf, sizeof(buf), err);
+		if (rc < 0)
+			return rc;
+	}
+	if (line.non_attributable)
+		line.units = 0;
+	/* A release sold as a whole (an album download reported by UPC) has
+	 * no track: say so, rather than an empty title. */
+	if (!line.non_attributable && line.track && !line.track[0] && line.isrc && !line.isrc[0] &&
+	    line.release && line.release[0]) {
+		snprintf(whole, sizeof(whole), "%s (whole release)", line.release);
+		line.track = whole;
+	}
+	return ft_statement_add_line(st, &line, err);
+}
+
+/* One advance or cost of a contract as it reaches this payee's balance. */
+struct charge_item {
+	enum ft_charge_kind kind;
+	ft_date date;
+	const char *description;
+	ft_amount amount;
+};
+
+/*
+ * The advances (kind FT_CHARGE_ADVANCE) or costs of the account's contracts
+ * that reach `payee` and are dated in months [first, last], with the
+ * payee's part (the cost's recoupable part, shared by the contract's shares
+ * when it names no payee).  At most cap items.
+ */
+static size_t charge_items(const struct ft_contract_set *set, const char *account,
+			   const char *payee, const char *currency, enum ft_charge_kind kind,
+			   int first, int last, struct charge_item *out, size_t cap)
+{
+	size_t i, j, k, n = 0;
+
+	for (i = 0; i < set->n; i++) {
+		const struct ft_contract *c = &set->items[i];
+		ft_amount share = -1;
+		size_t count = kind == FT_CHARGE_ADVANCE ? c->n_advances : c->n_costs;
+
+		if (strcmp(c->id, account) != 0 && strcmp(c->cross_collateral, account) != 0)
+			continue;
+		if (strcmp(c->currency, currency) != 0)
+			continue;
+		for (k = 0; k < c->n_payees; k++)
+			if (strcmp(c->payees[k].id, payee) == 0)
+				share = c->payees[k].share;
+		if (share < 0)
+			continue;
+		for (j = 0; j < count && n < cap; j++) {
+			const char *to =
+			    kind == FT_CHARGE_ADVANCE ? c->advances[j].payee : c->costs[j].payee;
+			ft_date date =
+			    kind == FT_CHARGE_ADVANCE ? c->advances[j].date : c->costs[j].date;
+			ft_amount amount =
+			    kind == FT_CHARGE_ADVANCE ? c->advances[j].amount : c->costs[j].amount;
+			int month = ft_date_month(date);
+
+			if (month < first || month > last || (to[0] && strcmp(to, payee) != 0))
+				continue;
+			if (kind == FT_CHARGE_COST &&
+			    ft_amount_mul_ratio(&amount, NULL, amount, c->costs[j].recoupable))
+				continue;
+			if (!to[0] && ft_amount_mul_ratio(&amount, NULL, amount, share))
+				continue;
+			out[n].kind = kind;
+			out[n].date = date;
+			out[n].description =
+			    kind == FT_CHARGE_ADVANCE ? "" : c->costs[j].description;
+			out[n].amount = amount;
+			n++;
+		}
+	}
+	return n;
+}
+
+/*
+ * The charges of the period.  The journal holds one advance and one cost
+ * posting an account a run; the contract says what they were made of.  The
+ * contract's items are shown one by one, with their own dates and words,
+ * when they add up exactly to what the journal charged (those dated in the
+ * period, else those dated up to its end: a first run charges everything
+ * before it); otherwise one line says what was charged.  Either way the
+ * charges sum to the journal's.
+ */
+static int add_charges(const struct ft_contract_set *set, struct ft_statement *st,
+		       const struct ft_period *period, const char *pstr, const ft_amount total[2],
+		       struct ft_error *err)
+{
+	int rc = 0, kind;
+
+	for (kind = 0; kind < 2; kind++) {
+		enum ft_charge_kind k = kind ? FT_CHARGE_COST : FT_CHARGE_ADVANCE;
+		struct charge_item items[64];
+		struct ft_statement_charge c;
+		int last = period->first + period->months - 1, pass;
+		size_t n = 0, i;
+
+		if (!total[kind])
+			continue;
+		for (pass = 0; pass < 2; pass++) {
+			ft_amount sum = 0;
+
+			n = charge_items(set, st->account, st->payee_id, st->currency, k,
+					 pass ? 0 : period->first, last, items, 64);
+			for (i = 0; i < n; i++)
+				sum += items[i].amount;
+			if (n && sum == total[kind])
+				break;
+			n = 0;
+		}
+		memset(&c, 0, sizeof(c));
+		c.kind = k;
+		for (i = 0; !rc && i < n; i++) {
+			char date[11];
+
+			ft_date_format(date, items[i].date);
+			c.date = date;
+			c.description = items[i].description[0]	 ? items[i].description
+					: k == FT_CHARGE_ADVANCE ? "Advance paid to you"
+								 : "Recoupable cost";
+			c.amount = items[i].amount;
+			rc = ft_statement_add_charge(st, &c, err);
+		}
+		if (!rc && !n) {
+			c.date = pstr;
+			c.description =
+			    k == FT_CHARGE_ADVANCE
+				? "Advances charged to your balance this period"
+				: "Recoupable costs charged to your balance this period";
+			c.amount = total[kind];
+			rc = ft_statement_add_charge(st, &c, err);
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Every leg of acct: lines in journal order, then the charges. */
+static int add_journal(struct legs *l, struct ft_stmt *u, const struct ft_contract_set *set,
+		       struct ft_statement *st, const struct ft_period *period, const char *pstr,
+		       const char *acct, struct ft_error *err)
+{
+	ft_amount total[2] = {0, 0}, x;
+	int rc;
+
+	while ((rc = next_leg(l, acct, err)) == 1) {
+		const char *kind = ft_stmt_column_text(l->q, 1);
+
+		if (strcmp(kind, "advance") == 0 || strcmp(kind, "cost") == 0) {
+			rc = ft_stmt_column_amount(l->q, 2, &x, err);
+			/* the leg debits the payee */
+			total[strcmp(kind, "advance") == 0 ? 0 : 1] -= x;
+		} else {
+			rc = add_line(l->q, u, st, err);
+		}
+		if (rc)
+			return rc;
+	}
+	if (rc < 0)
+		return rc;
+	return add_charges(set, st, period, pstr, total, err);
 }
 
 static int add_fx(struct ft_store *store, struct ft_statement *st, const struct ft_period *p,
@@ -270,17 +460,15 @@ static int add_fx(struct ft_store *store, struct ft_statement *st, const struct 
 
 /* The contract terms in plain words, from the stored contracts whose id or
  * cross-collateral group is the account. */
-static int add_terms(struct ft_store *store, struct ft_statement *st, const char *account,
-		     const char *payee, char *payee_name, size_t name_cap, struct ft_error *err)
+static int add_terms(const struct ft_contract_set *set, struct ft_statement *st,
+		     const char *account, const char *payee, char *payee_name, size_t name_cap,
+		     struct ft_error *err)
 {
-	struct ft_contract_set set;
 	size_t i, j;
-	int rc;
+	int rc = 0;
 
-	memset(&set, 0, sizeof(set));
-	rc = ft_contracts_load(store, &set, err);
-	for (i = 0; !rc && i < set.n; i++) {
-		const struct ft_contract *c = &set.items[i];
+	for (i = 0; !rc && i < set->n; i++) {
+		const struct ft_contract *c = &set->items[i];
 		char s[1024], pct[32];
 
 		if (strcmp(c->id, account) != 0 && strcmp(c->cross_collateral, account) != 0)
@@ -294,7 +482,10 @@ static int add_terms(struct ft_store *store, struct ft_statement *st, const char
 					 "Contract %s (%s): you receive %s of its royalties, "
 					 "computed on %s, stated %s.",
 					 c->id, ft_contract_type_name(c->type), pct,
-					 ft_contract_base_name(c->base),
+					 c->base == FT_BASE_GROSS
+					     ? "the gross revenue, before the distributor's fee"
+					     : "what the label receives, after the stores' and "
+					       "distributor's cut",
 					 ft_contract_frequency_name(c->frequency));
 				rc = ft_statement_add_term(st, s, err);
 			}
@@ -302,10 +493,13 @@ static int add_terms(struct ft_store *store, struct ft_statement *st, const char
 			const struct ft_contract_rule *r = &c->rules[j];
 
 			ft_statement_percent(pct, sizeof(pct), r->rate);
-			snprintf(s, sizeof(s), "Rate %s for %s%s%s%s%s.", pct,
-				 r->use_type[0] ? r->use_type : "any use",
-				 r->commercial_model[0] ? " under " : "", r->commercial_model,
-				 r->release_format[0] ? " on " : "", r->release_format);
+			snprintf(s, sizeof(s), "Rate %s for %s%s%s%s%s%s.", pct,
+				 r->use_type[0] ? ft_statement_words(r->use_type) : "any use",
+				 r->commercial_model[0] ? ", " : "",
+				 r->commercial_model[0] ? ft_statement_words(r->commercial_model)
+							: "",
+				 r->any_territory ? "" : " in some territories",
+				 r->release_format[0] ? ", on " : "", r->release_format);
 			rc = ft_statement_add_term(st, s, err);
 		}
 		for (j = 0; !rc && j < c->n_escalations; j++) {
@@ -330,7 +524,6 @@ static int add_terms(struct ft_store *store, struct ft_statement *st, const char
 			rc = ft_statement_add_term(st, s, err);
 		}
 	}
-	ft_contract_set_clear(&set);
 	return rc;
 }
 
@@ -342,9 +535,11 @@ static int add_history(struct ft_store *store, struct ft_statement *st, const ch
 
 	rc = ft_store_prepare(
 	    store, &q,
-	    "SELECT r.first_month, r.months, s.royalties FROM run_statements s"
-	    " JOIN runs r ON r.period = s.period WHERE s.payee = ? AND s.account = ?"
-	    " AND r.first_month <= ? ORDER BY r.first_month",
+	    /* Runs first (a few), each account looked up by its key: scanning
+	     * run_statements for every statement would be quadratic. */
+	    "SELECT r.first_month, r.months, s.royalties FROM runs r CROSS JOIN"
+	    " run_statements s ON s.period = r.period AND s.payee = ? AND s.account = ?"
+	    " WHERE r.first_month <= ? ORDER BY r.first_month",
 	    err);
 	if (!rc)
 		rc = ft_stmt_bind_text(q, 1, payee, err);
@@ -366,15 +561,20 @@ static int add_history(struct ft_store *store, struct ft_statement *st, const ch
 	return rc < 0 ? rc : 0;
 }
 
-int ft_issue_build(struct ft_store *store, const struct ft_period *period, const char *payee,
-		   const char *account, struct ft_statement **out, ft_amount *ledger_payable,
-		   struct ft_error *err)
+/* ft_issue_build with the contracts loaded, the journal cursor open and the
+ * usage query prepared: issuing does that once for every statement of the
+ * call, not once a statement. */
+static int build(struct ft_store *store, const struct ft_contract_set *contracts, struct legs *legs,
+		 struct ft_stmt *usage, const struct ft_period *period, const char *payee,
+		 const char *account, struct ft_statement **out, ft_amount *ledger_payable,
+		 struct ft_error *err)
 {
 	struct ft_statement *st = NULL;
 	struct ft_stmt *q = NULL;
 	char pstr[FT_PERIOD_STR_MAX], acct[2 * FT_ISSUE_ID_MAX + 16], id[3 * FT_ISSUE_ID_MAX];
 	char currency[4] = "", date[16] = "", label[256] = "", name[256];
 	ft_amount opening = 0, held = 0, withheld = 0, released = 0;
+	size_t i;
 	int rc;
 
 	*out = NULL;
@@ -424,7 +624,7 @@ int ft_issue_build(struct ft_store *store, const struct ft_period *period, const
 	snprintf(id, sizeof(id), "ST-%s-%s-%s", pstr, account, payee);
 	rc = ft_statement_new(&st, err);
 	if (!rc)
-		rc = add_terms(store, st, account, payee, name, sizeof(name), err);
+		rc = add_terms(contracts, st, account, payee, name, sizeof(name), err);
 	if (!rc)
 		rc = ft_statement_set_header(st, id, label[0] ? label : "fairtrack", payee, name,
 					     account, date, currency, err);
@@ -435,20 +635,25 @@ int ft_issue_build(struct ft_store *store, const struct ft_period *period, const
 		st->reserve_released = released;
 		/* held = before + withheld − released (statement.h), so: */
 		st->reserve_held_before = held - withheld + released;
-		rc = add_lines(store, st, pstr, acct, err);
+		rc = add_journal(legs, usage, contracts, st, period, pstr, acct, err);
 	}
-	if (!rc)
-		rc = add_charges(store, st, pstr, acct, date, err);
 	if (!rc)
 		rc = add_fx(store, st, period, err);
 	if (!rc)
 		rc = add_history(store, st, payee, account, period, err);
-	if (!rc)
-		rc = ft_statement_set_note(
-		    st,
-		    "Income that belongs to no single track (minimum guarantees, breakage, "
-		    "settlements) is shared over the partner's receipts pro rata (ACCT-9).",
-		    err);
+	/* The explanation of ACCT-9 only where it applies: a statement
+	 * without such lines does not need the paragraph. */
+	for (i = 0; !rc && st && i < st->n_lines; i++)
+		if (st->lines[i].non_attributable) {
+			rc = ft_statement_set_note(
+			    st,
+			    "Income that belongs to no single track (minimum guarantees, "
+			    "breakage, settlements) is shared among your tracks in proportion "
+			    "to what each earned from that store in the period; then your "
+			    "contract's rate applies to each part (rule ACCT-9).",
+			    err);
+			break;
+		}
 	if (rc) {
 		ft_statement_free(st);
 		return rc;
@@ -456,6 +661,89 @@ int ft_issue_build(struct ft_store *store, const struct ft_period *period, const
 	ft_statement_sort_lines(st);
 	*out = st;
 	return 0;
+}
+
+/*
+ * The stored contracts of one account: the contract of that id, or those of
+ * the cross-collateral group of that name.  Only texts that mention the
+ * account are parsed (a statement of one payee must not parse a label's
+ * 10,000 contracts, as ft_contracts_load would); add_terms and the charges
+ * then keep the ones that belong to the account.
+ */
+static int load_account_contracts(struct ft_store *store, const char *account,
+				  struct ft_contract_set *set, struct ft_error *err)
+{
+	struct ft_stmt *q = NULL;
+	size_t cap = 0;
+	int rc;
+
+	rc = ft_store_prepare(store, &q,
+			      "SELECT id, yaml, file FROM contracts WHERE id = ?1 OR"
+			      " instr(yaml, ?1) > 0 ORDER BY id",
+			      err);
+	if (!rc)
+		rc = ft_stmt_bind_text(q, 1, account, err);
+	while (!rc && (rc = ft_stmt_step(q, err)) == 1) {
+		const char *id = ft_stmt_column_text(q, 0), *text = ft_stmt_column_text(q, 1);
+		struct ft_contract *list = NULL;
+		size_t n = 0, i;
+
+		rc = ft_contract_parse(&list, &n, text, strlen(text), ft_stmt_column_text(q, 2),
+				       NULL, err);
+		for (i = 0; !rc && i < n; i++) {
+			if (strcmp(list[i].id, id) != 0)
+				continue;
+			if (set->n == cap) {
+				size_t ncap = cap ? cap * 2 : 4;
+				struct ft_contract *grown =
+				    realloc(set->items, ncap * sizeof(*grown));
+
+				if (!grown) {
+					rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+					break;
+				}
+				set->items = grown;
+				cap = ncap;
+			}
+			memset(&set->items[set->n], 0, sizeof(set->items[0]));
+			rc = ft_contract_copy(&set->items[set->n], &list[i], err);
+			if (!rc)
+				set->n++;
+			break;
+		}
+		ft_contract_array_free(list, n);
+	}
+	ft_stmt_free(q);
+	return rc < 0 ? rc : 0;
+}
+
+int ft_issue_build(struct ft_store *store, const struct ft_period *period, const char *payee,
+		   const char *account, struct ft_statement **out, ft_amount *ledger_payable,
+		   struct ft_error *err)
+{
+	struct ft_contract_set set;
+	struct ft_stmt *usage = NULL;
+	struct legs legs;
+	char pstr[FT_PERIOD_STR_MAX], acct[2 * FT_ISSUE_ID_MAX + 16];
+	int rc;
+
+	memset(&set, 0, sizeof(set));
+	memset(&legs, 0, sizeof(legs));
+	*out = NULL;
+	ft_period_format(pstr, sizeof(pstr), period);
+	snprintf(acct, sizeof(acct), "payee:%s@%s", payee, account);
+	rc = load_account_contracts(store, account, &set, err);
+	if (!rc)
+		rc = legs_open(store, &legs, pstr, acct, err);
+	if (!rc)
+		rc = ft_store_prepare(store, &usage, usage_sql, err);
+	if (!rc)
+		rc = build(store, &set, &legs, usage, period, payee, account, out, ledger_payable,
+			   err);
+	ft_stmt_free(usage);
+	legs_close(&legs);
+	ft_contract_set_clear(&set);
+	return rc;
 }
 
 /* ---- issuing ---------------------------------------------------------------- */
@@ -517,7 +805,7 @@ static int load_accounts(struct ft_store *store, const char *pstr, struct accoun
 			     "SELECT s.payee, s.account, r.currency, s.opening, s.royalties,"
 			     " s.advances, s.costs, s.balance, s.reserve_held, s.payable, s.closing"
 			     " FROM run_statements s JOIN runs r ON r.period = s.period"
-			     " WHERE s.period = ? ORDER BY s.payee, s.account",
+			     " WHERE s.period = ? ORDER BY 'payee:' || s.payee || '@' || s.account",
 			     err);
 	if (!rc)
 		rc = ft_stmt_bind_text(q, 1, pstr, err);
@@ -556,6 +844,16 @@ static int active(const struct account_row *a)
 	return a->opening || a->royalties || a->advances || a->costs || a->held || a->closing;
 }
 
+/* A row of the label summary with one figure, in the balance column:
+ * "*suspense*,<account>,<currency>,,,,,<amount>,,,," (and "*label*"). */
+static void label_row(FILE *out, const char *tag, const char *key, const char *currency,
+		      const char *amount)
+{
+	fprintf(out, "%s,", tag);
+	ft_statement_csv_text(out, key);
+	fprintf(out, ",%s,,,,,%s,,,,\n", currency, amount);
+}
+
 /* What each suspense account holds at the end of P (every posting of every
  * run up to P): one "*suspense*" row a suspense account, the amount in the
  * balance column. */
@@ -582,7 +880,7 @@ static int write_suspense(FILE *out, struct ft_store *store, const struct ft_per
 			break;
 		if (have && (strcmp(a, account) != 0 || strcmp(c, currency) != 0)) {
 			fmt_exact(v, sizeof(v), sum, currency);
-			fprintf(out, "*suspense*,%s,%s,,,,,%s,,,,\n", account, currency, v);
+			label_row(out, "*suspense*", account, currency, v);
 			sum = 0;
 		}
 		snprintf(account, sizeof(account), "%s", a);
@@ -595,8 +893,91 @@ static int write_suspense(FILE *out, struct ft_store *store, const struct ft_per
 	}
 	if (rc >= 0 && have) {
 		fmt_exact(v, sizeof(v), sum, currency);
-		fprintf(out, "*suspense*,%s,%s,,,,,%s,,,,\n", account, currency, v);
+		label_row(out, "*suspense*", account, currency, v);
 	}
+	ft_stmt_free(q);
+	return rc < 0 ? rc : 0;
+}
+
+/*
+ * What the label's own account did in P, split so that it reads right: the
+ * account is credited with the label's receipts and debited with the
+ * royalties, but it is also credited with every advance and recoupable cost
+ * charged to a payee (ACCT-5: the label recoups them), which are not
+ * receipts.  Its total alone reads larger than the label's share of what it
+ * received; these rows say how it is made up:
+ *   receipts − royalties = share;  share + charged (+ other) = account.
+ */
+enum { SPLIT_RECEIPTS, SPLIT_ROYALTIES, SPLIT_CHARGED, SPLIT_OTHER, SPLIT_N };
+
+static int split_of(const char *kind)
+{
+	if (strcmp(kind, "receipt") == 0 || strcmp(kind, "late") == 0 ||
+	    strcmp(kind, "suspense-release") == 0)
+		return SPLIT_RECEIPTS;
+	if (strcmp(kind, "royalty") == 0 || strcmp(kind, "profit-split") == 0)
+		return SPLIT_ROYALTIES;
+	if (strcmp(kind, "advance") == 0 || strcmp(kind, "cost") == 0)
+		return SPLIT_CHARGED;
+	return SPLIT_OTHER;
+}
+
+static void write_split(FILE *out, const char *currency, const ft_amount *x)
+{
+	static const char *const keys[] = {"receipts", "royalties", "share",
+					   "charged",  "other",	    "account"};
+	ft_amount v[6];
+	char text[FT_AMOUNT_STR_MAX];
+	int i;
+
+	v[0] = x[SPLIT_RECEIPTS];
+	v[1] = x[SPLIT_ROYALTIES];
+	v[2] = x[SPLIT_RECEIPTS] + x[SPLIT_ROYALTIES];
+	v[3] = x[SPLIT_CHARGED];
+	v[4] = x[SPLIT_OTHER];
+	v[5] = v[2] + v[3] + v[4];
+	for (i = 0; i < 6; i++) {
+		if (i == 4 && !v[4])
+			continue;
+		fmt_exact(text, sizeof(text), v[i], currency);
+		label_row(out, "*label*", keys[i], currency, text);
+	}
+}
+
+static int write_label_split(FILE *out, struct ft_store *store, const char *pstr,
+			     struct ft_error *err)
+{
+	struct ft_stmt *q = NULL;
+	char currency[4] = "";
+	ft_amount x[SPLIT_N] = {0}, a;
+	int rc, have = 0;
+
+	rc = ft_store_prepare(store, &q,
+			      "SELECT kind, currency, amount FROM journal WHERE period = ? AND"
+			      " account = 'label' ORDER BY currency, id",
+			      err);
+	if (!rc)
+		rc = ft_stmt_bind_text(q, 1, pstr, err);
+	while (!rc && (rc = ft_stmt_step(q, err)) == 1) {
+		const char *c = ft_stmt_column_text(q, 1);
+		int k = split_of(ft_stmt_column_text(q, 0));
+
+		rc = ft_stmt_column_amount(q, 2, &a, err);
+		if (rc)
+			break;
+		if (have && strcmp(c, currency) != 0) {
+			write_split(out, currency, x);
+			memset(x, 0, sizeof(x));
+		}
+		snprintf(currency, sizeof(currency), "%s", c);
+		have = 1;
+		if (ft_amount_add(&x[k], x[k], a)) {
+			rc = ft_error_set(err, FT_EOVERFLOW, "the label account's sum overflows");
+			break;
+		}
+	}
+	if (rc >= 0 && have)
+		write_split(out, currency, x);
 	ft_stmt_free(q);
 	return rc < 0 ? rc : 0;
 }
@@ -640,18 +1021,25 @@ static int write_label_files(struct ft_store *store, const struct ft_period *per
 				if (a->payable <= 0)
 					continue;
 				fmt_amount(v[0], sizeof(v[0]), a->payable, a->currency);
-				fprintf(out, "%s,%s,%s,%s\n", a->payee, a->account, a->currency,
-					v[0]);
+				ft_statement_csv_text(out, a->payee);
+				fputc(',', out);
+				ft_statement_csv_text(out, a->account);
+				fprintf(out, ",%s,%s\n", a->currency, v[0]);
 				continue;
 			}
 			for (j = 0; j < 8; j++)
 				fmt_exact(v[j], sizeof(v[j]), x[j], a->currency);
 			fmt_exact(v[8], sizeof(v[8]), a->closing < 0 ? -a->closing : 0,
 				  a->currency);
-			fprintf(out, "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", a->payee, a->account,
-				a->currency, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]);
+			ft_statement_csv_text(out, a->payee);
+			fputc(',', out);
+			ft_statement_csv_text(out, a->account);
+			fprintf(out, ",%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", a->currency, v[0], v[1],
+				v[2], v[3], v[4], v[5], v[6], v[7], v[8]);
 		}
 		rc = !k && !payee ? write_suspense(out, store, period, err) : 0;
+		if (!rc && !k && !payee)
+			rc = write_label_split(out, store, pstr, err);
 		if (fclose(out) && !rc)
 			rc = ft_error_set(err, FT_EIO, "%s: cannot write", f.path);
 		if (!rc)
@@ -769,74 +1157,345 @@ static int check_formats(const char *list, struct ft_error *err)
 	return 0;
 }
 
-static int issue_one(struct ft_store *store, const struct ft_period *period,
-		     const struct account_row *a, const char *dir, const char *formats,
-		     struct ft_issue_result *res, struct ft_error *err)
+/* ---- statements: built on the calling thread, rendered by workers ---------- */
+
+/*
+ * One payee account on its way to its files.  The calling thread builds and
+ * checks the statement (a store handle is one thread's), a worker renders it
+ * in every format asked and hashes the files.  Rendering is a pure function
+ * of the model, so the bytes do not depend on which thread renders, and the
+ * calling thread lists the files in account order whatever order the workers
+ * finish in: the result, the ledger's records and every file are the same
+ * for any number of workers.
+ */
+#define JOB_FILES 4 /* csv, csv-summary, xlsx, pdf */
+
+struct issue_job {
+	struct ft_statement *st; /* freed once rendered */
+	const struct account_row *a;
+	ft_amount payable;
+	struct ft_issue_file files[JOB_FILES];
+	size_t n_files;
+	bool done;
+	bool skipped; /* not rendered: another statement failed first */
+	int rc;
+	struct ft_error err;
+};
+
+/* Build and check a's statement (calling thread). */
+static int prepare_job(struct ft_store *store, const struct ft_contract_set *contracts,
+		       struct legs *legs, struct ft_stmt *usage, const struct ft_period *period,
+		       struct issue_job *job, struct ft_error *err)
 {
-	struct ft_statement *st = NULL;
+	const struct account_row *a = job->a;
 	struct ft_statement_summary sum;
 	ft_amount ledger_payable = 0;
-	size_t nr, i;
-	const struct ft_renderer *r = ft_renderers(&nr);
-	char base[1024], a1[FT_AMOUNT_STR_MAX], a2[FT_AMOUNT_STR_MAX];
+	char a1[FT_AMOUNT_STR_MAX], a2[FT_AMOUNT_STR_MAX];
 	int rc;
 
-	rc = ft_issue_build(store, period, a->payee, a->account, &st, &ledger_payable, err);
+	rc = build(store, contracts, legs, usage, period, a->payee, a->account, &job->st,
+		   &ledger_payable, err);
 	if (!rc)
-		rc = ft_statement_summarize(st, &sum, err);
+		rc = ft_statement_summarize(job->st, &sum, err);
 	if (rc)
-		goto out;
+		return rc;
 	if (sum.royalties != a->royalties) {
 		ft_amount_format(a1, sizeof(a1), sum.royalties, 2);
 		ft_amount_format(a2, sizeof(a2), a->royalties, 2);
-		rc = ft_error_set(
+		return ft_error_set(
 		    err, FT_ECONFLICT,
 		    "statement of %s (%s) not issued: its lines sum to royalties %s "
 		    "but the run stored %s; run 'fairtrack check' and re-run the period",
 		    a->payee, a->account, a1, a2);
-		goto out;
 	}
 	if (sum.p_payable != ledger_payable) {
 		ft_amount_format(a1, sizeof(a1), sum.p_payable, 2);
 		ft_amount_format(a2, sizeof(a2), ledger_payable, 2);
-		rc = ft_error_set(err, FT_ECONFLICT,
-				  "statement of %s (%s) not issued: it would print payable %s but "
-				  "the ledger's payable is %s",
-				  a->payee, a->account, a1, a2);
-		goto out;
+		return ft_error_set(err, FT_ECONFLICT,
+				    "statement of %s (%s) not issued: it would print payable %s "
+				    "but the ledger's payable is %s",
+				    a->payee, a->account, a1, a2);
 	}
+	job->payable = sum.p_payable;
+	return 0;
+}
+
+/* Render a built statement in each format and hash the files (any thread). */
+static int render_job(struct issue_job *job, const char *dir, const char *formats,
+		      struct ft_error *err)
+{
+	const struct ft_statement *st = job->st;
+	size_t nr, i;
+	const struct ft_renderer *r = ft_renderers(&nr);
+	char base[1024];
+	int rc = 0;
+
 	ft_statement_basename(base, sizeof(base), st);
 	for (i = 0; !rc && i < nr; i++) {
-		struct ft_issue_file f;
+		struct ft_issue_file *f;
 
 		if (!listed(formats, r[i].name))
 			continue;
-		memset(&f, 0, sizeof(f));
-		snprintf(f.payee, sizeof(f.payee), "%s", a->payee);
-		snprintf(f.account, sizeof(f.account), "%s", a->account);
-		snprintf(f.format, sizeof(f.format), "%s", r[i].name);
-		snprintf(f.currency, sizeof(f.currency), "%s", st->currency);
-		snprintf(f.path, sizeof(f.path), "%s/%s%s", dir, base, r[i].extension);
-		f.payable = sum.p_payable;
-		rc = r[i].render(st, f.path, err);
+		f = &job->files[job->n_files];
+		memset(f, 0, sizeof(*f));
+		snprintf(f->payee, sizeof(f->payee), "%s", job->a->payee);
+		snprintf(f->account, sizeof(f->account), "%s", job->a->account);
+		snprintf(f->format, sizeof(f->format), "%s", r[i].name);
+		snprintf(f->currency, sizeof(f->currency), "%s", st->currency);
+		snprintf(f->path, sizeof(f->path), "%s/%s%s", dir, base, r[i].extension);
+		f->payable = job->payable;
+		rc = r[i].render(st, f->path, err);
 		if (!rc)
-			rc = hash_into(&f, err);
-		if (!rc)
-			rc = push_file(res, &f, err);
-		if (!rc && strcmp(r[i].name, "csv") == 0) {
+			rc = hash_into(f, err);
+		if (rc)
+			break;
+		job->n_files++;
+		if (strcmp(r[i].name, "csv") == 0) {
 			/* The CSV renderer also wrote the summary beside it: record it too,
 			 * so every file the payee receives can be verified. */
-			snprintf(f.format, sizeof(f.format), "csv-summary");
-			snprintf(f.path, sizeof(f.path), "%s/%s.summary.csv", dir, base);
-			rc = hash_into(&f, err);
+			job->files[job->n_files] = *f;
+			f = &job->files[job->n_files];
+			snprintf(f->format, sizeof(f->format), "csv-summary");
+			snprintf(f->path, sizeof(f->path), "%s/%s.summary.csv", dir, base);
+			rc = hash_into(f, err);
 			if (!rc)
-				rc = push_file(res, &f, err);
+				job->n_files++;
 		}
 	}
+	return rc;
+}
+
+/* Jobs waiting for a worker: a ring, so at most `cap` statements are built
+ * ahead of the renderers (memory stays flat for 10,000 payees). */
+struct issue_pool {
+	pthread_mutex_t lock;
+	pthread_cond_t changed; /* a job queued, taken or finished; closing */
+	struct issue_job **ring;
+	size_t cap, head, count;
+	bool closing, failed;
+	const char *dir, *formats;
+};
+
+static void *worker(void *arg)
+{
+	struct issue_pool *pool = arg;
+	struct issue_job *job;
+	bool skip;
+
+	for (;;) {
+		pthread_mutex_lock(&pool->lock);
+		while (pool->count == 0 && !pool->closing)
+			pthread_cond_wait(&pool->changed, &pool->lock);
+		if (pool->count == 0) {
+			pthread_mutex_unlock(&pool->lock);
+			break;
+		}
+		job = pool->ring[pool->head];
+		pool->head = (pool->head + 1) % pool->cap;
+		pool->count--;
+		skip = pool->failed;
+		pthread_cond_broadcast(&pool->changed);
+		pthread_mutex_unlock(&pool->lock);
+
+		/* After a failure the rest is skipped, not rendered: nothing of
+		 * this call will be recorded. */
+		if (!skip)
+			job->rc = render_job(job, pool->dir, pool->formats, &job->err);
+		else
+			job->skipped = true;
+		ft_statement_free(job->st);
+		job->st = NULL;
+
+		pthread_mutex_lock(&pool->lock);
+		job->done = true;
+		if (job->rc)
+			pool->failed = true;
+		pthread_cond_broadcast(&pool->changed);
+		pthread_mutex_unlock(&pool->lock);
+	}
+	/* Pango's font map and the text cache are per thread. */
+	ft_render_release_thread_caches();
+	return NULL;
+}
+
+/* Move the finished jobs at the front of jobs[*next..n) into res, in order;
+ * the first failure (in account order) becomes the call's error. */
+static void collect(struct issue_pool *pool, struct issue_job **jobs, size_t n, size_t *next,
+		    struct ft_issue_result *res, size_t *cap_files, int *rc, struct ft_error *err)
+{
+	for (; *next < n; (*next)++) {
+		struct issue_job *job = jobs[*next];
+		bool done;
+
+		if (pool) {
+			pthread_mutex_lock(&pool->lock);
+			done = job->done;
+			pthread_mutex_unlock(&pool->lock);
+		} else {
+			done = job->done;
+		}
+		if (!done)
+			return;
+		if (job->rc && !*rc) {
+			*rc = job->rc;
+			*err = job->err;
+		}
+		if (!*rc && res->n_files + job->n_files > *cap_files) {
+			size_t cap = *cap_files ? *cap_files * 2 : 64;
+			struct ft_issue_file *f = realloc(res->files, cap * sizeof(*f));
+
+			if (!f) {
+				*rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+			} else {
+				res->files = f;
+				*cap_files = cap;
+			}
+		}
+		if (!*rc && !job->skipped) {
+			memcpy(res->files + res->n_files, job->files,
+			       job->n_files * sizeof(job->files[0]));
+			res->n_files += job->n_files;
+			res->n_statements++;
+		}
+		ft_statement_free(job->st);
+		free(job);
+		jobs[*next] = NULL;
+	}
+}
+
+static size_t worker_count(unsigned jobs, size_t n)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t w = jobs ? jobs : (cpus > 0 ? (size_t)cpus : 1);
+
+	if (w > 64)
+		w = 64;
+	if (w > n)
+		w = n;
+	return w ? w : 1;
+}
+
+/* Build, render and hash every statement of rows[] that is due; files into
+ * res in account order. */
+static int issue_all(struct ft_store *store, const struct ft_period *period,
+		     const struct ft_issue_options *opts, const char *formats,
+		     const struct account_row *rows, size_t n, struct ft_issue_result *res,
+		     struct ft_error *err)
+{
+	struct ft_contract_set contracts;
+	struct issue_job **jobs = NULL;
+	struct issue_pool pool, *pp = NULL;
+	struct ft_stmt *usage = NULL;
+	struct legs legs;
+	pthread_t tid[64];
+	size_t n_jobs = 0, i, next = 0, cap_files = 0, workers, started = 0;
+	char pstr[FT_PERIOD_STR_MAX];
+	int rc;
+
+	memset(&contracts, 0, sizeof(contracts));
+	memset(&pool, 0, sizeof(pool));
+	memset(&legs, 0, sizeof(legs));
+	ft_period_format(pstr, sizeof(pstr), period);
+	for (i = 0; i < n; i++)
+		if (active(&rows[i]) && (!opts->payee || strcmp(opts->payee, rows[i].payee) == 0))
+			n_jobs++;
+	workers = worker_count(opts->jobs, n_jobs);
+	jobs = calloc(n_jobs ? n_jobs : 1, sizeof(*jobs));
+	if (!jobs)
+		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	rc = ft_contracts_load(store, &contracts, err);
+	/* rows[] are in journal account order ("payee:P@A", load_accounts),
+	 * so one cursor over the period's legs serves them all. */
 	if (!rc)
-		res->n_statements++;
+		rc = legs_open(store, &legs, pstr, NULL, err);
+	if (!rc)
+		rc = ft_store_prepare(store, &usage, usage_sql, err);
+	if (rc)
+		goto out;
+	if (workers > 1) {
+		pool.cap = 2 * workers;
+		pool.ring = calloc(pool.cap, sizeof(*pool.ring));
+		pool.dir = opts->out_dir;
+		pool.formats = formats;
+		if (!pool.ring) {
+			rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+			goto out;
+		}
+		pthread_mutex_init(&pool.lock, NULL);
+		pthread_cond_init(&pool.changed, NULL);
+		pp = &pool;
+		for (; started < workers; started++)
+			if (pthread_create(&tid[started], NULL, worker, pp) != 0)
+				break;
+		if (!started) {
+			rc = ft_error_set(err, FT_ENOMEM, "cannot start a rendering thread");
+			goto out;
+		}
+	}
+	for (i = 0, n_jobs = 0; i < n; i++) {
+		struct issue_job *job;
+		bool stop = false;
+
+		if (!active(&rows[i]) || (opts->payee && strcmp(opts->payee, rows[i].payee) != 0))
+			continue;
+		job = calloc(1, sizeof(*job));
+		if (!job) {
+			rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+			break;
+		}
+		job->a = &rows[i];
+		jobs[n_jobs++] = job;
+		job->rc = prepare_job(store, &contracts, &legs, usage, period, job, &job->err);
+		if (job->rc || !pp) {
+			/* A statement that cannot be built fails in its place in the
+			 * order; with one worker the calling thread renders. */
+			if (!job->rc)
+				job->rc = render_job(job, opts->out_dir, formats, &job->err);
+			job->done = true;
+			stop = job->rc != 0;
+		} else {
+			pthread_mutex_lock(&pool.lock);
+			while (pool.count == pool.cap && !pool.failed)
+				pthread_cond_wait(&pool.changed, &pool.lock);
+			stop = pool.failed;
+			if (!stop) {
+				pool.ring[(pool.head + pool.count) % pool.cap] = job;
+				pool.count++;
+				pthread_cond_broadcast(&pool.changed);
+			} else {
+				job->done = true; /* never queued: freed by collect */
+				job->skipped = true;
+			}
+			pthread_mutex_unlock(&pool.lock);
+		}
+		collect(pp, jobs, n_jobs, &next, res, &cap_files, &rc, err);
+		if (stop || rc)
+			break;
+	}
+	if (pp) {
+		pthread_mutex_lock(&pool.lock);
+		pool.closing = true;
+		pthread_cond_broadcast(&pool.changed);
+		pthread_mutex_unlock(&pool.lock);
+		for (i = 0; i < started; i++)
+			pthread_join(tid[i], NULL);
+	}
+	collect(NULL, jobs, n_jobs, &next, res, &cap_files, &rc, err);
 out:
-	ft_statement_free(st);
+	if (pp) {
+		pthread_cond_destroy(&pool.changed);
+		pthread_mutex_destroy(&pool.lock);
+	}
+	free(pool.ring);
+	for (i = next; i < n_jobs; i++)
+		if (jobs[i]) {
+			ft_statement_free(jobs[i]->st);
+			free(jobs[i]);
+		}
+	free(jobs);
+	ft_stmt_free(usage);
+	legs_close(&legs);
+	ft_contract_set_clear(&contracts);
 	return rc;
 }
 
@@ -869,17 +1528,14 @@ int ft_issue_statements(struct ft_store *store, const struct ft_period *period,
 				  strerror(errno));
 		goto out;
 	}
-	for (i = 0; !rc && i < n; i++) {
-		if (opts->payee && strcmp(opts->payee, rows[i].payee) != 0)
-			continue;
-		matched++;
-		if (!active(&rows[i]))
-			continue;
-		rc = issue_one(store, period, &rows[i], opts->out_dir, formats, res, err);
-	}
-	if (!rc && opts->payee && !matched)
+	for (i = 0; i < n; i++)
+		if (!opts->payee || strcmp(opts->payee, rows[i].payee) == 0)
+			matched++;
+	if (opts->payee && !matched)
 		rc = ft_error_set(err, FT_ENOTFOUND, "payee %s has no account in the run of %s",
 				  opts->payee, pstr);
+	if (!rc)
+		rc = issue_all(store, period, opts, formats, rows, n, res, err);
 	if (!rc)
 		rc = write_label_files(store, period, opts->out_dir, pstr, rows, n, opts->payee,
 				       res, err);

@@ -70,6 +70,32 @@ const char *render_currency_symbol(const char *code)
 	return code;
 }
 
+const char *ft_statement_words(const char *token)
+{
+	static const char *const words[][2] = {
+	    {"SubscriptionModel", "subscription"},
+	    {"AdvertisementSupportedModel", "ad-supported"},
+	    {"PayAsYouGoModel", "purchase"},
+	    {"FreeOfChargeModel", "free"},
+	    {"RightsClaimModel", "rights claim"},
+	    {"OnDemandStream", "stream"},
+	    {"NonInteractiveStream", "radio stream"},
+	    {"Stream", "stream"},
+	    {"PermanentDownload", "download"},
+	    {"ConditionalDownload", "conditional download"},
+	    {"TetheredDownload", "tethered download"},
+	    {"Webcast", "webcast"},
+	    {"UserMakeAvailableUserProvided", "user upload"},
+	    {"UserMakeAvailableLabelProvided", "user video"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcmp(words[i][0], token) == 0)
+			return words[i][1];
+	return token;
+}
+
 size_t render_period_words(char *buf, size_t cap, const struct ft_period *p)
 {
 	static const char *const months[] = {"January",	  "February", "March",	  "April",

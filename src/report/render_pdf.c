@@ -632,8 +632,9 @@ static void detail_row(struct pdf *p, const struct ft_statement_line *l)
 
 	snprintf(cells[0], sizeof(cells[0]), "%s", l->store);
 	snprintf(cells[1], sizeof(cells[1]), "%s", l->territory);
-	snprintf(cells[2], sizeof(cells[2]), "%s", l->commercial_model);
-	snprintf(cells[3], sizeof(cells[3]), "%s", l->use_type);
+	/* Words, not DDEX tokens: "subscription", not "SubscriptionModel". */
+	snprintf(cells[2], sizeof(cells[2]), "%s", ft_statement_words(l->commercial_model));
+	snprintf(cells[3], sizeof(cells[3]), "%s", ft_statement_words(l->use_type));
 	ft_statement_money(cells[4], sizeof(cells[4]), (ft_amount)l->units * FT_AMOUNT_ONE, 0);
 	ft_statement_money(cells[5], sizeof(cells[5]), l->receipts, p->s.minor_units);
 	ft_statement_percent(cells[6], sizeof(cells[6]), l->rate);

@@ -66,6 +66,20 @@ check_grep "the PDF is a PDF" "%PDF-" "$WORK/magic"
 
 check "statements again" ft -l "$L" statements --period 2026-10 --out "$WORK/again"
 check "re-issuing gives byte-identical files" diff -r "$O" "$WORK/again"
+check "statements on one thread" ft -l "$L" statements --period 2026-10 --out "$WORK/jobs1" --jobs 1
+check "statements on three threads" ft -l "$L" statements --period 2026-10 --out "$WORK/jobs3" --jobs 3
+check "the files do not depend on --jobs" diff -r "$WORK/jobs1" "$WORK/jobs3"
+check_fails "--jobs wants a number" ft -l "$L" statements --period 2026-10 --out "$O" --jobs two
+check_grep "label summary splits the label account: receipts" '^\*label\*,receipts,GBP,' "$O/2026-10_label-summary.csv"
+check_grep "label summary splits the label account: charged advances and costs" '^\*label\*,charged,GBP,,,,,16700.00,' "$O/2026-10_label-summary.csv"
+check_grep "label summary: the label account's total" '^\*label\*,account,GBP,' "$O/2026-10_label-summary.csv"
+check_grep "the CSV keeps the report's model and use" ',SubscriptionModel,OnDemandStream,usage,' "$Z.csv"
+if command -v pdftotext >/dev/null 2>&1; then
+	pdftotext "$Z.pdf" "$WORK/z.txt"
+	check_grep "the PDF says the model and use in words" "subscription" "$WORK/z.txt"
+else
+	ok "the PDF says the model and use in words # SKIP pdftotext not installed"
+fi
 
 ft -l "$L" verify "$Z.pdf" > "$WORK/verify.out" 2>&1; rc=$?
 [ $rc = 0 ] && ok "verify of an issued file exits 0" || not_ok "verify of an issued file exits 0 (got $rc)"

@@ -327,6 +327,20 @@ static void test_renderers_are_found_by_name(void **state)
 	assert_null(ft_renderer_find(NULL));
 }
 
+/* What the artist's PDF shows for the report's DDEX tokens; anything else
+ * unchanged. */
+static void test_words_for_models_and_uses(void **state)
+{
+	(void)state;
+	assert_string_equal(ft_statement_words("SubscriptionModel"), "subscription");
+	assert_string_equal(ft_statement_words("AdvertisementSupportedModel"), "ad-supported");
+	assert_string_equal(ft_statement_words("PayAsYouGoModel"), "purchase");
+	assert_string_equal(ft_statement_words("OnDemandStream"), "stream");
+	assert_string_equal(ft_statement_words("PermanentDownload"), "download");
+	assert_string_equal(ft_statement_words("SomethingNew"), "SomethingNew");
+	assert_string_equal(ft_statement_words(""), "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -342,6 +356,7 @@ int main(void)
 	    cmocka_unit_test(test_sort_is_stable_across_input_orders),
 	    cmocka_unit_test(test_sample_is_reproducible_and_many_scripted),
 	    cmocka_unit_test(test_renderers_are_found_by_name),
+	    cmocka_unit_test(test_words_for_models_and_uses),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
