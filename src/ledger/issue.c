@@ -508,6 +508,16 @@ static int add_terms(const struct ft_contract_set *set, struct ft_statement *st,
 				 (long long)c->escalations[j].units, pct);
 			rc = ft_statement_add_term(st, s, err);
 		}
+		if (!rc && c->type == FT_CONTRACT_DISTRIBUTION && c->fee > 0) {
+			/* ACCT-8: the rate on the lines is 1 − fee; say where it
+			 * comes from. */
+			ft_statement_percent(pct, sizeof(pct), c->fee);
+			snprintf(s, sizeof(s),
+				 "Distribution: the label keeps a fee of %s of what it receives; "
+				 "the rest is yours.",
+				 pct);
+			rc = ft_statement_add_term(st, s, err);
+		}
 		if (!rc && c->reserve_rate > 0) {
 			ft_statement_percent(pct, sizeof(pct), c->reserve_rate);
 			snprintf(s, sizeof(s),

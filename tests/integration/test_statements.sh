@@ -55,6 +55,7 @@ check_grep "zoe-ashwood's statement pays 110.19" "^balance,payable,Payable,,,110
 check_grep "non-attributable income on its own line" "non_attributable" "$Z.summary.csv"
 check_grep "exchange rates listed" "^fx,USD/GBP" "$Z.summary.csv"
 check_grep "contract terms in words" "^term,1,\"Contract wren-distribution" "$Z.summary.csv"
+check_grep "a distribution deal states the label's fee" "^term,2,Distribution: the label keeps a fee of 20%" "$Z.summary.csv"
 
 if command -v pdftoppm >/dev/null 2>&1; then
 	check "the PDF renders (pdftoppm)" pdftoppm -r 30 -png -f 1 -l 1 "$Z.pdf" "$WORK/page"
