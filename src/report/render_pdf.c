@@ -64,8 +64,8 @@ static void footer(struct pdf *p)
 	char text[512];
 
 	draw_hline(&p->d, MARGIN, PAGE_H - 44, CONTENT_W, 0.5, COLOUR_RULE);
-	snprintf(text, sizeof(text), "%s · statement %s · %s · amounts in %s, rounded down",
-		 p->st->label, p->st->id, p->st->payee_name, p->st->currency);
+	snprintf(text, sizeof(text), "%s · %s · %s · amounts in %s, rounded down", p->st->label,
+		 p->st->id, p->st->payee_name, p->st->currency);
 	draw_text(&p->d, MARGIN, PAGE_H - 38, CONTENT_W - 80, FONT_TINY, ALIGN_LEFT, COLOUR_MUTED,
 		  text);
 	snprintf(text, sizeof(text), "Page %d of %d", p->page, p->pages);
@@ -350,10 +350,12 @@ static int summary_page(struct pdf *p, struct ft_error *err)
 
 	p->page = 1;
 	draw_rect(&p->d, 0, 0, PAGE_W, 6, COLOUR_NAVY);
-	draw_text(&p->d, MARGIN, 26, CONTENT_W - 200, FONT_SMALL_BOLD, ALIGN_LEFT, COLOUR_MUTED,
+	/* The statement number in full (it is what a payee quotes when they
+	 * ask about it): its line above the title has room to the left. */
+	draw_text(&p->d, MARGIN, 26, CONTENT_W - 340, FONT_SMALL_BOLD, ALIGN_LEFT, COLOUR_MUTED,
 		  st->label);
 	snprintf(text, sizeof(text), "Statement %s", st->id);
-	draw_text(&p->d, MARGIN + CONTENT_W - 200, 26, 200, FONT_SMALL, ALIGN_RIGHT, COLOUR_MUTED,
+	draw_text(&p->d, MARGIN + CONTENT_W - 330, 26, 330, FONT_SMALL, ALIGN_RIGHT, COLOUR_MUTED,
 		  text);
 	snprintf(text, sizeof(text), "Issued %s", st->issued);
 	draw_text(&p->d, MARGIN + CONTENT_W - 200, 37, 200, FONT_SMALL, ALIGN_RIGHT, COLOUR_MUTED,
