@@ -307,9 +307,15 @@ static size_t charge_items(const struct ft_contract_set *set, const char *accoun
 			    kind == FT_CHARGE_ADVANCE ? c->advances[j].date : c->costs[j].date;
 			ft_amount amount =
 			    kind == FT_CHARGE_ADVANCE ? c->advances[j].amount : c->costs[j].amount;
+			const char *cur = kind == FT_CHARGE_ADVANCE ? c->advances[j].currency
+								    : c->costs[j].currency;
 			int month = ft_date_month(date);
 
 			if (month < first || month > last || (to[0] && strcmp(to, payee) != 0))
+				continue;
+			/* Paid in another currency, the run converted it: its
+			 * figure is the run's, shown as one line. */
+			if (cur[0] && strcmp(cur, c->currency) != 0)
 				continue;
 			if (kind == FT_CHARGE_COST &&
 			    ft_amount_mul_ratio(&amount, NULL, amount, c->costs[j].recoupable))

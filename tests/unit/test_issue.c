@@ -206,6 +206,9 @@ static void test_statement_totals_equal_the_journal(void **state)
 	assert_int_equal(st->n_charges, 1);
 	assert_int_equal(st->charges[0].kind, FT_CHARGE_ADVANCE);
 	assert_amount(st->charges[0].amount, "10");
+	/* Itemised from the contract: its date, not the run's. */
+	assert_string_equal(st->charges[0].date, "2026-10-01");
+	assert_string_equal(st->charges[0].description, "Advance paid to you");
 	assert_int_equal(st->n_fx, 1);
 	assert_string_equal(st->fx[0].from, "USD");
 	assert_amount(st->fx[0].rate, "0.8");
