@@ -8,7 +8,10 @@
 # Environment: FAIRTRACK (binary, default build/rel/fairtrack), BENCH_OUT
 # (default /tmp/fairtrack-bench/portal), BENCH_PAYEES (10000),
 # BENCH_CONNECTIONS (100), BENCH_SECONDS (20), BENCH_WRK_THREADS (2),
-# BENCH_SERVE_THREADS (the server's --threads, default its own).
+# BENCH_SERVE_THREADS (the server's --threads, default its own),
+# BENCH_ENDPOINTS (space-separated paths; default: the statement API when
+# the build has it, else /api/me and /api/artists/a00042).  The label and
+# its ledger are built once per size under BENCH_OUT and reused.
 #
 # Steps: generate (once per size) a label of BENCH_PAYEES artists, one single
 # and one royalty contract each (payee = the artist), a month of usage for
@@ -130,6 +133,7 @@ stop_server() {
 # The endpoints: the statement API when this build has it, else what an
 # artist's pages ask for today.
 pick_endpoints() {
+	if [ -n "${BENCH_ENDPOINTS:-}" ]; then endpoints=$BENCH_ENDPOINTS; return; fi
 	endpoints="/api/me /api/artists/a00042"
 	list=$(curl -s -o "$out/statements.json" -w '%{http_code}' -b "$out/cookies" "$U/api/statements")
 	if [ "$list" = 200 ]; then
@@ -168,13 +172,21 @@ start_server "$ft" -l "$L" serve --listen 127.0.0.1:0 --web "$top/web" --access-
 pick_endpoints
 load serve-default
 stop_server
-# shellcheck disable=SC2086
-start_server "$out/portal_serve" "$L" "$top/web" 1024 ${BENCH_SERVE_THREADS:-}
+# The per-address limit raised: serve --max-per-ip where this build has it,
+# else bench/portal_serve.c.
+if "$ft" -l "$L" serve --max-per-ip 1024 --listen bad 2>&1 | grep -q "unknown option"; then
+	# shellcheck disable=SC2086
+	start_server "$out/portal_serve" "$L" "$top/web" 1024 ${BENCH_SERVE_THREADS:-}
+else
+	# shellcheck disable=SC2086
+	start_server "$ft" -l "$L" serve --listen 127.0.0.1:0 --web "$top/web" --access-log /dev/null --max-per-ip 1024 ${BENCH_SERVE_THREADS:+--threads $BENCH_SERVE_THREADS}
+fi
+pick_endpoints
 load per-ip-1024
 stop_server
 
 echo
 echo "targets: >= 5,000 req/s, p99 < 50 ms, 0 errors ($conns connections, $wrk_threads wrk threads, ${secs} s each, $payees payees)"
 echo "serve-default: fairtrack serve as shipped (32 connections per address: the rest are refused, counted as errors)"
-echo "per-ip-1024:   the same server, per-address limit 1024 (bench/portal_serve.c)"
+echo "per-ip-1024:   the same server, per-address limit 1024 (serve --max-per-ip 1024)"
 echo "wrk output: $out/wrk-*.txt; machine: $(nproc) cores, $(uname -r)"

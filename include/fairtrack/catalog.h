@@ -271,6 +271,13 @@ typedef int (*ft_catalog_record_fn)(void *ctx, const struct ft_catalog_record *r
  */
 int ft_catalog_list(struct ft_store *store, enum ft_catalog_kind kind, ft_catalog_record_fn fn,
 		    void *ctx, struct ft_error *err);
+/*
+ * The tracks kind's records (same fields and order as ft_catalog_list) of
+ * the tracks artist_id is credited on, main or featured: the artist's page
+ * without walking the whole catalogue.  None (no call) for an unknown id.
+ */
+int ft_catalog_artist_tracks(struct ft_store *store, const char *artist_id,
+			     ft_catalog_record_fn fn, void *ctx, struct ft_error *err);
 /* The column names of a kind (NULL-terminated, static). */
 const char *const *ft_catalog_columns(enum ft_catalog_kind kind);
 

@@ -154,8 +154,19 @@ static int list_artists(struct ft_store *store, ft_catalog_record_fn fn, void *c
 	return rc == 1 ? 0 : rc;
 }
 
-static int list_tracks(struct ft_store *store, ft_catalog_record_fn fn, void *ctx,
-		       struct ft_error *err)
+#define TRACK_SELECT                                                                               \
+	"SELECT r.upc, r.title, r.artist_id, r.release_date, r.format, r.label, rt.disc,"          \
+	" rt.track_no, t.isrc, t.title, t.duration"                                                 \
+	" FROM tracks t LEFT JOIN release_tracks rt ON rt.isrc = t.isrc"                            \
+	" LEFT JOIN releases r ON r.gtin14 = rt.gtin14"
+#define TRACK_ORDER                                                                                \
+	" ORDER BY CASE WHEN rt.gtin14 IS NULL THEN 1 ELSE 0 END, rt.gtin14, rt.disc,"              \
+	" rt.track_no, t.isrc"
+
+/* Every track placement, or only those of artist_id's tracks (main or
+ * featured) when it is not NULL. */
+static int list_tracks(struct ft_store *store, const char *artist_id, ft_catalog_record_fn fn,
+		       void *ctx, struct ft_error *err)
 {
 	struct ft_stmt *st = NULL, *artists = NULL;
 	struct ft_catalog_record rec;
@@ -164,15 +175,16 @@ static int list_tracks(struct ft_store *store, ft_catalog_record_fn fn, void *ct
 	int rc;
 
 	/* One row per placement; a track on no release once, after the others. */
-	rc = ft_store_prepare(
-		store, &st,
-		"SELECT r.upc, r.title, r.artist_id, r.release_date, r.format, r.label, rt.disc,"
-		" rt.track_no, t.isrc, t.title, t.duration"
-		" FROM tracks t LEFT JOIN release_tracks rt ON rt.isrc = t.isrc"
-		" LEFT JOIN releases r ON r.gtin14 = rt.gtin14"
-		" ORDER BY CASE WHEN rt.gtin14 IS NULL THEN 1 ELSE 0 END, rt.gtin14, rt.disc,"
-		" rt.track_no, t.isrc",
-		err);
+	if (artist_id) {
+		rc = ft_store_prepare(store, &st,
+				      TRACK_SELECT " WHERE t.isrc IN (SELECT isrc FROM track_artists"
+						   " WHERE artist_id = ?)" TRACK_ORDER,
+				      err);
+		if (!rc)
+			rc = ft_stmt_bind_text(st, 1, artist_id, err);
+	} else {
+		rc = ft_store_prepare(store, &st, TRACK_SELECT TRACK_ORDER, err);
+	}
 	if (!rc)
 		rc = ft_store_prepare(store, &artists,
 				      "SELECT artist_id FROM track_artists WHERE isrc = ? AND "
@@ -200,6 +212,12 @@ static int list_tracks(struct ft_store *store, ft_catalog_record_fn fn, void *ct
 	ft_stmt_free(artists);
 	ft_stmt_free(st);
 	return rc == 1 ? 0 : rc;
+}
+
+int ft_catalog_artist_tracks(struct ft_store *store, const char *artist_id,
+			     ft_catalog_record_fn fn, void *ctx, struct ft_error *err)
+{
+	return list_tracks(store, artist_id, fn, ctx, err);
 }
 
 static int list_releases(struct ft_store *store, ft_catalog_record_fn fn, void *ctx,
@@ -240,7 +258,7 @@ int ft_catalog_list(struct ft_store *store, enum ft_catalog_kind kind, ft_catalo
 				   "SELECT id, name, type, territories, fee_percent, currency "
 				   "FROM partners ORDER BY id",
 				   partner_columns, fn, ctx, err);
-	case FT_CATALOG_TRACKS: return list_tracks(store, fn, ctx, err);
+	case FT_CATALOG_TRACKS: return list_tracks(store, NULL, fn, ctx, err);
 	case FT_CATALOG_CONTRIBUTORS:
 		return list_simple(store,
 				   "SELECT isrc, name, role FROM contributors "

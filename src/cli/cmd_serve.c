@@ -120,6 +120,15 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 				return cli_usage_error(
 				    cli, "serve", "--max-upload takes 1024 to 1099511627776 bytes");
 			opts.max_upload = n;
+		} else if ((v = cli_opt_value(argc, argv, &i, "--max-per-ip", &missing))) {
+			/* All of a reverse proxy's (or a load test's) connections come
+			 * from one address: raise it there, never turn it off. */
+			if (parse_unsigned(v, 65535, &n) || n == 0)
+				return cli_usage_error(cli, "serve",
+						       "--max-per-ip takes 1 to 65535");
+			opts.max_per_ip = (unsigned)n;
+			if (opts.max_connections < opts.max_per_ip)
+				opts.max_connections = opts.max_per_ip;
 		} else if ((v = cli_opt_value(argc, argv, &i, "--upload-dir", &missing))) {
 			opts.upload_dir = v;
 		} else if (strcmp(argv[i], "--secure-cookies") == 0) {

@@ -200,7 +200,7 @@ void api_artist_show(struct http_request *req)
 	if (!rc && !at.rows)
 		rc = ft_error_set(&err, FT_ENOMEM, "out of memory");
 	if (!rc)
-		rc = ft_catalog_list(req->store, FT_CATALOG_TRACKS, collect_tracks, &at, &err);
+		rc = ft_catalog_artist_tracks(req->store, id, collect_tracks, &at, &err);
 	if (rc || !artist) {
 		json_decref(artist);
 		json_decref(at.rows);

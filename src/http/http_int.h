@@ -73,6 +73,9 @@ struct http_request {
 	char retry_after[24];
 	char allow[64]; /* for 405 */
 	int cacheable;	/* static files may be cached briefly */
+	/* set by http_cache_reply on a miss: the 200 JSON reply is kept under it */
+	char cache_key[320];
+	uint64_t cache_generation;
 
 	/* a streamed upload (ACCESS_UPLOAD routes), NULL otherwise */
 	struct http_upload *upload;
@@ -82,8 +85,13 @@ struct http_request {
 /* The options the server runs with. */
 const struct ft_http_opts *http_opts(const struct http_server *srv);
 
-/* The request's ledger, opened on first use; NULL after replying 503. */
+/* The request's ledger, opened on first use; NULL after replying 503.  It is
+ * the worker thread's own connection, kept open from one request to the
+ * next (server.c): use it in this thread only, and never keep it. */
 struct ft_store *http_store(struct http_request *req);
+/* A handler has returned: roll back any transaction it left open and let go
+ * of the thread's store (server.c does this after every handler). */
+void http_store_release(struct http_request *req);
 
 /* Replies.  json is stolen (NULL is treated as out of memory → 500). */
 void http_reply_json(struct http_request *req, unsigned status, json_t *json);
@@ -125,6 +133,30 @@ int http_upload_gate(struct http_request *req);
 int http_upload_open(struct http_request *req);
 int http_upload_write(struct http_request *req, const char *data, size_t n);
 void http_upload_free(struct http_upload *upload);
+
+/* Replies of expensive GETs (cache.c, created with the server).  A handler
+ * checks the caller's right to the object FIRST, then: g =
+ * http_cache_generation(cache, store) before reading anything;
+ * http_cache_get(cache, key, g, &len) → a malloc'd copy of the reply body,
+ * or NULL; on a miss, compute and http_cache_put(cache, key, g, body, len)
+ * (not kept when the ledger changed meanwhile).  invalidate: the ledger
+ * changed in a way no connection's data_version shows (server.c, after
+ * each request that is not a GET). */
+struct http_cache;
+struct http_cache *http_server_cache(const struct http_server *srv);
+int http_cache_new(struct http_cache **out, size_t max_bytes);
+void http_cache_free(struct http_cache *cache);
+void http_cache_invalidate(struct http_cache *cache);
+uint64_t http_cache_generation(struct http_cache *cache, struct ft_store *store);
+char *http_cache_get(struct http_cache *cache, const char *key, uint64_t generation, size_t *len);
+void http_cache_put(struct http_cache *cache, const char *key, uint64_t generation,
+		    const char *body, size_t len);
+void http_cache_stats(struct http_cache *cache, size_t *hits, size_t *misses, size_t *bytes);
+/* For a handler, once the caller's right to see the object is checked: 1
+ * after replying 200 with the reply kept under key (parts joined with '|');
+ * 0 on a miss, and the handler's next 200 JSON reply is kept. */
+int http_cache_reply(struct http_request *req, const char *kind, const char *const *parts,
+		     size_t n_parts);
 
 /* The server's background import jobs (jobs.c, created with the server). */
 struct http_jobs *http_server_jobs(const struct http_server *srv);

@@ -15,8 +15,20 @@
  *    of failing at once; BEGIN IMMEDIATE takes the lock before any read, so
  *    a transaction never fails half-way with SQLITE_BUSY on upgrade.
  * Only prepared statements with bound values reach the database.
+ *
+ * Speed for a long-lived connection (the portal keeps one per worker thread):
+ *  - a freed statement is reset and kept (up to STMT_CACHE, least recently
+ *    freed dropped first), and a later prepare of the same SQL text takes it
+ *    back instead of compiling again: a request's session lookup and its
+ *    handler's queries are the same few statements every time.  Only idle
+ *    statements sit in the cache, so two live statements never share one;
+ *    a reset statement holds no read snapshot, so keeping it blocks nothing.
+ *  - SQLite's memory statistics are switched off before SQLite starts: they
+ *    take a process-wide mutex on every allocation, which serialises the
+ *    portal's threads, and fairtrack never reads them.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,14 +38,20 @@
 
 #include "ledger/store_impl.h"
 
-struct sqlite_store {
-	struct ft_store base;
-	sqlite3 *db;
-};
+#define STMT_CACHE 32
 
 struct sqlite_stmt {
 	struct ft_stmt base;
 	sqlite3_stmt *st;
+	char *sql; /* the text it was prepared from: the cache's key */
+	int keep;  /* 0: not cached when freed (see s_finalize) */
+};
+
+struct sqlite_store {
+	struct ft_store base;
+	sqlite3 *db;
+	struct sqlite_stmt *idle[STMT_CACHE]; /* oldest first */
+	size_t n_idle;
 };
 
 static sqlite3 *db_of(struct ft_store *store)
@@ -63,10 +81,19 @@ static int db_error(struct ft_store *store, int rc, const char *what, struct ft_
 			    sqlite3_errmsg(db_of(store)));
 }
 
+static void stmt_destroy(struct sqlite_stmt *s)
+{
+	sqlite3_finalize(s->st);
+	free(s->sql);
+	free(s);
+}
+
 static void s_close(struct ft_store *store)
 {
 	struct sqlite_store *s = (struct sqlite_store *)store;
 
+	while (s->n_idle)
+		stmt_destroy(s->idle[--s->n_idle]);
 	sqlite3_close(s->db);
 	ft_store_free_base(store);
 	free(s);
@@ -108,17 +135,37 @@ static int s_rollback(struct ft_store *store, struct ft_error *err)
 static int s_prepare(struct ft_store *store, struct ft_stmt **out, const char *sql,
 		     struct ft_error *err)
 {
+	struct sqlite_store *ss = (struct sqlite_store *)store;
 	struct sqlite_stmt *s;
+	const char *tail = NULL;
+	size_t i;
 	int rc;
 
+	/* Most recently freed first: the statement just used is the likeliest. */
+	for (i = ss->n_idle; i-- > 0;) {
+		if (strcmp(ss->idle[i]->sql, sql) == 0) {
+			s = ss->idle[i];
+			memmove(&ss->idle[i], &ss->idle[i + 1],
+				(ss->n_idle - i - 1) * sizeof(ss->idle[0]));
+			ss->n_idle--;
+			*out = &s->base;
+			return 0;
+		}
+	}
 	s = calloc(1, sizeof(*s));
-	if (!s)
+	if (!s || !(s->sql = strdup(sql))) {
+		free(s);
 		return ft_error_set(err, FT_ENOMEM, "out of memory preparing a statement");
-	rc = sqlite3_prepare_v2(db_of(store), sql, -1, &s->st, NULL);
+	}
+	rc = sqlite3_prepare_v3(db_of(store), sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st, &tail);
 	if (rc != SQLITE_OK) {
+		free(s->sql);
 		free(s);
 		return db_error(store, rc, "prepare", err);
 	}
+	s->keep = s->st != NULL;
+	while (tail && *tail && s->keep)
+		s->keep = strchr(" \t\r\n;", *tail++) != NULL;
 	s->base.store = store;
 	*out = &s->base;
 	return 0;
@@ -197,8 +244,23 @@ static int s_reset(struct ft_stmt *stmt, struct ft_error *err)
 
 static void s_finalize(struct ft_stmt *stmt)
 {
-	sqlite3_finalize(st_of(stmt));
-	free(stmt);
+	struct sqlite_store *ss = (struct sqlite_store *)stmt->store;
+	struct sqlite_stmt *s = (struct sqlite_stmt *)stmt;
+
+	/* Text with more after its first statement is not kept: only the
+	 * first was compiled, which the text as a key would hide. */
+	if (!s->keep) {
+		stmt_destroy(s);
+		return;
+	}
+	sqlite3_reset(s->st);
+	sqlite3_clear_bindings(s->st);
+	if (ss->n_idle == STMT_CACHE) {
+		stmt_destroy(ss->idle[0]);
+		memmove(&ss->idle[0], &ss->idle[1], (STMT_CACHE - 1) * sizeof(ss->idle[0]));
+		ss->n_idle--;
+	}
+	ss->idle[ss->n_idle++] = s;
 }
 
 static const struct ft_store_ops sqlite_ops = {
@@ -235,6 +297,15 @@ void ft_store_sqlite_remove(const char *path)
 	}
 }
 
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+
+static void sqlite_configure(void)
+{
+	/* Refused (SQLITE_MISUSE) when something in the process started
+	 * SQLite already: the statistics then stay on, which is only slower. */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int ft_store_sqlite_open(struct ft_store **out, const char *path, unsigned flags,
 			 struct ft_error *err)
 {
@@ -243,6 +314,7 @@ int ft_store_sqlite_open(struct ft_store **out, const char *path, unsigned flags
 	int exists, oflags, rc;
 
 	*out = NULL;
+	pthread_once(&sqlite_once, sqlite_configure);
 	exists = stat(path, &st) == 0;
 	if ((flags & FT_STORE_CREATE) && exists)
 		return ft_error_set(
