@@ -56,6 +56,30 @@ function fillRows(tbody, rows) {
 }
 function wrapCell(node) { const td = el('td'); td.append(node); return td; }
 
+/*
+ * money('16248.905986855762', 'EUR') -> '16,248.90': an exact amount from the
+ * API (a decimal string with up to 12 decimals) as a reader expects it, in the
+ * currency's minor units with thousands separators.  Rounded as statements
+ * round (docs/STATEMENTS.md "Rounding", ft_statement_money): down, toward
+ * minus infinity, so a page never shows more than a statement pays.  The
+ * digits go through BigInt, never a float.  A string that is not a plain
+ * decimal comes back unchanged; currencies not in the table have 2 minor
+ * units, as ISO 4217 gives most of them.
+ */
+function money(amount, currency) {
+  const m = /^(-?)([0-9]+)(?:\.([0-9]*))?$/.exec(String(amount ?? '').trim());
+  if (!m) return String(amount ?? '');
+  const minor = { BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0,
+    UGX: 0, UYI: 0, VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0, BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3,
+    OMR: 3, TND: 3, CLF: 4, UYW: 4 }[String(currency || '').toUpperCase()] ?? 2;
+  const frac = m[3] || '';
+  let units = BigInt(m[2] + frac.padEnd(minor, '0').slice(0, minor));
+  if (m[1] && /[1-9]/.test(frac.slice(minor))) units += 1n;
+  const digits = units.toString().padStart(minor + 1, '0');
+  const whole = digits.slice(0, digits.length - minor).replace(/\B(?=([0-9]{3})+$)/g, ',');
+  return (m[1] && units !== 0n ? '-' : '') + whole + (minor ? '.' + digits.slice(-minor) : '');
+}
+
 const views = ['login', 'invite', 'dashboard', 'catalog', 'artists', 'users', 'audit', 'account'];
 
 /*
@@ -142,14 +166,23 @@ const loaders = {
     for (const [k, v] of Object.entries(d.catalog)) {
       const div = el('div'); div.append(el('dt', k), el('dd', v)); dl.append(div);
     }
-    $('dash-imports-summary').textContent = d.imports.active + ' active batches (' +
-      d.imports.rows + ' rows, ' + d.imports.suspense_rows + ' in suspense), ' +
-      d.imports.withdrawn + ' withdrawn.';
-    fillRows($('dash-imports').tBodies[0], d.imports.recent.map((b) => [b.id, b.imported_at,
-      b.partner, b.file, (b.first_month || '') + '…' + (b.last_month || ''), b.rows,
-      b.suspense_rows, b.withdrawn_at ? 'withdrawn' : 'active']));
+    /* Figures a label manager reads: plurals, a file's base name (uploads
+     * land in a temporary path: the full one in the title), dates in the
+     * reader's time, money in the currency's minor units (ft.money). */
+    const n = (k, one, many) => Number(k).toLocaleString('en') + ' ' + (k === 1 ? one : many);
+    const im = d.imports;
+    $('dash-imports-summary').textContent = im.active || im.withdrawn ? n(im.active, 'active batch', 'active batches') +
+      ' (' + n(im.rows, 'row', 'rows') + ', ' + Number(im.suspense_rows).toLocaleString('en') + ' in suspense), ' +
+      im.withdrawn + ' withdrawn.' : 'No report imported yet.';
+    const titled = (text, title, cls) => { const td = el('td', text, cls); if (title && title !== text) td.title = title; return td; };
+    fillRows($('dash-imports').tBodies[0], im.recent.map((b) => [b.id,
+      titled(b.imported_at ? new Date(b.imported_at).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' }) : '', b.imported_at),
+      b.partner, titled(String(b.file).split('/').pop(), b.file),
+      b.first_month === b.last_month ? b.first_month || '' : (b.first_month || '') + ' to ' + (b.last_month || ''),
+      Number(b.rows).toLocaleString('en'), Number(b.suspense_rows).toLocaleString('en'), b.withdrawn_at ? 'withdrawn' : 'active']));
     fillRows($('dash-suspense').tBodies[0], d.suspense.totals.map((t) => [t.currency,
-      t.entries, t.usages, t.revenue]));
+      Number(t.entries).toLocaleString('en'), Number(t.usages).toLocaleString('en'),
+      titled(money(t.revenue, t.currency), 'exact: ' + t.revenue + ' ' + t.currency, 'num')]));
   },
   async catalog() {
     const kind = $('catalog-kind').value;
@@ -229,7 +262,7 @@ function showInvite(path) {
 }
 
 /* What the page files may use (they load after this one, see index.html). */
-window.ft = { $, el, api, fillRows, wrapCell, showError, status, state, register, home, route, showInvite };
+window.ft = { $, el, api, fillRows, wrapCell, showError, status, state, register, home, route, showInvite, money };
 
 document.addEventListener('DOMContentLoaded', () => {
   window.addEventListener('hashchange', route);

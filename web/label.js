@@ -16,13 +16,13 @@
 'use strict';
 
 (() => {
-  const { $, el, api, fillRows, wrapCell, showError, status, state } = window.ft;
+  const { $, el, api, fillRows, wrapCell, showError, status, state, money } = window.ft;
 
   const isAdmin = () => state.me && state.me.role === 'admin';
 
   /* Small builders: every page is made of these. */
-  function table(id, caption, heads) {
-    const t = el('table');
+  function table(id, caption, heads, cls) {
+    const t = el('table', null, cls);
     t.id = id;
     t.append(el('caption', caption, 'sr-only'));
     const tr = el('tr');
@@ -37,6 +37,18 @@
     const wrap = el('div', null, 'scroll');
     wrap.append(t);
     return { wrap, table: t, body: t.tBodies[0] };
+  }
+
+  /* Tables of class 'stack' become one card a row on a phone (label.css):
+   * each cell carries its column's heading to show beside the value. */
+  function stackRows(t) {
+    const heads = [...t.tHead.rows[0].cells].map((th) => th.textContent);
+    for (const tr of t.tBodies[0].rows)
+      [...tr.cells].forEach((td, i) => { td.dataset.label = heads[i] || ''; });
+  }
+  function fillStacked(t, rows) {
+    fillRows(t.tBodies[0], rows);
+    stackRows(t);
   }
 
   function field(id, label, input) {
@@ -68,6 +80,76 @@
     return n + ' B';
   }
 
+  /* An amount as a reader expects it (ft.money: the currency's minor units,
+   * rounded as statements round), the exact figure from the API in the
+   * title; negative amounts carry the class 'neg' (coloured, and the sign). */
+  function amount(exact, currency, tag) {
+    const e = el(tag || 'span', money(exact, currency));
+    if (exact !== undefined && exact !== null && exact !== '') e.title = 'exact: ' + exact + (currency ? ' ' + currency : '');
+    if (/^-/.test(e.textContent)) e.classList.add('neg');
+    return e;
+  }
+  function moneyCell(exact, currency) {
+    const td = amount(exact, currency, 'td');
+    td.classList.add('num');
+    return td;
+  }
+
+  /* A timestamp from the API (UTC, ISO 8601) in the reader's own time, short
+   * and readable; the stored value in the title and datetime. */
+  function when(ts) {
+    if (!ts) return el('span', '—');
+    const t = el('time', ts);
+    t.dateTime = ts;
+    const d = new Date(ts);
+    if (!Number.isNaN(d.getTime())) {
+      t.textContent = d.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
+      t.title = ts;
+    }
+    return t;
+  }
+  const whenCell = (ts) => wrapCell(when(ts));
+
+  /* 'Sep 2026' for '2026-09'; anything else (a period id) as it is. */
+  function monthName(m) {
+    const x = /^([0-9]{4})-([0-9]{2})$/.exec(m || '');
+    if (!x) return m || '';
+    return new Date(Date.UTC(+x[1], +x[2] - 1, 1)).toLocaleString('en-GB', { month: 'short', year: 'numeric', timeZone: 'UTC' });
+  }
+
+  const plural = (n, one, many) => Number(n).toLocaleString('en') + ' ' + (Number(n) === 1 ? one : many || one + 's');
+  const count = (n) => (n === undefined || n === null ? '' : Number(n).toLocaleString('en'));
+  const basename = (path) => String(path || '').split(/[\\/]/).pop();
+
+  /* A file name without its directories (uploads land in a temporary path),
+   * the full path in the title. */
+  function fileCell(path) {
+    const td = el('td', basename(path));
+    if (path && basename(path) !== path) td.title = path;
+    return td;
+  }
+
+  /* Runs fn with the button disabled (and saying so), whatever happens. */
+  async function busy(b, text, fn) {
+    const label = b.textContent;
+    b.disabled = true;
+    b.setAttribute('aria-busy', 'true');
+    if (text) b.textContent = text;
+    try { return await fn(); } finally {
+      b.disabled = false;
+      b.removeAttribute('aria-busy');
+      b.textContent = label;
+    }
+  }
+
+  /* Moves focus to what an action produced, so a keyboard or screen-reader
+   * user lands on the outcome instead of staying on the button. */
+  function focusOn(node) {
+    if (!node) return;
+    if (!node.hasAttribute('tabindex')) node.tabIndex = -1;
+    node.focus({ preventScroll: false });
+  }
+
   function dl(pairs) {
     const d = el('dl', null, 'facts');
     for (const [k, v] of pairs) {
@@ -94,17 +176,20 @@
 
   function jobRows(jobs) {
     return jobs.map((j) => {
-      const outcome = j.state === 'done' ? 'batch ' + j.result.batch_id + ', ' + j.result.rows + ' rows'
-        : j.state === 'failed' ? j.error.message : Math.round(100 * (j.progress.bytes_done / (j.progress.bytes_total || 1))) + '%';
-      return [j.id, j.created_at, j.user, j.file, j.partner, bytes(j.bytes), j.state, outcome];
+      const outcome = j.state === 'done' ? 'batch ' + j.result.batch_id + ', ' + plural(j.result.rows, 'row')
+        : j.state === 'failed' ? (j.error.code === 'duplicate' ? 'already imported' : j.error.message)
+        : j.state === 'queued' ? 'waiting' : Math.round(100 * (j.progress.bytes_done / (j.progress.bytes_total || 1))) + '% read';
+      const states = { queued: 'waiting', running: 'importing', done: 'imported', failed: 'refused' };
+      return [j.id, whenCell(j.created_at), j.user, fileCell(j.file), j.partner, bytes(j.bytes), states[j.state] || j.state, outcome];
     });
   }
 
   async function loadJobs() {
     const d = await api('GET', '/api/imports/jobs');
     const body = $('upload-jobs').tBodies[0];
-    fillRows(body, jobRows(d.jobs));
+    fillStacked($('upload-jobs'), jobRows(d.jobs));
     $('upload-jobs-none').hidden = d.jobs.length > 0;
+    $('upload-jobs').closest('.scroll').hidden = !d.jobs.length;
   }
 
   function showJob(job) {
@@ -114,10 +199,11 @@
       const r = job.result;
       const totals = table('upload-totals', 'Totals of the batch per currency',
         ['Currency', '#Usages', '#Revenue', '#In suspense (usages)', '#In suspense (revenue)']);
-      fillRows(totals.body, r.totals.map((t) => [t.currency, t.usages, t.revenue, t.suspense_usages, t.suspense_revenue]));
-      out.append(notice('good', 'Imported ' + job.file + ' as batch ' + r.batch_id + '.', [
-        dl([['Months', r.first_month + (r.last_month !== r.first_month ? ' to ' + r.last_month : '')],
-          ['Report lines', r.usage_lines], ['Rows stored', r.rows], ['Rows in suspense', r.suspense_rows],
+      fillRows(totals.body, r.totals.map((t) => [t.currency, count(t.usages), moneyCell(t.revenue, t.currency),
+        count(t.suspense_usages), moneyCell(t.suspense_revenue, t.currency)]));
+      out.append(notice('good', 'Imported ' + basename(job.file) + ' as batch ' + r.batch_id + '.', [
+        dl([['Months', monthName(r.first_month) + (r.last_month !== r.first_month ? ' to ' + monthName(r.last_month) : '')],
+          ['Report lines', count(r.usage_lines)], ['Rows stored', count(r.rows)], ['Rows in suspense', count(r.suspense_rows)],
           ['SHA-256', r.sha256]]),
         totals.wrap,
         r.suspense_rows ? link('#suspense', 'See what waits in suspense') : el('span'),
@@ -130,20 +216,39 @@
       } else {
         lines.push(e.message);
         const where = [];
+        if (e.file) where.push(['File', basename(e.file)]);
         if (e.line) where.push(['Line', e.line]);
         if (e.field) where.push(['Field', e.field]);
-        if (e.bad_lines !== undefined) where.push(['Bad lines in the file', e.bad_lines]);
+        if (e.bad_lines !== undefined) where.push(['Bad lines in the file', count(e.bad_lines)]);
         if (where.length) lines.push(dl(where));
-        if (e.bad_line_samples && e.bad_line_samples.length) {
+        const samples = e.bad_line_samples || [], reasons = e.bad_line_reasons || [];
+        if (reasons.length) {
+          /* The same first bad lines, in the same order: each reason with
+           * the line as the file has it. */
+          lines.push(el('p', reasons.length === 1 ? 'The bad line:' : 'The first ' + reasons.length + ' bad lines, each with what is wrong:'));
+          const ol = el('ol', null, 'bad-lines');
+          reasons.forEach((r, i) => {
+            const li = el('li');
+            li.append(el('p', r.reason));
+            if (samples[i] !== undefined) li.append(el('pre', samples[i], 'sample'));
+            ol.append(li);
+          });
+          lines.push(ol);
+        } else if (samples.length) {
           lines.push(el('p', 'The first bad lines, as the file has them:'));
-          const pre = el('pre', e.bad_line_samples.join('\n'), 'sample');
-          lines.push(pre);
+          lines.push(el('pre', samples.join('\n'), 'sample'));
         }
         lines.push(el('p', 'Nothing was imported: fix the file and upload it again.'));
       }
       out.append(notice('bad', e.code === 'duplicate' ? 'Already imported' : 'The report was refused', lines));
     }
     out.hidden = false;
+    focusOn(out.querySelector('.notice'));
+  }
+
+  function idleSubmit() {
+    $('upload-submit').disabled = false;
+    $('upload-submit').textContent = 'Upload and import';
   }
 
   function setPhase(text, value, max) {
@@ -159,18 +264,19 @@
       job = (await api('GET', '/api/imports/jobs/' + id)).job;
     } catch (e) {
       showError(e.message);
-      $('upload-submit').disabled = false;
+      idleSubmit();
       return;
     }
     if (job.state === 'queued') setPhase('Waiting for the import to start…', 0, 0);
     else if (job.state === 'running') {
       const p = job.progress;
-      setPhase('Importing: ' + bytes(p.bytes_done) + ' of ' + bytes(p.bytes_total) + ' read', p.bytes_done, p.bytes_total || 1);
+      const pct = Math.floor(100 * p.bytes_done / (p.bytes_total || 1));
+      setPhase('Importing: ' + pct + '% of the file read (' + bytes(p.bytes_done) + ' of ' + bytes(p.bytes_total) + ')', p.bytes_done, p.bytes_total || 1);
     }
     if (job.state === 'done' || job.state === 'failed') {
-      setPhase(job.state === 'done' ? 'Done.' : 'Refused.', 1, 1);
+      setPhase(job.state === 'done' ? 'Done: imported.' : 'Refused: nothing was imported.', 1, 1);
       showJob(job);
-      $('upload-submit').disabled = false;
+      idleSubmit();
       upload.polling = null;
       loadJobs().catch(() => {});
       return;
@@ -210,6 +316,7 @@
     if ($('upload-format').value) params.set('format', $('upload-format').value);
     $('upload-result').hidden = true;
     $('upload-submit').disabled = true;
+    $('upload-submit').textContent = 'Importing…';
     if (upload.polling) { clearTimeout(upload.polling); upload.polling = null; }
     setPhase('Uploading…', 0, file.size || 1);
     try {
@@ -220,7 +327,7 @@
       $('upload-phase').textContent = '';
       $('upload-progress').hidden = true;
       showError(e.message);
-      $('upload-submit').disabled = false;
+      idleSubmit();
     }
   }
 
@@ -236,10 +343,8 @@
     const month = el('input');
     month.type = 'month';
     month.placeholder = 'YYYY-MM';
-    const format = el('input');
-    format.placeholder = 'detected';
-    format.setAttribute('autocapitalize', 'none');
-    format.spellcheck = false;
+    const format = el('select');
+    format.append(new Option('Detect it from the file', ''));
     const file = el('input');
     file.type = 'file';
     file.required = true;
@@ -250,7 +355,7 @@
     hint.id = 'upload-month-hint';
     month.setAttribute('aria-describedby', 'upload-month-hint');
     form.append(field('upload-partner', 'Partner', partner), field('upload-month', 'Sales month', month), hint,
-      field('upload-format', 'Format (leave empty to detect)', format), field('upload-file', 'Report file', file), submit);
+      field('upload-format', 'Report format', format), field('upload-file', 'Report file', file), submit);
     form.addEventListener('submit', submitUpload);
     const progress = el('progress');
     progress.id = 'upload-progress';
@@ -263,7 +368,7 @@
     result.id = 'upload-result';
     result.hidden = true;
     const jobs = table('upload-jobs', 'Uploads since the server started',
-      ['Job', 'Uploaded', 'By', 'File', 'Partner', '#Size', 'State', 'Outcome']);
+      ['Job', 'Uploaded', 'By', 'File', 'Partner', '#Size', 'State', 'Outcome'], 'stack');
     const none = el('p', 'No uploads since the server started.', 'hint');
     none.id = 'upload-jobs-none';
     sec.append(form, progress, phase, result, el('h2', 'Recent uploads'), none, jobs.wrap,
@@ -281,6 +386,17 @@
         const d = await api('GET', '/api/catalog/partners?limit=500');
         sel.append(new Option('Choose…', ''));
         for (const p of d.rows) sel.append(new Option(p.name + ' (' + p.partner_id + ')', p.partner_id));
+        if (!d.rows.length) showError('No partner is in the catalogue yet: import the partners (fairtrack import catalog) before a report.');
+      }
+      const fmt = $('upload-format');
+      if (fmt.options.length === 1) {
+        const f = await api('GET', '/api/imports/formats');
+        for (const x of f.formats) {
+          const short = (x.description || '').split(':')[0];
+          const o = new Option(short ? x.name + ' — ' + (short.length > 60 ? short.slice(0, 59) + '…' : short) : x.name, x.name);
+          o.title = x.description || '';
+          fmt.append(o);
+        }
       }
       await loadJobs();
     },
@@ -299,16 +415,18 @@
     res.setAttribute('role', 'status');
     b.addEventListener('click', async () => {
       showError('');
-      b.disabled = true;
-      try {
-        const r = await api('POST', '/api/suspense/rematch', {});
-        await loadSuspense();
-        res.textContent = r.moved === 0 ? 'Nothing matched yet: no row moved.'
-          : r.moved + (r.moved === 1 ? ' row' : ' rows') + ' moved from suspense to usage.';
-      } catch (e) { showError(e.message); } finally { b.disabled = false; }
+      res.textContent = '';
+      await busy(b, 'Re-matching…', async () => {
+        try {
+          const r = await api('POST', '/api/suspense/rematch', {});
+          await loadSuspense();
+          res.textContent = r.moved === 0 ? 'Nothing matched yet: no row moved. Add the missing tracks or releases to the catalogue first.'
+            : plural(r.moved, 'row') + ' moved from suspense to usage; they count in the next run of their period.';
+        } catch (e) { showError(e.message); }
+      });
     });
-    const totals = table('suspense-totals', 'Suspense totals per currency', ['Currency', '#Entries', '#Usages', '#Revenue']);
-    const list = table('suspense-table', 'What waits in suspense', ['Partner', 'Month', 'Kind', 'Identifier', 'Currency', '#Usages', '#Revenue', '#Rows']);
+    const totals = table('suspense-totals', 'Suspense totals per currency', ['Currency', '#Entries', '#Usages (plays, sales)', '#Revenue']);
+    const list = table('suspense-table', 'What waits in suspense', ['Partner', 'Month', 'Identifier kind', 'Identifier', 'Currency', '#Usages', '#Revenue', '#Report rows'], 'stack');
     const more = el('p', '', 'hint');
     more.id = 'suspense-truncated';
     sec.append(b, res, el('h2', 'Totals'), totals.wrap, el('h2', 'Entries'), list.wrap, more);
@@ -316,9 +434,13 @@
 
   async function loadSuspense() {
     const d = await api('GET', '/api/suspense?limit=1000');
-    fillRows($('suspense-totals').tBodies[0], d.totals.map((t) => [t.currency, t.entries, t.usages, t.revenue]));
-    fillRows($('suspense-table').tBodies[0], d.entries.map((e) => [e.partner, e.month, e.kind, e.identifier, e.currency, e.usages, e.revenue, e.rows]));
-    $('suspense-truncated').textContent = d.truncated ? 'The first 1,000 entries are shown.' : d.entries.length ? '' : 'Nothing is in suspense.';
+    fillRows($('suspense-totals').tBodies[0], d.totals.map((t) => [t.currency, count(t.entries), count(t.usages), moneyCell(t.revenue, t.currency)]));
+    fillStacked($('suspense-table'), d.entries.map((e) => [e.partner, monthName(e.month), e.kind, e.identifier, e.currency,
+      count(e.usages), moneyCell(e.revenue, e.currency), count(e.rows)]));
+    $('suspense-totals').closest('.scroll').hidden = !d.totals.length;
+    $('suspense-table').closest('.scroll').hidden = !d.entries.length;
+    $('suspense-truncated').textContent = d.truncated ? 'The first 1,000 entries are shown.' : d.entries.length ? ''
+      : 'Nothing is in suspense: every imported row matched the catalogue.';
   }
 
   ft.register('suspense', {
@@ -340,10 +462,13 @@
     const box = el('div');
     const payees = table('period-run-payees', 'Payee accounts of the run',
       ['Payee', 'Account', '#Royalties', '#Balance', '#Reserve held', '#Payable']);
-    fillRows(payees.body, r.payees.map((p) => [p.payee, p.account, p.royalties, p.balance, p.reserve_held, p.payable]));
-    box.append(dl([['Period', r.period], ['Currency', r.currency], ['Lines', r.lines + (r.late_lines ? ' (' + r.late_lines + ' late)' : '')],
-      ['Receipts', r.receipts], ['Distributor fees', r.fees], ['Royalties', r.royalties], ['Label share', r.label],
-      ['Suspense', r.suspense], ['Payable', r.payable], ['Journal', r.postings + ' postings, ' + r.legs + ' legs']]));
+    const c = r.currency;
+    fillRows(payees.body, r.payees.map((p) => [p.payee, p.account, moneyCell(p.royalties, c), moneyCell(p.balance, c),
+      moneyCell(p.reserve_held, c), moneyCell(p.payable, c)]));
+    box.append(dl([['Period', r.period], ['Currency', c], ['Usage lines', count(r.lines) + (r.late_lines ? ' (' + count(r.late_lines) + ' late)' : '')],
+      ['Receipts', amount(r.receipts, c)], ['Distributor fees', amount(r.fees, c)], ['Royalties', amount(r.royalties, c)],
+      ['Label share', amount(r.label, c)], ['Suspense', amount(r.suspense, c)], ['Payable', amount(r.payable, c)],
+      ['Journal', plural(r.postings, 'posting') + ', ' + plural(r.legs, 'leg')]]));
     if (r.notes.length) {
       box.append(el('h3', 'Notes'));
       const ul = el('ul', null, 'notes');
@@ -377,7 +502,8 @@
         box.hidden = true;
         $('period-summary').replaceChildren(notice('good', period + ' is closed.', [link('#payees/' + encodeURIComponent(period), 'Payees and balances of ' + period)]));
         await loadPeriods();
-      } catch (e) { showError(e.message); yes.disabled = false; }
+        focusOn($('period-summary').querySelector('.notice'));
+      } catch (e) { showError(e.message); yes.disabled = false; yes.focus(); }
     });
     box.append(yes, ' ', no);
     no.focus();
@@ -410,7 +536,9 @@
     const summary = el('div');
     summary.id = 'period-summary';
     summary.setAttribute('aria-live', 'polite');
-    const runs = table('periods-table', 'Periods run', ['Period', 'Months', 'Currency', 'Run at', 'State', 'Payees']);
+    const runs = table('periods-table', 'Periods run', ['Period', 'Months', 'Currency', 'Run at', 'State', 'Payees'], 'stack');
+    const none = el('p', 'No period has been run yet.', 'hint');
+    none.id = 'periods-none';
     const months = el('p', '', 'hint');
     months.id = 'periods-months';
     form.addEventListener('submit', async (ev) => {
@@ -418,15 +546,18 @@
       showError('');
       const period = input.value.trim();
       if (!period) { showError('Say which period to run.'); input.focus(); return; }
-      run.disabled = true;
-      summary.replaceChildren(el('p', 'Running ' + period + '…'));
-      try {
-        const r = await api('POST', '/api/periods/' + encodeURIComponent(period) + '/run', {});
-        summary.replaceChildren(notice('good', 'Ran ' + r.period + (r.replaced ? ' (replacing the earlier run)' : '') + '.', [runSummary(r)]));
-        await loadPeriods();
-      } catch (e) {
-        summary.replaceChildren(notice('bad', 'The run of ' + period + ' did not happen.', [e.message]));
-      } finally { run.disabled = false; }
+      close.disabled = true;
+      summary.replaceChildren(el('p', 'Running ' + period + '… (a large catalogue takes a while)'));
+      await busy(run, 'Running…', async () => {
+        try {
+          const r = await api('POST', '/api/periods/' + encodeURIComponent(period) + '/run', {});
+          summary.replaceChildren(notice('good', 'Ran ' + r.period + (r.replaced ? ' (replacing the earlier run)' : '') + '.', [runSummary(r)]));
+          await loadPeriods();
+        } catch (e) {
+          summary.replaceChildren(notice('bad', 'The run of ' + period + ' did not happen.', [e.message]));
+        } finally { close.disabled = false; }
+        focusOn(summary.querySelector('.notice'));
+      });
     });
     close.addEventListener('click', () => {
       showError('');
@@ -438,19 +569,24 @@
     const staff = el('p', 'Only a label admin can run or close a period; here you see what was run and closed.', 'hint');
     staff.id = 'period-staff';
     staff.hidden = true;
-    sec.append(form, hint, staff, closeBox, summary, el('h2', 'Periods run'), runs.wrap, months);
+    sec.append(form, hint, staff, closeBox, summary, el('h2', 'Periods run'), none, runs.wrap, months);
   }
 
   async function loadPeriods() {
     const d = periods.data = await api('GET', '/api/periods');
-    fillRows($('periods-table').tBodies[0], d.runs.map((r) => [r.period,
-      r.first_month === r.last_month ? r.first_month : r.first_month + ' to ' + r.last_month,
-      r.currency, r.ran_at, r.closed ? 'closed ' + r.closed_at : 'open',
-      link('#payees/' + encodeURIComponent(r.period), 'Payees')]));
+    fillStacked($('periods-table'), d.runs.map((r) => {
+      const st = el('td');
+      if (r.closed) st.append('closed ', when(r.closed_at)); else st.textContent = 'open';
+      const a = link('#payees/' + encodeURIComponent(r.period), 'Payees');
+      a.setAttribute('aria-label', 'Payees of ' + r.period);
+      return [r.period, r.first_month === r.last_month ? monthName(r.first_month) : monthName(r.first_month) + ' to ' + monthName(r.last_month),
+        r.currency, whenCell(r.ran_at), st, wrapCell(a)];
+    }));
+    $('periods-none').hidden = d.runs.length > 0;
     const closed = new Set(d.closed_months);
     const open = d.usage_months.filter((m) => !closed.has(m));
-    $('periods-months').textContent = (d.usage_months.length ? 'Months with usage: ' + d.usage_months.join(', ') + '. ' : 'No usage imported yet. ') +
-      (open.length ? 'Not closed: ' + open.join(', ') + '.' : '');
+    $('periods-months').textContent = (d.usage_months.length ? 'Months with usage: ' + d.usage_months.map(monthName).join(', ') + '. ' : 'No usage imported yet: upload a report first. ') +
+      (open.length ? 'Not closed yet: ' + open.map(monthName).join(', ') + '.' : '');
     if (!$('period-input').value) $('period-input').value = suggestPeriod(d);
   }
 
@@ -485,10 +621,12 @@
     const cancel = button(null, 'Cancel', 'secondary');
     const uid = 'invite-user-' + p.payee, nid = 'invite-name-' + p.payee;
     form.append(field(uid, 'Username', user), field(nid, 'Name shown', name), ok, cancel);
-    cancel.addEventListener('click', () => { form.remove(); });
+    cancel.addEventListener('click', () => { form.remove(); loadPayees().catch((e) => showError(e.message)); });
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       showError('');
+      if (!user.value.trim()) { showError('Give the new account a username.'); user.focus(); return; }
+      ok.disabled = true;
       try {
         const r = await api('POST', '/api/users', { username: user.value.trim(), display_name: name.value.trim() || p.payee,
           role: 'artist', payees: [p.payee] });
@@ -497,9 +635,10 @@
         $('payee-invite').hidden = false;
         $('payee-invite-who').textContent = 'Invite link for ' + r.username + ' (payee ' + p.payee + '), shown only once:';
         form.remove();
-        $('payee-invite').scrollIntoView({ block: 'nearest' });
         await loadPayees();
-      } catch (e) { showError(e.message); }
+        $('payee-invite').scrollIntoView({ block: 'nearest' });
+        focusOn($('payee-invite'));
+      } catch (e) { showError(e.message); ok.disabled = false; user.focus(); }
     });
     cell.append(form);
     user.focus();
@@ -520,7 +659,7 @@
       ev.preventDefault();
       payees.offset = 0;
       location.hash = 'payees/' + encodeURIComponent(period.value);
-      if (payees.period === period.value) loadPayees().catch((e) => showError(e.message));
+      if (payees.period === period.value) busy(go, 'Loading…', loadPayees).catch((e) => showError(e.message));
     });
     const invite = el('div', null, 'notice good');
     invite.id = 'payee-invite';
@@ -533,7 +672,9 @@
     const totals = el('div');
     totals.id = 'payees-totals';
     const t = table('payees-table', 'Payee accounts of the period',
-      ['Payee', 'Account', '#Royalties', '#Advances', '#Costs', '#Balance', '#Reserve held', '#Payable', '#Unrecouped', 'Portal', 'Statement']);
+      ['Payee', 'Account', '#Royalties', '#Advances', '#Costs', '#Balance', '#Reserve held', '#Payable', '#Unrecouped', 'Portal account', 'Statement'], 'stack');
+    const none = el('p', '', 'hint');
+    none.id = 'payees-none';
     const pager = el('p', null, 'pager');
     const prev = button('payees-prev', 'Previous', 'secondary');
     const next = button('payees-next', 'Next', 'secondary');
@@ -542,21 +683,27 @@
     prev.addEventListener('click', () => { payees.offset = Math.max(0, payees.offset - payees.limit); loadPayees().catch((e) => showError(e.message)); });
     next.addEventListener('click', () => { payees.offset += payees.limit; loadPayees().catch((e) => showError(e.message)); });
     pager.append(prev, next, count);
-    sec.append(form, invite, totals, t.wrap, pager);
+    sec.append(form, invite, totals, none, t.wrap, pager);
   }
 
   async function loadPayees() {
     const body = $('payees-table').tBodies[0];
     if (!payees.period) {
       body.replaceChildren();
-      $('payees-totals').replaceChildren(el('p', 'No period has been run yet: run one on the periods page.'));
+      $('payees-table').closest('.scroll').hidden = true;
+      $('payees-none').textContent = '';
+      $('payees-count').textContent = '';
+      $('payees-prev').hidden = $('payees-next').hidden = true;
+      const p = el('p', 'No period has been run yet: ');
+      p.append(isAdmin() ? link('#periods', 'run one on the periods page') : 'an admin runs one on the periods page', '.');
+      $('payees-totals').replaceChildren(p);
       return;
     }
     const params = new URLSearchParams({ limit: payees.limit, offset: payees.offset });
     if ($('payees-q').value) params.set('q', $('payees-q').value);
     const d = await api('GET', '/api/periods/' + encodeURIComponent(payees.period) + '/payees?' + params);
     const admin = isAdmin();
-    fillRows(body, d.payees.map((p) => {
+    fillStacked($('payees-table'), d.payees.map((p) => {
       const portal = el('td');
       if (p.users.length) portal.textContent = p.users.join(', ');
       else if (admin) {
@@ -567,14 +714,20 @@
       } else portal.textContent = '—';
       const st = link('#statement/' + encodeURIComponent(p.payee) + '/' + encodeURIComponent(d.period), 'Statement');
       st.setAttribute('aria-label', 'Statement of ' + p.payee + ' for ' + d.period);
-      return [p.payee, p.account, p.royalties, p.advances, p.costs, p.balance, p.reserve_held, p.payable, p.unrecouped, portal, wrapCell(st)];
+      const c = d.currency;
+      return [p.payee, p.account, moneyCell(p.royalties, c), moneyCell(p.advances, c), moneyCell(p.costs, c), moneyCell(p.balance, c),
+        moneyCell(p.reserve_held, c), moneyCell(p.payable, c), moneyCell(p.unrecouped, c), portal, wrapCell(st)];
     }));
-    const t = d.totals;
-    $('payees-totals').replaceChildren(dl([['Period', d.period + (d.closed ? ' (closed)' : '')], ['Currency', d.currency],
-      ['Payee accounts', t.accounts], ['Royalties', t.royalties], ['Payable', t.payable], ['Unrecouped', t.unrecouped],
-      ['Reserves held', t.reserve_held]]));
+    const t = d.totals, c = d.currency;
+    $('payees-totals').replaceChildren(dl([['Period', d.period + (d.closed ? ' (closed)' : ' (open)')], ['Currency', c],
+      ['Payee accounts', count(t.accounts)], ['Royalties', amount(t.royalties, c)], ['Payable', amount(t.payable, c)],
+      ['Unrecouped', amount(t.unrecouped, c)], ['Reserves held', amount(t.reserve_held, c)]]));
     const end = d.offset + d.payees.length;
-    $('payees-count').textContent = d.total ? (d.offset + 1) + '–' + end + ' of ' + d.total : 'No payee matches.';
+    const q = $('payees-q').value;
+    $('payees-table').closest('.scroll').hidden = !d.payees.length;
+    $('payees-none').textContent = d.payees.length ? '' : q ? 'No payee of ' + d.period + ' contains “' + q + '”.' : 'The run of ' + d.period + ' has no payee account.';
+    $('payees-count').textContent = d.total ? (d.offset + 1).toLocaleString('en') + '–' + end.toLocaleString('en') + ' of ' + plural(d.total, 'payee') : '';
+    $('payees-prev').hidden = $('payees-next').hidden = d.total <= payees.limit;
     $('payees-prev').disabled = d.offset === 0;
     $('payees-next').disabled = end >= d.total;
   }
@@ -627,12 +780,34 @@
     const closed = new Set(d.closed_months);
     const open = d.usage_months.filter((m) => !closed.has(m));
     $('dash-periods-summary').textContent = (d.open ? 'Open run: ' + d.open + '. ' : 'No open run. ') +
-      d.closed_months.length + (d.closed_months.length === 1 ? ' month closed' : ' months closed') + (d.closed_months.length ? ' (last ' + d.closed_months[d.closed_months.length - 1] + ')' : '') + '. ' +
-      (open.length ? 'Months with usage not closed: ' + open.join(', ') + '.' : '');
-    fillRows($('dash-periods').tBodies[0], d.runs.slice(0, 12).map((r) => [r.period, r.ran_at,
-      r.closed ? 'closed' : 'open', link('#payees/' + encodeURIComponent(r.period), 'Payees')]));
+      (d.closed_months.length ? plural(d.closed_months.length, 'month') + ' closed (last ' + monthName(d.closed_months[d.closed_months.length - 1]) + '). ' : 'No month closed yet. ') +
+      (open.length ? 'Months with usage not closed: ' + open.map(monthName).join(', ') + '.' : '');
+    fillRows($('dash-periods').tBodies[0], d.runs.slice(0, 12).map((r) => {
+      const a = link('#payees/' + encodeURIComponent(r.period), 'Payees');
+      a.setAttribute('aria-label', 'Payees of ' + r.period);
+      return [r.period, whenCell(r.ran_at), r.closed ? 'closed' : 'open', wrapCell(a)];
+    }));
+    $('dash-periods').closest('.scroll').hidden = !d.runs.length;
   }
 
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', dashboardBlock);
-  else dashboardBlock();
+  /* ------------------------------------------------------- phone menu */
+
+  /* On a phone (style.css) the header's links fold behind #nav-toggle; it
+   * lives here because label staff asked for it, but it serves every role.
+   * Escape closes the open menu and gives the focus back to the button;
+   * following a link (a hash change) closes it. */
+  function menuButton() {
+    const b = $('nav-toggle'), nav = $('nav');
+    if (!b || !nav) return;
+    const set = (open) => { nav.classList.toggle('open', open); b.setAttribute('aria-expanded', String(open)); };
+    b.addEventListener('click', () => set(!nav.classList.contains('open')));
+    nav.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Escape' && nav.classList.contains('open')) { set(false); b.focus(); }
+    });
+    window.addEventListener('hashchange', () => set(false));
+  }
+
+  function start() { dashboardBlock(); menuButton(); }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+  else start();
 })();

@@ -141,6 +141,12 @@ struct ft_aggregate_opts {
 					     and summed (ft_aggregate_stats), and the
 					     rest of the file is kept.  Uses the
 					     single-threaded line path. */
+	/* NULL, or told each rejected line's number and reason (the message
+	 * the line would have failed the file with), once it is written to
+	 * reject: the caller can say why each bad line is bad, not only the
+	 * first (ft_aggregate_stats keeps the first reason only). */
+	void (*on_reject)(void *ctx, long line_no, const char *reason);
+	void *reject_ctx;
 };
 
 /* What the aggregator has read, over the files that succeeded. */

@@ -354,3 +354,25 @@ void api_import_job(struct http_request *req)
 	}
 	http_reply_json(req, 200, json_pack("{s:o}", "job", job));
 }
+
+/* The formats the upload page offers, in the registry's order (the more
+ * specific first, as detection prefers them).  "generic" needs a column
+ * mapping file (--mapping), which an upload cannot carry, so it is not
+ * offered. */
+void api_import_formats(struct http_request *req)
+{
+	const struct ft_format *const *all = ft_formats();
+	json_t *list = json_array();
+
+	for (size_t i = 0; list && all[i]; i++) {
+		if (strcmp(all[i]->name, "generic") == 0)
+			continue;
+		if (json_array_append_new(
+			list, json_pack("{s:s,s:s}", "name", all[i]->name, "description",
+					all[i]->description ? all[i]->description : ""))) {
+			json_decref(list);
+			list = NULL;
+		}
+	}
+	http_reply_json(req, 200, list ? json_pack("{s:o}", "formats", list) : NULL);
+}

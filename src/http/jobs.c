@@ -215,9 +215,32 @@ static int status_of(int code)
 	}
 }
 
-/* The bad lines of a refused report: count and the first few, verbatim. */
+/* The reason of each of the first bad lines, told by the aggregator as it
+ * sets them aside, named by the file as uploaded (error_json does the same
+ * for the first). */
+struct reasons {
+	const struct job *job;
+	json_t *list;
+};
+
+static void collect_reason(void *ctx, long line_no, const char *reason)
+{
+	struct reasons *r = ctx;
+	char message[FT_ERROR_MESSAGE_MAX * 2];
+
+	if (!r->list || json_array_size(r->list) >= BAD_LINE_SAMPLES)
+		return;
+	replace_all(message, sizeof(message), reason, r->job->path, r->job->name);
+	strip_upload_dirs(message, r->job->dir);
+	json_array_append_new(
+	    r->list, json_pack("{s:I,s:s}", "line", (json_int_t)line_no, "reason", message));
+}
+
+/* The bad lines of a refused report: count, and the first few verbatim with
+ * their reasons. */
 static void count_bad_lines(const struct job *j, const struct ft_format *format, json_t *error)
 {
+	struct reasons reasons = {j, NULL};
 	struct ft_aggregate_opts opts;
 	struct ft_aggregate_stats stats;
 	struct ft_aggregate *agg = NULL;
@@ -229,6 +252,7 @@ static void count_bad_lines(const struct job *j, const struct ft_format *format,
 
 	if (!reject)
 		return;
+	reasons.list = json_array();
 	memset(&opts, 0, sizeof(opts));
 	rc = ft_matcher_new(&matcher, NULL);
 	opts.matcher = matcher;
@@ -236,6 +260,8 @@ static void count_bad_lines(const struct job *j, const struct ft_format *format,
 	opts.threads = 1;
 	opts.force = j->force;
 	opts.reject = reject;
+	opts.on_reject = collect_reason;
+	opts.reject_ctx = &reasons;
 	if (!rc)
 		rc = ft_aggregate_new(&agg, &opts, NULL);
 	if (!rc)
@@ -265,7 +291,10 @@ static void count_bad_lines(const struct job *j, const struct ft_format *format,
 		json_object_set_new(error, "bad_lines",
 				    json_integer((json_int_t)stats.rejected_lines));
 		json_object_set_new(error, "bad_line_samples", samples);
+		json_object_set_new(error, "bad_line_reasons", reasons.list);
+		reasons.list = NULL;
 	}
+	json_decref(reasons.list);
 	ft_aggregate_free(agg);
 	ft_matcher_free(matcher);
 	fclose(reject);

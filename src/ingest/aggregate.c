@@ -1424,6 +1424,8 @@ static int reject_line(void *ctx, const char *line, size_t len, long line_no,
 		return ft_error_set(err, FT_EIO, "cannot write the reject file");
 	if (run->rejected++ == 0)
 		snprintf(run->first_reject, sizeof(run->first_reject), "%s", why->message);
+	if (run->agg->opts.on_reject)
+		run->agg->opts.on_reject(run->agg->opts.reject_ctx, line_no, why->message);
 	if (flat)
 		tsv_field(line, len, 7, &cur, &cur_len);
 	t = reject_total(&run->rtotals, cur, cur_len);
@@ -1435,7 +1437,6 @@ static int reject_line(void *ctx, const char *line, size_t len, long line_no,
 	    ft_amount_add(&t->revenue, t->revenue, amount) == 0)
 		return 0;
 	t->unreadable++;
-	(void)line_no;
 	return 0;
 }
 

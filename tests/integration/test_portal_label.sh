@@ -1,7 +1,8 @@
 # The label's portal pages over HTTP with curl: a report uploaded while a CLI
 # import runs (both land, the ledger checks out), the same file refused, an
 # upload above --max-upload refused from its length, run a period, payees,
-# close with a confirmation, graceful stop.
+# close with a confirmation, graceful stop; and the pages' money formatter
+# (tests/browser/money.test.mjs in node).
 . "$TOP/tests/integration/lib.sh"
 L="$WORK/label.ledger"
 R="$TOP/samples/reports/usage-2026-10.tsv"
@@ -17,6 +18,21 @@ sed 's/^NLR-/NLB-/' "$R" > "$WORK/other.tsv"
 
 ft -l "$L" serve --listen 127.0.0.1:0 --max-upload nonsense > /dev/null 2>&1; rc=$?
 if [ "$rc" = 2 ]; then ok "a bad --max-upload is a usage error"; else not_ok "a bad --max-upload is a usage error (got $rc)"; fi
+
+# The pages' money formatter (ft.money in web/app.js), in node: cents,
+# separators, rounding toward minus infinity as statements round.
+if command -v node > /dev/null 2>&1; then
+	node "$TOP/tests/browser/money.test.mjs" "$TOP/web/app.js" > "$WORK/money.out" 2>&1
+	grep -q '^PASS ft.money exists' "$WORK/money.out" || echo "FAIL money.test.mjs ran: $(head -3 "$WORK/money.out")" >> "$WORK/money.out"
+	while IFS= read -r line; do
+		case "$line" in
+		PASS\ *) ok "money: ${line#PASS }" ;;
+		FAIL\ *) not_ok "money: ${line#FAIL }" ;;
+		esac
+	done < "$WORK/money.out"
+else
+	ok "# SKIP node not installed: money formatter not tested"
+fi
 
 if ! command -v curl > /dev/null 2>&1; then
 	ok "# SKIP curl not installed: HTTP checks skipped"

@@ -353,6 +353,7 @@ static void test_authorization_matrix(void **state)
 	    /* label pages (routes_label.def): an upload with a JSON body is 415
 	     * for the admin, whose checks pass; a bad period is 400 */
 	    {"POST", "/api/imports", "{}", 401, 415, 403, 403},
+	    {"GET", "/api/imports/formats", NULL, 401, 200, 200, 403},
 	    {"GET", "/api/imports/jobs", NULL, 401, 200, 200, 403},
 	    {"GET", "/api/imports/jobs/999", NULL, 401, 404, 404, 403},
 	    {"POST", "/api/suspense/rematch", "{}", 401, 200, 403, 403},

@@ -372,7 +372,8 @@ static void test_a_bad_report_is_refused_with_its_line_and_the_count_of_bad_line
 	    "X-3\tGBNLR2600001\t\tGB\tSubscriptionModel\tOnDemandStream\t10\tGBP\t2.00\n"
 	    "X-4\tGBNLR2600001\t\tGB\tSubscriptionModel\tOnDemandStream\t10\tGBP\tlots\n";
 	struct who boss;
-	json_t *job, *error;
+	json_t *job, *error, *reasons;
+	const char *reason;
 	int64_t batches = count("SELECT COUNT(*) FROM import_batches");
 	int files = files_in_uploads();
 
@@ -388,6 +389,18 @@ static void test_a_bad_report_is_refused_with_its_line_and_the_count_of_bad_line
 	assert_non_null(strstr(json_string_value(json_object_get(error, "message")), "bad.tsv:3"));
 	assert_int_equal(json_integer_value(json_object_get(error, "bad_lines")), 2);
 	assert_int_equal(json_array_size(json_object_get(error, "bad_line_samples")), 2);
+	/* Each bad line has its own reason, named by the file as uploaded. */
+	reasons = json_object_get(error, "bad_line_reasons");
+	assert_int_equal(json_array_size(reasons), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(reasons, 0), "line")),
+			 3);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(reasons, 1), "line")),
+			 5);
+	reason = json_string_value(json_object_get(json_array_get(reasons, 1), "reason"));
+	assert_non_null(reason);
+	assert_non_null(strstr(reason, "bad.tsv:5"));
+	assert_non_null(strstr(reason, "lots"));
+	assert_null(strstr(reason, "/"));
 	json_decref(job);
 	assert_int_equal(count("SELECT COUNT(*) FROM import_batches"), batches);
 	assert_int_equal(files_in_uploads(), files);
@@ -525,6 +538,38 @@ static void test_rematch_says_how_many_rows_moved(void **state)
 	assert_int_equal(count(sql), 0);
 	assert_int_equal(count("SELECT COUNT(*) FROM suspense"), rows - waiting);
 	assert_true(count("SELECT COUNT(*) FROM audit_log WHERE action = 'suspense.rematch'") == 2);
+}
+
+/* The upload page offers the formats by name with a line each; generic is
+ * left out (it needs a column mapping an upload cannot carry). */
+static void test_upload_page_lists_the_formats_it_can_detect(void **state)
+{
+	struct who boss;
+	json_t *formats, *f;
+	size_t i;
+	int flat_tsv = 0, dsr = 0, generic = 0;
+
+	login(&boss, "boss");
+	assert_int_equal(call("GET", "/api/imports/formats", NULL, NULL), 401);
+	assert_int_equal(call("GET", "/api/imports/formats", &boss, NULL), 200);
+	formats = json_object_get(last.json, "formats");
+	assert_true(json_is_array(formats));
+	json_array_foreach(formats, i, f)
+	{
+		const char *name = json_string_value(json_object_get(f, "name"));
+
+		assert_non_null(name);
+		assert_non_null(json_string_value(json_object_get(f, "description")));
+		flat_tsv += strcmp(name, "flat-tsv") == 0;
+		dsr += strcmp(name, "dsr") == 0;
+		generic += strcmp(name, "generic") == 0;
+	}
+	assert_int_equal(flat_tsv, 1);
+	assert_int_equal(dsr, 1);
+	assert_int_equal(generic, 0);
+	/* The first is the most specific: detection prefers it on a tie. */
+	assert_string_equal(json_string_value(json_object_get(json_array_get(formats, 0), "name")),
+			    "flat-tsv");
 }
 
 /* The caller is checked when the headers come and again when the body is
@@ -690,6 +735,7 @@ int main(void)
 	    cmocka_unit_test(test_a_bad_report_is_refused_with_its_line_and_the_count_of_bad_lines),
 	    cmocka_unit_test(test_hostile_uploads_are_refused_before_anything_is_written),
 	    cmocka_unit_test(test_rematch_says_how_many_rows_moved),
+	    cmocka_unit_test(test_upload_page_lists_the_formats_it_can_detect),
 	    cmocka_unit_test(test_an_upload_whose_session_ends_midway_is_refused),
 	    cmocka_unit_test(test_run_then_close_a_period_with_confirmation),
 	    cmocka_unit_test(test_a_run_without_exchange_rates_names_what_is_missing),
