@@ -110,6 +110,12 @@
   }
   const whenCell = (ts) => wrapCell(when(ts));
 
+  /* Said under a table of amounts and its totals: both are rounded down
+   * (ft.money), each on its own, so the rows may add up to a little less
+   * than the total (the exact sum, rounded down once). */
+  const roundingNote = () => el('p', 'Amounts are rounded down to the currency’s minor unit, each on its own, as statements print them: ' +
+    'a column may add up to a few cents less than its total, which is the exact sum rounded down. Point at an amount to see it exactly.', 'hint');
+
   /* 'Sep 2026' for '2026-09'; anything else (a period id) as it is. */
   function monthName(m) {
     const x = /^([0-9]{4})-([0-9]{2})$/.exec(m || '');
@@ -475,7 +481,7 @@
       for (const n of r.notes) ul.append(el('li', n));
       box.append(ul);
     }
-    box.append(el('h3', 'Payees'), payees.wrap, link('#payees/' + encodeURIComponent(r.period), 'Payees and balances of ' + r.period));
+    box.append(el('h3', 'Payees'), payees.wrap, roundingNote(), link('#payees/' + encodeURIComponent(r.period), 'Payees and balances of ' + r.period));
     return box;
   }
 
@@ -721,7 +727,7 @@
     const t = d.totals, c = d.currency;
     $('payees-totals').replaceChildren(dl([['Period', d.period + (d.closed ? ' (closed)' : ' (open)')], ['Currency', c],
       ['Payee accounts', count(t.accounts)], ['Royalties', amount(t.royalties, c)], ['Payable', amount(t.payable, c)],
-      ['Unrecouped', amount(t.unrecouped, c)], ['Reserves held', amount(t.reserve_held, c)]]));
+      ['Unrecouped', amount(t.unrecouped, c)], ['Reserves held', amount(t.reserve_held, c)]]), roundingNote());
     const end = d.offset + d.payees.length;
     const q = $('payees-q').value;
     $('payees-table').closest('.scroll').hidden = !d.payees.length;
