@@ -7,6 +7,10 @@
  * status, same body — so it cannot even learn which ids exist.  Query
  * parameters are data: they select from records already read through the
  * library (which binds every value), they never reach SQL text.
+ *
+ * One artist's page is kept in the server's reply cache (cache.c) once the
+ * caller's right to see that artist is checked, which happens on every
+ * request, cached or not.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -189,6 +193,10 @@ void api_artist_show(struct http_request *req)
 		http_reply_error(req, 404, NOT_FOUND_ARTIST);
 		return;
 	}
+	/* Who may see the artist is settled above; the page itself is the same
+	 * for everyone who may, until the ledger changes (cache.c). */
+	if (http_cache_reply(req, "artist", &id, 1))
+		return;
 	ft_error_clear(&err);
 	rc = ft_catalog_show(req->store, FT_CATALOG_ARTISTS, id, take_record, &artist, &err);
 	if (rc == FT_ENOTFOUND) {

@@ -646,6 +646,12 @@ static void statement_ledger(void)
 	run_october(store);
 	add_artist_user(store, "boss", FT_ROLE_ADMIN, NULL);
 	add_artist_user(store, "annie", FT_ROLE_ARTIST, "ann");
+	{
+		struct ft_user u;
+
+		assert_int_equal(ft_user_get(store, "annie", &u, &err), 0);
+		assert_int_equal(ft_user_link_artist(store, u.id, "ann", &err), 0);
+	}
 	add_artist_user(store, "zeddy", FT_ROLE_ARTIST, "zed");
 	ft_store_close(store);
 }
@@ -715,7 +721,7 @@ static void test_a_cached_statement_changes_with_a_reimported_contract_or_a_reru
 	ft_http_stop(server);
 }
 
-static void test_another_payees_cached_statement_is_still_404(void **state)
+static void test_another_payees_cached_statement_or_artist_is_still_404(void **state)
 {
 	struct ft_http_server *server;
 	char boss[FT_TOKEN_HEX + 1], ann[FT_TOKEN_HEX + 1], *body;
@@ -743,6 +749,32 @@ static void test_another_payees_cached_statement_is_still_404(void **state)
 		body = fetch(port, "/api/statements/zed/2026-10?account=zed-recording", ann, 404);
 		free(body);
 	}
+	/* The same for an artist's page. */
+	free(fetch(port, "/api/artists/zed", boss, 200));
+	body = fetch(port, "/api/artists/zed", boss, 200);
+	assert_non_null(strstr(body, "Zed Secret Song"));
+	free(body);
+	body = fetch(port, "/api/artists/zed", ann, 404);
+	assert_null(strstr(body, "Zed"));
+	free(body);
+	/* ... and it follows the catalogue. */
+	{
+		struct ft_store *store = NULL;
+
+		assert_int_equal(ft_store_open(&store, ledger, 0, NULL), 0);
+		assert_int_equal(ft_store_exec(store,
+					       "UPDATE tracks SET title = 'Zed Renamed Song' "
+					       "WHERE isrc = 'GBAAA2600002'",
+					       NULL),
+				 0);
+		ft_store_close(store);
+	}
+	body = fetch(port, "/api/artists/zed", boss, 200);
+	assert_non_null(strstr(body, "Zed Renamed Song"));
+	free(body);
+	body = fetch(port, "/api/artists/ann", ann, 200);
+	assert_non_null(strstr(body, "Ann Song"));
+	free(body);
 	/* Signed out: 401, cached or not. */
 	body = fetch(port, "/api/statements/zed/2026-10", NULL, 401);
 	free(body);
@@ -763,7 +795,7 @@ int main(void)
 	    cmocka_unit_test(test_a_cached_reply_lives_only_until_the_ledger_changes),
 	    cmocka_unit_test(test_the_cache_stays_within_its_budget_dropping_the_least_recent),
 	    cmocka_unit_test(test_a_cached_statement_changes_with_a_reimported_contract_or_a_rerun),
-	    cmocka_unit_test(test_another_payees_cached_statement_is_still_404),
+	    cmocka_unit_test(test_another_payees_cached_statement_or_artist_is_still_404),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
