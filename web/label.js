@@ -813,7 +813,19 @@
     window.addEventListener('hashchange', () => set(false));
   }
 
-  function start() { dashboardBlock(); menuButton(); }
+  /* The users page and the dashboard's imports belong to app.js, which
+   * fills their tables; on a phone they become cards too (label.css) once
+   * each cell knows its heading, given here whenever app.js refills them. */
+  function stackStaticTables() {
+    for (const id of ['users-table', 'dash-imports']) {
+      const t = $(id);
+      if (!t || !t.tBodies[0]) continue;
+      t.classList.add('stack');
+      new MutationObserver(() => stackRows(t)).observe(t.tBodies[0], { childList: true });
+    }
+  }
+
+  function start() { dashboardBlock(); menuButton(); stackStaticTables(); }
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
   else start();
 })();
