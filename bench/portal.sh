@@ -9,6 +9,8 @@
 # (default /tmp/fairtrack-bench/portal), BENCH_PAYEES (10000),
 # BENCH_CONNECTIONS (100), BENCH_SECONDS (20), BENCH_WRK_THREADS (2),
 # BENCH_SERVE_THREADS (the server's --threads, default its own),
+# BENCH_WARMUP (concurrent requests to each endpoint, twice, before wrk: 8;
+# 1 for a cold start),
 # BENCH_ENDPOINTS (space-separated paths; default: the statement API when
 # the build has it, else /api/me and /api/artists/a00042).  The label and
 # its ledger are built once per size under BENCH_OUT and reused.
@@ -152,6 +154,19 @@ load() { # LABEL: wrk against each endpoint, one line each
 		code=$(curl -s -o /dev/null -m 60 --retry 5 --retry-all-errors --retry-delay 2 \
 			-w '%{http_code}' -b "$out/cookies" "$U$ep" || true)
 		[ "$code" = 200 ] || { echo "bench: $ep answers $code before the load, skipped" >&2; continue; }
+		# Warm-up (BENCH_WARMUP requests, 8 by default): every worker thread's
+		# first look empties the reply cache (src/http/cache.c), so the first
+		# requests after a start compute; the table measures the steady state.
+		# Concurrent, so that every worker gets some.
+		for _ in 1 2; do
+			pids=""
+			for _ in $(seq 2 "${BENCH_WARMUP:-8}"); do
+				curl -s -o /dev/null -m 60 -b "$out/cookies" "$U$ep" &
+				pids="$pids $!"
+			done
+			# shellcheck disable=SC2086
+			wait $pids || true # not a bare wait: the server is a job too
+		done
 		name=$1$(echo "$ep" | tr '/' '_')
 		FT_SESSION="$session" wrk -t "$wrk_threads" -c "$conns" -d "${secs}s" --timeout 10s --latency \
 			-s "$top/bench/portal.lua" "$U$ep" > "$out/wrk-$name.txt" 2>&1 || true
