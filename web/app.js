@@ -311,9 +311,10 @@ document.addEventListener('DOMContentLoaded', () => {
   $('invite-user-form').addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const artists = $('new-artists').value.split(',').map((s) => s.trim()).filter(Boolean);
+    const payees = $('new-payees').value.split(',').map((s) => s.trim()).filter(Boolean);
     try {
       const r = await api('POST', '/api/users', { username: $('new-username').value.trim(),
-        display_name: $('new-name').value.trim(), role: $('new-role').value, artists });
+        display_name: $('new-name').value.trim(), role: $('new-role').value, artists, payees });
       showInvite(r.invite.path);
       ev.target.reset();
       await loaders.users();
