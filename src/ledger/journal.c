@@ -132,42 +132,63 @@ static int check_postings(struct ft_store *store, struct ft_error *err)
 	return rc;
 }
 
-/* J-3: closing balances against the postings that made them. */
+/* J-3: closing balances against the postings that made them.  One pass
+ * over the payee legs and one over the statements, both in (account, run)
+ * order, merged: a query per statement would scan the journal (indexed by
+ * period, not account) once per payee account — hours for a large label. */
 static int check_balances(struct ft_store *store, struct ft_error *err)
 {
-	struct ft_stmt *st = NULL, *sum = NULL;
-	int rc;
+	struct ft_stmt *st = NULL, *leg = NULL;
+	char account[FT_CONTRACT_ID_MAX * 2 + 16] = "";
+	ft_amount total = 0, a;
+	int rc, leg_rc = 0;
 
 	rc = ft_store_prepare(store, &st,
-			      "SELECT s.period, s.payee, s.account, s.closing, r.first_month FROM "
-			      "run_statements s JOIN runs r ON r.period = s.period ORDER BY "
-			      "r.first_month, s.payee, s.account",
+			      "SELECT 'payee:' || s.payee || '@' || s.account AS a, r.first_month, "
+			      "s.closing, s.period FROM run_statements s JOIN runs r ON r.period = "
+			      "s.period ORDER BY a, r.first_month",
 			      err);
 	if (!rc)
-		rc = ft_store_prepare(store, &sum,
-				      "SELECT j.amount FROM journal j JOIN runs r ON r.period = "
-				      "j.period WHERE j.account = ? AND r.first_month <= ?",
+		rc = ft_store_prepare(store, &leg,
+				      "SELECT j.account, r.first_month, j.amount FROM journal j JOIN "
+				      "runs r ON r.period = j.period WHERE substr(j.account, 1, 6) = "
+				      "'payee:' ORDER BY j.account, r.first_month",
 				      err);
+	if (!rc)
+		leg_rc = ft_stmt_step(leg, err);
+	if (leg_rc < 0)
+		rc = leg_rc;
 	while (!rc && (rc = ft_stmt_step(st, err)) == 1) {
-		char account[FT_CONTRACT_ID_MAX * 2 + 16];
-		ft_amount closing, total = 0, a;
+		const char *acct = ft_stmt_column_text(st, 0);
+		int64_t month = ft_stmt_column_int64(st, 1);
+		ft_amount closing;
 
-		rc = ft_stmt_column_amount(st, 3, &closing, err);
+		rc = ft_stmt_column_amount(st, 2, &closing, err);
 		if (rc)
 			break;
-		snprintf(account, sizeof(account), "payee:%s@%s", ft_stmt_column_text(st, 1),
-			 ft_stmt_column_text(st, 2));
-		rc = ft_stmt_reset(sum, err);
-		if (!rc)
-			rc = ft_stmt_bind_text(sum, 1, account, err);
-		if (!rc)
-			rc = ft_stmt_bind_int64(sum, 2, ft_stmt_column_int64(st, 4), err);
-		while (!rc && (rc = ft_stmt_step(sum, err)) == 1) {
-			rc = ft_stmt_column_amount(sum, 0, &a, err);
-			if (!rc && ft_amount_add(&total, total, a))
-				rc = FT_EOVERFLOW;
+		if (strcmp(account, acct) != 0) {
+			snprintf(account, sizeof(account), "%s", acct);
+			total = 0;
 		}
-		if (rc < 0)
+		/* The legs of this account up to and including this run. */
+		while (leg_rc == 1) {
+			int c = strcmp(ft_stmt_column_text(leg, 0), account);
+
+			if (c > 0 || (c == 0 && ft_stmt_column_int64(leg, 1) > month))
+				break;
+			if (c == 0) {
+				rc = ft_stmt_column_amount(leg, 2, &a, err);
+				if (!rc && ft_amount_add(&total, total, a))
+					rc = ft_error_set(err, FT_EOVERFLOW,
+							  "journal: %s sums out of range", account);
+				if (rc)
+					break;
+			}
+			leg_rc = ft_stmt_step(leg, err);
+		}
+		if (!rc && leg_rc < 0)
+			rc = leg_rc;
+		if (rc)
 			break;
 		if (total != closing) {
 			char x[FT_AMOUNT_STR_MAX], y[FT_AMOUNT_STR_MAX];
@@ -176,12 +197,12 @@ static int check_balances(struct ft_store *store, struct ft_error *err)
 			ft_amount_format(y, sizeof(y), total, 0);
 			rc = ft_error_set(err, FT_ECONFLICT,
 					  "journal: %s closes %s at %s but its postings sum to %s",
-					  account, ft_stmt_column_text(st, 0), x, y);
+					  account, ft_stmt_column_text(st, 3), x, y);
 			break;
 		}
 		rc = 0;
 	}
-	ft_stmt_free(sum);
+	ft_stmt_free(leg);
 	ft_stmt_free(st);
 	return rc < 0 ? rc : 0;
 }

@@ -303,7 +303,21 @@ static const struct ft_migration migrations[] = {
 	 " user_id INTEGER NOT NULL REFERENCES users(id),"
 	 " payee TEXT NOT NULL,"
 	 " PRIMARY KEY (user_id, payee));"},
-	/* Append new migrations here: {9, "what it adds", "SQL"}, */
+	/* What a statement line needs from a royalty posting, as columns
+	 * instead of text to parse out of the note (src/ledger/run.c fills them
+	 * on every leg of a `royalty` posting; NULL elsewhere and in journals
+	 * written before): the engine line's own source row (for an ACCT-9
+	 * allocation the attributable row the income was allocated to, while
+	 * source/source_id name the income), its ACCT-2 base and the ACCT-9
+	 * receipts allocated, exact.  And each run statement's statement
+	 * period: a quarterly contract stated in the run of 2026-12 covers
+	 * 2026-Q4 (docs/JOURNAL.md, "Due contracts"). */
+	{9, "journal line columns and statement periods",
+	 "ALTER TABLE journal ADD COLUMN line_source_id INTEGER;"
+	 "ALTER TABLE journal ADD COLUMN line_base TEXT;"
+	 "ALTER TABLE journal ADD COLUMN line_allocated TEXT;"
+	 "ALTER TABLE run_statements ADD COLUMN statement_period TEXT;"},
+	/* Append new migrations here: {10, "what it adds", "SQL"}, */
 };
 
 const struct ft_migration *ft_store_migrations(size_t *count)

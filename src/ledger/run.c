@@ -117,6 +117,11 @@ struct run_ctx {
 	char missing_text[FT_ERROR_MESSAGE_MAX];
 
 	ft_amount remainder_e24, remainder;
+	/* The royalty posting being written: its line columns (migration 9). */
+	int line_set;
+	int64_t line_source_id;
+	ft_amount line_base, line_allocated;
+	int line_is_allocation;
 	struct ft_stmt *ins;
 	int64_t posting;
 	size_t legs;
@@ -1031,6 +1036,16 @@ static int post(struct run_ctx *r, const char *kind, const struct leg *legs, siz
 		if (!rc)
 			rc = ft_stmt_bind_text(r->ins, 12, note, r->err);
 		if (!rc)
+			rc = r->line_set ? ft_stmt_bind_int64(r->ins, 13, r->line_source_id, r->err)
+					 : ft_stmt_bind_null(r->ins, 13, r->err);
+		if (!rc)
+			rc = r->line_set ? ft_stmt_bind_amount(r->ins, 14, r->line_base, r->err)
+					 : ft_stmt_bind_null(r->ins, 14, r->err);
+		if (!rc)
+			rc = r->line_set && r->line_is_allocation
+				 ? ft_stmt_bind_amount(r->ins, 15, r->line_allocated, r->err)
+				 : ft_stmt_bind_null(r->ins, 15, r->err);
+		if (!rc)
 			rc = ft_stmt_step(r->ins, r->err);
 		if (rc < 0)
 			return rc;
@@ -1211,8 +1226,15 @@ static int post_all(struct run_ctx *r, const struct ft_royalty_input *in,
 		} else {
 			snprintf(note + used, sizeof(note) - used, " ← %.1000s", row->note);
 		}
+		r->line_set = 1;
+		r->line_source_id = r->lines[e->line].source_id;
+		r->line_base = e->base;
+		r->line_is_allocation = e->allocation >= 0;
+		r->line_allocated =
+		    e->allocation >= 0 ? res->allocations[e->allocation].receipts : 0;
 		rc = post(r, "royalty", legs, c->n_payees + 1, c->id, from ? from->batch_id : 0,
 			  from ? src_names[from->kind] : NULL, from ? from->id : 0, note);
+		r->line_set = 0;
 		free(legs);
 		free(names);
 	}
@@ -1476,10 +1498,29 @@ static int delete_open_run(struct run_ctx *r)
 	return rc;
 }
 
+/* The statement period of an account: its (due) contracts' window; the
+ * run's period when none is found (an account whose contract is gone). */
+static const char *statement_period(const struct run_ctx *r, const char *account, char *buf,
+				    size_t cap)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_contracts; i++) {
+		const struct ft_contract *c = &r->contracts[i];
+
+		if (r->windows[i].months &&
+		    !strcmp(c->cross_collateral[0] ? c->cross_collateral : c->id, account)) {
+			ft_period_format(buf, cap, &r->windows[i]);
+			return buf;
+		}
+	}
+	return r->period_text;
+}
+
 static int store_run(struct run_ctx *r, const struct ft_royalty_result *res)
 {
 	struct ft_stmt *st = NULL;
-	char stamp[32], *state = NULL;
+	char stamp[32], *state = NULL, sp[FT_PERIOD_STR_MAX];
 	size_t i;
 	int rc;
 
@@ -1515,8 +1556,8 @@ static int store_run(struct run_ctx *r, const struct ft_royalty_result *res)
 	    r->store, &st,
 	    "INSERT INTO run_statements (period, payee, account, opening, "
 	    "royalties, advances, costs, balance, reserve_withheld, "
-	    "reserve_released, reserve_held, payable, closing) VALUES (?, ?, ?, ?, "
-	    "?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    "reserve_released, reserve_held, payable, closing, statement_period) VALUES (?, "
+	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	    r->err);
 	for (i = 0; !rc && i < res->n_statements; i++) {
 		const struct ft_royalty_statement *s = &res->statements[i];
@@ -1535,6 +1576,9 @@ static int store_run(struct run_ctx *r, const struct ft_royalty_result *res)
 			rc = ft_stmt_bind_text(st, 3, s->account, r->err);
 		for (k = 0; !rc && k < 10; k++)
 			rc = ft_stmt_bind_amount(st, 4 + k, v[k], r->err);
+		if (!rc)
+			rc = ft_stmt_bind_text(st, 14, statement_period(r, s->account, sp, sizeof(sp)),
+					       r->err);
 		if (!rc)
 			rc = ft_stmt_step(st, r->err);
 		if (rc > 0)
@@ -1683,8 +1727,8 @@ int ft_run_period(struct ft_store *store, const struct ft_period *period,
 	rc = ft_store_prepare(
 	    store, &r.ins,
 	    "INSERT INTO journal (period, posting, kind, account, currency, amount, "
-	    "contract, payee, batch_id, source, source_id, note) VALUES (?, ?, ?, ?, "
-	    "?, ?, ?, ?, ?, ?, ?, ?)",
+	    "contract, payee, batch_id, source, source_id, note, line_source_id, line_base, "
+	    "line_allocated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	    err);
 	if (!rc)
 		rc = store_run(&r, res);

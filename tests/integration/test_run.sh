@@ -114,6 +114,29 @@ ft -l "$Q" run --period 2026-12 >/dev/null
 ft -l "$Q" explain --journal --period 2026-12 > "$WORK/q12b.tsv"
 check "re-running the quarter's run gives the identical journal" cmp "$WORK/q12.tsv" "$WORK/q12b.tsv"
 
+# ACCT-5 across currencies: aurora-fields' advance paid in USD is converted at
+# January's rate by the run that charges it; without that rate the run stops.
+C="$WORK/c.db"
+mkdir -p "$WORK/cc"
+cp "$S"/contracts/*.yaml "$WORK/cc/"
+sed -i 's/amount: 10000.00/amount: 12700.00/' "$WORK/cc/aurora-fields.yaml"
+awk '/amount: 12700.00/ { print; getline; sub(/GBP/, "USD") } { print }' "$WORK/cc/aurora-fields.yaml" > "$WORK/cc/a.tmp" && mv "$WORK/cc/a.tmp" "$WORK/cc/aurora-fields.yaml"
+ft init "$C" >/dev/null
+ft -l "$C" import catalog "$S"/catalog/*.csv >/dev/null
+ft -l "$C" import report --partner north-sea --month 2026-10 "$S/reports/usage-2026-10.tsv" >/dev/null
+check "currency: contracts with an advance paid in USD import" ft -l "$C" import contracts "$WORK/cc"
+ft -l "$C" import fx "$S/fx/rates-2026-q4.csv" >/dev/null
+ft -l "$C" run --period 2026-10 > "$WORK/c1.out" 2>&1; rc=$?
+[ $rc = 6 ] && ok "an advance without its month's rate stops the run" || not_ok "an advance without its month's rate stops the run (got $rc)"
+check_grep "the advance's missing rate is named" "USD→GBP 2026-01" "$WORK/c1.out"
+printf 'period,from,to,rate\n2026-01,USD,GBP,0.7874\n' > "$WORK/jan.csv"
+ft -l "$C" import fx "$WORK/jan.csv" >/dev/null
+check "currency: run 2026-10" ft -l "$C" run --period 2026-10
+check_grep "the advance is charged converted" "^aurora-fields	aurora-fields-recording	.*	9999.98	" "$WORK/.last"
+ft -l "$C" explain --journal --period 2026-10 > "$WORK/c.tsv"
+check_grep "the advance posting says how it was converted" "advances\[1\] USD 12700.00 × fx 0.7874 (2026-01) = GBP 9999.98" "$WORK/c.tsv"
+check "check passes with a converted advance" ft -l "$C" check
+
 # Tampering with one journal row is found (exit 5).
 if command -v sqlite3 >/dev/null 2>&1; then
 	sqlite3 "$L" "UPDATE journal SET amount = '1000' WHERE id = (SELECT MIN(id) FROM journal WHERE kind = 'royalty')"

@@ -209,6 +209,51 @@ static void test_quarterly_contract_waits_for_its_quarter_and_gets_all_of_it(voi
 	ft_store_close(store);
 }
 
+/* Migration 9: a royalty leg carries its line's source row, ACCT-2 base and
+ * ACCT-9 allocated receipts as columns (exact), and a run statement its
+ * statement period. */
+static void line_columns_say_what_the_statement_needs(struct ft_store *store)
+{
+	struct ft_stmt *st = NULL;
+	ft_amount base, allocated;
+	int n = 0;
+
+	assert_int_equal(
+	    ft_store_prepare(store, &st,
+			     "SELECT j.source, j.source_id, j.line_source_id, j.line_base, "
+			     "j.line_allocated, u.isrc FROM journal j JOIN usage u ON u.rowid = "
+			     "j.line_source_id WHERE j.period = '2026-12' AND j.kind = 'royalty' AND "
+			     "j.payee = 'cat' ORDER BY j.id",
+			     NULL),
+	    0);
+	while (ft_stmt_step(st, NULL) == 1) {
+		assert_string_equal(ft_stmt_column_text(st, 5), "GBAAA2600002");
+		assert_int_equal(ft_stmt_column_amount(st, 3, &base, NULL), 0);
+		if (!strcmp(ft_stmt_column_text(st, 0), "income")) {
+			assert_int_equal(ft_stmt_column_amount(st, 4, &allocated, NULL), 0);
+			assert_amount(allocated, "3");
+			assert_amount(base, "3");
+		} else {
+			assert_true(ft_stmt_column_is_null(st, 4));
+			assert_true(ft_stmt_column_int64(st, 1) == ft_stmt_column_int64(st, 2));
+			assert_amount(base, "72");
+		}
+		n++;
+	}
+	ft_stmt_free(st);
+	assert_int_equal(n, 6); /* three usage lines, three allocations */
+	assert_int_equal(ft_store_prepare(store, &st,
+					  "SELECT statement_period FROM run_statements WHERE period = "
+					  "'2026-12' ORDER BY payee",
+					  NULL),
+			 0);
+	assert_int_equal(ft_stmt_step(st, NULL), 1);
+	assert_string_equal(ft_stmt_column_text(st, 0), "2026-12"); /* ann, monthly */
+	assert_int_equal(ft_stmt_step(st, NULL), 1);
+	assert_string_equal(ft_stmt_column_text(st, 0), "2026-Q4"); /* cat, quarterly */
+	ft_stmt_free(st);
+}
+
 static void test_income_is_shared_when_every_contract_is_due(void **state)
 {
 	struct ft_store *store = mixed_ledger("income", NULL);
@@ -241,6 +286,7 @@ static void test_income_is_shared_when_every_contract_is_due(void **state)
 	assert_amount(payee(&s, "cat")->royalties, "112.50");
 	assert_amount(s.suspense, "0");
 	ft_run_summary_free(&s);
+	line_columns_say_what_the_statement_needs(store);
 	ft_store_close(store);
 }
 
