@@ -45,7 +45,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(B)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 
-.PHONY: all build demo check check-rel check-asan test-run bench fuzz format lint clean bootstrap valgrind
+.PHONY: all build demo check check-rel check-asan test-run bench bench-engine bench-statements bench-portal fuzz format lint clean bootstrap valgrind
 
 # The portal's chart library, from npm at build time (scripts/web-assets).
 WEB_VENDOR := web/vendor/chart.umd.min.js
@@ -127,6 +127,14 @@ valgrind: bootstrap
 
 bench: bootstrap all
 	@bench/run
+
+# The other benchmarks (bench/RESULTS.md has their figures and knobs).
+bench-engine: bootstrap all
+	@bench/engine.sh
+bench-statements: bootstrap all
+	@bench/statements-e2e.sh 10000 realistic 2
+bench-portal: bootstrap all
+	@bench/portal.sh
 
 FUZZ_SECONDS ?= 60
 fuzz: bootstrap
