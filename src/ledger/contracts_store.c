@@ -91,11 +91,43 @@ static int load_one(struct ft_store *store, const char *id, struct ft_contract *
 	return rc;
 }
 
+/* Which contracts of the set share their file with another: sorted by file,
+ * neighbours tell.  *out is a calloc'd flag per contract. */
+static int by_file(const void *a, const void *b, void *ctx)
+{
+	const struct ft_contract_set *set = ctx;
+
+	return strcmp(set->items[*(const size_t *)a].file, set->items[*(const size_t *)b].file);
+}
+
+static int shared_files(const struct ft_contract_set *set, bool **out, struct ft_error *err)
+{
+	size_t *order = malloc((set->n ? set->n : 1) * sizeof(*order));
+	bool *shared = calloc(set->n ? set->n : 1, sizeof(*shared));
+	size_t i;
+
+	if (!order || !shared) {
+		free(order);
+		free(shared);
+		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	}
+	for (i = 0; i < set->n; i++)
+		order[i] = i;
+	qsort_r(order, set->n, sizeof(*order), by_file, (void *)set);
+	for (i = 1; i < set->n; i++)
+		if (!strcmp(set->items[order[i]].file, set->items[order[i - 1]].file))
+			shared[order[i]] = shared[order[i - 1]] = true;
+	free(order);
+	*out = shared;
+	return 0;
+}
+
 int ft_contracts_import(struct ft_store *store, const char *path,
 			struct ft_contracts_import_result *res, struct ft_error *err)
 {
 	struct ft_contract_hooks hooks = {track_known, release_known, artist_known, store};
 	struct ft_contract_set set = {0};
+	bool *shared = NULL;
 	char stamp[32];
 	size_t i;
 	int rc;
@@ -108,6 +140,11 @@ int ft_contracts_import(struct ft_store *store, const char *path,
 	if (!res->changes) {
 		ft_contract_set_clear(&set);
 		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	}
+	rc = shared_files(&set, &shared, err);
+	if (rc) {
+		ft_contract_set_clear(&set);
+		return rc;
 	}
 	ft_ledger_now(stamp);
 	rc = ft_store_begin(store, err);
@@ -127,7 +164,13 @@ int ft_contracts_import(struct ft_store *store, const char *path,
 								    : FT_CONTRACT_CHANGED;
 		ft_contract_clear(&old);
 		res->n_changes = i + 1;
-		rc = ft_ledger_read_file(c->file, &text, &len, err);
+		/* A file of one contract is kept as written (comments and all);
+		 * one contract of a file holding many is kept as its own canonical
+		 * document: storing the whole file for each made the ledger grow
+		 * with the square of the file (1,000 contracts: 290 MB) and every
+		 * load parse the file once per contract. */
+		rc = shared[i] ? ft_contract_to_yaml(&text, &len, c, err)
+					  : ft_ledger_read_file(c->file, &text, &len, err);
 		if (rc)
 			break;
 		args[0] = c->id;
@@ -147,6 +190,7 @@ int ft_contracts_import(struct ft_store *store, const char *path,
 		rc = ft_store_commit(store, err);
 	if (rc)
 		ft_store_rollback(store, NULL);
+	free(shared);
 	ft_contract_set_clear(&set);
 	return rc;
 }

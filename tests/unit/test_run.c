@@ -145,6 +145,73 @@ static struct ft_store *small_ledger(const char *name, int with_fx)
 	return store;
 }
 
+/* A file of several contracts stores each as its own document: the whole
+ * file once per contract made ledgers grow with the square of the file. */
+static void test_contracts_of_one_file_are_stored_one_document_each(void **state)
+{
+	struct ft_store *store = small_ledger("multi", 0);
+	struct ft_contracts_import_result res;
+	struct ft_contract_set set = {0};
+	struct ft_stmt *st = NULL;
+	struct ft_error err;
+	int rows = 0;
+
+	(void)state;
+	if (ft_contracts_import(store,
+				write_file("two.yaml", "id: two-a\n"
+						       "type: royalty\n"
+						       "currency: GBP\n"
+						       "frequency: monthly\n"
+						       "payees:\n"
+						       "  - id: ann\n"
+						       "    share: 100%\n"
+						       "scope:\n"
+						       "  tracks: [GBAAA2600001]\n"
+						       "  start: 2027-01-01\n"
+						       "rates:\n"
+						       "  - rate: 3%\n"
+						       "---\n"
+						       "id: two-b\n"
+						       "type: royalty\n"
+						       "currency: GBP\n"
+						       "frequency: monthly\n"
+						       "payees:\n"
+						       "  - id: bob\n"
+						       "    share: 100%\n"
+						       "scope:\n"
+						       "  tracks: [GBAAA2600001]\n"
+						       "  start: 2027-01-01\n"
+						       "rates:\n"
+						       "  - rate: 2%\n"),
+				&res, &err))
+		fail_msg("%s", err.message);
+	assert_int_equal(res.n_changes, 2);
+	ft_contracts_import_result_free(&res);
+	assert_int_equal(ft_store_prepare(store, &st,
+					  "SELECT id, yaml FROM contracts WHERE id LIKE 'two-%' "
+					  "ORDER BY id",
+					  &err),
+			 0);
+	while (ft_stmt_step(st, &err) == 1) {
+		const char *id = ft_stmt_column_text(st, 0);
+		const char *yaml = ft_stmt_column_text(st, 1);
+
+		rows++;
+		assert_non_null(strstr(yaml, id));
+		assert_null(strstr(yaml, rows == 1 ? "two-b" : "two-a"));
+	}
+	ft_stmt_free(st);
+	assert_int_equal(rows, 2);
+	/* and they load back as imported: the single-document file kept as is */
+	assert_int_equal(ft_contracts_load(store, &set, &err), 0);
+	assert_int_equal(set.n, 3);
+	assert_string_equal(set.items[0].id, "ann-recording");
+	assert_string_equal(set.items[1].id, "two-a");
+	assert_string_equal(set.items[2].payees[0].id, "bob");
+	ft_contract_set_clear(&set);
+	ft_store_close(store);
+}
+
 static struct ft_period period(const char *text)
 {
 	struct ft_period p;
@@ -402,6 +469,7 @@ int main(void)
 	    cmocka_unit_test(test_convert_then_fee_is_exact),
 	    cmocka_unit_test(test_conversion_cuts_add_up_to_whole_units),
 	    cmocka_unit_test(test_convert_refuses_a_non_positive_rate),
+	    cmocka_unit_test(test_contracts_of_one_file_are_stored_one_document_each),
 	    cmocka_unit_test(test_run_posts_exact_balanced_journal),
 	    cmocka_unit_test(test_rerun_of_open_period_writes_the_same_journal),
 	    cmocka_unit_test(test_check_finds_a_tampered_leg),
