@@ -170,7 +170,7 @@ int ft_contracts_import(struct ft_store *store, const char *path,
 		 * with the square of the file (1,000 contracts: 290 MB) and every
 		 * load parse the file once per contract. */
 		rc = shared[i] ? ft_contract_to_yaml(&text, &len, c, err)
-					  : ft_ledger_read_file(c->file, &text, &len, err);
+			       : ft_ledger_read_file(c->file, &text, &len, err);
 		if (rc)
 			break;
 		args[0] = c->id;
