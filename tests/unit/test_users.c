@@ -352,8 +352,11 @@ static void test_payee_links_need_a_payee_a_contract_or_run_names(void **state)
 	assert_int_equal(ft_store_exec(store,
 				       "INSERT INTO runs VALUES ('2026-09', 24320, 1, 'GBP', 't',"
 				       " NULL, '', '0');"
-				       "INSERT INTO run_statements VALUES ('2026-09', 'old-payee',"
-				       " 'old', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0')",
+				       "INSERT INTO run_statements (period, payee, account, opening,"
+				       " royalties, advances, costs, balance, reserve_withheld,"
+				       " reserve_released, reserve_held, payable, closing) VALUES"
+				       " ('2026-09', 'old-payee', 'old', '0', '0', '0', '0', '0',"
+				       " '0', '0', '0', '0', '0')",
 				       &err),
 			 0);
 	id = add_with_password(store, "aurora", FT_ROLE_ARTIST, NULL);
