@@ -1121,8 +1121,20 @@ static int process_contract(struct run *r, size_t ci, bool *covered, bool *cover
 	size_t k, i, np = c->n_payees;
 	int rc = 0;
 
-	if (w.months == 0)
-		return 0; /* not due in this run: its state is carried untouched */
+	if (w.months == 0) {
+		/* Not due in this run: its state is carried untouched.  A profit
+		 * split still gets its (zero) credit slots, so credits_at never
+		 * points at another contract's shares. */
+		if (c->type != FT_CONTRACT_PROFIT_SPLIT)
+			return 0;
+		if (grow((void **)&res->shares, &r->cap_shares, res->n_shares + np,
+			 sizeof(*res->shares)))
+			return nomem(r);
+		sum->credits_at = res->n_shares;
+		memset(res->shares + sum->credits_at, 0, np * sizeof(*res->shares));
+		res->n_shares += np;
+		return 0;
+	}
 	cs = contract_state(r, c->id);
 	if (!cs)
 		return nomem(r);
@@ -1368,7 +1380,7 @@ static int close_run(struct run *r, const bool *covered, const bool *covered_all
 	for (i = 0; i < res->n_entries; i++)
 		entries += res->entries[i].royalty;
 	for (i = 0; i < in->n_contracts; i++)
-		if (in->contracts[i].type == FT_CONTRACT_PROFIT_SPLIT)
+		if (in->contracts[i].type == FT_CONTRACT_PROFIT_SPLIT && window_of(r, i).months)
 			for (j = 0; j < in->contracts[i].n_payees; j++)
 				credits += res->shares[res->contracts[i].credits_at + j];
 	res->label_share -= entries + credits;

@@ -1243,7 +1243,9 @@ static int post_all(struct run_ctx *r, const struct ft_royalty_input *in,
 		const struct ft_contract *c = &in->contracts[i];
 		const struct ft_royalty_contract_summary *cs = &res->contracts[i];
 
-		if (c->type != FT_CONTRACT_PROFIT_SPLIT)
+		/* A skipped contract credits nothing in this run (its ACCT-8
+		 * totals wait for its due run). */
+		if (c->type != FT_CONTRACT_PROFIT_SPLIT || !r->windows[i].months)
 			continue;
 		for (k = 0; !rc && k < c->n_payees; k++) {
 			ft_amount credit = res->shares[cs->credits_at + k];

@@ -449,6 +449,120 @@ static void test_a_cost_without_its_rate_stops_the_run_and_names_it(void **state
 	ft_store_close(store);
 }
 
+/* A profit split not due in a run credits nothing and takes nothing from the
+ * label.  The engine once subtracted a skipped profit split's "credits" from
+ * the label share, read from another contract's shares (conservation failed
+ * in `run`); with no royalty entry at all it read past the shares. */
+static void test_a_skipped_profit_split_takes_nothing_from_the_label(void **state)
+{
+	struct ft_store *store = mixed_ledger("psplit", NULL);
+	struct ft_contracts_import_result res;
+	struct ft_run_summary s;
+	struct ft_error err;
+	int b;
+
+	(void)state;
+	exec(store, "INSERT INTO artists VALUES ('dee', 'Dee', 'person', 'GB');"
+		    "INSERT INTO releases (gtin14, upc, title, artist_id, format, release_date) "
+		    " VALUES ('05012340003134', '501234000313', 'D', 'dee', 'single', "
+		    " '2026-01-01');"
+		    "INSERT INTO tracks VALUES ('GBAAA2600003', 'TD', 200);"
+		    "INSERT INTO release_tracks VALUES ('05012340003134', 1, 1, 'GBAAA2600003');"
+		    "INSERT INTO track_artists VALUES ('GBAAA2600003', 'main', 1, 'dee');");
+	for (b = 0; b < 3; b++) {
+		static const char *const months[] = {"2026-10", "2026-11", "2026-12"};
+
+		add_usage(store, 7 + b, months[b], "GBAAA2600003");
+	}
+	if (ft_contracts_import(store,
+				write_file("dee.yaml",
+					   "id: dee-split\ntype: profit_split\ncurrency: GBP\n"
+					   "frequency: half-yearly\npayees:\n  - id: dee\n"
+					   "    share: 50%\n  - id: dee-label\n    share: 50%\n"
+					   "scope:\n  artists: [dee]\n  start: 2026-01-01\n"
+					   "costs:\n  - description: Recording\n    amount: 100.00\n"
+					   "    currency: GBP\n    date: 2026-07-01\n"),
+				&res, &err))
+		fail_msg("%s", err.message);
+	ft_contracts_import_result_free(&res);
+
+	run_ok(store, "2026-10", &s);
+	/* Only ann's row: 80 gross, receipts 72, her 20 % is 14.40, the label
+	 * keeps 57.60 — nothing for dee's split, which waits for 2026-12. */
+	assert_int_equal(s.lines, 1);
+	assert_amount(s.receipts, "80");
+	assert_amount(s.royalties, "14.40");
+	assert_amount(s.label, "57.60");
+	assert_null(payee(&s, "dee"));
+	assert_true(has_note(&s, "skipped: dee-split is stated half-yearly, next due in the run "
+				 "of 2026-12 (statement period 2026-H2); 1 row waits"));
+	ft_run_summary_free(&s);
+	run_ok(store, "2026-10", &s); /* a re-run of the open period gives the same */
+	assert_amount(s.label, "57.60");
+	ft_run_summary_free(&s);
+	close_ok(store, "2026-10");
+	run_ok(store, "2026-11", &s);
+	assert_amount(s.royalties, "14.40");
+	assert_amount(s.label, "57.60");
+	ft_run_summary_free(&s);
+	close_ok(store, "2026-11");
+	/* December: the split over 2026-H2, receipts 3 × 72 less the cost of
+	 * 100 = 116, half each. */
+	run_ok(store, "2026-12", &s);
+	assert_true(has_note(&s, "dee-split is stated half-yearly: computed over 2026-H2"));
+	assert_amount(payee(&s, "dee")->royalties, "58");
+	assert_amount(payee(&s, "dee-label")->royalties, "58");
+	ft_run_summary_free(&s);
+	close_ok(store, "2026-12");
+	ft_store_close(store);
+}
+
+/* Without any royalty entry in the run (every contract skipped), a skipped
+ * profit split is still harmless. */
+static void test_a_run_with_only_a_skipped_profit_split_balances(void **state)
+{
+	struct ft_store *store = NULL;
+	struct ft_contracts_import_result res;
+	struct ft_run_summary s;
+	struct ft_error err;
+	char path[700];
+	size_t n;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s", testutil_tmpdir());
+	snprintf(path, sizeof(path), "%s/freq-only-split.ledger", dir);
+	remove(path);
+	assert_int_equal(ft_store_open(&store, path, FT_STORE_CREATE, &err), 0);
+	exec(store,
+	     "INSERT INTO partners VALUES ('dist', 'Dist', 'distributor', 'WW', '10', 'USD');"
+	     "INSERT INTO artists VALUES ('dee', 'Dee', 'person', 'GB');"
+	     "INSERT INTO releases (gtin14, upc, title, artist_id, format, release_date) "
+	     " VALUES ('05012340003134', '501234000313', 'D', 'dee', 'single', '2026-01-01');"
+	     "INSERT INTO tracks VALUES ('GBAAA2600003', 'TD', 200);"
+	     "INSERT INTO release_tracks VALUES ('05012340003134', 1, 1, 'GBAAA2600003');"
+	     "INSERT INTO track_artists VALUES ('GBAAA2600003', 'main', 1, 'dee');");
+	add_usage(store, 1, "2026-10", "GBAAA2600003");
+	if (ft_contracts_import(store,
+				write_file("dee.yaml",
+					   "id: dee-split\ntype: profit_split\ncurrency: GBP\n"
+					   "frequency: half-yearly\npayees:\n  - id: dee\n"
+					   "    share: 50%\n  - id: dee-label\n    share: 50%\n"
+					   "scope:\n  artists: [dee]\n  start: 2026-01-01\n"),
+				&res, &err))
+		fail_msg("%s", err.message);
+	ft_contracts_import_result_free(&res);
+	if (ft_fx_import(store, write_file("fx.csv", "period,from,to,rate\n2026-Q4,USD,GBP,0.8\n"),
+			 &n, &err))
+		fail_msg("%s", err.message);
+	run_ok(store, "2026-10", &s);
+	assert_int_equal(s.lines, 0);
+	assert_amount(s.royalties, "0");
+	assert_amount(s.label, "0");
+	assert_int_equal(s.n_payees, 0);
+	ft_run_summary_free(&s);
+	ft_store_close(store);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -460,6 +574,8 @@ int main(void)
 	    cmocka_unit_test(test_cross_collateral_group_needs_one_frequency),
 	    cmocka_unit_test(test_advance_in_another_currency_is_converted_at_its_months_rate),
 	    cmocka_unit_test(test_a_cost_without_its_rate_stops_the_run_and_names_it),
+	    cmocka_unit_test(test_a_skipped_profit_split_takes_nothing_from_the_label),
+	    cmocka_unit_test(test_a_run_with_only_a_skipped_profit_split_balances),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
