@@ -16,6 +16,10 @@
  * same body, so an artist cannot even learn which payees or periods exist.
  * Scope is checked before anything else about the request is looked at.
  *
+ * A statement and its chart data are kept in the server's reply cache
+ * (cache.c) under (payee, period, account), valid until the ledger changes;
+ * scope is checked before the cache is looked at, on every request.
+ *
  * Downloads are rendered on the fly into a private temporary directory and
  * sent with Content-Disposition; the renderers are deterministic, so the
  * bytes are those `fairtrack statements` issues for the same run.  Each
@@ -451,7 +455,15 @@ void api_statement_show(struct http_request *req)
 	struct target t;
 	json_t *body, *accounts;
 
-	if (resolve(req, &t, 0) || build(req, &t, &st, &sum))
+	if (resolve(req, &t, 0))
+		return;
+	{
+		const char *key[] = {t.payee, t.period, t.account};
+
+		if (http_cache_reply(req, "statement", key, 3))
+			return;
+	}
+	if (build(req, &t, &st, &sum))
 		return;
 	ft_error_clear(&err);
 	accounts = json_array();
@@ -612,7 +624,15 @@ void api_statement_charts(struct http_request *req)
 	json_t *body, *history;
 	size_t i;
 
-	if (resolve(req, &t, 1) || build(req, &t, &st, &sum))
+	if (resolve(req, &t, 1))
+		return;
+	{
+		const char *key[] = {t.payee, t.period, t.account};
+
+		if (http_cache_reply(req, "charts", key, 3))
+			return;
+	}
+	if (build(req, &t, &st, &sum))
 		return;
 	ft_error_clear(&err);
 	history = json_array();

@@ -692,10 +692,15 @@ static void test_a_cached_statement_changes_with_a_reimported_contract_or_a_reru
 	again = fetch(port, "/api/statements/zed/2026-10", zed, 200);
 	assert_string_equal(first, again);
 	assert_non_null(strstr(first, "\"payee\":\"zed\""));
+	/* Each worker's first look empties the cache (cache.c): two workers,
+	 * so the third of each is served from it at the latest. */
+	free(fetch(port, "/api/statements/zed/2026-10", zed, 200));
 	charts = fetch(port, "/api/statements/zed/2026-10/charts", zed, 200);
 	free(fetch(port, "/api/statements/zed/2026-10/charts", zed, 200));
+	free(fetch(port, "/api/statements/zed/2026-10/charts", zed, 200));
 	http_cache_stats(http_server_cache((struct http_server *)server), &hits, &misses, &bytes);
-	(void)hits; /* CACHE-HITS */
+	assert_true(hits >= 2); /* the third statement and the third charts */
+	assert_true(bytes > 0);
 
 	/* The contract re-imported with another rate (no run yet): the terms the
 	 * statement prints change, so must the answer. */
