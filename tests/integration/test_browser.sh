@@ -42,15 +42,7 @@ check "a label staff account" sh -c 'echo "$2" | "$FAIRTRACK" -l "$1" user add "
 check "an artist account linked to zoe-ashwood, artist and payee" sh -c 'echo "$2" | "$FAIRTRACK" -l "$1" user add "$3" --role artist --name "Zoë Ashwood" --artist zoe-ashwood --payee zoe-ashwood --password-stdin' _ "$L" "$ARTIST_PW" "$ARTIST"
 
 # --- the server
-"$FAIRTRACK" -l "$L" serve --listen 127.0.0.1:0 --web "$TOP/web" --access-log "$WORK/access.log" > "$WORK/serve.out" 2> "$WORK/serve.err" &
-SERVER=$!
-port=""
-for i in $(seq 1 40); do
-	port=$(sed -n 's/^listening \([0-9]*\)$/\1/p' "$WORK/serve.out")
-	[ -n "$port" ] && break
-	sleep 0.25
-done
-if [ -n "$port" ]; then ok "serve listens on a free port"; else not_ok "serve listens on a free port"; sed 's/^/# /' "$WORK/serve.err"; kill $SERVER; finish; exit 1; fi
+serve_start "serve listens on a free port" "$L" --web "$TOP/web" --access-log "$WORK/access.log"
 
 # --- the browser
 rm -rf "$ART"

@@ -37,23 +37,8 @@ fi
 ft -l "$L" statements --period 2026-10 --out "$WORK/issued" --payee zoe-ashwood --format pdf,csv,xlsx > /dev/null
 
 cd "$TOP"
-"$FAIRTRACK" -l "$L" serve --listen 127.0.0.1:0 --access-log /dev/null > "$WORK/serve.out" 2> "$WORK/serve.err" &
-SERVER=$!
-port=""
-for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
-	port=$(sed -n 's/^listening \([0-9]*\)$/\1/p' "$WORK/serve.out")
-	[ -n "$port" ] && break
-	sleep 0.25
-done
-if [ -z "$port" ]; then not_ok "serve listens"; kill $SERVER; finish; exit 1; fi
-U="http://127.0.0.1:$port"
+serve_start "serve listens" "$L" --access-log /dev/null
 Z="$WORK/zoe.cookies"
-code() { curl -s -o "$WORK/body" -w '%{http_code}' "$@"; }
-expect() { # NAME STATUS CURL-ARGS…
-	name=$1; want=$2; shift 2
-	got=$(code "$@")
-	if [ "$got" = "$want" ]; then ok "$name"; else not_ok "$name (got $got, want $want)"; sed 's/^/# /' "$WORK/body" | head -5; fi
-}
 expect "the artist signs in" 200 -c "$Z" -H 'Content-Type: application/json' -d "{\"username\":\"zoe\",\"password\":\"$PW\"}" "$U/api/login"
 check_grep "the session lists the payee" '"payees":\["zoe-ashwood"\]' "$WORK/body"
 expect "the artist's statements" 200 -b "$Z" "$U/api/statements"

@@ -40,23 +40,8 @@ if ! command -v curl > /dev/null 2>&1; then
 fi
 
 cd "$TOP"
-"$FAIRTRACK" -l "$L" serve --listen 127.0.0.1:0 --max-upload 1048576 --upload-dir "$WORK/up" > "$WORK/serve.out" 2> "$WORK/serve.err" &
-SERVER=$!
-port=""
-for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
-	port=$(sed -n 's/^listening \([0-9]*\)$/\1/p' "$WORK/serve.out")
-	[ -n "$port" ] && break
-	sleep 0.25
-done
-if [ -n "$port" ]; then ok "serve listens"; else not_ok "serve listens"; cat "$WORK/serve.err"; kill $SERVER; finish; exit 1; fi
-U="http://127.0.0.1:$port"
+serve_start "serve listens" "$L" --max-upload 1048576 --upload-dir "$WORK/up"
 J="$WORK/cookies"
-code() { curl -s -o "$WORK/body" -w '%{http_code}' "$@"; }
-expect() { # NAME STATUS CURL-ARGS…
-	name=$1; want=$2; shift 2
-	got=$(code "$@")
-	if [ "$got" = "$want" ]; then ok "$name"; else not_ok "$name (got $got, want $want)"; sed 's/^/# /' "$WORK/body"; fi
-}
 # wait_job ID: poll until done or failed; the job's JSON in $WORK/body
 wait_job() {
 	for i in $(seq 1 200); do

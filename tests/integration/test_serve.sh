@@ -44,24 +44,9 @@ fi
 
 # --- the server
 cd "$TOP"
-"$FAIRTRACK" -l "$L" serve --listen 127.0.0.1:0 --access-log "$WORK/access.log" > "$WORK/serve.out" 2> "$WORK/serve.err" &
-SERVER=$!
-port=""
-for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
-	port=$(sed -n 's/^listening \([0-9]*\)$/\1/p' "$WORK/serve.out")
-	[ -n "$port" ] && break
-	sleep 0.25
-done
-if [ -n "$port" ]; then ok "serve prints the port it listens on"; else not_ok "serve prints the port it listens on"; cat "$WORK/serve.err"; kill $SERVER; finish; exit 1; fi
-U="http://127.0.0.1:$port"
+serve_start "serve prints the port it listens on" "$L" --access-log "$WORK/access.log"
 J="$WORK/cookies"
 
-code() { curl -s -o "$WORK/body" -w '%{http_code}' "$@"; }
-expect() { # NAME STATUS CURL-ARGS…
-	name=$1; want=$2; shift 2
-	got=$(code "$@")
-	if [ "$got" = "$want" ]; then ok "$name"; else not_ok "$name (got $got, want $want)"; sed 's/^/# /' "$WORK/body"; fi
-}
 expect "the index page is served" 200 "$U/"
 check_grep "the page has the sign-in form" 'id="login-form"' "$WORK/body"
 expect "style.css is served" 200 "$U/style.css"
