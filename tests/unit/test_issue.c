@@ -24,23 +24,6 @@ const char *__lsan_default_suppressions(void)
 
 static char dir[600];
 
-static ft_amount amt(const char *s)
-{
-	ft_amount a = 0;
-
-	assert_int_equal(ft_amount_parse(&a, s, strlen(s), NULL), 0);
-	return a;
-}
-
-static void assert_amount(ft_amount got, const char *want)
-{
-	char buf[FT_AMOUNT_STR_MAX];
-
-	ft_amount_format(buf, sizeof(buf), got, 0);
-	if (got != amt(want))
-		fail_msg("amount %s, expected %s", buf, want);
-}
-
 static const char *write_file(const char *name, const char *text)
 {
 	static char path[700];
@@ -200,32 +183,32 @@ static void test_statement_totals_equal_the_journal(void **state)
 	assert_string_equal(st->lines[0].store, "spotify");
 	assert_string_equal(st->lines[0].territory, "GB");
 	assert_int_equal(st->lines[0].units, 1000);
-	assert_amount(st->lines[0].receipts, "72");
-	assert_amount(st->lines[0].rate, "0.1");
-	assert_amount(st->lines[0].royalty, "7.20");
+	testutil_assert_amount(st->lines[0].receipts, "72");
+	testutil_assert_amount(st->lines[0].rate, "0.1");
+	testutil_assert_amount(st->lines[0].royalty, "7.20");
 	assert_int_equal(st->n_charges, 1);
 	assert_int_equal(st->charges[0].kind, FT_CHARGE_ADVANCE);
-	assert_amount(st->charges[0].amount, "10");
+	testutil_assert_amount(st->charges[0].amount, "10");
 	/* Itemised from the contract: its date, not the run's. */
 	assert_string_equal(st->charges[0].date, "2026-10-01");
 	assert_string_equal(st->charges[0].description, "Advance paid to you");
 	assert_int_equal(st->n_fx, 1);
 	assert_string_equal(st->fx[0].from, "USD");
-	assert_amount(st->fx[0].rate, "0.8");
+	testutil_assert_amount(st->fx[0].rate, "0.8");
 	assert_true(st->n_terms >= 2);
 	assert_int_equal(ft_statement_summarize(st, &sum, &err), 0);
-	assert_amount(sum.royalties, "7.20");
-	assert_amount(sum.advances, "10");
-	assert_amount(sum.balance, "-2.80");
-	assert_amount(sum.p_payable, "0");
+	testutil_assert_amount(sum.royalties, "7.20");
+	testutil_assert_amount(sum.advances, "10");
+	testutil_assert_amount(sum.balance, "-2.80");
+	testutil_assert_amount(sum.p_payable, "0");
 	assert_true(sum.p_payable == payable);
-	assert_amount(sum.p_to_recoup, "2.80");
+	testutil_assert_amount(sum.p_to_recoup, "2.80");
 	ft_statement_free(st);
 
 	if (ft_issue_build(store, &p, "bob", "ann-recording", &st, &payable, &err))
 		fail_msg("%s", err.message);
 	assert_int_equal(ft_statement_summarize(st, &sum, &err), 0);
-	assert_amount(payable, "7.20");
+	testutil_assert_amount(payable, "7.20");
 	assert_true(sum.p_payable == payable);
 	ft_statement_free(st);
 	assert_int_equal(ft_issue_build(store, &p, "carol", "ann-recording", &st, &payable, &err),

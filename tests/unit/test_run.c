@@ -7,36 +7,20 @@
 #include "fairtrack/store.h"
 #include "ledger/store_faulty.h"
 
-static ft_amount amt(const char *s)
-{
-	ft_amount a = 0;
-
-	assert_int_equal(ft_amount_parse(&a, s, strlen(s), NULL), 0);
-	return a;
-}
-
-static void assert_amount(ft_amount got, const char *want)
-{
-	char buf[FT_AMOUNT_STR_MAX];
-
-	ft_amount_format(buf, sizeof(buf), got, 0);
-	if (got != amt(want))
-		fail_msg("amount %s, expected %s", buf, want);
-}
-
 static void test_convert_then_fee_is_exact(void **state)
 {
 	ft_amount gross, fee, receipts, rem = 0, rem_e24 = 0;
 
 	(void)state;
 	/* ACCT-1's worked example: USD 100.00 at 0.92 through a 15 % distributor. */
-	assert_int_equal(ft_run_convert(&gross, &fee, &receipts, &rem, &rem_e24, amt("100.00"),
-					amt("0.92"), amt("0.15"), NULL),
+	assert_int_equal(ft_run_convert(&gross, &fee, &receipts, &rem, &rem_e24,
+					testutil_amount("100.00"), testutil_amount("0.92"),
+					testutil_amount("0.15"), NULL),
 			 0);
-	assert_amount(gross, "92");
-	assert_amount(fee, "13.80");
-	assert_amount(receipts, "78.20");
-	assert_amount(rem, "0");
+	testutil_assert_amount(gross, "92");
+	testutil_assert_amount(fee, "13.80");
+	testutil_assert_amount(receipts, "78.20");
+	testutil_assert_amount(rem, "0");
 	assert_true(rem_e24 == 0);
 }
 
@@ -47,13 +31,15 @@ static void test_conversion_cuts_add_up_to_whole_units(void **state)
 	(void)state;
 	/* 1.000000000001 × 0.5 cuts half a unit of 10^-12; twice is one unit. */
 	assert_int_equal(ft_run_convert(&gross, &fee, &receipts, &rem, &rem_e24,
-					amt("1.000000000001"), amt("0.5"), 0, NULL),
+					testutil_amount("1.000000000001"), testutil_amount("0.5"),
+					0, NULL),
 			 0);
-	assert_amount(gross, "0.5");
+	testutil_assert_amount(gross, "0.5");
 	assert_true(rem == 0);
 	assert_true(rem_e24 == (ft_amount)500000000000LL);
 	assert_int_equal(ft_run_convert(&gross, &fee, &receipts, &rem, &rem_e24,
-					amt("1.000000000001"), amt("0.5"), 0, NULL),
+					testutil_amount("1.000000000001"), testutil_amount("0.5"),
+					0, NULL),
 			 0);
 	assert_true(rem == 1);
 	assert_true(rem_e24 == 0);
@@ -65,9 +51,9 @@ static void test_convert_refuses_a_non_positive_rate(void **state)
 	struct ft_error err;
 
 	(void)state;
-	assert_int_equal(
-	    ft_run_convert(&gross, &fee, &receipts, &rem, &rem_e24, amt("1"), 0, 0, &err),
-	    FT_EINVAL);
+	assert_int_equal(ft_run_convert(&gross, &fee, &receipts, &rem, &rem_e24,
+					testutil_amount("1"), 0, 0, &err),
+			 FT_EINVAL);
 }
 
 /* ---- a small ledger ---------------------------------------------------------------- */
@@ -246,16 +232,16 @@ static void test_run_posts_exact_balanced_journal(void **state)
 	/* USD 100 × 0.8 = 80, fee 10 % = 8, receipts 72; 20 % royalty 14.40 split
 	 * 7.20 / 7.20; the label keeps 57.60. */
 	assert_string_equal(s.currency, "GBP");
-	assert_amount(s.receipts, "80");
-	assert_amount(s.fees, "8");
-	assert_amount(s.royalties, "14.40");
-	assert_amount(s.label, "57.60");
-	assert_amount(s.payable, "14.40");
-	assert_amount(s.remainder, "0");
+	testutil_assert_amount(s.receipts, "80");
+	testutil_assert_amount(s.fees, "8");
+	testutil_assert_amount(s.royalties, "14.40");
+	testutil_assert_amount(s.label, "57.60");
+	testutil_assert_amount(s.payable, "14.40");
+	testutil_assert_amount(s.remainder, "0");
 	assert_int_equal(s.n_payees, 2);
 	assert_string_equal(s.payees[0].payee, "ann");
-	assert_amount(s.payees[0].royalties, "7.20");
-	assert_amount(s.payees[0].closing, "0");
+	testutil_assert_amount(s.payees[0].royalties, "7.20");
+	testutil_assert_amount(s.payees[0].closing, "0");
 	/* receipt (3 legs), royalty (3), two payouts (2 each). */
 	assert_int_equal(s.postings, 4);
 	assert_int_equal(s.legs, 10);
@@ -354,8 +340,8 @@ static void test_late_row_after_close_is_an_adjustment_in_the_next_period(void *
 	assert_int_equal(s.late_lines, 1);
 	assert_true(s.n_notes >= 1);
 	assert_non_null(strstr(s.notes[0], "posted in 2026-11"));
-	assert_amount(s.receipts, "8");
-	assert_amount(s.royalties, "1.44");
+	testutil_assert_amount(s.receipts, "8");
+	testutil_assert_amount(s.royalties, "1.44");
 	ft_run_summary_free(&s);
 	if (ft_journal_check(store, &err))
 		fail_msg("%s", err.message);
@@ -382,10 +368,10 @@ static void test_income_is_shared_over_the_partners_receipts(void **state)
 		fail_msg("%s", err.message);
 	/* ACCT-9: USD 25 × 0.8 = 20, fee 2, receipts 18, all on the one track:
 	 * royalty 14.40 + 3.60 = 18.00. */
-	assert_amount(s.receipts, "100");
-	assert_amount(s.fees, "10");
-	assert_amount(s.royalties, "18");
-	assert_amount(s.suspense, "0");
+	testutil_assert_amount(s.receipts, "100");
+	testutil_assert_amount(s.fees, "10");
+	testutil_assert_amount(s.royalties, "18");
+	testutil_assert_amount(s.suspense, "0");
 	ft_run_summary_free(&s);
 	if (ft_journal_check(store, &err))
 		fail_msg("%s", err.message);

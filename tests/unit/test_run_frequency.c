@@ -10,23 +10,6 @@
 #include "fairtrack/ledger_run.h"
 #include "fairtrack/store.h"
 
-static ft_amount amt(const char *s)
-{
-	ft_amount a = 0;
-
-	assert_int_equal(ft_amount_parse(&a, s, strlen(s), NULL), 0);
-	return a;
-}
-
-static void assert_amount(ft_amount got, const char *want)
-{
-	char buf[FT_AMOUNT_STR_MAX];
-
-	ft_amount_format(buf, sizeof(buf), got, 0);
-	if (got != amt(want))
-		fail_msg("amount %s, expected %s", buf, want);
-}
-
 static char dir[600];
 
 static const char *write_file(const char *name, const char *text)
@@ -182,8 +165,8 @@ static void test_quarterly_contract_waits_for_its_quarter_and_gets_all_of_it(voi
 	run_ok(store, "2026-10", &s);
 	/* Only ann's row is posted; cat's waits for the quarter's run. */
 	assert_int_equal(s.lines, 1);
-	assert_amount(s.receipts, "80");
-	assert_amount(s.royalties, "14.40");
+	testutil_assert_amount(s.receipts, "80");
+	testutil_assert_amount(s.royalties, "14.40");
 	assert_null(payee(&s, "cat"));
 	assert_true(has_note(&s, "skipped: cat-quarterly is stated quarterly, next due in the "
 				 "run of 2026-12 (statement period 2026-Q4); 1 row waits"));
@@ -199,10 +182,10 @@ static void test_quarterly_contract_waits_for_its_quarter_and_gets_all_of_it(voi
 	 * deferred rows are posted now, and they are not late. */
 	assert_int_equal(s.lines, 4);
 	assert_int_equal(s.late_lines, 0);
-	assert_amount(s.receipts, "320");
-	assert_amount(payee(&s, "ann")->royalties, "14.40");
-	assert_amount(payee(&s, "cat")->royalties, "108");
-	assert_amount(payee(&s, "cat")->payable, "108");
+	testutil_assert_amount(s.receipts, "320");
+	testutil_assert_amount(payee(&s, "ann")->royalties, "14.40");
+	testutil_assert_amount(payee(&s, "cat")->royalties, "108");
+	testutil_assert_amount(payee(&s, "cat")->payable, "108");
 	assert_true(has_note(&s, "cat-quarterly is stated quarterly: computed over 2026-Q4"));
 	ft_run_summary_free(&s);
 	close_ok(store, "2026-12");
@@ -231,12 +214,12 @@ static void line_columns_say_what_the_statement_needs(struct ft_store *store)
 		assert_int_equal(ft_stmt_column_amount(st, 3, &base, NULL), 0);
 		if (!strcmp(ft_stmt_column_text(st, 0), "income")) {
 			assert_int_equal(ft_stmt_column_amount(st, 4, &allocated, NULL), 0);
-			assert_amount(allocated, "3");
-			assert_amount(base, "3");
+			testutil_assert_amount(allocated, "3");
+			testutil_assert_amount(base, "3");
 		} else {
 			assert_true(ft_stmt_column_is_null(st, 4));
 			assert_true(ft_stmt_column_int64(st, 1) == ft_stmt_column_int64(st, 2));
-			assert_amount(base, "72");
+			testutil_assert_amount(base, "72");
 		}
 		n++;
 	}
@@ -270,7 +253,7 @@ static void test_income_is_shared_when_every_contract_is_due(void **state)
 		fail_msg("%s", err.message);
 	run_ok(store, "2026-10", &s);
 	assert_true(has_note(&s, "income: 1 row of non-attributable income waits"));
-	assert_amount(s.royalties, "14.40");
+	testutil_assert_amount(s.royalties, "14.40");
 	ft_run_summary_free(&s);
 	close_ok(store, "2026-10");
 	run_ok(store, "2026-11", &s);
@@ -281,10 +264,10 @@ static void test_income_is_shared_when_every_contract_is_due(void **state)
 	 * lines of 72 (ann's October and November rows weigh as context): 3
 	 * each.  ann: 9 × 20 % = 1.80 on top of 14.40; cat: 9 × 50 % = 4.50
 	 * on top of 108. */
-	assert_amount(s.receipts, "340");
-	assert_amount(payee(&s, "ann")->royalties, "16.20");
-	assert_amount(payee(&s, "cat")->royalties, "112.50");
-	assert_amount(s.suspense, "0");
+	testutil_assert_amount(s.receipts, "340");
+	testutil_assert_amount(payee(&s, "ann")->royalties, "16.20");
+	testutil_assert_amount(payee(&s, "cat")->royalties, "112.50");
+	testutil_assert_amount(s.suspense, "0");
 	ft_run_summary_free(&s);
 	line_columns_say_what_the_statement_needs(store);
 	ft_store_close(store);
@@ -343,8 +326,8 @@ static void test_a_quarter_run_computes_every_contract_over_the_quarter(void **s
 	(void)state;
 	run_ok(store, "2026-Q4", &s);
 	assert_int_equal(s.lines, 6);
-	assert_amount(payee(&s, "ann")->royalties, "43.20");
-	assert_amount(payee(&s, "cat")->royalties, "108");
+	testutil_assert_amount(payee(&s, "ann")->royalties, "43.20");
+	testutil_assert_amount(payee(&s, "cat")->royalties, "108");
 	assert_true(has_note(&s, "ann-monthly is stated monthly: computed over 2026-Q4"));
 	ft_run_summary_free(&s);
 	ft_store_close(store);
@@ -368,13 +351,13 @@ static void test_advance_and_reserve_follow_the_contracts_own_period(void **stat
 		run_ok(store, months[i], &s);
 		if (i == 2) {
 			/* 108 − 8 = 100 balance; half of 108 withheld: 46 payable. */
-			assert_amount(payee(&s, "cat")->advances, "8");
-			assert_amount(payee(&s, "cat")->balance, "100");
-			assert_amount(payee(&s, "cat")->reserve_held, "54");
-			assert_amount(payee(&s, "cat")->payable, "46");
+			testutil_assert_amount(payee(&s, "cat")->advances, "8");
+			testutil_assert_amount(payee(&s, "cat")->balance, "100");
+			testutil_assert_amount(payee(&s, "cat")->reserve_held, "54");
+			testutil_assert_amount(payee(&s, "cat")->payable, "46");
 		} else if (i == 5) {
-			assert_amount(payee(&s, "cat")->royalties, "0");
-			assert_amount(payee(&s, "cat")->payable, "54");
+			testutil_assert_amount(payee(&s, "cat")->royalties, "0");
+			testutil_assert_amount(payee(&s, "cat")->payable, "54");
 		} else {
 			assert_null(payee(&s, "cat"));
 		}
@@ -424,8 +407,8 @@ static void test_advance_in_another_currency_is_converted_at_its_months_rate(voi
 	j.len = 0;
 	run_ok(store, "2026-Q4", &s);
 	/* 108 royalties − 80 = 28. */
-	assert_amount(payee(&s, "cat")->advances, "80");
-	assert_amount(payee(&s, "cat")->balance, "28");
+	testutil_assert_amount(payee(&s, "cat")->advances, "80");
+	testutil_assert_amount(payee(&s, "cat")->balance, "28");
 	ft_run_summary_free(&s);
 	assert_int_equal(ft_journal_dump(store, &q4, collect, &j, &err), 0);
 	assert_non_null(strstr(j.buf, "cat-quarterly advances[1] USD 100.00 × fx 0.8 (2026-11) = "
@@ -490,28 +473,28 @@ static void test_a_skipped_profit_split_takes_nothing_from_the_label(void **stat
 	/* Only ann's row: 80 gross, receipts 72, her 20 % is 14.40, the label
 	 * keeps 57.60 — nothing for dee's split, which waits for 2026-12. */
 	assert_int_equal(s.lines, 1);
-	assert_amount(s.receipts, "80");
-	assert_amount(s.royalties, "14.40");
-	assert_amount(s.label, "57.60");
+	testutil_assert_amount(s.receipts, "80");
+	testutil_assert_amount(s.royalties, "14.40");
+	testutil_assert_amount(s.label, "57.60");
 	assert_null(payee(&s, "dee"));
 	assert_true(has_note(&s, "skipped: dee-split is stated half-yearly, next due in the run "
 				 "of 2026-12 (statement period 2026-H2); 1 row waits"));
 	ft_run_summary_free(&s);
 	run_ok(store, "2026-10", &s); /* a re-run of the open period gives the same */
-	assert_amount(s.label, "57.60");
+	testutil_assert_amount(s.label, "57.60");
 	ft_run_summary_free(&s);
 	close_ok(store, "2026-10");
 	run_ok(store, "2026-11", &s);
-	assert_amount(s.royalties, "14.40");
-	assert_amount(s.label, "57.60");
+	testutil_assert_amount(s.royalties, "14.40");
+	testutil_assert_amount(s.label, "57.60");
 	ft_run_summary_free(&s);
 	close_ok(store, "2026-11");
 	/* December: the split over 2026-H2, receipts 3 × 72 less the cost of
 	 * 100 = 116, half each. */
 	run_ok(store, "2026-12", &s);
 	assert_true(has_note(&s, "dee-split is stated half-yearly: computed over 2026-H2"));
-	assert_amount(payee(&s, "dee")->royalties, "58");
-	assert_amount(payee(&s, "dee-label")->royalties, "58");
+	testutil_assert_amount(payee(&s, "dee")->royalties, "58");
+	testutil_assert_amount(payee(&s, "dee-label")->royalties, "58");
 	ft_run_summary_free(&s);
 	close_ok(store, "2026-12");
 	ft_store_close(store);
@@ -556,8 +539,8 @@ static void test_a_run_with_only_a_skipped_profit_split_balances(void **state)
 		fail_msg("%s", err.message);
 	run_ok(store, "2026-10", &s);
 	assert_int_equal(s.lines, 0);
-	assert_amount(s.royalties, "0");
-	assert_amount(s.label, "0");
+	testutil_assert_amount(s.royalties, "0");
+	testutil_assert_amount(s.label, "0");
 	assert_int_equal(s.n_payees, 0);
 	ft_run_summary_free(&s);
 	ft_store_close(store);

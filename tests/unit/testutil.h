@@ -11,6 +11,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "fairtrack/money.h"
+
 /* Seed for property tests: FAIRTRACK_SEED from the environment, else fixed,
  * printed so a failure can be replayed. */
 static inline uint64_t testutil_seed(void)
@@ -43,6 +45,26 @@ static inline const char *testutil_tmpdir(void)
 	if (system(cmd) != 0)
 		return "/tmp";
 	return dir;
+}
+
+/* An exact amount from its decimal text; the test fails on text that does
+ * not parse. */
+static inline ft_amount testutil_amount(const char *s)
+{
+	ft_amount a = 0;
+
+	assert_int_equal(ft_amount_parse(&a, s, strlen(s), NULL), 0);
+	return a;
+}
+
+/* Fail, showing both, unless got is exactly the amount want spells. */
+static inline void testutil_assert_amount(ft_amount got, const char *want)
+{
+	char buf[FT_AMOUNT_STR_MAX];
+
+	ft_amount_format(buf, sizeof(buf), got, 0);
+	if (got != testutil_amount(want))
+		fail_msg("amount %s, expected %s", buf, want);
 }
 
 #endif
