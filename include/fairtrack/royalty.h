@@ -281,6 +281,15 @@ size_t ft_royalty_explain_entry(char *buf, size_t cap, const struct ft_royalty_i
 				const struct ft_royalty_result *res, size_t entry);
 
 /*
+ * ACCT-4: each payee's part of one entry's royalty, exactly as the engine
+ * split it (largest remainder over the contract's shares, summing to
+ * royalty).  out has c->n_payees slots.  Readers of royalty_lines use it to
+ * show a payee's part of a line without the ledger storing it per payee.
+ */
+int ft_royalty_payee_shares(ft_amount *out, const struct ft_contract *c, ft_amount royalty,
+			    struct ft_error *err);
+
+/*
  * ACCT-1: a report line's receipts from its revenue: gross = revenue ×
  * fx_rate (the period's rate to the accounting currency; 1 when the same),
  * fee = gross × fee_rate (the distributor's fee, a fraction), receipts =

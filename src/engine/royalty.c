@@ -180,8 +180,7 @@ static uint64_t pair_hash(const char *a, const char *b)
 }
 
 /* The position of (a, b), or SIZE_MAX. */
-static size_t pair_find(const struct run *r, const struct pair_map *m, const char *a,
-			const char *b)
+static size_t pair_find(const struct run *r, const struct pair_map *m, const char *a, const char *b)
 {
 	uint64_t h;
 	size_t i;
@@ -257,8 +256,7 @@ static struct ft_royalty_contract_state *contract_state(struct run *r, const cha
 
 	if (i != SIZE_MAX)
 		return &s->contracts[i];
-	if (grow((void **)&s->contracts, &r->cap_cstate, s->n_contracts + 1,
-		 sizeof(*s->contracts)))
+	if (grow((void **)&s->contracts, &r->cap_cstate, s->n_contracts + 1, sizeof(*s->contracts)))
 		return NULL;
 	memset(&s->contracts[s->n_contracts], 0, sizeof(s->contracts[0]));
 	snprintf(s->contracts[s->n_contracts].contract, FT_CONTRACT_ID_MAX, "%s", id);
@@ -287,8 +285,7 @@ static struct ft_royalty_credit *credit_state(struct run *r, const char *contrac
 }
 
 /* The statement of (payee, account), created with the carried balance. */
-static struct ft_royalty_statement *statement(struct run *r, const char *payee,
-					      const char *account)
+static struct ft_royalty_statement *statement(struct run *r, const char *payee, const char *account)
 {
 	struct ft_royalty_result *res = r->res;
 	const struct ft_royalty_state *prev = r->in->previous;
@@ -363,13 +360,13 @@ static int copy_state(struct run *r)
 
 	if (!p)
 		return 0;
-#define COPY(field, n, cap)                                                                       \
-	do {                                                                                      \
-		if (grow((void **)&s->field, &r->cap, p->n, sizeof(*p->field)))                   \
-			return nomem(r);                                                          \
-		if (p->n)                                                                         \
-			memcpy(s->field, p->field, p->n * sizeof(*p->field));                     \
-		s->n = p->n;                                                                      \
+#define COPY(field, n, cap)                                                                        \
+	do {                                                                                       \
+		if (grow((void **)&s->field, &r->cap, p->n, sizeof(*p->field)))                    \
+			return nomem(r);                                                           \
+		if (p->n)                                                                          \
+			memcpy(s->field, p->field, p->n * sizeof(*p->field));                      \
+		s->n = p->n;                                                                       \
 	} while (0)
 	COPY(accounts, n_accounts, cap_accounts);
 	COPY(reserves, n_reserves, cap_reserves);
@@ -412,7 +409,8 @@ static int check_inputs(struct run *r)
 		for (j = 0; j < i; j++)
 			if (strcmp(in->contracts[j].id, c->id) == 0)
 				return ft_error_set(r->err, FT_EINVAL,
-						    "royalty run: contract '%s' given twice", c->id);
+						    "royalty run: contract '%s' given twice",
+						    c->id);
 		if (in->windows && in->windows[i].months != 0 &&
 		    (in->windows[i].months < 1 || in->windows[i].months > in->period.months ||
 		     in->windows[i].first < in->period.first ||
@@ -432,8 +430,8 @@ static int check_inputs(struct run *r)
 					    "the period",
 					    i + 1, (long long)l->source_id);
 		if (l->receipts > AMOUNT_LIMIT || l->receipts < -AMOUNT_LIMIT ||
-		    l->gross > AMOUNT_LIMIT || l->gross < -AMOUNT_LIMIT ||
-		    l->units > UNITS_LIMIT || l->units < -UNITS_LIMIT)
+		    l->gross > AMOUNT_LIMIT || l->gross < -AMOUNT_LIMIT || l->units > UNITS_LIMIT ||
+		    l->units < -UNITS_LIMIT)
 			return ft_error_set(r->err, FT_EINVAL,
 					    "royalty line %zu (source %lld): amount or units out "
 					    "of range",
@@ -454,7 +452,8 @@ static int check_inputs(struct run *r)
 		    !memchr(l->partner, '\0', sizeof(l->partner)) ||
 		    !memchr(l->territory, '\0', sizeof(l->territory)))
 			return ft_error_set(r->err, FT_EINVAL,
-					    "royalty line %zu: a text field is not terminated", i + 1);
+					    "royalty line %zu: a text field is not terminated",
+					    i + 1);
 	}
 	return 0;
 }
@@ -509,7 +508,8 @@ static void sort_indices(size_t *idx, size_t *tmp, size_t n, const struct ft_roy
 	memcpy(idx, tmp, n * sizeof(*idx));
 }
 
-/* ---- suspense ---------------------------------------------------------------------------------- */
+/* ---- suspense ----------------------------------------------------------------------------------
+ */
 
 static int add_suspense(struct ft_royalty_suspense **arr, size_t *n, size_t *cap,
 			enum ft_suspense_kind kind, const char *partner, int since,
@@ -541,7 +541,8 @@ static int add_suspense(struct ft_royalty_suspense **arr, size_t *n, size_t *cap
 	return 0;
 }
 
-/* ---- ACCT-9: non-attributable income ------------------------------------------------------------ */
+/* ---- ACCT-9: non-attributable income ------------------------------------------------------------
+ */
 
 /*
  * Give `receipts` (and `gross`) from partner to that partner's attributable
@@ -638,7 +639,8 @@ static int allocate_non_attributable(struct run *r)
 
 		if (!l->non_attributable)
 			continue;
-		rc = allocate_one(r, l->partner, l->receipts, l->gross, (long)r->order[k], -1, &done);
+		rc = allocate_one(r, l->partner, l->receipts, l->gross, (long)r->order[k], -1,
+				  &done);
 		if (rc)
 			goto out;
 		if (!done && add_suspense(&keep, &n_keep, &cap_keep, FT_SUSPENSE_NON_ATTRIBUTABLE,
@@ -657,7 +659,8 @@ out:
 	return rc;
 }
 
-/* ---- which contract covers which line ------------------------------------------------------------ */
+/* ---- which contract covers which line
+ * ------------------------------------------------------------ */
 
 /*
  * A contract covers a line only when one of its scope keys (a track's ISRC,
@@ -677,7 +680,7 @@ struct key_slot {
 struct key_index {
 	struct key_slot *slots;
 	size_t mask;
-	long *next; /* per (contract, key) node: next node */
+	long *next;	  /* per (contract, key) node: next node */
 	size_t *contract; /* per node: its contract */
 	size_t n_nodes;
 };
@@ -813,10 +816,11 @@ static int cover_index(struct run *r)
 					continue;
 				n = line_candidates(&ix, l, cand, 64);
 				if (n > 64) {
-					rc = ft_error_set(r->err, FT_EINVAL,
-							  "royalty line %zu: more than 64 contracts "
-							  "claim its track",
-							  li + 1);
+					rc =
+					    ft_error_set(r->err, FT_EINVAL,
+							 "royalty line %zu: more than 64 contracts "
+							 "claim its track",
+							 li + 1);
 					goto out;
 				}
 				for (j = 0; j < n; j++) {
@@ -857,7 +861,8 @@ static int cover_index(struct run *r)
 			}
 		}
 		for (k = 0; k < res->n_allocations; k++) {
-			const struct ft_royalty_line *l = &in->lines[res->allocations[k].target_line];
+			const struct ft_royalty_line *l =
+			    &in->lines[res->allocations[k].target_line];
 			size_t n = line_candidates(&ix, l, cand, 64), j;
 
 			for (j = 0; j < n && n <= 64; j++) {
@@ -879,7 +884,8 @@ out:
 	return rc;
 }
 
-/* ---- per contract --------------------------------------------------------------------------------- */
+/* ---- per contract
+ * --------------------------------------------------------------------------------- */
 
 struct payee_sums {
 	ft_amount *royalties, *advances, *costs;
@@ -934,6 +940,25 @@ static int add_entry(struct run *r, size_t ci, size_t line, long alloc, int rule
 				    line + 1);
 	res->contracts[ci].base += base;
 	return 0;
+}
+
+int ft_royalty_payee_shares(ft_amount *out, const struct ft_contract *c, ft_amount royalty,
+			    struct ft_error *err)
+{
+	ft_amount small[16], *weights = small;
+	size_t i;
+	int rc;
+
+	if (c->n_payees == 0)
+		return ft_error_set(err, FT_EINVAL, "contract '%s' has no payees", c->id);
+	if (c->n_payees > 16 && !(weights = malloc(c->n_payees * sizeof(*weights))))
+		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	for (i = 0; i < c->n_payees; i++)
+		weights[i] = c->payees[i].share;
+	rc = ft_amount_split(out, royalty, weights, c->n_payees, err);
+	if (weights != small)
+		free(weights);
+	return rc;
 }
 
 /* ACCT-3: the tier of the next unit after `cum` units: thresholds passed. */
@@ -1014,8 +1039,8 @@ static int add_usage(struct run *r, size_t ci, size_t line, long alloc, int64_t 
 }
 
 /* Charge `amount` to one payee or, when payee is "", to all by share. */
-static int charge(struct run *r, const struct ft_contract *c, const char *payee,
-		  ft_amount amount, ft_amount *per_payee, const ft_amount *weights)
+static int charge(struct run *r, const struct ft_contract *c, const char *payee, ft_amount amount,
+		  ft_amount *per_payee, const ft_amount *weights)
 {
 	ft_amount parts[64], *p = parts;
 	size_t i;
@@ -1252,7 +1277,8 @@ out:
 	return rc;
 }
 
-/* ---- ACCT-6 / ACCT-7: balances, reserves, payable ----------------------------------------------------- */
+/* ---- ACCT-6 / ACCT-7: balances, reserves, payable
+ * ----------------------------------------------------- */
 
 static int settle_accounts(struct run *r)
 {
@@ -1336,7 +1362,8 @@ static int cmp_statements(const void *pa, const void *pb)
 	return c ? c : strcmp(a->account, b->account);
 }
 
-/* ---- the run --------------------------------------------------------------------------------------- */
+/* ---- the run
+ * --------------------------------------------------------------------------------------- */
 
 static int close_run(struct run *r, const bool *covered, const bool *covered_alloc)
 {
@@ -1403,8 +1430,7 @@ static int close_run(struct run *r, const bool *covered, const bool *covered_all
 				    a, b);
 	}
 	if (res->n_statements > 1)
-		qsort(res->statements, res->n_statements, sizeof(*res->statements),
-		      cmp_statements);
+		qsort(res->statements, res->n_statements, sizeof(*res->statements), cmp_statements);
 	return 0;
 }
 
@@ -1494,7 +1520,8 @@ out:
 	return 0;
 }
 
-/* ---- explain -------------------------------------------------------------------------------------- */
+/* ---- explain
+ * -------------------------------------------------------------------------------------- */
 
 struct text {
 	char *buf;
@@ -1509,8 +1536,8 @@ static void add(struct text *t, const char *fmt, ...)
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(t->len < t->cap ? t->buf + t->len : NULL, t->len < t->cap ? t->cap - t->len : 0,
-		      fmt, ap);
+	n = vsnprintf(t->len < t->cap ? t->buf + t->len : NULL,
+		      t->len < t->cap ? t->cap - t->len : 0, fmt, ap);
 	va_end(ap);
 	if (n > 0)
 		t->len += (size_t)n;
@@ -1554,7 +1581,8 @@ size_t ft_royalty_explain_entry(char *buf, size_t cap, const struct ft_royalty_i
 	file = c->file[0] ? c->file : "contract";
 	digits = c->minor_units;
 	add(&t, "line %zu (source %lld) %s %s %s/%s, contract %s: ", e->line + 1,
-	    (long long)l->source_id, l->isrc, l->territory, l->commercial_model, l->use_type, c->id);
+	    (long long)l->source_id, l->isrc, l->territory, l->commercial_model, l->use_type,
+	    c->id);
 	if (e->allocation >= 0) {
 		const struct ft_royalty_allocation *a = &res->allocations[e->allocation];
 

@@ -9,7 +9,8 @@
  *       −receipts = payees + payouts + label + fees + remainder + suspense;
  *  J-3  every payee account's closing balance of every run equals the sum
  *       of its postings up to and including that run;
- *  J-4  every run's stored sub-unit remainder lies in [0, 10^-12).
+ *  J-4  every run's stored sub-unit remainder lies in [0, 10^-12);
+ *  J-5  every royalty posting credits what its royalty lines sum to.
  * Sums are exact (ft_amount in C; SQL only selects rows).
  */
 #include <stdio.h>
@@ -149,11 +150,12 @@ static int check_balances(struct ft_store *store, struct ft_error *err)
 			      "s.period ORDER BY a, r.first_month",
 			      err);
 	if (!rc)
-		rc = ft_store_prepare(store, &leg,
-				      "SELECT j.account, r.first_month, j.amount FROM journal j JOIN "
-				      "runs r ON r.period = j.period WHERE substr(j.account, 1, 6) = "
-				      "'payee:' ORDER BY j.account, r.first_month",
-				      err);
+		rc = ft_store_prepare(
+		    store, &leg,
+		    "SELECT j.account, r.first_month, j.amount FROM journal j JOIN "
+		    "runs r ON r.period = j.period WHERE substr(j.account, 1, 6) = "
+		    "'payee:' ORDER BY j.account, r.first_month",
+		    err);
 	if (!rc)
 		leg_rc = ft_stmt_step(leg, err);
 	if (leg_rc < 0)
@@ -228,6 +230,78 @@ static int check_runs(struct ft_store *store, struct ft_error *err)
 	return rc < 0 ? rc : 0;
 }
 
+/*
+ * J-5: every royalty posting's label leg is minus the sum of the royalty
+ * lines under it, and every royalty line is under a royalty posting.  Both
+ * are read in (period, posting) order and merged.
+ */
+static int check_lines(struct ft_store *store, struct ft_error *err)
+{
+	struct ft_stmt *post = NULL, *line = NULL;
+	int have_line = 0, rc;
+
+	rc = ft_store_prepare(store, &post,
+			      "SELECT period, posting, amount FROM journal WHERE kind = 'royalty' "
+			      "AND account = 'label' ORDER BY period, posting",
+			      err);
+	if (!rc)
+		rc = ft_store_prepare(store, &line,
+				      "SELECT period, posting, royalty FROM royalty_lines ORDER BY "
+				      "period, posting, seq",
+				      err);
+	if (!rc && (rc = ft_stmt_step(line, err)) >= 0)
+		have_line = rc, rc = 0;
+	while (!rc && (rc = ft_stmt_step(post, err)) == 1) {
+		const char *period = ft_stmt_column_text(post, 0);
+		int64_t n = ft_stmt_column_int64(post, 1);
+		ft_amount label, sum = 0, x;
+		int c;
+
+		rc = ft_stmt_column_amount(post, 2, &label, err);
+		while (!rc && have_line) {
+			c = strcmp(ft_stmt_column_text(line, 0), period);
+			if (c == 0)
+				c = (ft_stmt_column_int64(line, 1) > n) -
+				    (ft_stmt_column_int64(line, 1) < n);
+			if (c > 0)
+				break;
+			if (c < 0) {
+				rc = ft_error_set(err, FT_ECONFLICT,
+						  "J-5: royalty line %s #%lld.%lld is under no "
+						  "royalty posting",
+						  ft_stmt_column_text(line, 0),
+						  (long long)ft_stmt_column_int64(line, 1),
+						  (long long)ft_stmt_column_int64(line, 2));
+				break;
+			}
+			rc = ft_stmt_column_amount(line, 2, &x, err);
+			if (!rc && ft_amount_add(&sum, sum, x))
+				rc = ft_error_set(err, FT_EOVERFLOW, "J-5: sum out of range");
+			if (!rc && (rc = ft_stmt_step(line, err)) >= 0)
+				have_line = rc, rc = 0;
+		}
+		if (!rc && sum != -label) {
+			char a[FT_AMOUNT_STR_MAX], b[FT_AMOUNT_STR_MAX];
+
+			ft_amount_format(a, sizeof(a), -label, 0);
+			ft_amount_format(b, sizeof(b), sum, 0);
+			rc = ft_error_set(err, FT_ECONFLICT,
+					  "J-5: royalty posting %s #%lld credits %s, its royalty "
+					  "lines sum to %s",
+					  period, (long long)n, a, b);
+		}
+	}
+	if (!rc && have_line)
+		rc = ft_error_set(err, FT_ECONFLICT,
+				  "J-5: royalty line %s #%lld.%lld is under no royalty posting",
+				  ft_stmt_column_text(line, 0),
+				  (long long)ft_stmt_column_int64(line, 1),
+				  (long long)ft_stmt_column_int64(line, 2));
+	ft_stmt_free(post);
+	ft_stmt_free(line);
+	return rc < 0 ? rc : 0;
+}
+
 int ft_journal_check(struct ft_store *store, struct ft_error *err)
 {
 	int rc = check_postings(store, err);
@@ -236,6 +310,8 @@ int ft_journal_check(struct ft_store *store, struct ft_error *err)
 		rc = check_balances(store, err);
 	if (!rc)
 		rc = check_runs(store, err);
+	if (!rc)
+		rc = check_lines(store, err);
 	return rc;
 }
 

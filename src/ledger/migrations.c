@@ -325,7 +325,41 @@ static const struct ft_migration migrations[] = {
 	 "CREATE INDEX journal_period_account ON journal(period, account, id);"
 	 "CREATE INDEX track_artists_artist ON track_artists(artist_id);"
 	 "CREATE INDEX releases_artist ON releases(artist_id);"},
-	/* Append new migrations here: {11, "what it adds", "SQL"}, */
+	/* Row-level provenance out of the journal (docs/JOURNAL.md, "Royalty
+	 * lines"): a run of 20 million usage rows cannot post a royalty posting
+	 * and a receipt posting a row (6 legs and 3.4 KB a row, bench/RESULTS.md).
+	 * royalty_lines keeps one row per engine entry — which usage row, which
+	 * rule and tier, the base, rate and royalty, exact — under the royalty
+	 * posting it is summed into; a payee's part of a line is the contract's
+	 * ACCT-4 split of its royalty (ft_royalty_payee_shares), so it is not
+	 * stored.  WITHOUT ROWID: the key is the order lines are written and
+	 * read in, with no second index to maintain.  run_posted records which
+	 * usage rows a run posted, as ranges of rowids per month (a run reads
+	 * them in rowid order; a row it skipped or deferred breaks a range), so
+	 * a later run knows which rows of a closed month are still to post. */
+	{11, "royalty lines and posted row ranges",
+	 "CREATE TABLE royalty_lines ("
+	 " period TEXT NOT NULL,"
+	 " posting INTEGER NOT NULL,"
+	 " seq INTEGER NOT NULL,"
+	 " usage_id INTEGER,"
+	 " income_id INTEGER,"
+	 " rule INTEGER,"
+	 " tier INTEGER NOT NULL,"
+	 " units INTEGER NOT NULL,"
+	 " base TEXT NOT NULL,"
+	 " rate TEXT NOT NULL,"
+	 " royalty TEXT NOT NULL,"
+	 " allocated TEXT,"
+	 " PRIMARY KEY (period, posting, seq)) WITHOUT ROWID;"
+	 "CREATE TABLE run_posted ("
+	 " period TEXT NOT NULL,"
+	 " source TEXT NOT NULL,"
+	 " month TEXT NOT NULL,"
+	 " first_id INTEGER NOT NULL,"
+	 " last_id INTEGER NOT NULL,"
+	 " PRIMARY KEY (period, source, month, first_id)) WITHOUT ROWID;"},
+	/* Append new migrations here: {12, "what it adds", "SQL"}, */
 };
 
 const struct ft_migration *ft_store_migrations(size_t *count)

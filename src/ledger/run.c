@@ -56,6 +56,8 @@ static const char *const src_names[] = {"usage", "suspense", "income"};
 struct src_row {
 	enum src_kind kind;
 	int64_t id, batch_id;
+	int month;	  /* its own month */
+	int64_t read_seq; /* usage: its place among the rows of its month read (run_posted) */
 	int late;
 	int context; /* posted by a closed run of the statement period: ACCT-9 weight only */
 	char partner[FT_CONTRACT_ID_MAX];
@@ -93,7 +95,7 @@ struct run_ctx {
 	struct ft_period span;	   /* the longest due window: the engine's period */
 	int all_due;		   /* every contract due: income is shared */
 	int any_not_due;
-	size_t *deferred;	   /* per contract: rows left for its due run */
+	size_t *deferred; /* per contract: rows left for its due run */
 	size_t deferred_income;
 	int64_t *context_ids; /* usage rows posted by closed runs inside span */
 	size_t n_context, cap_context;
@@ -113,6 +115,11 @@ struct run_ctx {
 	int64_t *posted_by_kind[3];
 	struct fx_cache *fx;
 	size_t n_fx, cap_fx;
+	struct month_seq {
+		int month;
+		int64_t seq;
+	} * seqs; /* usage rows read so far, per month */
+	size_t n_seqs, cap_seqs;
 	size_t missing_rates;
 	char missing_text[FT_ERROR_MESSAGE_MAX];
 
@@ -122,7 +129,7 @@ struct run_ctx {
 	int64_t line_source_id;
 	ft_amount line_base, line_allocated;
 	int line_is_allocation;
-	struct ft_stmt *ins;
+	struct ft_stmt *ins, *ins_line;
 	int64_t posting;
 	size_t legs;
 	ft_amount label_sum;
@@ -387,11 +394,12 @@ static int load_posted(struct run_ctx *r)
 	int k, rc = 0;
 
 	for (k = 0; k < 3 && !rc; k++) {
-		rc = ft_store_prepare(r->store, &st,
-				      "SELECT DISTINCT j.source_id, r.first_month FROM journal j JOIN "
-				      "runs r ON r.period = j.period WHERE r.closed_at IS NOT NULL AND "
-				      "j.source = ? AND j.kind IN ('receipt', 'late')",
-				      r->err);
+		rc = ft_store_prepare(
+		    r->store, &st,
+		    "SELECT DISTINCT j.source_id, r.first_month FROM journal j JOIN "
+		    "runs r ON r.period = j.period WHERE r.closed_at IS NOT NULL AND "
+		    "j.source = ? AND j.kind IN ('receipt', 'late')",
+		    r->err);
 		if (!rc)
 			rc = ft_stmt_bind_text(st, 1, src_names[k], r->err);
 		while (!rc && (rc = ft_stmt_step(st, r->err)) == 1) {
@@ -663,6 +671,22 @@ static int frequency_defers(struct run_ctx *r, const struct src_row *row, int mo
 	return 0;
 }
 
+/* The next place of a usage row of `month` in the read (run_posted ranges). */
+static int count_read(struct run_ctx *r, int month, int64_t *seq)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_seqs && r->seqs[i].month != month; i++)
+		;
+	if (i == r->n_seqs) {
+		if (grow((void **)&r->seqs, &r->cap_seqs, r->n_seqs + 1, sizeof(*r->seqs)))
+			return ft_error_set(r->err, FT_ENOMEM, "out of memory");
+		r->seqs[r->n_seqs++] = (struct month_seq){month, 0};
+	}
+	*seq = ++r->seqs[i].seq;
+	return 0;
+}
+
 /* Read one kind of source row; the columns are the same for all three. */
 static int read_rows(struct run_ctx *r, enum src_kind kind)
 {
@@ -701,11 +725,13 @@ static int read_rows(struct run_ctx *r, enum src_kind kind)
 		    fee_pct[FT_AMOUNT_STR_MAX];
 		ft_amount revenue = 0, rate = 0, fee_r = 0;
 		ft_amount kept_remainder = r->remainder, kept_e24 = r->remainder_e24;
-		int64_t id = ft_stmt_column_int64(st, 0);
+		int64_t id = ft_stmt_column_int64(st, 0), read_seq = 0;
 		int month, status, deferred_from = 0;
 
 		rc = ft_month_parse(&month, ft_stmt_column_text(st, 2),
 				    strlen(ft_stmt_column_text(st, 2)), r->err);
+		if (!rc && kind == SRC_USAGE)
+			rc = count_read(r, month, &read_seq);
 		if (rc)
 			break;
 		status = row_status(r, kind, id, month);
@@ -743,6 +769,8 @@ static int read_rows(struct run_ctx *r, enum src_kind kind)
 		memset(row, 0, sizeof(*row));
 		row->kind = kind;
 		row->id = id;
+		row->month = month;
+		row->read_seq = read_seq;
 		row->batch_id = kind == SRC_INCOME ? 0 : ft_stmt_column_int64(st, 1);
 		row->late = status == 2;
 		copy_field(row->partner, sizeof(row->partner), ft_stmt_column_text(st, 11));
@@ -754,10 +782,10 @@ static int read_rows(struct run_ctx *r, enum src_kind kind)
 		/* A late row is accounted in this period (the engine needs its lines
 		 * inside the period); its own month stays in the note.  A context
 		 * row keeps its month when the statement period holds it. */
-		tmpl.month = status == 1				    ? month
+		tmpl.month = status == 1			     ? month
 			     : status == 3 && month >= r->span.first ? month
-			     : status == 3			    ? r->span.first
-								    : r->period.first;
+			     : status == 3			     ? r->span.first
+								     : r->period.first;
 		tmpl.units = ft_stmt_column_int64(st, 9);
 		tmpl.gross = row->gross;
 		tmpl.receipts = row->receipts;
@@ -910,8 +938,8 @@ static int convert_money_items(struct run_ctx *r, struct ft_contract *items,
 				last = prev->contracts[j].last_month;
 		for (k = 0; k < c->n_advances + c->n_costs; k++) {
 			int is_cost = k >= c->n_advances;
-			ft_amount *amount = is_cost ? &c->costs[k - c->n_advances].amount
-						    : &c->advances[k].amount;
+			ft_amount *amount =
+			    is_cost ? &c->costs[k - c->n_advances].amount : &c->advances[k].amount;
 			char *cur = is_cost ? c->costs[k - c->n_advances].currency
 					    : c->advances[k].currency;
 			int month = ft_date_month(is_cost ? c->costs[k - c->n_advances].date
@@ -929,11 +957,12 @@ static int convert_money_items(struct run_ctx *r, struct ft_contract *items,
 			if (rc)
 				return rc;
 			if (ft_amount_mul_ratio(&converted, NULL, *amount, rate))
-				return ft_error_setloc(r->err, FT_EOVERFLOW, c->file[0] ? c->file : NULL,
-						       c->line, is_cost ? "costs" : "advances",
-						       "contract '%s': an amount out of range after "
-						       "conversion",
-						       c->id);
+				return ft_error_setloc(
+				    r->err, FT_EOVERFLOW, c->file[0] ? c->file : NULL, c->line,
+				    is_cost ? "costs" : "advances",
+				    "contract '%s': an amount out of range after "
+				    "conversion",
+				    c->id);
 			if (grow((void **)&r->converted, &r->cap_converted, r->n_converted + 1,
 				 sizeof(*r->converted)))
 				return ft_error_set(r->err, FT_ENOMEM, "out of memory");
@@ -948,7 +977,8 @@ static int convert_money_items(struct run_ctx *r, struct ft_contract *items,
 			ft_month_format(m, month);
 			snprintf(x->text, sizeof(x->text), "%s %s[%zu] %s %s × fx %s (%s) = %s %s",
 				 c->id, is_cost ? "costs" : "advances",
-				 (is_cost ? k - c->n_advances : k) + 1, cur, a, t, m, c->currency, b);
+				 (is_cost ? k - c->n_advances : k) + 1, cur, a, t, m, c->currency,
+				 b);
 			*amount = converted;
 			cur[0] = '\0';
 		}
@@ -1053,6 +1083,49 @@ static int post(struct run_ctx *r, const char *kind, const struct leg *legs, siz
 		r->legs++;
 	}
 	return rc;
+}
+
+/* One row of royalty_lines: the engine entry e, summed into `posting`. */
+static int royalty_line(struct run_ctx *r, const struct ft_royalty_result *res,
+			const struct ft_royalty_entry *e, int64_t posting, int64_t seq)
+{
+	const struct ft_royalty_allocation *a =
+	    e->allocation >= 0 ? &res->allocations[e->allocation] : NULL;
+	struct ft_stmt *q = r->ins_line;
+	int rc;
+
+	rc = ft_stmt_reset(q, r->err);
+	if (!rc)
+		rc = ft_stmt_bind_text(q, 1, r->period_text, r->err);
+	if (!rc)
+		rc = ft_stmt_bind_int64(q, 2, posting, r->err);
+	if (!rc)
+		rc = ft_stmt_bind_int64(q, 3, seq, r->err);
+	if (!rc)
+		rc = ft_stmt_bind_int64(q, 4, r->lines[e->line].source_id, r->err);
+	if (!rc)
+		rc = a && a->source_line >= 0
+			 ? ft_stmt_bind_int64(q, 5, r->lines[a->source_line].source_id, r->err)
+			 : ft_stmt_bind_null(q, 5, r->err);
+	if (!rc)
+		rc = e->rule >= 0 ? ft_stmt_bind_int64(q, 6, e->rule, r->err)
+				  : ft_stmt_bind_null(q, 6, r->err);
+	if (!rc)
+		rc = ft_stmt_bind_int64(q, 7, e->escalation + 1, r->err);
+	if (!rc)
+		rc = ft_stmt_bind_int64(q, 8, e->units, r->err);
+	if (!rc)
+		rc = ft_stmt_bind_amount(q, 9, e->base, r->err);
+	if (!rc)
+		rc = ft_stmt_bind_amount(q, 10, e->rate, r->err);
+	if (!rc)
+		rc = ft_stmt_bind_amount(q, 11, e->royalty, r->err);
+	if (!rc)
+		rc = a ? ft_stmt_bind_amount(q, 12, a->receipts, r->err)
+		       : ft_stmt_bind_null(q, 12, r->err);
+	if (!rc)
+		rc = ft_stmt_step(q, r->err);
+	return rc < 0 ? rc : 0;
 }
 
 static const char *account_of(const struct ft_contract *c)
@@ -1235,6 +1308,8 @@ static int post_all(struct run_ctx *r, const struct ft_royalty_input *in,
 		rc = post(r, "royalty", legs, c->n_payees + 1, c->id, from ? from->batch_id : 0,
 			  from ? src_names[from->kind] : NULL, from ? from->id : 0, note);
 		r->line_set = 0;
+		if (!rc && e->royalty != 0)
+			rc = royalty_line(r, res, e, r->posting, 0);
 		free(legs);
 		free(names);
 	}
@@ -1320,8 +1395,8 @@ static int due_contracts(struct run_ctx *r, const struct ft_contract_set *set)
 	r->all_due = 1;
 	for (i = 0; i < set->n; i++) {
 		const struct ft_contract *c = &set->items[i];
-		int len = (int)c->frequency > r->period.months ? (int)c->frequency
-							     : r->period.months;
+		int len =
+		    (int)c->frequency > r->period.months ? (int)c->frequency : r->period.months;
 		struct ft_period w = {end + 1 - len, len};
 
 		for (j = 0; j < i; j++)
@@ -1378,7 +1453,8 @@ static void frequency_notes(struct run_ctx *r)
 			add_note(r->sum,
 				 "skipped: %s is stated %s, next due in the run of %s "
 				 "(statement period %s)%s",
-				 c->id, ft_contract_frequency_name(c->frequency), next_end, p, rows);
+				 c->id, ft_contract_frequency_name(c->frequency), next_end, p,
+				 rows);
 			continue;
 		}
 		if (w.months != r->period.months || w.months != f) {
@@ -1485,16 +1561,17 @@ static int load_previous(struct run_ctx *r, struct ft_royalty_state *prev, int *
 
 static int delete_open_run(struct run_ctx *r)
 {
-	static const char *const sql[] = {"DELETE FROM journal WHERE period = ?",
-					  "DELETE FROM run_statements WHERE period = ?",
-					  "DELETE FROM runs WHERE period = ?"};
+	static const char *const sql[] = {
+	    "DELETE FROM journal WHERE period = ?", "DELETE FROM royalty_lines WHERE period = ?",
+	    "DELETE FROM run_posted WHERE period = ?",
+	    "DELETE FROM run_statements WHERE period = ?", "DELETE FROM runs WHERE period = ?"};
 	const char *args[1] = {r->period_text};
 	size_t i;
 	int rc = 0;
 
-	for (i = 0; !rc && i < 3; i++) {
+	for (i = 0; !rc && i < 5; i++) {
 		rc = ft_ledger_exec_text(r->store, sql[i], args, 1, r->err);
-		if (!rc && i == 2)
+		if (!rc && i == 4)
 			r->sum->replaced = ft_store_changes(r->store) > 0;
 	}
 	return rc;
@@ -1579,8 +1656,8 @@ static int store_run(struct run_ctx *r, const struct ft_royalty_result *res)
 		for (k = 0; !rc && k < 10; k++)
 			rc = ft_stmt_bind_amount(st, 4 + k, v[k], r->err);
 		if (!rc)
-			rc = ft_stmt_bind_text(st, 14, statement_period(r, s->account, sp, sizeof(sp)),
-					       r->err);
+			rc = ft_stmt_bind_text(
+			    st, 14, statement_period(r, s->account, sp, sizeof(sp)), r->err);
 		if (!rc)
 			rc = ft_stmt_step(st, r->err);
 		if (rc > 0)
@@ -1588,6 +1665,52 @@ static int store_run(struct run_ctx *r, const struct ft_royalty_result *res)
 	}
 	ft_stmt_free(st);
 	return rc < 0 ? rc : 0;
+}
+
+/*
+ * run_posted: the usage rows this run posted a receipt for, as ranges of
+ * rowids per month.  Rows are read in rowid order, so a range is a stretch
+ * of consecutive rows read and posted; a row read and not posted (deferred:
+ * a contract covering it is not due) ends it.
+ */
+static int store_posted(struct run_ctx *r)
+{
+	struct ft_stmt *q = NULL;
+	size_t i, j;
+	int rc;
+
+	rc = ft_store_prepare(r->store, &q,
+			      "INSERT INTO run_posted (period, source, month, first_id, last_id) "
+			      "VALUES (?, 'usage', ?, ?, ?)",
+			      r->err);
+	for (i = 0; !rc && i < r->n_rows; i = j) {
+		const struct src_row *row = &r->rows[i];
+		char m[8];
+
+		j = i + 1;
+		if (row->kind != SRC_USAGE || row->context)
+			continue;
+		while (j < r->n_rows && r->rows[j].kind == SRC_USAGE && !r->rows[j].context &&
+		       r->rows[j].month == row->month &&
+		       r->rows[j].read_seq == r->rows[j - 1].read_seq + 1)
+			j++;
+		ft_month_format(m, row->month);
+		rc = ft_stmt_reset(q, r->err);
+		if (!rc)
+			rc = ft_stmt_bind_text(q, 1, r->period_text, r->err);
+		if (!rc)
+			rc = ft_stmt_bind_text(q, 2, m, r->err);
+		if (!rc)
+			rc = ft_stmt_bind_int64(q, 3, row->id, r->err);
+		if (!rc)
+			rc = ft_stmt_bind_int64(q, 4, r->rows[j - 1].id, r->err);
+		if (!rc)
+			rc = ft_stmt_step(q, r->err);
+		if (rc > 0)
+			rc = 0;
+	}
+	ft_stmt_free(q);
+	return rc;
 }
 
 static void fill_summary(struct run_ctx *r, const struct ft_royalty_result *res)
@@ -1733,9 +1856,18 @@ int ft_run_period(struct ft_store *store, const struct ft_period *period,
 	    "line_allocated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	    err);
 	if (!rc)
+		rc = ft_store_prepare(
+		    store, &r.ins_line,
+		    "INSERT INTO royalty_lines (period, posting, seq, usage_id, "
+		    "income_id, rule, tier, units, base, rate, royalty, allocated) "
+		    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		    err);
+	if (!rc)
 		rc = store_run(&r, res);
 	if (!rc)
 		rc = post_all(&r, &in, res);
+	if (!rc)
+		rc = store_posted(&r);
 	if (rc)
 		goto out;
 	/* The journal and the engine computed the label's share along different
@@ -1767,6 +1899,7 @@ out:
 	if (rc)
 		ft_store_rollback(store, NULL);
 	ft_stmt_free(r.ins);
+	ft_stmt_free(r.ins_line);
 	ft_stmt_free(r.q_release);
 	ft_stmt_free(r.q_artist);
 	ft_royalty_result_free(res);
@@ -1776,6 +1909,7 @@ out:
 	free(r.lines);
 	free(r.line_row);
 	free(r.fx);
+	free(r.seqs);
 	free(r.windows);
 	free(r.deferred);
 	free(r.context_ids);

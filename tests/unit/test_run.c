@@ -294,6 +294,42 @@ static void test_check_finds_a_tampered_leg(void **state)
 	ft_store_close(store);
 }
 
+/* J-5: a royalty line that no longer sums into its posting, or a line
+ * under no posting, is found. */
+static void test_check_finds_a_tampered_royalty_line(void **state)
+{
+	struct ft_store *store = small_ledger("tamper-line", 1);
+	struct ft_period p = period("2026-10");
+	struct ft_run_summary s;
+	struct ft_error err;
+
+	(void)state;
+	assert_int_equal(ft_run_period(store, &p, &s, &err), 0);
+	ft_run_summary_free(&s);
+	assert_int_equal(ft_journal_check(store, &err), 0);
+	assert_int_equal(
+	    ft_store_exec(store,
+			  "INSERT INTO royalty_lines (period, posting, seq, tier, units, "
+			  "base, rate, royalty) VALUES ('2026-10', 999999, 0, 0, 0, '0', "
+			  "'0', '0')",
+			  &err),
+	    0);
+	assert_int_equal(ft_journal_check(store, &err), FT_ECONFLICT);
+	assert_non_null(strstr(err.message, "J-5: royalty line 2026-10 #999999.0 is under no"));
+	assert_int_equal(
+	    ft_store_exec(store, "DELETE FROM royalty_lines WHERE posting = 999999", &err), 0);
+	assert_int_equal(ft_journal_check(store, &err), 0);
+	assert_int_equal(ft_store_exec(store,
+				       "UPDATE royalty_lines SET royalty = '1000' WHERE posting = "
+				       "(SELECT MIN(posting) FROM royalty_lines)",
+				       &err),
+			 0);
+	assert_int_equal(ft_journal_check(store, &err), FT_ECONFLICT);
+	assert_non_null(strstr(err.message, "J-5"));
+	assert_non_null(strstr(err.message, "its royalty lines sum to 1000"));
+	ft_store_close(store);
+}
+
 static void test_missing_rate_stops_the_run_and_names_it(void **state)
 {
 	struct ft_store *store = small_ledger("norate", 0);
@@ -459,6 +495,7 @@ int main(void)
 	    cmocka_unit_test(test_run_posts_exact_balanced_journal),
 	    cmocka_unit_test(test_rerun_of_open_period_writes_the_same_journal),
 	    cmocka_unit_test(test_check_finds_a_tampered_leg),
+	    cmocka_unit_test(test_check_finds_a_tampered_royalty_line),
 	    cmocka_unit_test(test_missing_rate_stops_the_run_and_names_it),
 	    cmocka_unit_test(test_late_row_after_close_is_an_adjustment_in_the_next_period),
 	    cmocka_unit_test(test_income_is_shared_over_the_partners_receipts),
