@@ -26,7 +26,7 @@
  *  - Provenance: every figure names the input line, contract, rate rule and
  *    escalation tier it came from, so `explain` can print the computation.
  *
- * Limits: amounts on a line up to ±10^18 currency units, at most 10^7 lines
+ * Limits: amounts on a line up to ±10^18 currency units, at most 10^9 lines
  * a run (sums then cannot overflow 128 bits); larger inputs are refused.
  */
 #ifndef FAIRTRACK_ROYALTY_H
@@ -48,40 +48,71 @@
  * One receipt line of the period: an aggregate (track × release format ×
  * territory × commercial model × use type × partner × month) with its
  * receipts in the accounting currency.
- *  - attributable: isrc set.
+ *  - attributable: a track with an isrc.
  *  - non_attributable (ACCT-9): income from `partner` that belongs to no
  *    track (a DSP advance, a minimum-guarantee top-up, breakage, a
- *    settlement); isrc must be "".
- *  - unmatched (ACCT-10): isrc "" and not non_attributable: usage whose
+ *    settlement); no track (or its isrc "").
+ *  - unmatched (ACCT-10): no isrc and not non_attributable: usage whose
  *    identifier the catalogue does not know; it goes to suspense.
  */
 struct ft_royalty_line {
-	char isrc[FT_ISRC_LEN + 1];
-	char gtin14[FT_GTIN_LEN + 1];              /* release, "" if unknown */
-	char artist[FT_CONTRACT_ID_MAX];           /* main artist slug, "" if unknown */
-	char release_format[FT_CONTRACT_TOKEN_MAX];
-	char territory[3];
-	char commercial_model[FT_CONTRACT_TOKEN_MAX];
-	char use_type[FT_CONTRACT_TOKEN_MAX];
-	char partner[FT_CONTRACT_ID_MAX];          /* the DSP / store / distributor */
-	int month;                                 /* sales month (period.h index) */
-	int64_t units;                             /* negative for returns */
+	/* What was sold and where, shared by many lines (a period has millions
+	 * of lines and thousands of tracks): interned by the caller, e.g. with
+	 * ft_royalty_dict.  track NULL: no track (non-attributable or
+	 * unmatched); channel never NULL. */
+	const struct ft_royalty_track *track;
+	const struct ft_royalty_channel *channel;
 	ft_amount gross;    /* ACCT-2: reported revenue before a distributor's fee */
 	ft_amount receipts; /* ACCT-1: what the label received */
+	int64_t units;	    /* negative for returns */
+	int64_t source_id;  /* the caller's provenance (aggregate / batch id) */
+	int32_t month;	    /* sales month (period.h index) */
+	uint32_t tag;	    /* the caller's; the engine only carries it */
 	bool non_attributable;
 	/* An attributable line an earlier run already accounted (its receipts
 	 * are not counted again, no contract earns on it): it only weighs in
 	 * the ACCT-9 allocation of this run's income, and what is allocated to
 	 * it is accounted through its contract like any allocation. */
 	bool context;
-	int64_t source_id;  /* the caller's provenance (aggregate / batch id) */
 };
+
+/* A line's track as contracts see it (scope keys and the rule key). */
+struct ft_royalty_track {
+	char isrc[FT_ISRC_LEN + 1];
+	char gtin14[FT_GTIN_LEN + 1];	 /* release, "" if unknown */
+	char artist[FT_CONTRACT_ID_MAX]; /* main artist slug, "" if unknown */
+	char release_format[FT_CONTRACT_TOKEN_MAX];
+};
+
+/* Where and how a line was sold. */
+struct ft_royalty_channel {
+	char partner[FT_CONTRACT_ID_MAX]; /* the DSP / store / distributor */
+	char commercial_model[FT_CONTRACT_TOKEN_MAX];
+	char use_type[FT_CONTRACT_TOKEN_MAX];
+	char territory[3];
+};
+
+/*
+ * Interned tracks and channels: one object per distinct value, at a stable
+ * address until ft_royalty_dict_free.  Texts longer than their field are
+ * refused (NULL, like out of memory: the caller says which).  Not
+ * thread-safe.
+ */
+struct ft_royalty_dict;
+struct ft_royalty_dict *ft_royalty_dict_new(void);
+const struct ft_royalty_track *ft_royalty_dict_track(struct ft_royalty_dict *d, const char *isrc,
+						     const char *gtin14, const char *artist,
+						     const char *release_format);
+const struct ft_royalty_channel *
+ft_royalty_dict_channel(struct ft_royalty_dict *d, const char *partner,
+			const char *commercial_model, const char *use_type, const char *territory);
+void ft_royalty_dict_free(struct ft_royalty_dict *d);
 
 /* State carried from one period to the next (the ledger persists it). */
 struct ft_royalty_account {
 	char payee[FT_CONTRACT_ID_MAX];
 	char account[FT_CONTRACT_ID_MAX]; /* cross-collateral group, or the contract id */
-	ft_amount balance;                /* after the last payment */
+	ft_amount balance;		  /* after the last payment */
 };
 
 struct ft_royalty_reserve {
@@ -95,10 +126,10 @@ struct ft_royalty_reserve {
 
 struct ft_royalty_contract_state {
 	char contract[FT_CONTRACT_ID_MAX];
-	int last_month;        /* last month run (-1: never); advances/costs dated up to it are charged */
-	int64_t units;         /* ACCT-3: cumulative units since the contract's start */
-	ft_amount cum_base;    /* ACCT-8 profit split: cumulative receipts */
-	ft_amount cum_costs;   /* ACCT-8 profit split: cumulative recoupable costs */
+	int last_month; /* last month run (-1: never); advances/costs dated up to it are charged */
+	int64_t units;	/* ACCT-3: cumulative units since the contract's start */
+	ft_amount cum_base;  /* ACCT-8 profit split: cumulative receipts */
+	ft_amount cum_costs; /* ACCT-8 profit split: cumulative recoupable costs */
 };
 
 struct ft_royalty_credit { /* ACCT-8 profit split: what a payee was credited so far */
@@ -108,15 +139,16 @@ struct ft_royalty_credit { /* ACCT-8 profit split: what a payee was credited so 
 };
 
 enum ft_suspense_kind {
-	FT_SUSPENSE_NON_ATTRIBUTABLE = 1, /* ACCT-9: waits for the partner's attributable receipts */
-	FT_SUSPENSE_UNMATCHED = 2,        /* ACCT-10: waits for the catalogue to learn the identifier */
+	FT_SUSPENSE_NON_ATTRIBUTABLE =
+	    1,			   /* ACCT-9: waits for the partner's attributable receipts */
+	FT_SUSPENSE_UNMATCHED = 2, /* ACCT-10: waits for the catalogue to learn the identifier */
 };
 
 struct ft_royalty_suspense {
 	enum ft_suspense_kind kind;
 	char name[FT_ROYALTY_NAME_MAX]; /* "suspense:non-attributable:spotify" */
 	char partner[FT_CONTRACT_ID_MAX];
-	int since_month;                /* first month of the period it arrived in */
+	int since_month; /* first month of the period it arrived in */
 	ft_amount amount;
 };
 
@@ -156,14 +188,14 @@ struct ft_royalty_allocation {
  * per tier.
  */
 struct ft_royalty_entry {
-	size_t line;      /* index into the input lines (the target line for allocations) */
-	long allocation;  /* index into result->allocations, or -1 */
-	size_t contract;  /* index into the input contracts */
-	int rule;         /* ACCT-3: index into contract->rules, -1 when the type has none */
-	int escalation;   /* ACCT-3: index into contract->escalations, -1 = base rate */
-	int64_t units;    /* units in this tier */
-	ft_amount base;   /* ACCT-2 (its part in this tier) */
-	ft_amount rate;   /* effective rate: rule + escalation, or 1 − fee, or 0 (profit split) */
+	size_t line;	 /* index into the input lines (the target line for allocations) */
+	long allocation; /* index into result->allocations, or -1 */
+	size_t contract; /* index into the input contracts */
+	int rule;	 /* ACCT-3: index into contract->rules, -1 when the type has none */
+	int escalation;	 /* ACCT-3: index into contract->escalations, -1 = base rate */
+	int64_t units;	 /* units in this tier */
+	ft_amount base;	 /* ACCT-2 (its part in this tier) */
+	ft_amount rate;	 /* effective rate: rule + escalation, or 1 − fee, or 0 (profit split) */
 	ft_amount royalty;   /* base × rate, rounded down to 10^-12 */
 	ft_amount remainder; /* what that rounding cut, in 10^-24 units (label keeps it) */
 	size_t shares_at;    /* ACCT-4: payee shares at result->shares[shares_at ..
@@ -174,28 +206,28 @@ struct ft_royalty_entry {
 struct ft_royalty_statement {
 	char payee[FT_CONTRACT_ID_MAX];
 	char account[FT_CONTRACT_ID_MAX];
-	ft_amount opening;          /* balance carried in */
-	ft_amount royalties;        /* ACCT-4 / ACCT-8 credits this period */
-	ft_amount advances;         /* ACCT-5 charged this period */
-	ft_amount costs;            /* ACCT-5 recoupable part charged this period */
-	ft_amount balance;          /* opening + royalties − advances − costs */
+	ft_amount opening;	    /* balance carried in */
+	ft_amount royalties;	    /* ACCT-4 / ACCT-8 credits this period */
+	ft_amount advances;	    /* ACCT-5 charged this period */
+	ft_amount costs;	    /* ACCT-5 recoupable part charged this period */
+	ft_amount balance;	    /* opening + royalties − advances − costs */
 	ft_amount reserve_withheld; /* ACCT-6 this period */
 	ft_amount reserve_released; /* ACCT-6 this period */
-	ft_amount reserve_held;     /* after withholding and release */
-	ft_amount payable;          /* ACCT-7: max(0, balance − reserve held), rounded down */
-	ft_amount closing;          /* balance − payable: carried to the next period */
+	ft_amount reserve_held;	    /* after withholding and release */
+	ft_amount payable;	    /* ACCT-7: max(0, balance − reserve held), rounded down */
+	ft_amount closing;	    /* balance − payable: carried to the next period */
 };
 
 /* Per input contract. */
 struct ft_royalty_contract_summary {
-	ft_amount base;        /* Σ base of its entries */
-	ft_amount royalties;   /* Σ credited to its payees (entries, or ACCT-8 profit credits) */
-	ft_amount advances;    /* charged this period */
-	ft_amount costs;       /* recoupable part charged this period */
-	int64_t units_before;  /* ACCT-3 cumulative units before / after the period */
+	ft_amount base;	      /* Σ base of its entries */
+	ft_amount royalties;  /* Σ credited to its payees (entries, or ACCT-8 profit credits) */
+	ft_amount advances;   /* charged this period */
+	ft_amount costs;      /* recoupable part charged this period */
+	int64_t units_before; /* ACCT-3 cumulative units before / after the period */
 	int64_t units_after;
-	ft_amount profit;      /* ACCT-8 profit split: cum receipts − cum costs (else 0) */
-	size_t credits_at;     /* ACCT-8: profit-split credits per payee at result->shares[…] */
+	ft_amount profit;  /* ACCT-8 profit split: cum receipts − cum costs (else 0) */
+	size_t credits_at; /* ACCT-8: profit-split credits per payee at result->shares[…] */
 };
 
 struct ft_royalty_result {
@@ -212,7 +244,7 @@ struct ft_royalty_result {
 	size_t n_contracts;
 	struct ft_royalty_suspense *suspense; /* closing suspense: carried + unmatched */
 	size_t n_suspense;
-	struct ft_royalty_state next;         /* the state to pass to the next period */
+	struct ft_royalty_state next; /* the state to pass to the next period */
 
 	/* The conservation identity (checked by the run):
 	 * receipts + suspense_in == royalties + label_share + suspense_out. */
@@ -221,7 +253,7 @@ struct ft_royalty_result {
 	ft_amount royalties;   /* Σ statements' royalties */
 	ft_amount label_share; /* what the label keeps (Σ per line, minus profit credits) */
 	ft_amount suspense_out;
-	ft_amount uncovered;   /* part of label_share on lines no contract covered */
+	ft_amount uncovered;	 /* part of label_share on lines no contract covered */
 	ft_amount remainder_e24; /* Σ sub-unit remainders cut from royalties (10^-24 units) */
 };
 
@@ -231,8 +263,8 @@ struct ft_royalty_result {
  * statement period in this run (inside `period`, ending with it), or
  * months == 0 for a contract not due — skipped: no lines, no charges, its
  * state, accounts and reserves carried untouched.  Deciding which contract
- * is due is the caller's job (docs/JOURNAL.md).  A line's territory "WW" (a worldwide report line) is only
- * covered by a contract whose scope is the whole world (see ids.h).
+ * is due is the caller's job (docs/JOURNAL.md).  A line's territory "WW" (a worldwide report line)
+ * is only covered by a contract whose scope is the whole world (see ids.h).
  */
 struct ft_royalty_input {
 	struct ft_period period;
@@ -246,6 +278,14 @@ struct ft_royalty_input {
 	/* ACCT-9 income is not shared in this run: carried non-attributable
 	 * suspense stays as it is, and no line may be non-attributable. */
 	bool hold_income;
+	/* Optional: each entry is handed to on_entry as it is computed (with
+	 * its payee shares, contract->n_payees of them, valid for the call)
+	 * instead of being kept in result->entries, which stays empty — so a
+	 * run of millions of lines holds no entry array.  A non-zero return
+	 * stops the run with that error. */
+	int (*on_entry)(void *ctx, const struct ft_royalty_entry *entry, const ft_amount *shares,
+			struct ft_error *err);
+	void *entry_ctx;
 };
 
 /*
@@ -262,7 +302,7 @@ void ft_royalty_result_free(struct ft_royalty_result *result);
 
 /* The payee shares of an entry (contract->n_payees of them). */
 static inline const ft_amount *ft_royalty_entry_shares(const struct ft_royalty_result *r,
-							 const struct ft_royalty_entry *e)
+						       const struct ft_royalty_entry *e)
 {
 	return r->shares + e->shares_at;
 }

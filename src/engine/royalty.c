@@ -34,10 +34,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* 10^18 currency units, in 10^-12 units. */
-#define AMOUNT_LIMIT ((ft_amount)1000000000000000000LL * (ft_amount)1000000000000LL)
+/* 10^16 currency units, in 10^-12 units: 10^9 lines of it sum to 10^37,
+ * inside 128 bits. */
+#define AMOUNT_LIMIT ((ft_amount)10000000000000000LL * (ft_amount)1000000000000LL)
 #define UNITS_LIMIT 1000000000000000LL
-#define LINES_LIMIT 10000000u
+#define LINES_LIMIT 1000000000u
+
+/* A line's track, or an empty one (no isrc, release or artist). */
+static const struct ft_royalty_track no_track;
+
+static inline const struct ft_royalty_track *track_of(const struct ft_royalty_line *l)
+{
+	return l->track ? l->track : &no_track;
+}
 
 /* Grow *arr (of *cap elements) to hold at least need; 0 or FT_ENOMEM. */
 static int grow(void **arr, size_t *cap, size_t need, size_t size)
@@ -79,10 +88,18 @@ struct run {
 	struct ft_royalty_result *res;
 	struct ft_error *err;
 	int minor_units;
-	size_t *order;
+	/* The canonical order of the lines, computed only when ACCT-9 shares
+	 * income (its largest-remainder split is the one other order-sensitive
+	 * step); NULL otherwise.  Line indices are 32-bit (LINES_LIMIT): 20
+	 * million lines make every per-line array count. */
+	uint32_t *order;
 	/* Which lines and allocations each contract may cover (cover_index):
 	 * CSR lists, lines in the order the contract walks them. */
-	size_t *line_at, *lines_of, *alloc_at, *allocs_of;
+	size_t *line_at, *alloc_at, *allocs_of;
+	uint32_t *lines_of;
+	ft_amount entries_royalty; /* Σ royalty of every entry (kept or handed on) */
+	ft_amount *scratch;	   /* on_entry: one entry's shares */
+	size_t cap_scratch;
 	size_t cap_entries, cap_shares, cap_alloc, cap_stmt, cap_susp;
 	size_t cap_accounts, cap_reserves, cap_cstate, cap_credits, cap_next_susp;
 };
@@ -436,23 +453,20 @@ static int check_inputs(struct run *r)
 					    "royalty line %zu (source %lld): amount or units out "
 					    "of range",
 					    i + 1, (long long)l->source_id);
-		if ((l->context && (l->non_attributable || !l->isrc[0])) ||
+		if ((l->context && (l->non_attributable || !track_of(l)->isrc[0])) ||
 		    (l->non_attributable && in->hold_income))
 			return ft_error_set(r->err, FT_EINVAL,
 					    "royalty line %zu (source %lld): a context line must "
 					    "be attributable, and income cannot come when it is "
 					    "held",
 					    i + 1, (long long)l->source_id);
-		if (l->non_attributable && l->isrc[0])
+		if (l->non_attributable && track_of(l)->isrc[0])
 			return ft_error_set(r->err, FT_EINVAL,
 					    "royalty line %zu (source %lld): non-attributable "
 					    "income cannot name a track (%s)",
-					    i + 1, (long long)l->source_id, l->isrc);
-		if (!memchr(l->isrc, '\0', sizeof(l->isrc)) ||
-		    !memchr(l->partner, '\0', sizeof(l->partner)) ||
-		    !memchr(l->territory, '\0', sizeof(l->territory)))
-			return ft_error_set(r->err, FT_EINVAL,
-					    "royalty line %zu: a text field is not terminated",
+					    i + 1, (long long)l->source_id, track_of(l)->isrc);
+		if (!l->channel)
+			return ft_error_set(r->err, FT_EINVAL, "royalty line %zu: no channel",
 					    i + 1);
 	}
 	return 0;
@@ -473,12 +487,14 @@ static int compare_lines(const struct ft_royalty_line *a, const struct ft_royalt
 
 	if (a->month != b->month)
 		return a->month < b->month ? -1 : 1;
-	if ((c = strcmp(a->isrc, b->isrc)) || (c = strcmp(a->territory, b->territory)) ||
-	    (c = strcmp(a->commercial_model, b->commercial_model)) ||
-	    (c = strcmp(a->use_type, b->use_type)) ||
-	    (c = strcmp(a->release_format, b->release_format)) ||
-	    (c = strcmp(a->partner, b->partner)) || (c = strcmp(a->gtin14, b->gtin14)) ||
-	    (c = strcmp(a->artist, b->artist)))
+	if ((c = strcmp(track_of(a)->isrc, track_of(b)->isrc)) ||
+	    (c = strcmp(a->channel->territory, b->channel->territory)) ||
+	    (c = strcmp(a->channel->commercial_model, b->channel->commercial_model)) ||
+	    (c = strcmp(a->channel->use_type, b->channel->use_type)) ||
+	    (c = strcmp(track_of(a)->release_format, track_of(b)->release_format)) ||
+	    (c = strcmp(a->channel->partner, b->channel->partner)) ||
+	    (c = strcmp(track_of(a)->gtin14, track_of(b)->gtin14)) ||
+	    (c = strcmp(track_of(a)->artist, track_of(b)->artist)))
 		return c;
 	if (a->non_attributable != b->non_attributable)
 		return a->non_attributable ? 1 : -1;
@@ -491,7 +507,8 @@ static int compare_lines(const struct ft_royalty_line *a, const struct ft_royalt
 
 /* A merge sort over indices: qsort would need the lines in a global (C11
  * qsort has no context argument) and the engine must stay reentrant. */
-static void sort_indices(size_t *idx, size_t *tmp, size_t n, const struct ft_royalty_line *lines)
+static void sort_indices(uint32_t *idx, uint32_t *tmp, size_t n,
+			 const struct ft_royalty_line *lines)
 {
 	size_t mid = n / 2, i = 0, j = n / 2, k = 0;
 
@@ -570,8 +587,8 @@ static int allocate_one(struct run *r, const char *partner, ft_amount receipts, 
 	for (k = 0; k < in->n_lines; k++) {
 		const struct ft_royalty_line *l = &in->lines[r->order[k]];
 
-		if (l->non_attributable || !l->isrc[0] || strcmp(l->partner, partner) != 0 ||
-		    l->receipts <= 0)
+		if (l->non_attributable || !track_of(l)->isrc[0] ||
+		    strcmp(l->channel->partner, partner) != 0 || l->receipts <= 0)
 			continue;
 		targets[n] = r->order[k];
 		weights[n] = l->receipts;
@@ -620,8 +637,8 @@ static int allocate_non_attributable(struct run *r)
 	bool done;
 	int rc = 0;
 
-	if (in->hold_income)
-		return 0; /* carried suspense stays in next as copied */
+	if (in->hold_income || !r->order)
+		return 0; /* carried suspense stays in next as copied (none without order) */
 	for (k = 0; prev && k < prev->n_suspense; k++) {
 		const struct ft_royalty_suspense *s = &prev->suspense[k];
 
@@ -639,12 +656,12 @@ static int allocate_non_attributable(struct run *r)
 
 		if (!l->non_attributable)
 			continue;
-		rc = allocate_one(r, l->partner, l->receipts, l->gross, (long)r->order[k], -1,
-				  &done);
+		rc = allocate_one(r, l->channel->partner, l->receipts, l->gross, (long)r->order[k],
+				  -1, &done);
 		if (rc)
 			goto out;
 		if (!done && add_suspense(&keep, &n_keep, &cap_keep, FT_SUSPENSE_NON_ATTRIBUTABLE,
-					  l->partner, in->period.first, l->receipts)) {
+					  l->channel->partner, in->period.first, l->receipts)) {
 			rc = nomem(r);
 			goto out;
 		}
@@ -725,7 +742,7 @@ static size_t line_candidates(const struct key_index *ix, const struct ft_royalt
 			      size_t *out, size_t cap)
 {
 	const char kinds[3] = {'T', 'R', 'A'};
-	const char *keys[3] = {l->isrc, l->gtin14, l->artist};
+	const char *keys[3] = {track_of(l)->isrc, track_of(l)->gtin14, track_of(l)->artist};
 	size_t n = 0, j;
 	int k;
 
@@ -750,13 +767,100 @@ static size_t line_candidates(const struct key_index *ix, const struct ft_royalt
 	return n;
 }
 
+/*
+ * The candidates of a track, memoised by its address: lines share their
+ * track (ft_royalty_dict), so 20 million lines of 100,000 tracks ask the
+ * key index 100,000 times, not 60 million.
+ */
+struct track_memo {
+	const struct ft_royalty_track **key; /* NULL: empty slot */
+	size_t *at, *n;			     /* into cands */
+	size_t mask, used;
+	size_t *cands;
+	size_t n_cands, cap_cands;
+};
+
+static uint64_t ptr_hash(const void *p)
+{
+	uint64_t x = (uint64_t)(uintptr_t)p;
+
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return x;
+}
+
+static int memo_grow(struct track_memo *m)
+{
+	struct track_memo g = *m;
+	size_t i;
+
+	g.mask = m->mask ? m->mask * 2 + 1 : 1023;
+	g.key = calloc(g.mask + 1, sizeof(*g.key));
+	g.at = malloc((g.mask + 1) * sizeof(*g.at));
+	g.n = malloc((g.mask + 1) * sizeof(*g.n));
+	if (!g.key || !g.at || !g.n) {
+		free(g.key);
+		free(g.at);
+		free(g.n);
+		return FT_ENOMEM;
+	}
+	for (i = 0; m->key && i <= m->mask; i++) {
+		size_t j;
+
+		if (!m->key[i])
+			continue;
+		for (j = (size_t)ptr_hash(m->key[i]) & g.mask; g.key[j]; j = (j + 1) & g.mask)
+			;
+		g.key[j] = m->key[i];
+		g.at[j] = m->at[i];
+		g.n[j] = m->n[i];
+	}
+	free(m->key);
+	free(m->at);
+	free(m->n);
+	*m = g;
+	return 0;
+}
+
+static int track_candidates(struct run *r, struct track_memo *m, const struct key_index *ix,
+			    const struct ft_royalty_line *l, const size_t **out, size_t *n_out)
+{
+	size_t i, n, cand[64];
+
+	if ((m->used + 1) * 2 > m->mask + 1 && memo_grow(m))
+		return nomem(r);
+	for (i = (size_t)ptr_hash(l->track) & m->mask; m->key[i]; i = (i + 1) & m->mask)
+		if (m->key[i] == l->track) {
+			*out = m->cands + m->at[i];
+			*n_out = m->n[i];
+			return 0;
+		}
+	n = line_candidates(ix, l, cand, 64);
+	if (n > 64)
+		return ft_error_set(r->err, FT_EINVAL, "track %s: more than 64 contracts claim it",
+				    track_of(l)->isrc);
+	if (grow((void **)&m->cands, &m->cap_cands, m->n_cands + n + 1, sizeof(*m->cands)))
+		return nomem(r);
+	memcpy(m->cands + m->n_cands, cand, n * sizeof(*cand));
+	m->key[i] = l->track;
+	m->at[i] = m->n_cands;
+	m->n[i] = n;
+	m->used++;
+	m->n_cands += n;
+	*out = m->cands + m->at[i];
+	*n_out = n;
+	return 0;
+}
+
 /* Fill line_at/lines_of (and alloc_at/allocs_of) by counting, then placing. */
 static int cover_index(struct run *r)
 {
 	const struct ft_royalty_input *in = r->in;
 	const struct ft_royalty_result *res = r->res;
 	struct key_index ix = {0};
-	size_t nkeys = 0, i, k, pass, cand[64], *fill = NULL;
+	struct track_memo memo = {0};
+	size_t nkeys = 0, i, k, pass, *fill = NULL;
 	int rc = 0;
 
 	for (i = 0; i < in->n_contracts; i++)
@@ -786,7 +890,7 @@ static int cover_index(struct run *r)
 		for (k = 0; k < sc->n_artists; k++)
 			key_add(&ix, 'A', sc->artists[k], i);
 	}
-	/* Lines: pass 0 counts, pass 1 places (into lines_of). */
+	/* Lines: pass 0 counts, pass 1 places (into lines_of), in input order. */
 	for (pass = 0; pass < 2; pass++) {
 		if (pass == 1) {
 			size_t total = 0, c;
@@ -806,39 +910,44 @@ static int cover_index(struct run *r)
 			}
 		}
 		for (k = 0; k < in->n_lines; k++) {
-			int canonical;
+			const struct ft_royalty_line *l = &in->lines[k];
+			const size_t *cands;
+			size_t n, j;
 
-			for (canonical = 0; canonical < 2; canonical++) {
-				size_t li = canonical ? r->order[k] : k, n, j;
-				const struct ft_royalty_line *l = &in->lines[li];
-
-				if (l->non_attributable || l->context || !l->isrc[0])
+			if (l->non_attributable || l->context || !track_of(l)->isrc[0])
+				continue;
+			rc = track_candidates(r, &memo, &ix, l, &cands, &n);
+			if (rc)
+				goto out;
+			for (j = 0; j < n; j++) {
+				if (!ft_contract_covers(&in->contracts[cands[j]], track_of(l)->isrc,
+							track_of(l)->gtin14, track_of(l)->artist,
+							l->channel->territory, l->month))
 					continue;
-				n = line_candidates(&ix, l, cand, 64);
-				if (n > 64) {
-					rc =
-					    ft_error_set(r->err, FT_EINVAL,
-							 "royalty line %zu: more than 64 contracts "
-							 "claim its track",
-							 li + 1);
-					goto out;
-				}
-				for (j = 0; j < n; j++) {
-					const struct ft_contract *c = &in->contracts[cand[j]];
-
-					/* Contracts with escalations walk the canonical
-					 * order (ACCT-3), the others the input order. */
-					if ((c->n_escalations > 0) != (canonical == 1) ||
-					    !ft_contract_covers(c, l->isrc, l->gtin14, l->artist,
-								l->territory, l->month))
-						continue;
-					if (pass == 0)
-						r->line_at[cand[j]]++;
-					else
-						r->lines_of[fill[cand[j]]++] = li;
-				}
+				if (pass == 0)
+					r->line_at[cands[j]]++;
+				else
+					r->lines_of[fill[cands[j]]++] = (uint32_t)k;
 			}
 		}
+	}
+	/* Contracts with escalations walk their lines in the canonical order
+	 * (ACCT-3: the only order-dependent rule); sorting each one's own lines
+	 * gives that order without sorting millions of lines no escalation
+	 * needs.  The others keep the input order, which gives the same figures. */
+	for (i = 0; i < in->n_contracts; i++) {
+		size_t n = r->line_at[i + 1] - r->line_at[i];
+		uint32_t *tmp;
+
+		if (in->contracts[i].n_escalations == 0 || n < 2)
+			continue;
+		tmp = malloc(n * sizeof(*tmp));
+		if (!tmp) {
+			rc = nomem(r);
+			goto out;
+		}
+		sort_indices(r->lines_of + r->line_at[i], tmp, n, in->lines);
+		free(tmp);
 	}
 	/* Allocations, in their order. */
 	memset(fill, 0, (in->n_contracts + 1) * sizeof(*fill));
@@ -863,16 +972,21 @@ static int cover_index(struct run *r)
 		for (k = 0; k < res->n_allocations; k++) {
 			const struct ft_royalty_line *l =
 			    &in->lines[res->allocations[k].target_line];
-			size_t n = line_candidates(&ix, l, cand, 64), j;
+			const size_t *cands;
+			size_t n, j;
 
-			for (j = 0; j < n && n <= 64; j++) {
-				if (!ft_contract_covers(&in->contracts[cand[j]], l->isrc, l->gtin14,
-							l->artist, l->territory, l->month))
+			rc = track_candidates(r, &memo, &ix, l, &cands, &n);
+			if (rc)
+				goto out;
+			for (j = 0; j < n; j++) {
+				if (!ft_contract_covers(&in->contracts[cands[j]], track_of(l)->isrc,
+							track_of(l)->gtin14, track_of(l)->artist,
+							l->channel->territory, l->month))
 					continue;
 				if (pass == 0)
-					r->alloc_at[cand[j]]++;
+					r->alloc_at[cands[j]]++;
 				else
-					r->allocs_of[fill[cand[j]]++] = k;
+					r->allocs_of[fill[cands[j]]++] = k;
 			}
 		}
 	}
@@ -881,6 +995,10 @@ out:
 	free(ix.next);
 	free(ix.contract);
 	free(fill);
+	free(memo.key);
+	free(memo.at);
+	free(memo.n);
+	free(memo.cands);
 	return rc;
 }
 
@@ -897,17 +1015,24 @@ static int add_entry(struct run *r, size_t ci, size_t line, long alloc, int rule
 {
 	const struct ft_contract *c = &r->in->contracts[ci];
 	struct ft_royalty_result *res = r->res;
-	struct ft_royalty_entry *e;
-	ft_amount check = 0;
+	struct ft_royalty_entry one, *e = &one;
+	ft_amount check = 0, *shares;
 	size_t i;
 	int rc;
 
-	if (grow((void **)&res->entries, &r->cap_entries, res->n_entries + 1,
-		 sizeof(*res->entries)) ||
-	    grow((void **)&res->shares, &r->cap_shares, res->n_shares + c->n_payees,
-		 sizeof(*res->shares)))
-		return nomem(r);
-	e = &res->entries[res->n_entries++];
+	if (r->in->on_entry) {
+		if (grow((void **)&r->scratch, &r->cap_scratch, c->n_payees, sizeof(*r->scratch)))
+			return nomem(r);
+		shares = r->scratch;
+	} else {
+		if (grow((void **)&res->entries, &r->cap_entries, res->n_entries + 1,
+			 sizeof(*res->entries)) ||
+		    grow((void **)&res->shares, &r->cap_shares, res->n_shares + c->n_payees,
+			 sizeof(*res->shares)))
+			return nomem(r);
+		e = &res->entries[res->n_entries++];
+		shares = res->shares + res->n_shares;
+	}
 	memset(e, 0, sizeof(*e));
 	e->line = line;
 	e->allocation = alloc;
@@ -923,22 +1048,25 @@ static int add_entry(struct run *r, size_t ci, size_t line, long alloc, int rule
 	if (rc)
 		return ft_error_set(r->err, rc, "royalty out of range on line %zu", line + 1);
 	res->remainder_e24 += e->remainder;
+	r->entries_royalty += e->royalty;
 	/* ACCT-4: each payee gets royalty × share, summing exactly. */
-	e->shares_at = res->n_shares;
-	rc = ft_amount_split(res->shares + e->shares_at, e->royalty, ps->weights, c->n_payees,
-			     r->err);
+	e->shares_at = r->in->on_entry ? 0 : res->n_shares;
+	rc = ft_amount_split(shares, e->royalty, ps->weights, c->n_payees, r->err);
 	if (rc)
 		return rc;
-	res->n_shares += c->n_payees;
+	if (!r->in->on_entry)
+		res->n_shares += c->n_payees;
 	for (i = 0; i < c->n_payees; i++) {
-		check += res->shares[e->shares_at + i];
-		ps->royalties[i] += res->shares[e->shares_at + i];
+		check += shares[i];
+		ps->royalties[i] += shares[i];
 	}
 	if (check != e->royalty)
 		return ft_error_set(r->err, FT_ECONFLICT,
 				    "internal: payee shares do not sum to the royalty (line %zu)",
 				    line + 1);
 	res->contracts[ci].base += base;
+	if (r->in->on_entry)
+		return r->in->on_entry(r->in->entry_ctx, e, shares, r->err);
 	return 0;
 }
 
@@ -985,8 +1113,8 @@ static int add_usage(struct run *r, size_t ci, size_t line, long alloc, int64_t 
 	switch (c->type) {
 	case FT_CONTRACT_ROYALTY:
 	case FT_CONTRACT_LICENSE:
-		rule = ft_contract_match_rule(c, l->use_type, l->commercial_model, l->territory,
-					      l->release_format);
+		rule = ft_contract_match_rule(c, l->channel->use_type, l->channel->commercial_model,
+					      l->channel->territory, track_of(l)->release_format);
 		if (rule < 0)
 			return ft_error_set(r->err, FT_EINVAL,
 					    "contract '%s': no rate matches line %zu", c->id,
@@ -1362,6 +1490,15 @@ static int cmp_statements(const void *pa, const void *pb)
 	return c ? c : strcmp(a->account, b->account);
 }
 
+static int cmp_suspense(const void *pa, const void *pb)
+{
+	const struct ft_royalty_suspense *a = pa, *b = pb;
+
+	if (a->kind != b->kind)
+		return a->kind < b->kind ? -1 : 1;
+	return strcmp(a->partner, b->partner);
+}
+
 /* ---- the run
  * --------------------------------------------------------------------------------------- */
 
@@ -1381,22 +1518,22 @@ static int close_run(struct run *r, const bool *covered, const bool *covered_all
 				 res->next.suspense[i].since_month, res->next.suspense[i].amount))
 			return nomem(r);
 	for (i = 0; i < in->n_lines; i++) {
-		const struct ft_royalty_line *l = &in->lines[r->order[i]];
+		const struct ft_royalty_line *l = &in->lines[i];
 
 		if (l->context)
 			continue; /* accounted by an earlier run */
 		res->receipts += l->receipts;
 		if (l->non_attributable)
 			continue;
-		if (!l->isrc[0]) {
+		if (!track_of(l)->isrc[0]) {
 			if (add_suspense(&res->suspense, &res->n_suspense, &r->cap_susp,
-					 FT_SUSPENSE_UNMATCHED, l->partner, in->period.first,
-					 l->receipts))
+					 FT_SUSPENSE_UNMATCHED, l->channel->partner,
+					 in->period.first, l->receipts))
 				return nomem(r);
 			continue;
 		}
 		res->label_share += l->receipts;
-		if (!covered[r->order[i]])
+		if (!covered[i])
 			res->uncovered += l->receipts;
 	}
 	for (i = 0; i < res->n_allocations; i++) {
@@ -1404,8 +1541,7 @@ static int close_run(struct run *r, const bool *covered, const bool *covered_all
 		if (!covered_alloc[i])
 			res->uncovered += res->allocations[i].receipts;
 	}
-	for (i = 0; i < res->n_entries; i++)
-		entries += res->entries[i].royalty;
+	entries = r->entries_royalty;
 	for (i = 0; i < in->n_contracts; i++)
 		if (in->contracts[i].type == FT_CONTRACT_PROFIT_SPLIT && window_of(r, i).months)
 			for (j = 0; j < in->contracts[i].n_payees; j++)
@@ -1431,6 +1567,10 @@ static int close_run(struct run *r, const bool *covered, const bool *covered_all
 	}
 	if (res->n_statements > 1)
 		qsort(res->statements, res->n_statements, sizeof(*res->statements), cmp_statements);
+	/* The lines were summed in input order: put the suspense buckets in an
+	 * order of their own, so the result does not depend on the caller's. */
+	if (res->n_suspense > 1)
+		qsort(res->suspense, res->n_suspense, sizeof(*res->suspense), cmp_suspense);
 	return 0;
 }
 
@@ -1439,7 +1579,9 @@ int ft_royalty_run(struct ft_royalty_result **out, const struct ft_royalty_input
 {
 	struct run r = {0};
 	bool *covered = NULL, *covered_alloc = NULL;
-	size_t *tmp = NULL, i;
+	uint32_t *tmp = NULL;
+	size_t i;
+	bool shares_income = false;
 	int rc;
 
 	*out = NULL;
@@ -1448,11 +1590,19 @@ int ft_royalty_run(struct ft_royalty_result **out, const struct ft_royalty_input
 	rc = check_inputs(&r);
 	if (rc)
 		return rc;
+	/* ACCT-9 walks the lines in the canonical order (its split's largest
+	 * remainders break ties by it): sort them only when it has income to
+	 * share. */
+	shares_income = !in->hold_income && in->previous && in->previous->n_suspense > 0;
+	for (i = 0; !shares_income && !in->hold_income && i < in->n_lines; i++)
+		shares_income = in->lines[i].non_attributable;
 	r.res = calloc(1, sizeof(*r.res));
-	r.order = malloc((in->n_lines + 1) * sizeof(*r.order));
-	tmp = malloc((in->n_lines + 1) * sizeof(*tmp));
 	covered = calloc(in->n_lines + 1, sizeof(*covered));
-	if (!r.res || !r.order || !tmp || !covered) {
+	if (shares_income) {
+		r.order = malloc((in->n_lines + 1) * sizeof(*r.order));
+		tmp = malloc((in->n_lines + 1) * sizeof(*tmp));
+	}
+	if (!r.res || !covered || (shares_income && (!r.order || !tmp))) {
 		rc = nomem(&r);
 		goto out;
 	}
@@ -1476,9 +1626,13 @@ int ft_royalty_run(struct ft_royalty_result **out, const struct ft_royalty_input
 		rc = pair_add(&r, &r.cstates, i) ? nomem(&r) : 0;
 	if (rc)
 		goto out;
-	for (i = 0; i < in->n_lines; i++)
-		r.order[i] = i;
-	sort_indices(r.order, tmp, in->n_lines, in->lines);
+	if (shares_income) {
+		for (i = 0; i < in->n_lines; i++)
+			r.order[i] = (uint32_t)i;
+		sort_indices(r.order, tmp, in->n_lines, in->lines);
+		free(tmp);
+		tmp = NULL;
+	}
 
 	rc = allocate_non_attributable(&r);
 	if (rc)
@@ -1512,6 +1666,7 @@ out:
 	free(r.lines_of);
 	free(r.alloc_at);
 	free(r.allocs_of);
+	free(r.scratch);
 	if (rc) {
 		ft_royalty_result_free(r.res);
 		return rc;
@@ -1581,8 +1736,8 @@ size_t ft_royalty_explain_entry(char *buf, size_t cap, const struct ft_royalty_i
 	file = c->file[0] ? c->file : "contract";
 	digits = c->minor_units;
 	add(&t, "line %zu (source %lld) %s %s %s/%s, contract %s: ", e->line + 1,
-	    (long long)l->source_id, l->isrc, l->territory, l->commercial_model, l->use_type,
-	    c->id);
+	    (long long)l->source_id, track_of(l)->isrc, l->channel->territory,
+	    l->channel->commercial_model, l->channel->use_type, c->id);
 	if (e->allocation >= 0) {
 		const struct ft_royalty_allocation *a = &res->allocations[e->allocation];
 

@@ -108,6 +108,7 @@ struct run_ctx {
 	size_t n_lines, cap_lines;
 	size_t *line_row;		      /* line index → index in rows */
 	struct ft_stmt *q_release, *q_artist; /* track_context, prepared once */
+	struct ft_royalty_dict *dict;	      /* the lines' tracks and channels */
 	char last_isrc[FT_ISRC_LEN + 1], last_gtin14[FT_GTIN_LEN + 1];
 	char last_format[FT_CONTRACT_TOKEN_MAX], last_artist[FT_CONTRACT_ID_MAX];
 	int64_t *posted; /* usage/suspense/income ids posted by closed runs, per kind */
@@ -457,67 +458,68 @@ static int row_status(struct run_ctx *r, enum src_kind kind, int64_t id, int mon
 	return closed == 1 ? 2 : 0;
 }
 
-/* Track → release (earliest), its format, the main artist. */
-static int track_context(struct run_ctx *r, struct ft_royalty_line *l)
+/* Track → release (earliest), its format, the main artist: the line's
+ * interned track.  A release-level row keeps its own release (row_gtin). */
+static int track_context(struct run_ctx *r, const char *isrc, const char *row_gtin,
+			 const struct ft_royalty_track **out)
 {
 	int rc = 0;
 
 	/* Usage rows come in import order, which groups a track's rows: the
 	 * last answer is usually the next one. */
-	if (r->last_isrc[0] && !strcmp(r->last_isrc, l->isrc)) {
-		if (!l->gtin14[0])
-			copy_field(l->gtin14, sizeof(l->gtin14), r->last_gtin14);
-		copy_field(l->release_format, sizeof(l->release_format), r->last_format);
-		copy_field(l->artist, sizeof(l->artist), r->last_artist);
-		return 0;
+	if (!(r->last_isrc[0] && !strcmp(r->last_isrc, isrc))) {
+		r->last_gtin14[0] = r->last_format[0] = r->last_artist[0] = '\0';
+		if (!r->q_release)
+			rc = ft_store_prepare(
+			    r->store, &r->q_release,
+			    "SELECT rt.gtin14, rl.format FROM release_tracks rt JOIN "
+			    "releases rl ON rl.gtin14 = rt.gtin14 WHERE rt.isrc = ? ORDER BY "
+			    "rl.release_date, rt.gtin14 LIMIT 1",
+			    r->err);
+		if (!rc && !r->q_artist)
+			rc = ft_store_prepare(
+			    r->store, &r->q_artist,
+			    "SELECT artist_id FROM track_artists WHERE isrc = ? AND role = "
+			    "'main' ORDER BY position LIMIT 1",
+			    r->err);
+		if (!rc)
+			rc = ft_stmt_reset(r->q_release, r->err);
+		if (!rc)
+			rc = ft_stmt_bind_text(r->q_release, 1, isrc, r->err);
+		if (!rc)
+			rc = ft_stmt_step(r->q_release, r->err);
+		if (rc == 1) {
+			copy_field(r->last_gtin14, sizeof(r->last_gtin14),
+				   ft_stmt_column_text(r->q_release, 0));
+			copy_field(r->last_format, sizeof(r->last_format),
+				   ft_stmt_column_text(r->q_release, 1));
+			rc = 0;
+		}
+		if (!rc)
+			rc = ft_stmt_reset(r->q_artist, r->err);
+		if (!rc)
+			rc = ft_stmt_bind_text(r->q_artist, 1, isrc, r->err);
+		if (!rc)
+			rc = ft_stmt_step(r->q_artist, r->err);
+		if (rc == 1) {
+			copy_field(r->last_artist, sizeof(r->last_artist),
+				   ft_stmt_column_text(r->q_artist, 0));
+			rc = 0;
+		}
+		if (rc) {
+			r->last_isrc[0] = '\0';
+			return rc;
+		}
+		copy_field(r->last_isrc, sizeof(r->last_isrc), isrc);
 	}
-	r->last_gtin14[0] = r->last_format[0] = r->last_artist[0] = '\0';
-	if (!r->q_release)
-		rc = ft_store_prepare(
-		    r->store, &r->q_release,
-		    "SELECT rt.gtin14, rl.format FROM release_tracks rt JOIN "
-		    "releases rl ON rl.gtin14 = rt.gtin14 WHERE rt.isrc = ? ORDER BY "
-		    "rl.release_date, rt.gtin14 LIMIT 1",
-		    r->err);
-	if (!rc && !r->q_artist)
-		rc = ft_store_prepare(
-		    r->store, &r->q_artist,
-		    "SELECT artist_id FROM track_artists WHERE isrc = ? AND role = "
-		    "'main' ORDER BY position LIMIT 1",
-		    r->err);
-	if (!rc)
-		rc = ft_stmt_reset(r->q_release, r->err);
-	if (!rc)
-		rc = ft_stmt_bind_text(r->q_release, 1, l->isrc, r->err);
-	if (!rc)
-		rc = ft_stmt_step(r->q_release, r->err);
-	if (rc == 1) {
-		copy_field(r->last_gtin14, sizeof(r->last_gtin14),
-			   ft_stmt_column_text(r->q_release, 0));
-		copy_field(r->last_format, sizeof(r->last_format),
-			   ft_stmt_column_text(r->q_release, 1));
-		rc = 0;
-	}
-	if (!rc)
-		rc = ft_stmt_reset(r->q_artist, r->err);
-	if (!rc)
-		rc = ft_stmt_bind_text(r->q_artist, 1, l->isrc, r->err);
-	if (!rc)
-		rc = ft_stmt_step(r->q_artist, r->err);
-	if (rc == 1) {
-		copy_field(r->last_artist, sizeof(r->last_artist),
-			   ft_stmt_column_text(r->q_artist, 0));
-		rc = 0;
-	}
-	if (rc) {
-		r->last_isrc[0] = '\0';
-		return rc;
-	}
-	copy_field(r->last_isrc, sizeof(r->last_isrc), l->isrc);
-	if (!l->gtin14[0])
-		copy_field(l->gtin14, sizeof(l->gtin14), r->last_gtin14);
-	copy_field(l->release_format, sizeof(l->release_format), r->last_format);
-	copy_field(l->artist, sizeof(l->artist), r->last_artist);
+	*out = ft_royalty_dict_track(r->dict, isrc,
+				     row_gtin && row_gtin[0] ? row_gtin : r->last_gtin14,
+				     r->last_artist, r->last_format);
+	if (!*out)
+		return ft_error_set(r->err, FT_EINVAL,
+				    "track %s: an identifier is too long for the engine (or out "
+				    "of memory)",
+				    isrc);
 	return 0;
 }
 
@@ -530,7 +532,8 @@ static struct ft_royalty_line *new_line(struct run_ctx *r)
 }
 
 /* A release-level row: shared equally over the release's tracks. */
-static int release_lines(struct run_ctx *r, const struct ft_royalty_line *tmpl, struct src_row *row)
+static int release_lines(struct run_ctx *r, const struct ft_royalty_line *tmpl, const char *gtin,
+			 struct src_row *row)
 {
 	struct ft_stmt *st = NULL;
 	char(*isrcs)[FT_ISRC_LEN + 1] = NULL;
@@ -542,7 +545,7 @@ static int release_lines(struct run_ctx *r, const struct ft_royalty_line *tmpl, 
 	    r->store, &st,
 	    "SELECT isrc FROM release_tracks WHERE gtin14 = ? ORDER BY disc, track_no", r->err);
 	if (!rc)
-		rc = ft_stmt_bind_text(st, 1, tmpl->gtin14, r->err);
+		rc = ft_stmt_bind_text(st, 1, gtin, r->err);
 	while (!rc && (rc = ft_stmt_step(st, r->err)) == 1) {
 		rc = 0;
 		if (grow((void **)&isrcs, &cap, n + 1, sizeof(*isrcs))) {
@@ -563,7 +566,7 @@ static int release_lines(struct run_ctx *r, const struct ft_royalty_line *tmpl, 
 			goto out;
 		}
 		*l = *tmpl;
-		l->isrc[0] = '\0';
+		l->track = NULL;
 		row->n_lines = 1;
 		goto out;
 	}
@@ -588,12 +591,11 @@ static int release_lines(struct run_ctx *r, const struct ft_royalty_line *tmpl, 
 			break;
 		}
 		*l = *tmpl;
-		copy_field(l->isrc, sizeof(l->isrc), isrcs[i]);
 		l->units =
 		    q + ((int64_t)i < (extra < 0 ? -extra : extra) ? (extra < 0 ? -1 : 1) : 0);
 		l->gross = gross[i];
 		l->receipts = rec[i];
-		rc = track_context(r, l);
+		rc = track_context(r, isrcs[i], gtin, &l->track);
 		row->n_lines++;
 	}
 out:
@@ -650,11 +652,11 @@ static int frequency_defers(struct run_ctx *r, const struct src_row *row, int mo
 	for (i = row->first_line; i < r->n_lines; i++) {
 		const struct ft_royalty_line *l = &r->lines[i];
 
-		if (!l->isrc[0])
+		if (!l->track || !l->track->isrc[0])
 			continue;
 		for (c = 0; c < r->n_contracts; c++) {
-			if (!ft_contract_covers(&r->contracts[c], l->isrc, l->gtin14, l->artist,
-						l->territory, month))
+			if (!ft_contract_covers(&r->contracts[c], l->track->isrc, l->track->gtin14,
+						l->track->artist, l->channel->territory, month))
 				continue;
 			if (r->windows[c].months == 0) {
 				r->deferred[c]++;
@@ -790,11 +792,16 @@ static int read_rows(struct run_ctx *r, enum src_kind kind)
 		tmpl.gross = row->gross;
 		tmpl.receipts = row->receipts;
 		tmpl.source_id = id;
-		copy_field(tmpl.partner, sizeof(tmpl.partner), row->partner);
-		copy_field(tmpl.territory, sizeof(tmpl.territory), ft_stmt_column_text(st, 5));
-		copy_field(tmpl.commercial_model, sizeof(tmpl.commercial_model),
-			   ft_stmt_column_text(st, 6));
-		copy_field(tmpl.use_type, sizeof(tmpl.use_type), ft_stmt_column_text(st, 7));
+		tmpl.channel =
+		    ft_royalty_dict_channel(r->dict, row->partner, ft_stmt_column_text(st, 6),
+					    ft_stmt_column_text(st, 7), ft_stmt_column_text(st, 5));
+		if (!tmpl.channel) {
+			rc = ft_error_set(r->err, FT_EINVAL,
+					  "%s row %lld: its partner, commercial model, use type or "
+					  "territory is too long for the engine (or out of memory)",
+					  src_names[kind], (long long)id);
+			break;
+		}
 		row->first_line = r->n_lines;
 		ft_amount_format(gross_t, sizeof(gross_t), row->gross, 2);
 		ft_amount_format(fee_t, sizeof(fee_t), row->fee, 2);
@@ -821,9 +828,7 @@ static int read_rows(struct run_ctx *r, enum src_kind kind)
 			const char *isrc = kind == SRC_USAGE ? ft_stmt_column_text(st, 3) : NULL;
 			const char *gtin = ft_stmt_column_text(st, 4);
 
-			copy_field(tmpl.isrc, sizeof(tmpl.isrc), isrc);
-			copy_field(tmpl.gtin14, sizeof(tmpl.gtin14), gtin);
-			if (kind == SRC_USAGE && tmpl.isrc[0]) {
+			if (kind == SRC_USAGE && isrc && isrc[0]) {
 				struct ft_royalty_line *l = new_line(r);
 
 				if (!l) {
@@ -832,9 +837,9 @@ static int read_rows(struct run_ctx *r, enum src_kind kind)
 				}
 				*l = tmpl;
 				row->n_lines = 1;
-				rc = track_context(r, l);
+				rc = track_context(r, isrc, gtin, &l->track);
 			} else if (kind == SRC_USAGE) {
-				rc = release_lines(r, &tmpl, row);
+				rc = release_lines(r, &tmpl, gtin ? gtin : "", row);
 			} else {
 				struct ft_royalty_line *l = new_line(r);
 
@@ -874,8 +879,9 @@ static int read_rows(struct run_ctx *r, enum src_kind kind)
 						 : (gtin      ? gtin
 						    : id_text ? id_text
 							      : ""),
-				 tmpl.territory, tmpl.commercial_model, tmpl.use_type,
-				 (long long)tmpl.units, cur, ft_stmt_column_text(st, 10));
+				 tmpl.channel->territory, tmpl.channel->commercial_model,
+				 tmpl.channel->use_type, (long long)tmpl.units, cur,
+				 ft_stmt_column_text(st, 10));
 		}
 		{
 			size_t used = strlen(row->note);
@@ -1225,7 +1231,7 @@ static int post_all(struct run_ctx *r, const struct ft_royalty_input *in,
 		legs[1] = (struct leg){acct2, NULL, row->fee};
 		legs[2] = (struct leg){"label", NULL, row->receipts};
 		if (row->kind == SRC_SUSPENSE || (row->kind == SRC_USAGE && row->n_lines == 1 &&
-						  !r->lines[row->first_line].isrc[0])) {
+						  !r->lines[row->first_line].track)) {
 			static char name[FT_ROYALTY_NAME_MAX];
 
 			snprintf(name, sizeof(name), "suspense:unmatched:%s", row->partner);
@@ -1772,12 +1778,17 @@ int ft_run_period(struct ft_store *store, const struct ft_period *period,
 	r.period = *period;
 	r.sum = out;
 	r.err = err;
+	r.dict = ft_royalty_dict_new();
+	if (!r.dict)
+		return ft_error_set(err, FT_ENOMEM, "out of memory");
 	ft_period_format(r.period_text, sizeof(r.period_text), period);
 	copy_field(out->period, sizeof(out->period), r.period_text);
 
 	rc = ft_store_begin(store, err);
-	if (rc)
+	if (rc) {
+		ft_royalty_dict_free(r.dict);
 		return rc;
+	}
 	rc = check_runnable(&r);
 	if (!rc)
 		rc = delete_open_run(&r);
@@ -1902,6 +1913,7 @@ out:
 	ft_stmt_free(r.ins_line);
 	ft_stmt_free(r.q_release);
 	ft_stmt_free(r.q_artist);
+	ft_royalty_dict_free(r.dict);
 	ft_royalty_result_free(res);
 	ft_royalty_state_clear(&prev);
 	ft_contract_set_clear(&set);

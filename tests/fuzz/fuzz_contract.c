@@ -32,8 +32,12 @@ static void run_engine(const struct ft_contract *c, const uint8_t *data, size_t 
 	struct ft_royalty_line lines[8];
 	struct ft_royalty_input in = {0};
 	struct ft_royalty_result *r1 = NULL, *r2 = NULL;
+	struct ft_royalty_dict *d = ft_royalty_dict_new();
 	struct ft_error err;
 	size_t i;
+
+	if (!d)
+		abort();
 
 	in.period.first = ft_date_month(c->scope.start);
 	in.period.months = (int)c->frequency;
@@ -47,28 +51,24 @@ static void run_engine(const struct ft_contract *c, const uint8_t *data, size_t 
 		uint8_t b = byte_at(data, size, i * 7);
 
 		memset(l, 0, sizeof(*l));
-		if (c->scope.n_tracks)
-			memcpy(l->isrc, c->scope.tracks[b % c->scope.n_tracks], sizeof(l->isrc));
-		else
-			strcpy(l->isrc, "GBNLR2600001");
-		if (c->scope.n_releases)
-			memcpy(l->gtin14, c->scope.releases[0], sizeof(l->gtin14));
-		if (c->scope.n_artists)
-			memcpy(l->artist, c->scope.artists[0], sizeof(l->artist));
-		strcpy(l->territory, terr[b % 6]);
-		strcpy(l->use_type, use[(b >> 3) & 1]);
-		strcpy(l->commercial_model, model[(b >> 4) & 1]);
-		strcpy(l->release_format, (b >> 5) & 1 ? "album" : "single");
-		strcpy(l->partner, (b >> 6) & 1 ? "spotify" : "deezer");
+		l->track = ft_royalty_dict_track(
+		    d, c->scope.n_tracks ? c->scope.tracks[b % c->scope.n_tracks] : "GBNLR2600001",
+		    c->scope.n_releases ? c->scope.releases[0] : "",
+		    c->scope.n_artists ? c->scope.artists[0] : "", (b >> 5) & 1 ? "album" : "single");
+		l->channel = ft_royalty_dict_channel(d, (b >> 6) & 1 ? "spotify" : "deezer",
+						     model[(b >> 4) & 1], use[(b >> 3) & 1],
+						     terr[b % 6]);
+		if (!l->track || !l->channel)
+			abort();
 		l->month = in.period.first + (int)(b % (uint8_t)in.period.months);
 		l->units = (int64_t)byte_at(data, size, i * 11 + 1) * 1000 - 20000;
 		l->receipts = ((ft_amount)byte_at(data, size, i * 13 + 2) - 30) * FT_AMOUNT_ONE / 7;
 		l->gross = l->receipts * 2;
 		l->source_id = (int64_t)i;
 	}
-	lines[6].isrc[0] = '\0';
+	lines[6].track = NULL;
 	lines[6].non_attributable = true;
-	lines[7].isrc[0] = '\0';
+	lines[7].track = NULL;
 	if (ft_royalty_run(&r1, &in, &err) != 0)
 		abort();
 	in.period = ft_period_next(&in.period);
@@ -86,6 +86,7 @@ static void run_engine(const struct ft_contract *c, const uint8_t *data, size_t 
 	}
 	ft_royalty_result_free(r1);
 	ft_royalty_result_free(r2);
+	ft_royalty_dict_free(d);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -59,14 +59,16 @@ static struct ft_royalty_line line(const char *isrc, const char *territory, cons
 				   const char *use, const char *partner, const char *mon,
 				   int64_t units, const char *receipts, const char *gross)
 {
+	static struct ft_royalty_dict *dict; /* the lines' tracks and channels, for the whole test */
 	struct ft_royalty_line l;
 
+	if (!dict && !(dict = ft_royalty_dict_new()))
+		fail_msg("out of memory");
 	memset(&l, 0, sizeof(l));
-	snprintf(l.isrc, sizeof(l.isrc), "%s", isrc);
-	snprintf(l.territory, sizeof(l.territory), "%s", territory);
-	snprintf(l.commercial_model, sizeof(l.commercial_model), "%s", model);
-	snprintf(l.use_type, sizeof(l.use_type), "%s", use);
-	snprintf(l.partner, sizeof(l.partner), "%s", partner);
+	l.track = isrc[0] ? ft_royalty_dict_track(dict, isrc, "", "", "") : NULL;
+	l.channel = ft_royalty_dict_channel(dict, partner, model, use, territory);
+	if (!l.channel || (isrc[0] && !l.track))
+		fail_msg("line: a text is too long");
 	l.month = month(mon);
 	l.units = units;
 	l.receipts = A(receipts);

@@ -26,17 +26,49 @@ static struct ft_contract *contracts(const char *yaml, size_t *n)
 	return c;
 }
 
+/* The lines' tracks and channels, for the whole test program. */
+static struct ft_royalty_dict *dict(void)
+{
+	static struct ft_royalty_dict *d;
+
+	if (!d && !(d = ft_royalty_dict_new()))
+		fail_msg("out of memory");
+	return d;
+}
+
+/* Track isrc (NULL when ""), on a release and by an artist. */
+static const struct ft_royalty_track *trk(const char *isrc, const char *gtin14,
+					  const char *artist)
+{
+	const struct ft_royalty_track *t;
+
+	if (!isrc[0])
+		return NULL;
+	t = ft_royalty_dict_track(dict(), isrc, gtin14, artist, "");
+	if (!t)
+		fail_msg("track %s: too long", isrc);
+	return t;
+}
+
+static const struct ft_royalty_channel *chan(const char *partner, const char *model,
+					     const char *use, const char *territory)
+{
+	const struct ft_royalty_channel *c =
+	    ft_royalty_dict_channel(dict(), partner, model, use, territory);
+
+	if (!c)
+		fail_msg("channel %s: too long", partner);
+	return c;
+}
+
 static struct ft_royalty_line mkline(const char *isrc, const char *partner, int month,
 				     int64_t units, ft_amount receipts)
 {
 	struct ft_royalty_line l;
 
 	memset(&l, 0, sizeof(l));
-	snprintf(l.isrc, sizeof(l.isrc), "%s", isrc);
-	strcpy(l.territory, "GB");
-	strcpy(l.commercial_model, "SubscriptionModel");
-	strcpy(l.use_type, "OnDemandStream");
-	snprintf(l.partner, sizeof(l.partner), "%s", partner);
+	l.track = trk(isrc, "", "");
+	l.channel = chan(partner, "SubscriptionModel", "OnDemandStream", "GB");
 	l.month = month;
 	l.units = units;
 	l.receipts = receipts;
@@ -189,16 +221,18 @@ static void random_line(struct ft_royalty_line *l, uint64_t *s, int first_month)
 
 	*l = mkline(isrcs[rnd(s, 6)], partners[rnd(s, 4)], first_month + (int)rnd(s, 3),
 		    (int64_t)rnd(s, 2000) - (rnd(s, 10) == 0 ? 2500 : 0), random_amount(s, true));
-	strcpy(l->territory, terrs[rnd(s, 5)]);
-	strcpy(l->use_type, uses[rnd(s, 3)]);
-	strcpy(l->commercial_model, models[rnd(s, 3)]);
+	{
+		const char *t = terrs[rnd(s, 5)], *u = uses[rnd(s, 3)], *m = models[rnd(s, 3)];
+
+		l->channel = chan(l->channel->partner, m, u, t);
+	}
 	l->gross = l->receipts + (l->receipts > 0 ? l->receipts / 10 : 0);
 	if (kind == 0) { /* ACCT-9 */
-		l->isrc[0] = '\0';
+		l->track = NULL;
 		l->non_attributable = true;
 		l->units = 0;
 	} else if (kind == 1) { /* ACCT-10 */
-		l->isrc[0] = '\0';
+		l->track = NULL;
 	}
 }
 
@@ -362,7 +396,7 @@ static void test_payee_shares_always_sum_to_the_royalty(void **state)
 
 		random_contract(&c, &s, i);
 		random_line(&l, &s, JAN26);
-		strcpy(l.isrc, c.scope.tracks[0]);
+		l.track = trk(c.scope.tracks[0], "", "");
 		l.non_attributable = false;
 		assert_int_equal(run(&res, JAN26, 3, &c, 1, &l, 1, NULL, &err), 0);
 		check_invariants(res, &c, 1, &l, 1, NULL);
@@ -592,20 +626,19 @@ static void test_demo_label_contracts_run_together(void **state)
 		fail_msg("%s", err.message);
 	/* Low Tide: Aurora Fields' deal and Mara Quinn's points both apply */
 	l[0] = mkline("GBNLR2600001", "spotify", JAN26 + 3, 100000, A("400.00"));
-	strcpy(l[0].artist, "aurora-fields");
+	l[0].track = trk("GBNLR2600001", "", "aurora-fields");
 	/* Harbour Lights EP: the band */
 	l[1] = mkline("GBNLR2500001", "spotify", JAN26 + 4, 50000, A("200.00"));
-	strcpy(l[1].artist, "the-glass-harbour");
-	strcpy(l[1].gtin14, "00501234000212");
+	l[1].track = trk("GBNLR2500001", "00501234000212", "the-glass-harbour");
 	/* Nuit Blanche: profit split */
 	l[2] = mkline("GBPNR2500001", "deezer", JAN26 + 4, 1000, A("900.00"));
-	strcpy(l[2].gtin14, "00501234000519");
+	l[2].track = trk("GBPNR2500001", "00501234000519", "");
 	/* Wren: distribution */
 	l[3] = mkline("GBNLR2600015", "apple", JAN26 + 5, 300, A("100.00"));
-	strcpy(l[3].gtin14, "00501234000618");
+	l[3].track = trk("GBNLR2600015", "00501234000618", "");
 	/* 風の音 outside Japan: license */
 	l[4] = mkline("GBNLR2600013", "spotify", JAN26 + 5, 1000, A("60.00"));
-	strcpy(l[4].gtin14, "00501234000410");
+	l[4].track = trk("GBNLR2600013", "00501234000410", "");
 	/* a Spotify top-up, shared by the three Spotify lines */
 	l[5] = mkline("", "spotify", JAN26 + 5, 0, A("66.00"));
 	l[5].non_attributable = true;
