@@ -2,8 +2,10 @@
  * fairtrack — issuing statements from the ledger, and verifying them.
  *
  * ft_issue_build turns what a run posted for one payee account into a
- * statement model (fairtrack/statement.h): every royalty leg of the journal
- * becomes a line, joined through its provenance to the usage row (track,
+ * statement model (fairtrack/statement.h): every royalty line under the
+ * journal's royalty postings to the account (table royalty_lines, the
+ * payee's ACCT-4 part of it) and every profit-split leg becomes a line,
+ * joined through its provenance to the usage row (track,
  * release, store, territory, model, use type, units), the catalogue's titles
  * and the partner's name; income shared under ACCT-9 is a non-attributable
  * line; advance and cost postings are charges; the period's exchange rates,

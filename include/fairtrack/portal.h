@@ -1,8 +1,9 @@
 /*
  * fairtrack — what the portal reads from the ledger for the artist pages:
  * the list of statements (one per payee account and period run), and the
- * drill-down from a statement line to the journal legs, usage rows, income
- * rows and import batches behind it.
+ * drill-down from a statement line to the royalty lines (and the journal
+ * postings they are under), usage rows, income rows and import batches
+ * behind it.
  *
  * A statement itself is built with ft_issue_build (fairtrack/issue.h): the
  * same model the PDF renders, so the page, the download and the issued file
@@ -59,13 +60,14 @@ struct ft_portal_filter {
 	int non_attributable; /* -1 any, 0 ordinary lines only, 1 ACCT-9 lines only */
 };
 
-/* One journal leg that credited the statement's account, and its origin. */
+/* One royalty line (or profit-split leg) that credited the statement's
+ * account, and its origin. */
 struct ft_portal_source {
-	int64_t journal_id, posting;
-	const char *kind;     /* "royalty", "profit-split" */
-	const char *contract; /* the contract whose terms applied */
-	ft_amount royalty;    /* the leg: what this payee was credited */
-	const char *note;     /* the run's arithmetic: rule, rate, shares, fx, fee */
+	int64_t journal_id, posting; /* the account's leg of the posting it is under */
+	const char *kind;	     /* "royalty", "profit-split" */
+	const char *contract;	     /* the contract whose terms applied */
+	ft_amount royalty;	     /* this payee's part (ACCT-4) of the line */
+	const char *note; /* its arithmetic: rule (file:line), rate, tier, base, share, fx, fee */
 	int non_attributable; /* an ACCT-9 share of income */
 	/* The usage row the line was computed from (0 / "" when none). */
 	int64_t usage_row;
@@ -86,10 +88,11 @@ typedef int (*ft_portal_source_fn)(void *ctx, const struct ft_portal_source *s,
 				   struct ft_error *err);
 
 /*
- * The legs of (period, payee, account) that match filter (NULL: all), in
- * journal order; matches offset .. offset+limit-1 go to fn (limit 0: all).
- * *total (may be NULL) gets the number of matches.  FT_ENOTFOUND when the
- * run of period has no figures for the account.
+ * The royalty lines of (period, payee, account) in (posting, seq) order,
+ * then its profit-split legs, that match filter (NULL: all); matches
+ * offset .. offset+limit-1 go to fn (limit 0: all).  *total (may be NULL)
+ * gets the number of matches.  FT_ENOTFOUND when the run of period has no
+ * figures for the account.
  */
 int ft_portal_sources(struct ft_store *store, const char *period, const char *payee,
 		      const char *account, const struct ft_portal_filter *filter, size_t offset,

@@ -7,11 +7,14 @@
  * costs recouped, reserve withheld / released / held, what is carried);
  * then the royalties grouped per contract and import batch (the
  * aggregates); then every posting that moved the payee's accounts, each
- * with the note run.c wrote when it posted it: the engine's arithmetic
- * (rule and its line in the contract file, rate, escalation tier, shares),
- * the exchange rate and fee of ACCT-1, and the batch, file and report row
- * (or income row) the money came from.  Nothing is recomputed: explain
- * reads what the run stored, so it shows what was posted.
+ * with the note run.c wrote when it posted it; then every royalty line of
+ * each account (royalty_lines.h, the words the portal's drill-down shows):
+ * the engine's arithmetic (rule and its line in the contract file, rate,
+ * escalation tier, base, the payee's share and part), the batch, file and
+ * report row it came from with the exchange rate and fee of ACCT-1, and for
+ * ACCT-9 the income row shared.  Nothing is recomputed but a payee's part
+ * of a line (the contract's ACCT-4 split of its royalty, as the engine did
+ * it): explain reads what the run stored, so it shows what was posted.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,6 +22,7 @@
 #include <string.h>
 
 #include "fairtrack/ledger_run.h"
+#include "ledger/royalty_lines.h"
 #include "ledger/run_int.h"
 
 static int emit(ft_text_fn fn, void *ctx, const char *fmt, ...)
@@ -98,16 +102,18 @@ static int explain_aggregates(struct ft_store *store, const char *p, const char 
 	char contract[FT_CONTRACT_ID_MAX] = "", source[16] = "";
 	int64_t batch = -2;
 	ft_amount total = 0;
-	size_t n = 0;
+	size_t n = 0, postings = 0;
 	int rc;
 
-	rc =
-	    ft_store_prepare(store, &st,
-			     "SELECT j.contract, COALESCE(j.batch_id, -1), COALESCE(j.source, ''), "
-			     "j.amount, b.file FROM journal j LEFT JOIN import_batches b ON b.id = "
-			     "j.batch_id WHERE j.period = ? AND j.payee = ? AND j.kind = 'royalty' "
-			     "ORDER BY j.contract, j.batch_id, j.source",
-			     err);
+	/* A royalty posting sums one line or many (one per engine entry of
+	 * its contract, batch and source kind): count the lines. */
+	rc = ft_store_prepare(
+	    store, &st,
+	    "SELECT j.contract, COALESCE(j.batch_id, -1), COALESCE(j.source, ''), j.amount, "
+	    "(SELECT COUNT(*) FROM royalty_lines l WHERE l.period = j.period AND l.posting = "
+	    "j.posting) FROM journal j WHERE j.period = ? AND j.payee = ? AND j.kind = 'royalty' "
+	    "ORDER BY j.contract, j.batch_id, j.source",
+	    err);
 	if (!rc)
 		rc = ft_stmt_bind_text(st, 1, p, err);
 	if (!rc)
@@ -125,21 +131,24 @@ static int explain_aggregates(struct ft_store *store, const char *p, const char 
 			rc = step;
 			break;
 		}
-		if (n && (step == 0 || strcmp(c, contract) != 0 || b != batch ||
-			  strcmp(s, source) != 0)) {
+		if (postings && (step == 0 || strcmp(c, contract) != 0 || b != batch ||
+				 strcmp(s, source) != 0)) {
 			char t[FT_AMOUNT_STR_MAX];
 
 			ft_amount_format(t, sizeof(t), total, 2);
+			/* n counts royalty lines: a posting holds one or many. */
 			if (batch >= 0)
-				rc = emit(
-				    fn, ctx, "  %s: %s from %zu %s row%s of import batch %lld",
-				    contract, t, n, source, n > 1 ? "s" : "", (long long)batch);
+				rc = emit(fn, ctx,
+					  "  %s: %s from %zu %s%sline%s of import batch %lld",
+					  contract, t, n, source, source[0] ? " " : "",
+					  n > 1 ? "s" : "", (long long)batch);
 			else
-				rc = emit(fn, ctx, "  %s: %s from %zu %s posting%s", contract, t, n,
+				rc = emit(fn, ctx, "  %s: %s from %zu %s line%s", contract, t, n,
 					  source[0] ? source : "carried", n > 1 ? "s" : "");
 			if (rc)
 				break;
 			n = 0;
+			postings = 0;
 			total = 0;
 		}
 		if (step == 0)
@@ -151,7 +160,8 @@ static int explain_aggregates(struct ft_store *store, const char *p, const char 
 		snprintf(source, sizeof(source), "%s", s);
 		batch = b;
 		total += a;
-		n++;
+		n += (size_t)ft_stmt_column_int64(st, 4);
+		postings++;
 	}
 	ft_stmt_free(st);
 	return rc;
@@ -181,6 +191,71 @@ static int explain_postings(struct ft_store *store, const char *p, const char *p
 			  ft_stmt_column_text(st, 1), ft_stmt_column_text(st, 2), a,
 			  ft_stmt_column_text(st, 4));
 	}
+	ft_stmt_free(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* Every royalty line of one account, in (posting, seq) order. */
+static int explain_account_lines(struct ft_store *store, const char *p, const char *payee,
+				 const char *account, ft_text_fn fn, void *ctx,
+				 struct ft_error *err)
+{
+	struct ft_contract_set set;
+	struct ft_royalty_lines *lines = NULL;
+	struct ft_posted_line pl;
+	char acct[2 * FT_CONTRACT_ID_MAX + 16], note[4096];
+	int rc;
+
+	memset(&set, 0, sizeof(set));
+	snprintf(acct, sizeof(acct), "payee:%s@%s", payee, account);
+	rc = ft_royalty_lines_contracts(store, account, &set, err);
+	if (!rc)
+		rc = ft_royalty_lines_open(&lines, store, p, acct, &set, err);
+	if (!rc)
+		rc = emit(fn, ctx, "royalty lines of %s (each from its usage row):", acct);
+	while (!rc && (rc = ft_royalty_lines_next(lines, acct, &pl, err)) == 1) {
+		struct ft_posted_usage u;
+		struct ft_posted_income in;
+		char a[FT_AMOUNT_STR_MAX];
+		int have_u = 0, have_in = 0;
+
+		if (pl.usage_id > 0)
+			have_u = ft_royalty_lines_usage(lines, pl.usage_id, &u, err);
+		if (have_u >= 0 && pl.income_id > 0)
+			have_in = ft_royalty_lines_income(lines, pl.income_id, &in, err);
+		if (have_u < 0 || have_in < 0) {
+			rc = have_u < 0 ? have_u : have_in;
+			break;
+		}
+		rc = ft_royalty_lines_note(lines, &pl, have_u ? &u : NULL, have_in ? &in : NULL,
+					   note, sizeof(note), err);
+		if (rc < 0)
+			break;
+		ft_amount_format(a, sizeof(a), pl.part, 2);
+		rc = emit(fn, ctx, "  #%lld.%lld %s: %s", (long long)pl.posting, (long long)pl.seq,
+			  a, note);
+	}
+	ft_royalty_lines_close(lines);
+	ft_contract_set_clear(&set);
+	return rc < 0 ? rc : 0;
+}
+
+static int explain_lines(struct ft_store *store, const char *p, const char *payee, ft_text_fn fn,
+			 void *ctx, struct ft_error *err)
+{
+	struct ft_stmt *st = NULL;
+	int rc = ft_store_prepare(
+	    store, &st,
+	    "SELECT account FROM run_statements WHERE period = ? AND payee = ? ORDER BY account",
+	    err);
+
+	if (!rc)
+		rc = ft_stmt_bind_text(st, 1, p, err);
+	if (!rc)
+		rc = ft_stmt_bind_text(st, 2, payee, err);
+	while (!rc && (rc = ft_stmt_step(st, err)) == 1)
+		rc = explain_account_lines(store, p, payee, ft_stmt_column_text(st, 0), fn, ctx,
+					   err);
 	ft_stmt_free(st);
 	return rc < 0 ? rc : 0;
 }
@@ -223,5 +298,7 @@ int ft_run_explain(struct ft_store *store, const struct ft_period *period, const
 		rc = explain_aggregates(store, p, payee, fn, ctx, err);
 	if (!rc)
 		rc = explain_postings(store, p, payee, fn, ctx, err);
+	if (!rc)
+		rc = explain_lines(store, p, payee, fn, ctx, err);
 	return rc;
 }

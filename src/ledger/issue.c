@@ -2,8 +2,10 @@
  * issue.c — statements from the journal: build, render, record, verify.
  *
  * Reads only what a run stored (run_statements for the balance block, the
- * journal's royalty / advance / cost legs with their provenance for the
- * detail) and the inputs it names (usage rows, catalogue, partners, fx_rates,
+ * royalty lines under the journal's royalty postings for the detail
+ * (royalty_lines.h: a payee's part of a line is the contract's ACCT-4 split
+ * of its royalty), the journal's profit-split, advance and cost legs) and the
+ * inputs it names (usage rows, catalogue, partners, fx_rates,
  * contracts); nothing is recomputed except the renderers' printed figures,
  * which are checked against the run's payable before a file is issued.
  * Every file written is hashed (SHA-256) and recorded in issued_statements,
@@ -36,34 +38,7 @@
 #include "fairtrack/ids.h"
 #include "fairtrack/issue.h"
 #include "fairtrack/ledger_run.h"
-
-/* The amount after `key` in a journal note ("ACCT-2 base 8.63 (…)"); 0 when
- * absent.  Notes are written by run.c in a fixed form; a note without the
- * key simply has no receipts to show. */
-static ft_amount note_amount(const char *note, const char *key)
-{
-	const char *p = note ? strstr(note, key) : NULL;
-	size_t n = 0;
-	ft_amount v = 0;
-
-	if (!p)
-		return 0;
-	p += strlen(key);
-	while (p[n] == '-' || p[n] == '.' || (p[n] >= '0' && p[n] <= '9'))
-		n++;
-	if (!n || ft_amount_parse(&v, p, n, NULL))
-		return 0;
-	return v;
-}
-
-/* The usage row a royalty line was computed from: "(source N)" at the start
- * of the note, which run.c writes for usage and ACCT-9 allocations alike. */
-static int64_t note_source(const char *note)
-{
-	const char *p = note ? strstr(note, "(source ") : NULL;
-
-	return p ? strtoll(p + 8, NULL, 10) : 0;
-}
+#include "ledger/royalty_lines.h"
 
 /* royalty / receipts as a fraction; 0 when it cannot be stated exactly
  * enough (no receipts, or figures too large to scale). */
@@ -87,102 +62,41 @@ static int text_col(char *dst, size_t cap, struct ft_stmt *st, int col)
 	return 0;
 }
 
-/* Detail of one usage row (titles, store, territory, …) into line. */
-static int usage_detail(struct ft_stmt *q, int64_t id, struct ft_statement_line *line, char *buf,
-			size_t cap, struct ft_error *err)
-{
-	int rc;
-	size_t off = 0;
-	const char *cols[7];
-	int i;
-
-	rc = ft_stmt_reset(q, err);
-	if (!rc)
-		rc = ft_stmt_bind_int64(q, 1, id, err);
-	if (!rc)
-		rc = ft_stmt_step(q, err);
-	if (rc <= 0)
-		return rc;
-	/* Copy the texts: the line is added (and copied) by the caller after
-	 * the statement has stepped on. */
-	for (i = 0; i < 7; i++) {
-		const char *t = ft_stmt_column_text(q, i);
-		size_t n = strlen(t ? t : "") + 1;
-
-		if (off + n > cap)
-			return ft_error_set(err, FT_EOVERFLOW, "usage row %lld: texts too long",
-					    (long long)id);
-		memcpy(buf + off, t ? t : "", n);
-		cols[i] = buf + off;
-		off += n;
-	}
-	line->isrc = cols[0];
-	line->track = cols[1];
-	line->upc = cols[2];
-	line->release = cols[3];
-	line->store = cols[4];
-	snprintf(line->territory, sizeof(line->territory), "%s", cols[5]);
-	line->commercial_model = cols[6];
-	line->use_type = "";
-	{
-		const char *t = ft_stmt_column_text(q, 7);
-		size_t n = strlen(t ? t : "") + 1;
-
-		if (off + n <= cap) {
-			memcpy(buf + off, t ? t : "", n);
-			line->use_type = buf + off;
-		}
-	}
-	line->units = ft_stmt_column_int64(q, 8);
-	return 1;
-}
-
-static const char usage_sql[] =
-    "SELECT COALESCE(u.isrc, ''), COALESCE(t.title, ''), COALESCE(u.gtin14, rt.gtin14, ''),"
-    " COALESCE(r.title, r2.title, ''),"
-    " CASE WHEN u.store <> '' THEN u.store ELSE COALESCE(p.name, b.partner_id) END,"
-    " u.territory, u.commercial_model, u.use_type, u.usages"
-    " FROM usage u JOIN import_batches b ON b.id = u.batch_id"
-    " LEFT JOIN partners p ON p.id = b.partner_id"
-    " LEFT JOIN tracks t ON t.isrc = u.isrc"
-    " LEFT JOIN releases r ON r.gtin14 = u.gtin14"
-    " LEFT JOIN release_tracks rt ON rt.isrc = u.isrc AND rt.gtin14 ="
-    "  (SELECT MIN(gtin14) FROM release_tracks WHERE isrc = u.isrc)"
-    " LEFT JOIN releases r2 ON r2.gtin14 = rt.gtin14"
-    " WHERE u.rowid = ?";
-
 /*
- * The journal legs a statement shows — royalty and profit-split lines,
- * advance and cost charges — of one payee account.  Either a query of its
- * own (ft_issue_build), or one cursor over the whole period in account
- * order, shared by every statement of ft_issue_statements: the journal is
- * indexed by period, not by account, so a query an account would read the
- * period's whole journal once per statement (quadratic in payees).
+ * What a statement shows of one payee account: its royalty lines (a cursor
+ * of royalty_lines.h) and its journal legs — profit-split lines, advance and
+ * cost charges.  Each is either a query of its own (ft_issue_build), or one
+ * cursor over the whole period in account order, shared by every statement
+ * of ft_issue_statements: a query an account over the period would read the
+ * period once per statement (quadratic in payees).
  */
 struct legs {
 	struct ft_stmt *q;
 	bool shared;  /* over every payee account of the period, by account */
 	bool pending; /* q is on a row not consumed yet */
 	bool done;
+	struct ft_royalty_lines *lines;
 };
 
-#define LEG_KINDS "kind IN ('royalty', 'profit-split', 'advance', 'cost')"
+#define LEG_KINDS "kind IN ('profit-split', 'advance', 'cost')"
 
 static int legs_open(struct ft_store *store, struct legs *l, const char *pstr, const char *acct,
-		     struct ft_error *err)
+		     const struct ft_contract_set *contracts, struct ft_error *err)
 {
 	int rc;
 
 	memset(l, 0, sizeof(*l));
 	l->shared = acct == NULL;
-	rc = ft_store_prepare(
-	    store, &l->q,
-	    l->shared ? "SELECT account, kind, amount, source, note FROM journal"
-			" WHERE period = ? AND account LIKE 'payee:%' AND " LEG_KINDS
-			" ORDER BY account, id"
-		      : "SELECT account, kind, amount, source, note FROM journal"
-			" WHERE period = ? AND account = ? AND " LEG_KINDS " ORDER BY id",
-	    err);
+	rc = ft_royalty_lines_open(&l->lines, store, pstr, acct, contracts, err);
+	if (!rc)
+		rc = ft_store_prepare(
+		    store, &l->q,
+		    l->shared ? "SELECT account, kind, amount FROM journal"
+				" WHERE period = ? AND account LIKE 'payee:%' AND " LEG_KINDS
+				" ORDER BY account, id"
+			      : "SELECT account, kind, amount FROM journal"
+				" WHERE period = ? AND account = ? AND " LEG_KINDS " ORDER BY id",
+		    err);
 	if (!rc)
 		rc = ft_stmt_bind_text(l->q, 1, pstr, err);
 	if (!rc && acct)
@@ -194,6 +108,8 @@ static void legs_close(struct legs *l)
 {
 	ft_stmt_free(l->q);
 	l->q = NULL;
+	ft_royalty_lines_close(l->lines);
+	l->lines = NULL;
 }
 
 /* 1 with the cursor on the next leg of acct, 0 when acct has no more.  With
@@ -225,34 +141,55 @@ static int next_leg(struct legs *l, const char *acct, struct ft_error *err)
 	}
 }
 
-/* A royalty or profit-split leg (the cursor's row) as a statement line. */
-static int add_line(struct ft_stmt *q, struct ft_stmt *u, struct ft_statement *st,
-		    struct ft_error *err)
+/* A profit-split leg: a share of the account's profit, not of a sale. */
+static int add_profit_split(struct ft_stmt *q, struct ft_statement *st, struct ft_error *err)
 {
 	struct ft_statement_line line;
-	char buf[2048], whole[600];
-	const char *kind = ft_stmt_column_text(q, 1);
-	const char *source = ft_stmt_column_text(q, 3);
-	const char *note = ft_stmt_column_text(q, 4);
-	int64_t src = note_source(note);
 	int rc;
 
 	memset(&line, 0, sizeof(line));
 	rc = ft_stmt_column_amount(q, 2, &line.royalty, err);
 	if (rc)
 		return rc;
-	line.non_attributable = source && strcmp(source, "income") == 0;
-	line.receipts = line.non_attributable ? note_amount(note, "ACCT-9 allocated ")
-					      : note_amount(note, "ACCT-2 base ");
+	snprintf(line.territory, sizeof(line.territory), "WW");
+	line.store = "profit split (ACCT-8)";
+	line.track = "Share of the account's profit";
+	return ft_statement_add_line(st, &line, err);
+}
+
+/*
+ * A royalty line as the payee's statement line: the payee's part, what the
+ * label received for it (the ACCT-9 allocation for a share of income that
+ * belongs to no track, else the ACCT-2 base) and the usage row's detail.
+ */
+static int add_line(struct ft_royalty_lines *lines, const struct ft_posted_line *pl,
+		    struct ft_statement *st, struct ft_error *err)
+{
+	struct ft_statement_line line;
+	struct ft_posted_usage u;
+	char whole[600];
+	int rc = 0;
+
+	memset(&line, 0, sizeof(line));
+	line.royalty = pl->part;
+	line.non_attributable = pl->non_attributable;
+	line.receipts = pl->non_attributable ? pl->allocated : pl->base;
 	line.rate = rate_of(line.royalty, line.receipts);
 	snprintf(line.territory, sizeof(line.territory), "WW");
-	if (strcmp(kind, "profit-split") == 0) {
-		line.store = "profit split (ACCT-8)";
-		line.track = "Share of the account's profit";
-	} else if (src > 0) {
-		rc = usage_detail(u, src, &line, buf, sizeof(buf), err);
-		if (rc < 0)
-			return rc;
+	if (pl->usage_id > 0)
+		rc = ft_royalty_lines_usage(lines, pl->usage_id, &u, err);
+	if (rc < 0)
+		return rc;
+	if (rc == 1) {
+		line.isrc = u.isrc;
+		line.track = u.track;
+		line.upc = u.upc;
+		line.release = u.release;
+		line.store = u.store;
+		snprintf(line.territory, sizeof(line.territory), "%s", u.territory);
+		line.commercial_model = u.commercial_model;
+		line.use_type = u.use_type;
+		line.units = u.usages;
 	}
 	if (line.non_attributable)
 		line.units = 0;
@@ -397,13 +334,23 @@ static int add_charges(const struct ft_contract_set *set, struct ft_statement *s
 }
 
 /* Every leg of acct: lines in journal order, then the charges. */
-static int add_journal(struct legs *l, struct ft_stmt *u, const struct ft_contract_set *set,
-		       struct ft_statement *st, const struct ft_period *period, const char *pstr,
-		       const char *acct, struct ft_error *err)
+static int add_journal(struct legs *l, const struct ft_contract_set *set, struct ft_statement *st,
+		       const struct ft_period *period, const char *pstr, const char *acct,
+		       struct ft_error *err)
 {
 	ft_amount total[2] = {0, 0}, x;
+	struct ft_posted_line pl;
 	int rc;
 
+	/* Royalty lines in (posting, seq) order; the profit-split postings
+	 * come after the royalty postings in a run, so this is journal order. */
+	while ((rc = ft_royalty_lines_next(l->lines, acct, &pl, err)) == 1) {
+		rc = add_line(l->lines, &pl, st, err);
+		if (rc)
+			return rc;
+	}
+	if (rc < 0)
+		return rc;
 	while ((rc = next_leg(l, acct, err)) == 1) {
 		const char *kind = ft_stmt_column_text(l->q, 1);
 
@@ -412,7 +359,7 @@ static int add_journal(struct legs *l, struct ft_stmt *u, const struct ft_contra
 			/* the leg debits the payee */
 			total[strcmp(kind, "advance") == 0 ? 0 : 1] -= x;
 		} else {
-			rc = add_line(l->q, u, st, err);
+			rc = add_profit_split(l->q, st, err);
 		}
 		if (rc)
 			return rc;
@@ -577,13 +524,11 @@ static int add_history(struct ft_store *store, struct ft_statement *st, const ch
 	return rc < 0 ? rc : 0;
 }
 
-/* ft_issue_build with the contracts loaded, the journal cursor open and the
- * usage query prepared: issuing does that once for every statement of the
- * call, not once a statement. */
+/* ft_issue_build with the contracts loaded and the cursors open: issuing
+ * does that once for every statement of the call, not once a statement. */
 static int build(struct ft_store *store, const struct ft_contract_set *contracts, struct legs *legs,
-		 struct ft_stmt *usage, const struct ft_period *period, const char *payee,
-		 const char *account, struct ft_statement **out, ft_amount *ledger_payable,
-		 struct ft_error *err)
+		 const struct ft_period *period, const char *payee, const char *account,
+		 struct ft_statement **out, ft_amount *ledger_payable, struct ft_error *err)
 {
 	struct ft_statement *st = NULL;
 	struct ft_stmt *q = NULL;
@@ -651,7 +596,7 @@ static int build(struct ft_store *store, const struct ft_contract_set *contracts
 		st->reserve_released = released;
 		/* held = before + withheld − released (statement.h), so: */
 		st->reserve_held_before = held - withheld + released;
-		rc = add_journal(legs, usage, contracts, st, period, pstr, acct, err);
+		rc = add_journal(legs, contracts, st, period, pstr, acct, err);
 	}
 	if (!rc)
 		rc = add_fx(store, st, period, err);
@@ -679,66 +624,11 @@ static int build(struct ft_store *store, const struct ft_contract_set *contracts
 	return 0;
 }
 
-/*
- * The stored contracts of one account: the contract of that id, or those of
- * the cross-collateral group of that name.  Only texts that mention the
- * account are parsed (a statement of one payee must not parse a label's
- * 10,000 contracts, as ft_contracts_load would); add_terms and the charges
- * then keep the ones that belong to the account.
- */
-static int load_account_contracts(struct ft_store *store, const char *account,
-				  struct ft_contract_set *set, struct ft_error *err)
-{
-	struct ft_stmt *q = NULL;
-	size_t cap = 0;
-	int rc;
-
-	rc = ft_store_prepare(store, &q,
-			      "SELECT id, yaml, file FROM contracts WHERE id = ?1 OR"
-			      " instr(yaml, ?1) > 0 ORDER BY id",
-			      err);
-	if (!rc)
-		rc = ft_stmt_bind_text(q, 1, account, err);
-	while (!rc && (rc = ft_stmt_step(q, err)) == 1) {
-		const char *id = ft_stmt_column_text(q, 0), *text = ft_stmt_column_text(q, 1);
-		struct ft_contract *list = NULL;
-		size_t n = 0, i;
-
-		rc = ft_contract_parse(&list, &n, text, strlen(text), ft_stmt_column_text(q, 2),
-				       NULL, err);
-		for (i = 0; !rc && i < n; i++) {
-			if (strcmp(list[i].id, id) != 0)
-				continue;
-			if (set->n == cap) {
-				size_t ncap = cap ? cap * 2 : 4;
-				struct ft_contract *grown =
-				    realloc(set->items, ncap * sizeof(*grown));
-
-				if (!grown) {
-					rc = ft_error_set(err, FT_ENOMEM, "out of memory");
-					break;
-				}
-				set->items = grown;
-				cap = ncap;
-			}
-			memset(&set->items[set->n], 0, sizeof(set->items[0]));
-			rc = ft_contract_copy(&set->items[set->n], &list[i], err);
-			if (!rc)
-				set->n++;
-			break;
-		}
-		ft_contract_array_free(list, n);
-	}
-	ft_stmt_free(q);
-	return rc < 0 ? rc : 0;
-}
-
 int ft_issue_build(struct ft_store *store, const struct ft_period *period, const char *payee,
 		   const char *account, struct ft_statement **out, ft_amount *ledger_payable,
 		   struct ft_error *err)
 {
 	struct ft_contract_set set;
-	struct ft_stmt *usage = NULL;
 	struct legs legs;
 	char pstr[FT_PERIOD_STR_MAX], acct[2 * FT_ISSUE_ID_MAX + 16];
 	int rc;
@@ -748,15 +638,11 @@ int ft_issue_build(struct ft_store *store, const struct ft_period *period, const
 	*out = NULL;
 	ft_period_format(pstr, sizeof(pstr), period);
 	snprintf(acct, sizeof(acct), "payee:%s@%s", payee, account);
-	rc = load_account_contracts(store, account, &set, err);
+	rc = ft_royalty_lines_contracts(store, account, &set, err);
 	if (!rc)
-		rc = legs_open(store, &legs, pstr, acct, err);
+		rc = legs_open(store, &legs, pstr, acct, &set, err);
 	if (!rc)
-		rc = ft_store_prepare(store, &usage, usage_sql, err);
-	if (!rc)
-		rc = build(store, &set, &legs, usage, period, payee, account, out, ledger_payable,
-			   err);
-	ft_stmt_free(usage);
+		rc = build(store, &set, &legs, period, payee, account, out, ledger_payable, err);
 	legs_close(&legs);
 	ft_contract_set_clear(&set);
 	return rc;
@@ -1200,8 +1086,8 @@ struct issue_job {
 
 /* Build and check a's statement (calling thread). */
 static int prepare_job(struct ft_store *store, const struct ft_contract_set *contracts,
-		       struct legs *legs, struct ft_stmt *usage, const struct ft_period *period,
-		       struct issue_job *job, struct ft_error *err)
+		       struct legs *legs, const struct ft_period *period, struct issue_job *job,
+		       struct ft_error *err)
 {
 	const struct account_row *a = job->a;
 	struct ft_statement_summary sum;
@@ -1209,8 +1095,8 @@ static int prepare_job(struct ft_store *store, const struct ft_contract_set *con
 	char a1[FT_AMOUNT_STR_MAX], a2[FT_AMOUNT_STR_MAX];
 	int rc;
 
-	rc = build(store, contracts, legs, usage, period, a->payee, a->account, &job->st,
-		   &ledger_payable, err);
+	rc = build(store, contracts, legs, period, a->payee, a->account, &job->st, &ledger_payable,
+		   err);
 	if (!rc)
 		rc = ft_statement_summarize(job->st, &sum, err);
 	if (rc)
@@ -1401,7 +1287,6 @@ static int issue_all(struct ft_store *store, const struct ft_period *period,
 	struct ft_contract_set contracts;
 	struct issue_job **jobs = NULL;
 	struct issue_pool pool, *pp = NULL;
-	struct ft_stmt *usage = NULL;
 	struct legs legs;
 	pthread_t tid[64];
 	size_t n_jobs = 0, i, next = 0, cap_files = 0, workers, started = 0;
@@ -1421,11 +1306,9 @@ static int issue_all(struct ft_store *store, const struct ft_period *period,
 		return ft_error_set(err, FT_ENOMEM, "out of memory");
 	rc = ft_contracts_load(store, &contracts, err);
 	/* rows[] are in journal account order ("payee:P@A", load_accounts),
-	 * so one cursor over the period's legs serves them all. */
+	 * so one cursor over the period's lines and legs serves them all. */
 	if (!rc)
-		rc = legs_open(store, &legs, pstr, NULL, err);
-	if (!rc)
-		rc = ft_store_prepare(store, &usage, usage_sql, err);
+		rc = legs_open(store, &legs, pstr, NULL, &contracts, err);
 	if (rc)
 		goto out;
 	if (workers > 1) {
@@ -1461,7 +1344,7 @@ static int issue_all(struct ft_store *store, const struct ft_period *period,
 		}
 		job->a = &rows[i];
 		jobs[n_jobs++] = job;
-		job->rc = prepare_job(store, &contracts, &legs, usage, period, job, &job->err);
+		job->rc = prepare_job(store, &contracts, &legs, period, job, &job->err);
 		if (job->rc || !pp) {
 			/* A statement that cannot be built fails in its place in the
 			 * order; with one worker the calling thread renders. */
@@ -1509,7 +1392,6 @@ out:
 			free(jobs[i]);
 		}
 	free(jobs);
-	ft_stmt_free(usage);
 	legs_close(&legs);
 	ft_contract_set_clear(&contracts);
 	return rc;

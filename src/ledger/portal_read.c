@@ -3,22 +3,24 @@
  * (fairtrack/portal.h): the statements list, and the walk from a statement
  * line back to the journal legs, usage rows, income rows and import batches.
  *
- * Like explain.c, nothing is recomputed: each figure is what the run posted.
- * A royalty leg names its usage row in the note run.c wrote ("(source N)",
- * for usage and for ACCT-9 allocations alike: an allocation is shared over
- * the partner's rows pro rata, so it too belongs to one row); issue.c reads
- * the same marker, so the drill-down selects exactly the legs the statement
- * line was built from.
+ * Like explain.c, nothing is recomputed but a payee's part of a line: one
+ * source is one royalty line (royalty_lines.h: its usage row, and for an
+ * ACCT-9 allocation the income row shared; the payee's part is the
+ * contract's ACCT-4 split of the line's royalty), read by the same cursor
+ * issue.c builds the statement lines with, so the drill-down lists exactly
+ * the lines the statement shows; then the account's profit-split legs.
  *
  * Paging is done here, not in SQL: the filter compares the texts a statement
  * shows (the store name falls back to the partner's), which only exist after
- * the joins; the legs of one account are few enough (thousands) to walk.
+ * the joins; the lines of one account are few enough (thousands) to walk.
+ * A line's note (its arithmetic in words) is rendered only for the page.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fairtrack/portal.h"
+#include "ledger/royalty_lines.h"
 
 /*
  * The runs are the outer loop (CROSS JOIN keeps SQLite from reordering): a
@@ -89,33 +91,6 @@ int ft_portal_statements(struct ft_store *store, const char *payee, const char *
 	return 0;
 }
 
-/* The usage row of a leg: "(source N)" in its note (see the top comment). */
-static int64_t note_source(const char *note)
-{
-	const char *p = note ? strstr(note, "(source ") : NULL;
-
-	return p ? strtoll(p + 8, NULL, 10) : 0;
-}
-
-static const char usage_sql[] =
-    "SELECT u.month, COALESCE(u.isrc, ''), COALESCE(t.title, ''),"
-    " COALESCE(u.gtin14, rt.gtin14, ''), COALESCE(r.title, r2.title, ''),"
-    " CASE WHEN u.store <> '' THEN u.store ELSE COALESCE(p.name, b.partner_id) END,"
-    " u.territory, u.commercial_model, u.use_type, u.currency, u.revenue, u.usages,"
-    " b.id, b.file, b.partner_id, COALESCE(p.name, ''), b.format, b.imported_at, b.rows,"
-    " b.usage_lines, b.rejected_lines, b.suspense_rows"
-    " FROM usage u JOIN import_batches b ON b.id = u.batch_id"
-    " LEFT JOIN partners p ON p.id = b.partner_id"
-    " LEFT JOIN tracks t ON t.isrc = u.isrc"
-    " LEFT JOIN releases r ON r.gtin14 = u.gtin14"
-    " LEFT JOIN release_tracks rt ON rt.isrc = u.isrc AND rt.gtin14 ="
-    "  (SELECT MIN(gtin14) FROM release_tracks WHERE isrc = u.isrc)"
-    " LEFT JOIN releases r2 ON r2.gtin14 = rt.gtin14"
-    " WHERE u.rowid = ?";
-
-static const char income_sql[] =
-    "SELECT kind, description, currency, amount, file FROM income WHERE id = ?";
-
 static int text_is(const char *want, const char *have)
 {
 	return !want || !*want || strcmp(want, have ? have : "") == 0;
@@ -131,52 +106,6 @@ static int matches(const struct ft_portal_filter *f, const struct ft_portal_sour
 	       text_is(f->territory, s->territory) &&
 	       text_is(f->commercial_model, s->commercial_model) &&
 	       text_is(f->use_type, s->use_type);
-}
-
-static int step_one(struct ft_stmt *st, int64_t id, struct ft_error *err)
-{
-	int rc = ft_stmt_reset(st, err);
-
-	if (!rc)
-		rc = ft_stmt_bind_int64(st, 1, id, err);
-	if (!rc)
-		rc = ft_stmt_step(st, err);
-	return rc;
-}
-
-static void read_usage(struct ft_stmt *u, struct ft_portal_source *s)
-{
-	s->month = ft_stmt_column_text(u, 0);
-	s->isrc = ft_stmt_column_text(u, 1);
-	s->track = ft_stmt_column_text(u, 2);
-	s->upc = ft_stmt_column_text(u, 3);
-	s->release = ft_stmt_column_text(u, 4);
-	s->store = ft_stmt_column_text(u, 5);
-	s->territory = ft_stmt_column_text(u, 6);
-	s->commercial_model = ft_stmt_column_text(u, 7);
-	s->use_type = ft_stmt_column_text(u, 8);
-	s->currency = ft_stmt_column_text(u, 9);
-	s->revenue = ft_stmt_column_text(u, 10);
-	s->usages = ft_stmt_column_int64(u, 11);
-	s->batch_id = ft_stmt_column_int64(u, 12);
-	s->batch_file = ft_stmt_column_text(u, 13);
-	s->partner = ft_stmt_column_text(u, 14);
-	s->partner_name = ft_stmt_column_text(u, 15);
-	s->format = ft_stmt_column_text(u, 16);
-	s->imported_at = ft_stmt_column_text(u, 17);
-	s->batch_rows = ft_stmt_column_int64(u, 18);
-	s->usage_lines = ft_stmt_column_int64(u, 19);
-	s->rejected_lines = ft_stmt_column_int64(u, 20);
-	s->suspense_rows = ft_stmt_column_int64(u, 21);
-}
-
-static void read_income(struct ft_stmt *in, struct ft_portal_source *s)
-{
-	s->income_kind = ft_stmt_column_text(in, 0);
-	s->income_description = ft_stmt_column_text(in, 1);
-	s->income_currency = ft_stmt_column_text(in, 2);
-	s->income_amount = ft_stmt_column_text(in, 3);
-	s->income_file = ft_stmt_column_text(in, 4);
 }
 
 static int account_exists(struct ft_store *store, const char *period, const char *payee,
@@ -204,12 +133,120 @@ static int account_exists(struct ft_store *store, const char *period, const char
 	return rc < 0 ? rc : 0;
 }
 
+/* A source with every text "" (the JSON layer prints them all). */
+static void empty_source(struct ft_portal_source *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->month = s->isrc = s->track = s->upc = s->release = s->store = s->territory = "";
+	s->commercial_model = s->use_type = s->currency = s->revenue = "";
+	s->batch_file = s->partner = s->partner_name = s->format = s->imported_at = "";
+	s->income_kind = s->income_description = s->income_currency = "";
+	s->income_amount = s->income_file = s->note = "";
+}
+
+static void copy_usage(struct ft_portal_source *s, const struct ft_posted_usage *u)
+{
+	s->month = u->month;
+	s->isrc = u->isrc;
+	s->track = u->track;
+	s->upc = u->upc;
+	s->release = u->release;
+	s->store = u->store;
+	s->territory = u->territory;
+	s->commercial_model = u->commercial_model;
+	s->use_type = u->use_type;
+	s->currency = u->currency;
+	s->revenue = u->revenue;
+	s->usages = u->usages;
+	s->batch_id = u->batch_id;
+	s->batch_file = u->batch_file;
+	s->partner = u->partner;
+	s->partner_name = u->partner_name;
+	s->format = u->format;
+	s->imported_at = u->imported_at;
+	s->batch_rows = u->batch_rows;
+	s->usage_lines = u->usage_lines;
+	s->rejected_lines = u->rejected_lines;
+	s->suspense_rows = u->suspense_rows;
+}
+
+static void copy_income(struct ft_portal_source *s, const struct ft_posted_income *in)
+{
+	s->income_kind = in->kind;
+	s->income_description = in->description;
+	s->income_currency = in->currency;
+	s->income_amount = in->amount;
+	s->income_file = in->file;
+}
+
+/* The account's royalty lines, one source each. */
+static int line_sources(struct ft_store *store, const char *period, const char *acct,
+			const char *account, const struct ft_portal_filter *filter, size_t offset,
+			size_t limit, ft_portal_source_fn fn, void *ctx, size_t *n,
+			struct ft_error *err)
+{
+	struct ft_contract_set set;
+	struct ft_royalty_lines *lines = NULL;
+	struct ft_posted_line pl;
+	char note[4096];
+	int rc;
+
+	memset(&set, 0, sizeof(set));
+	rc = ft_royalty_lines_contracts(store, account, &set, err);
+	if (!rc)
+		rc = ft_royalty_lines_open(&lines, store, period, acct, &set, err);
+	while (!rc && (rc = ft_royalty_lines_next(lines, acct, &pl, err)) == 1) {
+		struct ft_portal_source s;
+		struct ft_posted_usage u;
+		struct ft_posted_income in;
+		int have_u = 0, have_in = 0;
+
+		empty_source(&s);
+		s.journal_id = pl.journal_id;
+		s.posting = pl.posting;
+		s.kind = "royalty";
+		s.contract = pl.contract_id;
+		s.royalty = pl.part;
+		s.non_attributable = pl.non_attributable;
+		s.usage_row = pl.usage_id;
+		s.income_id = pl.income_id;
+		if (pl.usage_id > 0)
+			have_u = ft_royalty_lines_usage(lines, pl.usage_id, &u, err);
+		if (have_u < 0) {
+			rc = have_u;
+			break;
+		}
+		if (have_u)
+			copy_usage(&s, &u);
+		if (pl.income_id > 0)
+			have_in = ft_royalty_lines_income(lines, pl.income_id, &in, err);
+		if (have_in < 0) {
+			rc = have_in;
+			break;
+		}
+		if (have_in)
+			copy_income(&s, &in);
+		rc = 0;
+		if (!matches(filter, &s) || !in_page((*n)++, offset, limit))
+			continue;
+		rc = ft_royalty_lines_note(lines, &pl, have_u ? &u : NULL, have_in ? &in : NULL,
+					   note, sizeof(note), err);
+		if (rc >= 0) {
+			s.note = note;
+			rc = fn(ctx, &s, err);
+		}
+	}
+	ft_royalty_lines_close(lines);
+	ft_contract_set_clear(&set);
+	return rc;
+}
+
 int ft_portal_sources(struct ft_store *store, const char *period, const char *payee,
 		      const char *account, const struct ft_portal_filter *filter, size_t offset,
 		      size_t limit, ft_portal_source_fn fn, void *ctx, size_t *total,
 		      struct ft_error *err)
 {
-	struct ft_stmt *q = NULL, *u = NULL, *in = NULL;
+	struct ft_stmt *q = NULL;
 	char acct[512];
 	size_t n = 0;
 	int rc;
@@ -219,66 +256,42 @@ int ft_portal_sources(struct ft_store *store, const char *period, const char *pa
 		return rc;
 	/* The journal names a payee's account "payee:<payee>@<account>" (run.c). */
 	snprintf(acct, sizeof(acct), "payee:%s@%s", payee, account);
+	rc = line_sources(store, period, acct, account, filter, offset, limit, fn, ctx, &n, err);
+	if (rc < 0 || rc > 1)
+		return rc;
+	if (rc == 1) { /* fn stopped the walk */
+		if (total)
+			*total = n;
+		return 0;
+	}
+	/* Profit-split credits: a share of the account's profit, from no row. */
 	rc = ft_store_prepare(store, &q,
-			      "SELECT id, posting, kind, COALESCE(contract, ''), amount, note,"
-			      " COALESCE(source, ''), COALESCE(source_id, 0) FROM journal"
-			      " WHERE period = ? AND account = ? AND kind IN ('royalty',"
-			      " 'profit-split') ORDER BY id",
+			      "SELECT id, posting, COALESCE(contract, ''), amount, note FROM"
+			      " journal WHERE period = ? AND account = ? AND kind = 'profit-split'"
+			      " ORDER BY id",
 			      err);
-	if (!rc)
-		rc = ft_store_prepare(store, &u, usage_sql, err);
-	if (!rc)
-		rc = ft_store_prepare(store, &in, income_sql, err);
 	if (!rc)
 		rc = ft_stmt_bind_text(q, 1, period, err);
 	if (!rc)
 		rc = ft_stmt_bind_text(q, 2, acct, err);
 	while (!rc && (rc = ft_stmt_step(q, err)) == 1) {
 		struct ft_portal_source s;
-		const char *source;
 
 		rc = 0;
-		memset(&s, 0, sizeof(s));
-		s.month = s.isrc = s.track = s.upc = s.release = s.store = s.territory = "";
-		s.commercial_model = s.use_type = s.currency = s.revenue = "";
-		s.batch_file = s.partner = s.partner_name = s.format = s.imported_at = "";
-		s.income_kind = s.income_description = s.income_currency = "";
-		s.income_amount = s.income_file = "";
+		empty_source(&s);
 		s.journal_id = ft_stmt_column_int64(q, 0);
 		s.posting = ft_stmt_column_int64(q, 1);
-		s.kind = ft_stmt_column_text(q, 2);
-		s.contract = ft_stmt_column_text(q, 3);
-		rc = ft_stmt_column_amount(q, 4, &s.royalty, err);
+		s.kind = "profit-split";
+		s.contract = ft_stmt_column_text(q, 2);
+		rc = ft_stmt_column_amount(q, 3, &s.royalty, err);
 		if (rc)
 			break;
-		s.note = ft_stmt_column_text(q, 5);
-		source = ft_stmt_column_text(q, 6);
-		s.non_attributable = strcmp(source, "income") == 0;
-		s.usage_row = note_source(s.note);
-		if (s.usage_row > 0) {
-			rc = step_one(u, s.usage_row, err);
-			if (rc < 0)
-				break;
-			if (rc == 1)
-				read_usage(u, &s);
-			rc = 0;
-		}
-		if (s.non_attributable) {
-			s.income_id = ft_stmt_column_int64(q, 7);
-			rc = step_one(in, s.income_id, err);
-			if (rc < 0)
-				break;
-			if (rc == 1)
-				read_income(in, &s);
-			rc = 0;
-		}
+		s.note = ft_stmt_column_text(q, 4);
 		if (!matches(filter, &s))
 			continue;
 		if (in_page(n++, offset, limit))
 			rc = fn(ctx, &s, err);
 	}
-	ft_stmt_free(in);
-	ft_stmt_free(u);
 	ft_stmt_free(q);
 	if (rc < 0 || rc > 1)
 		return rc;

@@ -503,11 +503,30 @@ static void test_drill_down_reaches_usage_rows_rates_and_batches(void **state)
 {
 	json_t *j, *lines, *row, *batch;
 	struct who ann;
+	size_t i;
 
 	(void)state;
 	login(&ann, "ann");
 	j = get_json("/api/statements/ann/2026-10/lines", &ann, 200);
 	assert_int_equal(json_integer_value(json_object_get(j, "total")), 2);
+	/* Each line's note is its arithmetic from the royalty line: the rule
+	 * and its place in the contract file, the payee's share and part, the
+	 * usage row it came from. */
+	lines = json_object_get(j, "lines");
+	assert_int_equal(json_array_size(lines), 2);
+	for (i = 0; i < 2; i++) {
+		const char *note;
+		char want[64];
+
+		row = json_array_get(lines, i);
+		note = json_string_value(json_object_get(row, "note"));
+		snprintf(want, sizeof(want), "usage row %lld:",
+			 (long long)json_integer_value(json_object_get(row, "usage_row")));
+		assert_true(json_integer_value(json_object_get(row, "usage_row")) > 0);
+		if (!strstr(note, "ACCT-3 rates[1] (") || !strstr(note, "ann.yaml:15) 20%") ||
+		    !strstr(note, "ACCT-4 ann 50% = ") || !strstr(note, want))
+			fail_msg("line %zu: %s", i, note);
+	}
 	json_decref(j);
 	j = get_json("/api/statements/ann/2026-10/lines?territory=US&store=itunes", &ann, 200);
 	lines = json_object_get(j, "lines");

@@ -1,13 +1,16 @@
 /* test_issue.c — statements from the ledger: a statement's totals equal the
  * journal (royalties, charges, payable), its lines sum to its totals, issued
  * files are recorded by SHA-256 and verified, a changed file is not, and the
- * same ledger issues byte-identical files. */
+ * same ledger issues byte-identical files; the detail lines, the portal's
+ * drill-down and explain read the royalty lines, whether a royalty posting
+ * holds one line or many. */
 #include "testutil.h"
 
 #include <sys/stat.h>
 
 #include "fairtrack/issue.h"
 #include "fairtrack/ledger_run.h"
+#include "fairtrack/portal.h"
 #include "fairtrack/store.h"
 
 /*
@@ -457,6 +460,243 @@ static void test_a_failed_render_fails_the_call_on_any_job_count(void **state)
 	ft_store_close(store);
 }
 
+/* ---- royalty lines under folded postings ------------------------------------ */
+
+static int64_t scalar(struct ft_store *store, const char *sql)
+{
+	struct ft_stmt *q = NULL;
+	struct ft_error err;
+	int64_t v;
+
+	assert_int_equal(ft_store_prepare(store, &q, sql, &err), 0);
+	assert_int_equal(ft_stmt_step(q, &err), 1);
+	v = ft_stmt_column_int64(q, 0);
+	ft_stmt_free(q);
+	return v;
+}
+
+/*
+ * Fold every royalty posting of 2026-10 into the first, as a run posting one
+ * royalty posting per contract and import batch will (docs/JOURNAL.md): the
+ * lines renumbered under it (seq 0, 1, …), one leg an account summing the
+ * legs it replaces (exactly, in C), a short note, no per-line columns.  The
+ * journal must still pass check.
+ */
+static void fold_royalty_postings(struct ft_store *store)
+{
+	struct {
+		char account[160];
+		ft_amount sum;
+	} acc[8];
+	struct ft_stmt *q = NULL;
+	struct ft_error err;
+	char sql[2048];
+	int64_t first = scalar(store, "SELECT MIN(posting) FROM journal WHERE period = '2026-10'"
+				      " AND kind = 'royalty'");
+	size_t n = 0, i;
+	ft_amount x;
+
+	assert_int_equal(ft_store_prepare(store, &q,
+					  "SELECT account, amount FROM journal WHERE period ="
+					  " '2026-10' AND kind = 'royalty' ORDER BY id",
+					  &err),
+			 0);
+	while (ft_stmt_step(q, &err) == 1) {
+		const char *a = ft_stmt_column_text(q, 0);
+
+		for (i = 0; i < n && strcmp(acc[i].account, a) != 0; i++)
+			;
+		if (i == n) {
+			assert_true(n < 8);
+			snprintf(acc[n].account, sizeof(acc[n].account), "%s", a);
+			acc[n++].sum = 0;
+		}
+		assert_int_equal(ft_stmt_column_amount(q, 1, &x, &err), 0);
+		acc[i].sum += x;
+	}
+	ft_stmt_free(q);
+	snprintf(sql, sizeof(sql),
+		 "CREATE TEMP TABLE folded AS SELECT * FROM royalty_lines WHERE period = '2026-10';"
+		 "DELETE FROM royalty_lines WHERE period = '2026-10';"
+		 "INSERT INTO royalty_lines SELECT period, %lld, ROW_NUMBER() OVER (ORDER BY"
+		 " posting, seq) - 1, usage_id, income_id, rule, tier, units, base, rate, royalty,"
+		 " allocated FROM folded;"
+		 "DROP TABLE folded;"
+		 "DELETE FROM journal WHERE period = '2026-10' AND kind = 'royalty' AND"
+		 " posting <> %lld;"
+		 "UPDATE journal SET note = 'royalties of ann-recording from batch 1',"
+		 " line_source_id = NULL, line_base = NULL, line_allocated = NULL"
+		 " WHERE period = '2026-10' AND kind = 'royalty';",
+		 (long long)first, (long long)first);
+	if (ft_store_exec(store, sql, &err))
+		fail_msg("%s", err.message);
+	assert_int_equal(ft_store_prepare(store, &q,
+					  "UPDATE journal SET amount = ? WHERE period = '2026-10'"
+					  " AND kind = 'royalty' AND account = ?",
+					  &err),
+			 0);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(ft_stmt_reset(q, &err), 0);
+		assert_int_equal(ft_stmt_bind_amount(q, 1, acc[i].sum, &err), 0);
+		assert_int_equal(ft_stmt_bind_text(q, 2, acc[i].account, &err), 0);
+		assert_int_equal(ft_stmt_run(q, &err), 0);
+	}
+	ft_stmt_free(q);
+	assert_int_equal(scalar(store, "SELECT COUNT(DISTINCT posting) FROM journal WHERE"
+				       " period = '2026-10' AND kind = 'royalty'"),
+			 1);
+	if (ft_journal_check(store, &err))
+		fail_msg("the folded journal fails check: %s", err.message);
+}
+
+struct source_copy {
+	int64_t journal_id, usage_row;
+	ft_amount royalty;
+	char note[4096];
+};
+
+struct sources {
+	struct source_copy rows[64];
+	size_t n;
+};
+
+static int keep_source(void *ctx, const struct ft_portal_source *s, struct ft_error *err)
+{
+	struct sources *c = ctx;
+
+	(void)err;
+	assert_true(c->n < 64);
+	assert_string_equal(s->kind, "royalty");
+	c->rows[c->n].journal_id = s->journal_id;
+	c->rows[c->n].usage_row = s->usage_row;
+	c->rows[c->n].royalty = s->royalty;
+	snprintf(c->rows[c->n].note, sizeof(c->rows[c->n].note), "%s", s->note);
+	c->n++;
+	return 0;
+}
+
+static int keep_text(void *ctx, const char *line)
+{
+	size_t *n = ctx;
+
+	/* A royalty line of explain: "  #posting.seq part: note". */
+	if (strncmp(line, "  #", 3) == 0 && strstr(line, "ACCT-4 ann 50% = ") &&
+	    strstr(line, "usage row "))
+		(*n)++;
+	return 0;
+}
+
+/*
+ * Each payee's statement lines sum exactly to the royalties the run stored;
+ * each portal source's note names its rule (with its place in the contract
+ * file) and its usage row; explain prints every line.  Then, with the
+ * royalty postings folded into one, the statements' files are byte for byte
+ * the same and so are the sources: the readers take each line's provenance
+ * from royalty_lines, not from the journal's notes or legs.
+ */
+static void test_detail_lines_come_from_royalty_lines(void **state)
+{
+	uint64_t seed = testutil_seed();
+	struct ft_store *store = ledger("lines", 40, seed);
+	struct ft_period p = period("2026-10");
+	static const char *const payees[] = {"ann", "bob"};
+	static struct sources before, after;
+	struct ft_issue_options opts;
+	struct ft_issue_result one, two;
+	struct ft_error err;
+	char out1[700], out2[700];
+	size_t i, k, explained;
+	int round;
+
+	(void)state;
+	snprintf(out1, sizeof(out1), "%s/per-entry", dir);
+	snprintf(out2, sizeof(out2), "%s/folded", dir);
+	memset(&opts, 0, sizeof(opts));
+	opts.formats = "csv";
+	for (round = 0; round < 2; round++) {
+		struct sources *src = round ? &after : &before;
+		size_t total = 0;
+
+		if (round)
+			fold_royalty_postings(store);
+		for (k = 0; k < 2; k++) {
+			struct ft_statement *st = NULL;
+			struct ft_statement_summary sum;
+			ft_amount payable, exact = 0, stored;
+			char q[256];
+
+			if (ft_issue_build(store, &p, payees[k], "ann-recording", &st, &payable,
+					   &err))
+				fail_msg("%s", err.message);
+			assert_int_equal(ft_statement_summarize(st, &sum, &err), 0);
+			assert_int_equal(st->n_lines, 40);
+			for (i = 0; i < st->n_lines; i++) {
+				assert_string_equal(st->lines[i].isrc, "GBAAA2600001");
+				exact += st->lines[i].royalty;
+			}
+			snprintf(q, sizeof(q),
+				 "SELECT royalties FROM run_statements WHERE period = '2026-10'"
+				 " AND payee = '%s'",
+				 payees[k]);
+			stored = -1;
+			{
+				struct ft_stmt *rs = NULL;
+
+				assert_int_equal(ft_store_prepare(store, &rs, q, &err), 0);
+				assert_int_equal(ft_stmt_step(rs, &err), 1);
+				assert_int_equal(ft_stmt_column_amount(rs, 0, &stored, &err), 0);
+				ft_stmt_free(rs);
+			}
+			if (exact != stored || exact != sum.royalties)
+				fail_msg("seed %llu, %s: the lines differ from the run's royalties",
+					 (unsigned long long)seed, payees[k]);
+			ft_statement_free(st);
+		}
+		src->n = 0;
+		if (ft_portal_sources(store, "2026-10", "ann", "ann-recording", NULL, 0, 0,
+				      keep_source, src, &total, &err))
+			fail_msg("%s", err.message);
+		assert_int_equal(total, 40);
+		assert_int_equal(src->n, 40);
+		for (i = 0; i < src->n; i++) {
+			char row[64];
+
+			snprintf(row, sizeof(row),
+				 "usage row %lld:", (long long)src->rows[i].usage_row);
+			assert_true(src->rows[i].usage_row > 0);
+			if (!strstr(src->rows[i].note, "ACCT-3 rates[1] (") ||
+			    !strstr(src->rows[i].note, "ann.yaml:") ||
+			    !strstr(src->rows[i].note, row) ||
+			    !strstr(src->rows[i].note, "ACCT-4 ann 50% = ") ||
+			    !strstr(src->rows[i].note, "fx 0.8 USD→GBP"))
+				fail_msg("source %zu: %s", i, src->rows[i].note);
+		}
+		explained = 0;
+		if (ft_run_explain(store, &p, "ann", keep_text, &explained, &err))
+			fail_msg("%s", err.message);
+		assert_int_equal(explained, 40);
+		opts.out_dir = round ? out2 : out1;
+		if (ft_issue_statements(store, &p, &opts, round ? &two : &one, &err))
+			fail_msg("%s", err.message);
+	}
+	/* Folded: the same sources, now all under the one posting's leg. */
+	for (i = 0; i < 40; i++) {
+		assert_true(after.rows[i].royalty == before.rows[i].royalty);
+		assert_int_equal(after.rows[i].usage_row, before.rows[i].usage_row);
+		assert_string_equal(after.rows[i].note, before.rows[i].note);
+		assert_int_equal(after.rows[i].journal_id, after.rows[0].journal_id);
+	}
+	assert_int_equal(one.n_files, two.n_files);
+	for (i = 0; i < one.n_files; i++) {
+		assert_string_equal(one.files[i].sha256, two.files[i].sha256);
+		assert_true(same_file(one.files[i].path, two.files[i].path));
+	}
+	ft_issue_result_free(&one);
+	ft_issue_result_free(&two);
+	ft_render_release_thread_caches();
+	ft_store_close(store);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -465,6 +705,7 @@ int main(void)
 	    cmocka_unit_test(test_issued_files_are_recorded_and_verified),
 	    cmocka_unit_test(test_issued_files_do_not_depend_on_the_job_count),
 	    cmocka_unit_test(test_a_failed_render_fails_the_call_on_any_job_count),
+	    cmocka_unit_test(test_detail_lines_come_from_royalty_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
