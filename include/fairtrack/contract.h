@@ -261,6 +261,58 @@ bool ft_contract_covers(const struct ft_contract *contract, const char *isrc,
 			int month);
 
 /*
+ * Overlapping contracts (docs/CONTRACTS.md, "Overlapping contracts").
+ *
+ * Two contracts overlap when some usage line could be covered by both: a
+ * track both claim (through scope.tracks, a release of scope.releases that
+ * holds it, or scope.artists naming its first main artist — the artist a
+ * run gives the line), in a territory both sets hold, in a month both date
+ * ranges touch (runs cover whole months, as ft_contract_covers does).  A line
+ * has one release (the one its report names, else the track's earliest), so
+ * two contracts that claim a track only through releases overlap only when
+ * they name the same release.
+ *
+ * Overlap alone is allowed: a producer's points on top of an artist's
+ * royalty deal are two royalty contracts on the same tracks.  Refused:
+ *  - a payee on both (they would be paid twice for the same sale);
+ *  - both of type distribution, license or profit_split (only one deal can
+ *    own a track's income in a territory at a time).
+ *
+ * The catalogue is asked through callbacks, so this module stays off the
+ * ledger.  Each expands one scope entry to tracks, calling emit once per
+ * ISRC; it returns 0, emit's non-zero return as is, or its own error (err
+ * filled).
+ */
+typedef int (*ft_contract_track_fn)(void *emit_ctx, const char *isrc);
+
+struct ft_contract_catalog {
+	/* Every track on the release (GTIN-14). */
+	int (*release_tracks)(void *ctx, const char *gtin14, ft_contract_track_fn emit,
+			      void *emit_ctx, struct ft_error *err);
+	/* Every track whose first main artist (by position) is artist_id. */
+	int (*artist_tracks)(void *ctx, const char *artist_id, ft_contract_track_fn emit,
+			     void *emit_ctx, struct ft_error *err);
+	void *ctx;
+};
+
+/*
+ * Check the incoming contracts against each other and against those already
+ * stored.  A stored contract with the id of an incoming one is being replaced
+ * and is skipped; pairs of stored contracts are not checked (they were
+ * accepted before).  Scopes are expanded to tracks once and only contracts
+ * sharing a track are compared, so the cost grows with the (contract, track)
+ * claims, not with the square of the contracts.
+ *
+ * Returns 0, FT_ECONFLICT with a message naming the later contract's file,
+ * line and scope field, both ids, the track, territories and first date of
+ * the overlap, the other contract's file and field, and the fix; FT_ENOMEM;
+ * or the catalogue's error.  Nothing is kept after the call.
+ */
+int ft_contract_overlap_check(const struct ft_contract *stored, size_t n_stored,
+			      const struct ft_contract *incoming, size_t n_incoming,
+			      const struct ft_contract_catalog *catalog, struct ft_error *err);
+
+/*
  * ACCT-3: the index of the most specific rule matching a usage, or -1 when
  * none does (validation guarantees a catch-all for royalty and license
  * contracts, so -1 only happens for the other types).  Tokens compare
