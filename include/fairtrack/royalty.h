@@ -279,12 +279,13 @@ struct ft_royalty_input {
 	 * suspense stays as it is, and no line may be non-attributable. */
 	bool hold_income;
 	/* Optional: each entry is handed to on_entry as it is computed (with
-	 * its payee shares, contract->n_payees of them, valid for the call)
+	 * its payee shares, contract->n_payees of them, and its ACCT-9
+	 * allocation or NULL, valid for the call)
 	 * instead of being kept in result->entries, which stays empty — so a
 	 * run of millions of lines holds no entry array.  A non-zero return
 	 * stops the run with that error. */
 	int (*on_entry)(void *ctx, const struct ft_royalty_entry *entry, const ft_amount *shares,
-			struct ft_error *err);
+			const struct ft_royalty_allocation *allocation, struct ft_error *err);
 	void *entry_ctx;
 };
 

@@ -1066,7 +1066,8 @@ static int add_entry(struct run *r, size_t ci, size_t line, long alloc, int rule
 				    line + 1);
 	res->contracts[ci].base += base;
 	if (r->in->on_entry)
-		return r->in->on_entry(r->in->entry_ctx, e, shares, r->err);
+		return r->in->on_entry(r->in->entry_ctx, e, shares,
+				       alloc >= 0 ? &res->allocations[alloc] : NULL, r->err);
 	return 0;
 }
 

@@ -19,10 +19,14 @@
  *     partner's fee (ACCT-1).  A release-level row (a GTIN, no ISRC) is
  *     shared equally over the release's tracks.  Every missing rate is
  *     collected and named at once;
- *  4. runs the engine, then posts: one receipt posting per source row
+ *  4. runs the engine, its entries going straight to royalty_lines, one
+ *     row each, under the royalty posting of their (contract, batch) or
+ *     (contract, income row); then posts: those royalty postings (label
+ *     −Σ royalty, payee:<id>@<account> +Σ shares), the usage receipts per
+ *     (batch, month) and the suspense and income receipts per row
  *     (receipts:<partner> −gross, fees:<partner> +fee, label or suspense
- *     +receipts), one royalty posting per engine entry (label −royalty,
- *     payee:<id>@<account> +each share), profit-split credits, advances and
+ *     +receipts), the usage rows posted as rowid ranges (run_posted),
+ *     profit-split credits, advances and
  *     costs recouped (payee −, label +), payouts (payee −, payout:<id> +),
  *     releases of carried suspense, reversals of suspense rows that left
  *     suspense after their period closed, and the whole units of the
@@ -52,12 +56,45 @@
 enum src_kind { SRC_USAGE, SRC_SUSPENSE, SRC_INCOME };
 static const char *const src_names[] = {"usage", "suspense", "income"};
 
+struct batch_info {
+	int64_t id;
+	char partner[FT_CONTRACT_ID_MAX];
+	char file[256];
+	ft_amount fee_rate;
+};
+
+/* The usage rows of one batch and month posted together (ACCT-1). */
+struct receipt_group {
+	uint32_t batch; /* index into batches */
+	int month;	/* the rows' own month */
+	int late, deferred, unmatched;
+	int64_t rows;
+	ft_amount gross, fee, receipts;
+};
+
+/* Usage rows [first, last] of one month posted by a run (run_posted). */
+struct posted_range {
+	int month;
+	int64_t first, last;
+	int64_t seq;   /* while reading: the read place of `last` */
+	int run_first; /* closed_ranges: the posting run's first month */
+};
+
+struct royalty_group {
+	size_t contract;
+	int64_t batch_id; /* 0: not a usage batch */
+	int kind;	  /* SRC_USAGE, SRC_INCOME, or -1: carried suspense */
+	int64_t source_id;
+	int64_t posting;
+	int64_t lines;
+	ft_amount royalty, base;
+	size_t shares_at; /* into group_shares, contract->n_payees of them */
+};
+
 /* One source row of the ledger and what ACCT-1 made of it. */
 struct src_row {
 	enum src_kind kind;
 	int64_t id, batch_id;
-	int month;	  /* its own month */
-	int64_t read_seq; /* usage: its place among the rows of its month read (run_posted) */
 	int late;
 	int context; /* posted by a closed run of the statement period: ACCT-9 weight only */
 	char partner[FT_CONTRACT_ID_MAX];
@@ -106,7 +143,6 @@ struct run_ctx {
 	size_t n_rows, cap_rows;
 	struct ft_royalty_line *lines;
 	size_t n_lines, cap_lines;
-	size_t *line_row;		      /* line index → index in rows */
 	struct ft_stmt *q_release, *q_artist; /* track_context, prepared once */
 	struct ft_royalty_dict *dict;	      /* the lines' tracks and channels */
 	char last_isrc[FT_ISRC_LEN + 1], last_gtin14[FT_GTIN_LEN + 1];
@@ -116,20 +152,31 @@ struct run_ctx {
 	int64_t *posted_by_kind[3];
 	struct fx_cache *fx;
 	size_t n_fx, cap_fx;
-	struct month_seq {
-		int month;
-		int64_t seq;
-	} * seqs; /* usage rows read so far, per month */
-	size_t n_seqs, cap_seqs;
+	/* Usage rows are not kept one by one (20 million rows): their lines
+	 * carry the batch (tag), their receipts are summed per group, and the
+	 * rows posted are kept as rowid ranges (run_posted). */
+	struct batch_info *batches; /* not withdrawn, by id */
+	size_t n_batches, cap_batches, last_batch;
+	struct receipt_group *rgroups;
+	size_t n_rgroups, cap_rgroups, last_rgroup;
+	struct posted_range *open_ranges, *ranges; /* open: one per month being read */
+	size_t n_open, cap_open, n_ranges, cap_ranges;
+	struct posted_range *closed_ranges; /* posted by closed runs, by (month, first) */
+	size_t n_closed_ranges, cap_closed_ranges;
+	int closed_month, closed_answer; /* ft_ledger_month_closed, last asked */
+	ft_amount usage_gross, usage_fee;
+	/* Royalty postings: one per (contract, batch) of usage lines, one per
+	 * (contract, income row) of ACCT-9 allocations; numbered first, in the
+	 * order the engine hands their entries over (on_entry). */
+	struct royalty_group *groups;
+	size_t n_groups, cap_groups, group_from;
+	ft_amount *group_shares;
+	size_t n_group_shares, cap_group_shares;
 	size_t missing_rates;
 	char missing_text[FT_ERROR_MESSAGE_MAX];
 
 	ft_amount remainder_e24, remainder;
-	/* The royalty posting being written: its line columns (migration 9). */
-	int line_set;
-	int64_t line_source_id;
-	ft_amount line_base, line_allocated;
-	int line_is_allocation;
+	int force_post; /* post() writes a posting whose legs are all zero */
 	struct ft_stmt *ins, *ins_line;
 	int64_t posting;
 	size_t legs;
@@ -533,7 +580,7 @@ static struct ft_royalty_line *new_line(struct run_ctx *r)
 
 /* A release-level row: shared equally over the release's tracks. */
 static int release_lines(struct run_ctx *r, const struct ft_royalty_line *tmpl, const char *gtin,
-			 struct src_row *row)
+			 size_t *n_lines)
 {
 	struct ft_stmt *st = NULL;
 	char(*isrcs)[FT_ISRC_LEN + 1] = NULL;
@@ -567,7 +614,7 @@ static int release_lines(struct run_ctx *r, const struct ft_royalty_line *tmpl, 
 		}
 		*l = *tmpl;
 		l->track = NULL;
-		row->n_lines = 1;
+		*n_lines = 1;
 		goto out;
 	}
 	weights = calloc(n, sizeof(*weights));
@@ -596,7 +643,7 @@ static int release_lines(struct run_ctx *r, const struct ft_royalty_line *tmpl, 
 		l->gross = gross[i];
 		l->receipts = rec[i];
 		rc = track_context(r, isrcs[i], gtin, &l->track);
-		row->n_lines++;
+		(*n_lines)++;
 	}
 out:
 	free(isrcs);
@@ -644,12 +691,12 @@ static int fee_rate(const char *text, ft_amount *out, struct ft_error *err)
  * contract's statement period contains its month, was deferred, not late:
  * *status becomes 1 and its lines keep their own month.
  */
-static int frequency_defers(struct run_ctx *r, const struct src_row *row, int month, int *status)
+static int frequency_defers(struct run_ctx *r, size_t first_line, int month, int *status)
 {
 	size_t i, c;
 	int in_window = 0;
 
-	for (i = row->first_line; i < r->n_lines; i++) {
+	for (i = first_line; i < r->n_lines; i++) {
 		const struct ft_royalty_line *l = &r->lines[i];
 
 		if (!l->track || !l->track->isrc[0])
@@ -667,37 +714,386 @@ static int frequency_defers(struct run_ctx *r, const struct src_row *row, int mo
 	}
 	if (*status == 2 && in_window) {
 		*status = 1;
-		for (i = row->first_line; i < r->n_lines; i++)
+		for (i = first_line; i < r->n_lines; i++)
 			r->lines[i].month = month;
 	}
 	return 0;
 }
 
-/* The next place of a usage row of `month` in the read (run_posted ranges). */
-static int count_read(struct run_ctx *r, int month, int64_t *seq)
+/* ---- usage rows: read in bulk ------------------------------------------------------ */
+
+static int load_batches(struct run_ctx *r)
+{
+	struct ft_stmt *st = NULL;
+	int rc;
+
+	rc = ft_store_prepare(
+	    r->store, &st,
+	    "SELECT b.id, b.partner_id, p.fee_percent, b.file FROM import_batches b "
+	    "JOIN partners p ON p.id = b.partner_id WHERE b.withdrawn_at IS NULL "
+	    "ORDER BY b.id",
+	    r->err);
+	while (!rc && (rc = ft_stmt_step(st, r->err)) == 1) {
+		struct batch_info *b;
+
+		rc = 0;
+		if (grow((void **)&r->batches, &r->cap_batches, r->n_batches + 1,
+			 sizeof(*r->batches))) {
+			rc = ft_error_set(r->err, FT_ENOMEM, "out of memory");
+			break;
+		}
+		b = &r->batches[r->n_batches++];
+		b->id = ft_stmt_column_int64(st, 0);
+		copy_field(b->partner, sizeof(b->partner), ft_stmt_column_text(st, 1));
+		copy_field(b->file, sizeof(b->file), ft_stmt_column_text(st, 3));
+		rc = fee_rate(ft_stmt_column_text(st, 2), &b->fee_rate, r->err);
+	}
+	ft_stmt_free(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* The batch's index, or -1 when it is withdrawn (its rows do not count). */
+static long batch_index(struct run_ctx *r, int64_t id)
+{
+	size_t lo = 0, hi = r->n_batches;
+
+	if (r->last_batch < r->n_batches && r->batches[r->last_batch].id == id)
+		return (long)r->last_batch;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->batches[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == r->n_batches || r->batches[lo].id != id)
+		return -1;
+	r->last_batch = lo;
+	return (long)lo;
+}
+
+static int month_closed(struct run_ctx *r, int month)
+{
+	char m[8];
+
+	if (r->closed_month != month + 1) {
+		ft_month_format(m, month);
+		r->closed_answer = ft_ledger_month_closed(r->store, m, NULL) == 1;
+		r->closed_month = month + 1;
+	}
+	return r->closed_answer;
+}
+
+/* The ranges closed runs posted (run_posted), by (month, first). */
+static int load_posted_ranges(struct run_ctx *r)
+{
+	struct ft_stmt *st = NULL;
+	int rc;
+
+	rc = ft_store_prepare(
+	    r->store, &st,
+	    "SELECT p.month, p.first_id, p.last_id, r.first_month FROM run_posted p "
+	    "JOIN runs r ON r.period = p.period WHERE r.closed_at IS NOT NULL AND "
+	    "p.source = 'usage' ORDER BY p.month, p.first_id",
+	    r->err);
+	while (!rc && (rc = ft_stmt_step(st, r->err)) == 1) {
+		struct posted_range *x;
+		const char *m = ft_stmt_column_text(st, 0);
+
+		if (grow((void **)&r->closed_ranges, &r->cap_closed_ranges, r->n_closed_ranges + 1,
+			 sizeof(*r->closed_ranges))) {
+			rc = ft_error_set(r->err, FT_ENOMEM, "out of memory");
+			break;
+		}
+		x = &r->closed_ranges[r->n_closed_ranges++];
+		memset(x, 0, sizeof(*x));
+		rc = ft_month_parse(&x->month, m, strlen(m), r->err);
+		x->first = ft_stmt_column_int64(st, 1);
+		x->last = ft_stmt_column_int64(st, 2);
+		x->run_first = (int)ft_stmt_column_int64(st, 3);
+	}
+	ft_stmt_free(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* 1 with *run_first when a closed run posted usage row id of month. */
+static int range_posted(const struct run_ctx *r, int month, int64_t id, int *run_first)
+{
+	size_t lo = 0, hi = r->n_closed_ranges;
+
+	/* the last range starting at or before (month, id) */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct posted_range *x = &r->closed_ranges[mid];
+
+		if (x->month < month || (x->month == month && x->first <= id))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return 0;
+	lo--;
+	if (r->closed_ranges[lo].month != month || r->closed_ranges[lo].last < id)
+		return 0;
+	*run_first = r->closed_ranges[lo].run_first;
+	return 1;
+}
+
+/* Every usage row read goes through here in rowid order: a posted row
+ * extends its month's open range, a row read and not posted ends it. */
+static int range_read(struct run_ctx *r, int month, int64_t id, int posted)
 {
 	size_t i;
 
-	for (i = 0; i < r->n_seqs && r->seqs[i].month != month; i++)
+	for (i = 0; i < r->n_open && r->open_ranges[i].month != month; i++)
 		;
-	if (i == r->n_seqs) {
-		if (grow((void **)&r->seqs, &r->cap_seqs, r->n_seqs + 1, sizeof(*r->seqs)))
+	if (i == r->n_open) {
+		if (!posted)
+			return 0;
+		if (grow((void **)&r->open_ranges, &r->cap_open, r->n_open + 1,
+			 sizeof(*r->open_ranges)))
 			return ft_error_set(r->err, FT_ENOMEM, "out of memory");
-		r->seqs[r->n_seqs++] = (struct month_seq){month, 0};
+		memset(&r->open_ranges[r->n_open], 0, sizeof(r->open_ranges[0]));
+		r->open_ranges[r->n_open].month = month;
+		r->open_ranges[r->n_open].first = -1;
+		r->n_open++;
 	}
-	*seq = ++r->seqs[i].seq;
+	if (posted && r->open_ranges[i].first >= 0) {
+		r->open_ranges[i].last = id;
+		return 0;
+	}
+	if (r->open_ranges[i].first >= 0) { /* a row not posted: the range ends */
+		if (grow((void **)&r->ranges, &r->cap_ranges, r->n_ranges + 1, sizeof(*r->ranges)))
+			return ft_error_set(r->err, FT_ENOMEM, "out of memory");
+		r->ranges[r->n_ranges++] = r->open_ranges[i];
+		r->open_ranges[i].first = -1;
+	}
+	if (posted)
+		r->open_ranges[i].first = r->open_ranges[i].last = id;
 	return 0;
 }
 
-/* Read one kind of source row; the columns are the same for all three. */
+/* Add a usage row's receipts to its (batch, month, late, deferred, destination) group. */
+static int receipt_add(struct run_ctx *r, uint32_t batch, int month, int late, int deferred,
+		       int unmatched, ft_amount gross, ft_amount fee, ft_amount receipts)
+{
+	struct receipt_group *g = NULL;
+	size_t i;
+
+	if (r->last_rgroup < r->n_rgroups) {
+		g = &r->rgroups[r->last_rgroup];
+		if (g->batch != batch || g->month != month || g->late != late ||
+		    g->deferred != deferred || g->unmatched != unmatched)
+			g = NULL;
+	}
+	for (i = 0; !g && i < r->n_rgroups; i++) {
+		struct receipt_group *x = &r->rgroups[i];
+
+		if (x->batch == batch && x->month == month && x->late == late &&
+		    x->deferred == deferred && x->unmatched == unmatched) {
+			g = x;
+			r->last_rgroup = i;
+		}
+	}
+	if (!g) {
+		if (grow((void **)&r->rgroups, &r->cap_rgroups, r->n_rgroups + 1,
+			 sizeof(*r->rgroups)))
+			return ft_error_set(r->err, FT_ENOMEM, "out of memory");
+		r->last_rgroup = r->n_rgroups;
+		g = &r->rgroups[r->n_rgroups++];
+		memset(g, 0, sizeof(*g));
+		g->batch = batch;
+		g->month = month;
+		g->late = late;
+		g->deferred = deferred;
+		g->unmatched = unmatched;
+	}
+	g->rows++;
+	g->gross += gross;
+	g->fee += fee;
+	g->receipts += receipts;
+	r->usage_gross += gross;
+	r->usage_fee += fee;
+	return 0;
+}
+
+/*
+ * Usage rows: every active row of P and every row of a closed month no
+ * closed run posted, into engine lines (80 bytes each, tagged with their
+ * batch) — no row is kept otherwise: receipts are summed per group as they
+ * are read, and the rows posted become rowid ranges.  The table is scanned
+ * in rowid order without its month index (nearly every row matches).
+ */
+static int read_usage(struct run_ctx *r)
+{
+	struct ft_stmt *st = NULL;
+	char last[8], prev_month_text[8] = "";
+	int rc, prev_month = 0;
+
+	ft_month_format(last, r->period.first + r->period.months - 1);
+	rc = load_batches(r);
+	if (!rc)
+		rc = load_posted_ranges(r);
+	if (!rc)
+		rc = ft_store_prepare(
+		    r->store, &st,
+		    "SELECT rowid, batch_id, month, isrc, gtin14, territory, "
+		    "commercial_model, use_type, currency, usages, revenue FROM usage "
+		    "WHERE +month <= ? ORDER BY rowid",
+		    r->err);
+	if (!rc)
+		rc = ft_stmt_bind_text(st, 1, last, r->err);
+	while (!rc && (rc = ft_stmt_step(st, r->err)) == 1) {
+		struct ft_royalty_line tmpl;
+		const char *mtext = ft_stmt_column_text(st, 2);
+		const char *isrc = ft_stmt_column_text(st, 3);
+		const char *gtin = ft_stmt_column_text(st, 4);
+		const char *cur = ft_stmt_column_text(st, 8);
+		ft_amount revenue = 0, rate = 0, gross, fee, receipts;
+		ft_amount kept_remainder = r->remainder, kept_e24 = r->remainder_e24;
+		int64_t id = ft_stmt_column_int64(st, 0);
+		long b = batch_index(r, ft_stmt_column_int64(st, 1));
+		const struct batch_info *batch;
+		size_t first_line = r->n_lines, n_lines = 0, k;
+		int month, status, deferred_from, run_first = 0, unmatched;
+
+		rc = 0;
+		if (b < 0)
+			continue; /* a withdrawn batch */
+		batch = &r->batches[b];
+		if (strcmp(mtext, prev_month_text) != 0) {
+			rc = ft_month_parse(&prev_month, mtext, strlen(mtext), r->err);
+			if (rc)
+				break;
+			copy_field(prev_month_text, sizeof(prev_month_text), mtext);
+		}
+		month = prev_month;
+		/* 1 in P, 2 late (or deferred), 3 context, 0 not counted. */
+		if (ft_period_contains(&r->period, month))
+			status = 1;
+		else if (month >= r->period.first)
+			status = 0;
+		else if (range_posted(r, month, id, &run_first))
+			status = r->all_due && r->span.months > r->period.months &&
+					 run_first >= r->span.first
+				     ? 3
+				     : 0;
+		else if (was_posted(r, SRC_USAGE, id)) /* a journal before migration 11 */
+			status = r->n_context && bsearch(&id, r->context_ids, r->n_context,
+							 sizeof(int64_t), cmp_i64)
+				     ? 3
+				     : 0;
+		else
+			status = month_closed(r, month) ? 2 : 0;
+		if (!status) {
+			rc = range_read(r, month, id, 0);
+			continue;
+		}
+		rc = ft_stmt_column_amount(st, 10, &revenue, r->err);
+		if (!rc)
+			rc = rate_for(r, month, cur, &rate);
+		if (rc == 1) { /* missing: keep collecting, the run stops after the scan */
+			rc = 0;
+			continue;
+		}
+		if (!rc)
+			rc = ft_run_convert(&gross, &fee, &receipts, &r->remainder,
+					    &r->remainder_e24, revenue, rate, batch->fee_rate,
+					    r->err);
+		if (rc)
+			break;
+		memset(&tmpl, 0, sizeof(tmpl));
+		/* A late row is accounted in this period (the engine needs its lines
+		 * inside the period); a context row keeps its month when the
+		 * statement period holds it. */
+		tmpl.month = status == 1			     ? month
+			     : status == 3 && month >= r->span.first ? month
+			     : status == 3			     ? r->span.first
+								     : r->period.first;
+		tmpl.units = ft_stmt_column_int64(st, 9);
+		tmpl.gross = gross;
+		tmpl.receipts = receipts;
+		tmpl.source_id = id;
+		tmpl.tag = (uint32_t)b;
+		tmpl.channel =
+		    ft_royalty_dict_channel(r->dict, batch->partner, ft_stmt_column_text(st, 6),
+					    ft_stmt_column_text(st, 7), ft_stmt_column_text(st, 5));
+		if (!tmpl.channel) {
+			rc = ft_error_set(
+			    r->err, FT_EINVAL,
+			    "usage row %lld: its partner, commercial model, use type or "
+			    "territory is too long for the engine (or out of memory)",
+			    (long long)id);
+			break;
+		}
+		if (isrc && isrc[0]) {
+			struct ft_royalty_line *l = new_line(r);
+
+			if (!l) {
+				rc = ft_error_set(r->err, FT_ENOMEM, "out of memory");
+				break;
+			}
+			*l = tmpl;
+			n_lines = 1;
+			rc = track_context(r, isrc, gtin, &l->track);
+		} else {
+			rc = release_lines(r, &tmpl, gtin ? gtin : "", &n_lines);
+		}
+		if (rc)
+			break;
+		deferred_from = status;
+		if (status != 3 && (r->any_not_due || status == 2) &&
+		    frequency_defers(r, first_line, month, &status)) {
+			r->n_lines = first_line;
+			r->remainder = kept_remainder;
+			r->remainder_e24 = kept_e24;
+			rc = range_read(r, month, id, 0);
+			continue;
+		}
+		if (status == 3) { /* ACCT-9 weight only: posted by an earlier run */
+			r->remainder = kept_remainder;
+			r->remainder_e24 = kept_e24;
+			for (k = first_line; k < r->n_lines; k++)
+				r->lines[k].context = true;
+			rc = range_read(r, month, id, 0);
+			continue;
+		}
+		deferred_from = deferred_from == 2 && status == 1;
+		unmatched = n_lines == 1 && !r->lines[first_line].track;
+		rc = receipt_add(r, (uint32_t)b, month, status == 2, deferred_from, unmatched,
+				 gross, fee, receipts);
+		if (!rc)
+			rc = range_read(r, month, id, 1);
+		if (rc)
+			break;
+		if (status == 2 && r->sum->late_lines < 20)
+			add_note(r->sum,
+				 "adjustment: usage %lld (%s, %s) belongs to a closed period; "
+				 "posted in %s",
+				 (long long)id, mtext, batch->file, r->period_text);
+		if (status == 2)
+			r->sum->late_lines++;
+	}
+	ft_stmt_free(st);
+	for (size_t i = 0; rc >= 0 && i < r->n_open; i++)
+		if (r->open_ranges[i].first >= 0) {
+			if (grow((void **)&r->ranges, &r->cap_ranges, r->n_ranges + 1,
+				 sizeof(*r->ranges)))
+				return ft_error_set(r->err, FT_ENOMEM, "out of memory");
+			r->ranges[r->n_ranges++] = r->open_ranges[i];
+			r->open_ranges[i].first = -1;
+		}
+	return rc < 0 ? rc : 0;
+}
+
+/* Read suspense or income rows (few: one posting a row); the columns are
+ * the same for both. */
 static int read_rows(struct run_ctx *r, enum src_kind kind)
 {
 	static const char *const sql[] = {
-	    "SELECT u.rowid, u.batch_id, u.month, u.isrc, u.gtin14, u.territory, "
-	    "u.commercial_model, u.use_type, u.currency, u.usages, u.revenue, b.partner_id, "
-	    "p.fee_percent, b.file FROM usage u JOIN import_batches b ON b.id = u.batch_id "
-	    "JOIN partners p ON p.id = b.partner_id WHERE b.withdrawn_at IS NULL AND u.month <= ? "
-	    "ORDER BY u.rowid",
+	    NULL, /* usage: read_usage */
 	    "SELECT s.rowid, s.batch_id, s.month, s.identifier, NULL, s.territory, "
 	    "s.commercial_model, s.use_type, s.currency, s.usages, s.revenue, b.partner_id, "
 	    "p.fee_percent, b.file FROM suspense s JOIN import_batches b ON b.id = s.batch_id "
@@ -726,14 +1122,11 @@ static int read_rows(struct run_ctx *r, enum src_kind kind)
 		char rec_t[FT_AMOUNT_STR_MAX], rate_t[FT_AMOUNT_STR_MAX],
 		    fee_pct[FT_AMOUNT_STR_MAX];
 		ft_amount revenue = 0, rate = 0, fee_r = 0;
-		ft_amount kept_remainder = r->remainder, kept_e24 = r->remainder_e24;
-		int64_t id = ft_stmt_column_int64(st, 0), read_seq = 0;
+		int64_t id = ft_stmt_column_int64(st, 0);
 		int month, status, deferred_from = 0;
 
 		rc = ft_month_parse(&month, ft_stmt_column_text(st, 2),
 				    strlen(ft_stmt_column_text(st, 2)), r->err);
-		if (!rc && kind == SRC_USAGE)
-			rc = count_read(r, month, &read_seq);
 		if (rc)
 			break;
 		status = row_status(r, kind, id, month);
@@ -771,8 +1164,6 @@ static int read_rows(struct run_ctx *r, enum src_kind kind)
 		memset(row, 0, sizeof(*row));
 		row->kind = kind;
 		row->id = id;
-		row->month = month;
-		row->read_seq = read_seq;
 		row->batch_id = kind == SRC_INCOME ? 0 : ft_stmt_column_int64(st, 1);
 		row->late = status == 2;
 		copy_field(row->partner, sizeof(row->partner), ft_stmt_column_text(st, 11));
@@ -825,60 +1216,24 @@ static int read_rows(struct run_ctx *r, enum src_kind kind)
 				 ft_stmt_column_text(st, 4), row->partner, cur,
 				 ft_stmt_column_text(st, 10));
 		} else {
-			const char *isrc = kind == SRC_USAGE ? ft_stmt_column_text(st, 3) : NULL;
 			const char *gtin = ft_stmt_column_text(st, 4);
+			struct ft_royalty_line *l = new_line(r);
 
-			if (kind == SRC_USAGE && isrc && isrc[0]) {
-				struct ft_royalty_line *l = new_line(r);
-
-				if (!l) {
-					rc = ft_error_set(r->err, FT_ENOMEM, "out of memory");
-					break;
-				}
-				*l = tmpl;
-				row->n_lines = 1;
-				rc = track_context(r, isrc, gtin, &l->track);
-			} else if (kind == SRC_USAGE) {
-				rc = release_lines(r, &tmpl, gtin ? gtin : "", row);
-			} else {
-				struct ft_royalty_line *l = new_line(r);
-
-				if (!l) {
-					rc = ft_error_set(r->err, FT_ENOMEM, "out of memory");
-					break;
-				}
-				*l = tmpl; /* ACCT-10: unmatched, isrc "" */
-				row->n_lines = 1;
-			}
-			if (rc)
+			if (!l) {
+				rc = ft_error_set(r->err, FT_ENOMEM, "out of memory");
 				break;
-			deferred_from = status;
-			if (kind == SRC_USAGE && status != 3 && (r->any_not_due || status == 2) &&
-			    frequency_defers(r, row, month, &status)) {
-				r->n_lines = row->first_line;
-				r->remainder = kept_remainder;
-				r->remainder_e24 = kept_e24;
-				continue;
 			}
+			*l = tmpl; /* ACCT-10: unmatched, no track */
+			row->n_lines = 1;
 			row->late = status == 2;
-			deferred_from = deferred_from == 2 && status == 1;
-			if (status == 3) { /* ACCT-9 weight only: posted by an earlier run */
-				size_t k;
-
-				row->context = 1;
-				r->remainder = kept_remainder;
-				r->remainder_e24 = kept_e24;
-				for (k = row->first_line; k < r->n_lines; k++)
-					r->lines[k].context = true;
-			}
+			deferred_from = 0;
 			snprintf(row->note, sizeof(row->note),
 				 "batch %lld (%s) %s row %lld: %s %s %s %s/%s %lld usages, %s %s",
 				 (long long)row->batch_id, ft_stmt_column_text(st, 13),
 				 src_names[kind], (long long)id, ft_stmt_column_text(st, 2),
-				 isrc && isrc[0] ? isrc
-						 : (gtin      ? gtin
-						    : id_text ? id_text
-							      : ""),
+				 gtin	   ? gtin
+				 : id_text ? id_text
+					   : "",
 				 tmpl.channel->territory, tmpl.channel->commercial_model,
 				 tmpl.channel->use_type, (long long)tmpl.units, cur,
 				 ft_stmt_column_text(st, 10));
@@ -1036,11 +1391,11 @@ static int post(struct run_ctx *r, const char *kind, const struct leg *legs, siz
 		return ft_error_set(r->err, FT_ECONFLICT,
 				    "internal: a %s posting does not balance; nothing was written",
 				    kind);
-	if (!nonzero)
+	if (!nonzero && !r->force_post)
 		return 0;
 	r->posting++;
 	for (i = 0; !rc && i < n; i++) {
-		if (legs[i].amount == 0)
+		if (legs[i].amount == 0 && (nonzero || i > 0))
 			continue;
 		if (!strcmp(legs[i].account, "label"))
 			r->label_sum += legs[i].amount;
@@ -1072,16 +1427,6 @@ static int post(struct run_ctx *r, const char *kind, const struct leg *legs, siz
 		if (!rc)
 			rc = ft_stmt_bind_text(r->ins, 12, note, r->err);
 		if (!rc)
-			rc = r->line_set ? ft_stmt_bind_int64(r->ins, 13, r->line_source_id, r->err)
-					 : ft_stmt_bind_null(r->ins, 13, r->err);
-		if (!rc)
-			rc = r->line_set ? ft_stmt_bind_amount(r->ins, 14, r->line_base, r->err)
-					 : ft_stmt_bind_null(r->ins, 14, r->err);
-		if (!rc)
-			rc = r->line_set && r->line_is_allocation
-				 ? ft_stmt_bind_amount(r->ins, 15, r->line_allocated, r->err)
-				 : ft_stmt_bind_null(r->ins, 15, r->err);
-		if (!rc)
 			rc = ft_stmt_step(r->ins, r->err);
 		if (rc < 0)
 			return rc;
@@ -1091,46 +1436,92 @@ static int post(struct run_ctx *r, const char *kind, const struct leg *legs, siz
 	return rc;
 }
 
-/* One row of royalty_lines: the engine entry e, summed into `posting`. */
-static int royalty_line(struct run_ctx *r, const struct ft_royalty_result *res,
-			const struct ft_royalty_entry *e, int64_t posting, int64_t seq)
+/*
+ * on_entry: each engine entry joins the royalty posting of its (contract,
+ * usage batch) — or (contract, income row) for an ACCT-9 allocation — and
+ * becomes one row of royalty_lines under it.  The engine hands a contract's
+ * entries over together, so a contract's groups are looked for among the
+ * few opened since its first entry.  Postings are numbered in the order
+ * groups open; post_all posts them first, so the numbers hold.
+ */
+static int on_entry(void *ctx, const struct ft_royalty_entry *e, const ft_amount *shares,
+		    const struct ft_royalty_allocation *a, struct ft_error *err)
 {
-	const struct ft_royalty_allocation *a =
-	    e->allocation >= 0 ? &res->allocations[e->allocation] : NULL;
+	struct run_ctx *r = ctx;
+	const struct ft_contract *c = &r->contracts[e->contract];
+	const struct ft_royalty_line *l = &r->lines[e->line];
+	struct royalty_group *g = NULL;
+	int64_t batch = 0, source = 0;
+	int kind = SRC_USAGE;
 	struct ft_stmt *q = r->ins_line;
+	size_t i;
 	int rc;
 
-	rc = ft_stmt_reset(q, r->err);
+	if (e->royalty == 0)
+		return 0; /* nothing to post, nothing to show */
+	if (a) {
+		kind = a->source_line >= 0 ? SRC_INCOME : -1;
+		source = a->source_line >= 0 ? r->lines[a->source_line].source_id : 0;
+	} else {
+		batch = r->batches[l->tag].id;
+	}
+	if (r->n_groups > r->group_from && r->groups[r->group_from].contract != e->contract)
+		r->group_from = r->n_groups;
+	for (i = r->n_groups; i-- > r->group_from && !g;)
+		if (r->groups[i].batch_id == batch && r->groups[i].kind == kind &&
+		    r->groups[i].source_id == source)
+			g = &r->groups[i];
+	if (!g) {
+		if (grow((void **)&r->groups, &r->cap_groups, r->n_groups + 1,
+			 sizeof(*r->groups)) ||
+		    grow((void **)&r->group_shares, &r->cap_group_shares,
+			 r->n_group_shares + c->n_payees, sizeof(*r->group_shares)))
+			return ft_error_set(err, FT_ENOMEM, "out of memory");
+		g = &r->groups[r->n_groups++];
+		memset(g, 0, sizeof(*g));
+		g->contract = e->contract;
+		g->batch_id = batch;
+		g->kind = kind;
+		g->source_id = source;
+		g->posting = (int64_t)r->n_groups;
+		g->shares_at = r->n_group_shares;
+		memset(r->group_shares + g->shares_at, 0, c->n_payees * sizeof(*r->group_shares));
+		r->n_group_shares += c->n_payees;
+	}
+	for (i = 0; i < c->n_payees; i++)
+		r->group_shares[g->shares_at + i] += shares[i];
+	g->royalty += e->royalty;
+	g->base += e->base;
+	rc = ft_stmt_reset(q, err);
 	if (!rc)
-		rc = ft_stmt_bind_text(q, 1, r->period_text, r->err);
+		rc = ft_stmt_bind_text(q, 1, r->period_text, err);
 	if (!rc)
-		rc = ft_stmt_bind_int64(q, 2, posting, r->err);
+		rc = ft_stmt_bind_int64(q, 2, g->posting, err);
 	if (!rc)
-		rc = ft_stmt_bind_int64(q, 3, seq, r->err);
+		rc = ft_stmt_bind_int64(q, 3, g->lines++, err);
 	if (!rc)
-		rc = ft_stmt_bind_int64(q, 4, r->lines[e->line].source_id, r->err);
+		rc = ft_stmt_bind_int64(q, 4, l->source_id, err);
 	if (!rc)
-		rc = a && a->source_line >= 0
-			 ? ft_stmt_bind_int64(q, 5, r->lines[a->source_line].source_id, r->err)
-			 : ft_stmt_bind_null(q, 5, r->err);
+		rc = kind == SRC_INCOME ? ft_stmt_bind_int64(q, 5, source, err)
+					: ft_stmt_bind_null(q, 5, err);
 	if (!rc)
-		rc = e->rule >= 0 ? ft_stmt_bind_int64(q, 6, e->rule, r->err)
-				  : ft_stmt_bind_null(q, 6, r->err);
+		rc = e->rule >= 0 ? ft_stmt_bind_int64(q, 6, e->rule, err)
+				  : ft_stmt_bind_null(q, 6, err);
 	if (!rc)
-		rc = ft_stmt_bind_int64(q, 7, e->escalation + 1, r->err);
+		rc = ft_stmt_bind_int64(q, 7, e->escalation + 1, err);
 	if (!rc)
-		rc = ft_stmt_bind_int64(q, 8, e->units, r->err);
+		rc = ft_stmt_bind_int64(q, 8, e->units, err);
 	if (!rc)
-		rc = ft_stmt_bind_amount(q, 9, e->base, r->err);
+		rc = ft_stmt_bind_amount(q, 9, e->base, err);
 	if (!rc)
-		rc = ft_stmt_bind_amount(q, 10, e->rate, r->err);
+		rc = ft_stmt_bind_amount(q, 10, e->rate, err);
 	if (!rc)
-		rc = ft_stmt_bind_amount(q, 11, e->royalty, r->err);
+		rc = ft_stmt_bind_amount(q, 11, e->royalty, err);
 	if (!rc)
-		rc = a ? ft_stmt_bind_amount(q, 12, a->receipts, r->err)
-		       : ft_stmt_bind_null(q, 12, r->err);
+		rc = a ? ft_stmt_bind_amount(q, 12, a->receipts, err)
+		       : ft_stmt_bind_null(q, 12, err);
 	if (!rc)
-		rc = ft_stmt_step(q, r->err);
+		rc = ft_stmt_step(q, err);
 	return rc < 0 ? rc : 0;
 }
 
@@ -1210,6 +1601,77 @@ static int reverse_left_suspense(struct run_ctx *r)
 	return rc;
 }
 
+/* The royalty postings, in their numbers' order: label −Σ royalty, each
+ * payee +Σ their shares (exact: the sums of what the lines' splits gave). */
+static int post_groups(struct run_ctx *r, const struct ft_royalty_input *in)
+{
+	char note[1024], b[FT_AMOUNT_STR_MAX], y[FT_AMOUNT_STR_MAX];
+	struct leg *legs = NULL;
+	char(*names)[FT_CONTRACT_ID_MAX * 2 + 16] = NULL;
+	size_t i, k, cap = 0;
+	int rc = 0;
+
+	for (i = 0; !rc && i < r->n_groups; i++) {
+		const struct royalty_group *g = &r->groups[i];
+		const struct ft_contract *c = &in->contracts[g->contract];
+		const struct batch_info *bi = NULL;
+
+		if (c->n_payees + 1 > cap) {
+			free(legs);
+			free(names);
+			cap = c->n_payees + 1;
+			legs = calloc(cap, sizeof(*legs));
+			names = calloc(cap, sizeof(*names));
+			if (!legs || !names) {
+				rc = ft_error_set(r->err, FT_ENOMEM, "out of memory");
+				break;
+			}
+		}
+		legs[0] = (struct leg){"label", NULL, -g->royalty};
+		for (k = 0; k < c->n_payees; k++) {
+			snprintf(names[k], sizeof(names[k]), "payee:%s@%s", c->payees[k].id,
+				 account_of(c));
+			legs[k + 1] = (struct leg){names[k], c->payees[k].id,
+						   r->group_shares[g->shares_at + k]};
+		}
+		if (g->kind == SRC_USAGE) {
+			long bx = batch_index(r, g->batch_id);
+
+			bi = bx >= 0 ? &r->batches[bx] : NULL;
+		}
+		ft_amount_format(b, sizeof(b), g->base, 2);
+		ft_amount_format(y, sizeof(y), g->royalty, 2);
+		if (g->kind == SRC_USAGE)
+			snprintf(
+			    note, sizeof(note),
+			    "ACCT-2..4 contract %s: %lld line%s of batch %lld (%s), base %s, "
+			    "royalty %s; each line, its rule, rate and usage row: royalty_lines "
+			    "(explain)",
+			    c->id, (long long)g->lines, g->lines == 1 ? "" : "s",
+			    (long long)g->batch_id, bi ? bi->file : "", b, y);
+		else
+			snprintf(
+			    note, sizeof(note),
+			    "ACCT-9 contract %s: %lld allocation%s of %s, base %s, royalty %s; "
+			    "each line: royalty_lines (explain)",
+			    c->id, (long long)g->lines, g->lines == 1 ? "" : "s",
+			    g->kind == SRC_INCOME ? "an income row"
+						  : "carried non-attributable suspense",
+			    b, y);
+		r->force_post = 1; /* lines hang on its number even when they sum to 0 */
+		rc = post(r, "royalty", legs, c->n_payees + 1, c->id, g->batch_id,
+			  g->kind == SRC_INCOME ? "income" : NULL, g->source_id, note);
+		r->force_post = 0;
+		if (!rc && r->posting != g->posting)
+			rc = ft_error_set(r->err, FT_ECONFLICT,
+					  "internal: royalty posting %lld numbered %lld",
+					  (long long)g->posting, (long long)r->posting);
+	}
+	free(legs);
+	free(names);
+	return rc;
+}
+
 static int post_all(struct run_ctx *r, const struct ft_royalty_input *in,
 		    const struct ft_royalty_result *res)
 {
@@ -1218,7 +1680,42 @@ static int post_all(struct run_ctx *r, const struct ft_royalty_input *in,
 	size_t i, k;
 	int rc = 0;
 
-	/* Receipts: one posting per source row. */
+	/* Royalties first: their posting numbers were given out as the engine
+	 * handed the entries over (on_entry). */
+	rc = post_groups(r, in);
+	/* Usage receipts: one posting per batch, month and destination. */
+	for (i = 0; !rc && i < r->n_rgroups; i++) {
+		const struct receipt_group *g = &r->rgroups[i];
+		const struct batch_info *b = &r->batches[g->batch];
+		char name[FT_ROYALTY_NAME_MAX], m[8], gt[FT_AMOUNT_STR_MAX], ft[FT_AMOUNT_STR_MAX],
+		    rt[FT_AMOUNT_STR_MAX];
+		struct leg legs[3];
+
+		snprintf(acct, sizeof(acct), "receipts:%s", b->partner);
+		snprintf(acct2, sizeof(acct2), "fees:%s", b->partner);
+		snprintf(name, sizeof(name), "suspense:unmatched:%s", b->partner);
+		legs[0] = (struct leg){acct, NULL, -g->gross};
+		legs[1] = (struct leg){acct2, NULL, g->fee};
+		legs[2] = (struct leg){g->unmatched ? name : "label", NULL, g->receipts};
+		ft_month_format(m, g->month);
+		ft_amount_format(gt, sizeof(gt), g->gross, 2);
+		ft_amount_format(ft, sizeof(ft), g->fee, 2);
+		ft_amount_format(rt, sizeof(rt), g->receipts, 2);
+		snprintf(
+		    note, sizeof(note),
+		    "batch %lld (%s): %lld usage row%s of %s%s: ACCT-1 gross %s %s, fee %s, "
+		    "receipts %s (each row's figures: the usage table, rowids in run_posted)%s",
+		    (long long)b->id, b->file, (long long)g->rows, g->rows == 1 ? "" : "s", m,
+		    g->unmatched ? " sold as whole releases without tracks" : "", r->currency, gt,
+		    ft, rt,
+		    g->late	  ? " (late: the month is closed, posted here as an adjustment)"
+		    : g->deferred ? " (deferred to its contract's statement period: each row "
+				    "waited for the run that computes its contract)"
+				  : "");
+		rc = post(r, g->late ? "late" : "receipt", legs, 3, NULL, b->id, "batch", b->id,
+			  note);
+	}
+	/* Suspense and income: one posting per row. */
 	for (i = 0; !rc && i < r->n_rows; i++) {
 		const struct src_row *row = &r->rows[i];
 		struct leg legs[3];
@@ -1230,8 +1727,7 @@ static int post_all(struct run_ctx *r, const struct ft_royalty_input *in,
 		legs[0] = (struct leg){acct, NULL, -row->gross};
 		legs[1] = (struct leg){acct2, NULL, row->fee};
 		legs[2] = (struct leg){"label", NULL, row->receipts};
-		if (row->kind == SRC_SUSPENSE || (row->kind == SRC_USAGE && row->n_lines == 1 &&
-						  !r->lines[row->first_line].track)) {
+		if (row->kind == SRC_SUSPENSE) {
 			static char name[FT_ROYALTY_NAME_MAX];
 
 			snprintf(name, sizeof(name), "suspense:unmatched:%s", row->partner);
@@ -1263,61 +1759,6 @@ static int post_all(struct run_ctx *r, const struct ft_royalty_input *in,
 				 s->name, s->since_month, s->partner);
 			rc = post(r, "suspense-release", legs, 2, NULL, 0, NULL, 0, note);
 		}
-	}
-	/* Royalties: one posting per engine entry. */
-	for (i = 0; !rc && i < res->n_entries; i++) {
-		const struct ft_royalty_entry *e = &res->entries[i];
-		const struct ft_contract *c = &in->contracts[e->contract];
-		const ft_amount *shares = ft_royalty_entry_shares(res, e);
-		const struct src_row *row = &r->rows[r->line_row[e->line]];
-		struct leg *legs = calloc(c->n_payees + 1, sizeof(*legs));
-		char(*names)[FT_CONTRACT_ID_MAX * 2 + 16] = calloc(c->n_payees, sizeof(*names));
-		const struct src_row *from = row;
-		size_t used;
-
-		if (!legs || !names) {
-			free(legs);
-			free(names);
-			rc = ft_error_set(r->err, FT_ENOMEM, "out of memory");
-			break;
-		}
-		legs[0] = (struct leg){"label", NULL, -e->royalty};
-		for (k = 0; k < c->n_payees; k++) {
-			snprintf(names[k], sizeof(names[k]), "payee:%s@%s", c->payees[k].id,
-				 account_of(c));
-			legs[k + 1] = (struct leg){names[k], c->payees[k].id, shares[k]};
-		}
-		used = ft_royalty_explain_entry(note, sizeof(note), in, res, i);
-		if (used >= sizeof(note))
-			used = sizeof(note) - 1;
-		if (e->allocation >= 0) {
-			const struct ft_royalty_allocation *a = &res->allocations[e->allocation];
-
-			if (a->source_line >= 0)
-				from = &r->rows[r->line_row[a->source_line]];
-			snprintf(note + used, sizeof(note) - used,
-				 " ← ACCT-9 pro-rata share of %.900s; by the receipts of %.900s",
-				 a->source_line >= 0 ? from->note
-						     : "carried non-attributable suspense",
-				 row->note);
-			if (a->source_line < 0)
-				from = NULL;
-		} else {
-			snprintf(note + used, sizeof(note) - used, " ← %.1000s", row->note);
-		}
-		r->line_set = 1;
-		r->line_source_id = r->lines[e->line].source_id;
-		r->line_base = e->base;
-		r->line_is_allocation = e->allocation >= 0;
-		r->line_allocated =
-		    e->allocation >= 0 ? res->allocations[e->allocation].receipts : 0;
-		rc = post(r, "royalty", legs, c->n_payees + 1, c->id, from ? from->batch_id : 0,
-			  from ? src_names[from->kind] : NULL, from ? from->id : 0, note);
-		r->line_set = 0;
-		if (!rc && e->royalty != 0)
-			rc = royalty_line(r, res, e, r->posting, 0);
-		free(legs);
-		free(names);
 	}
 	/* ACCT-8 profit-split credits. */
 	for (i = 0; !rc && i < in->n_contracts; i++) {
@@ -1673,43 +2114,30 @@ static int store_run(struct run_ctx *r, const struct ft_royalty_result *res)
 	return rc < 0 ? rc : 0;
 }
 
-/*
- * run_posted: the usage rows this run posted a receipt for, as ranges of
- * rowids per month.  Rows are read in rowid order, so a range is a stretch
- * of consecutive rows read and posted; a row read and not posted (deferred:
- * a contract covering it is not due) ends it.
- */
+/* run_posted: the usage rows this run posted, as the ranges read_usage kept. */
 static int store_posted(struct run_ctx *r)
 {
 	struct ft_stmt *q = NULL;
-	size_t i, j;
+	size_t i;
 	int rc;
 
 	rc = ft_store_prepare(r->store, &q,
 			      "INSERT INTO run_posted (period, source, month, first_id, last_id) "
 			      "VALUES (?, 'usage', ?, ?, ?)",
 			      r->err);
-	for (i = 0; !rc && i < r->n_rows; i = j) {
-		const struct src_row *row = &r->rows[i];
+	for (i = 0; !rc && i < r->n_ranges; i++) {
 		char m[8];
 
-		j = i + 1;
-		if (row->kind != SRC_USAGE || row->context)
-			continue;
-		while (j < r->n_rows && r->rows[j].kind == SRC_USAGE && !r->rows[j].context &&
-		       r->rows[j].month == row->month &&
-		       r->rows[j].read_seq == r->rows[j - 1].read_seq + 1)
-			j++;
-		ft_month_format(m, row->month);
+		ft_month_format(m, r->ranges[i].month);
 		rc = ft_stmt_reset(q, r->err);
 		if (!rc)
 			rc = ft_stmt_bind_text(q, 1, r->period_text, r->err);
 		if (!rc)
 			rc = ft_stmt_bind_text(q, 2, m, r->err);
 		if (!rc)
-			rc = ft_stmt_bind_int64(q, 3, row->id, r->err);
+			rc = ft_stmt_bind_int64(q, 3, r->ranges[i].first, r->err);
 		if (!rc)
-			rc = ft_stmt_bind_int64(q, 4, r->rows[j - 1].id, r->err);
+			rc = ft_stmt_bind_int64(q, 4, r->ranges[i].last, r->err);
 		if (!rc)
 			rc = ft_stmt_step(q, r->err);
 		if (rc > 0)
@@ -1733,6 +2161,8 @@ static void fill_summary(struct run_ctx *r, const struct ft_royalty_result *res)
 	s->remainder_e24 = r->remainder_e24;
 	s->label = r->label_sum;
 	s->suspense = res->suspense_out - res->suspense_in;
+	s->receipts += r->usage_gross;
+	s->fees += r->usage_fee;
 	for (i = 0; i < r->n_rows; i++) {
 		if (r->rows[i].context)
 			continue;
@@ -1820,7 +2250,9 @@ int ft_run_period(struct ft_store *store, const struct ft_period *period,
 		rc = convert_money_items(&r, set.items, have_prev ? &prev : NULL);
 	if (!rc)
 		rc = load_posted(&r);
-	for (k = SRC_USAGE; !rc && k <= SRC_INCOME; k++)
+	if (!rc)
+		rc = read_usage(&r);
+	for (k = SRC_SUSPENSE; !rc && k <= SRC_INCOME; k++)
 		rc = read_rows(&r, (enum src_kind)k);
 	if (!rc && r.missing_rates)
 		rc = ft_error_set(
@@ -1842,37 +2274,27 @@ int ft_run_period(struct ft_store *store, const struct ft_period *period,
 	in.lines = r.lines;
 	in.n_lines = r.n_lines;
 	in.previous = have_prev ? &prev : NULL;
-	/* The engine carries the row's own id (what explain prints as
-	 * "source"); line_row maps a line back to its row here. */
-	r.line_row = calloc(r.n_lines ? r.n_lines : 1, sizeof(*r.line_row));
-	if (!r.line_row) {
-		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+	/* The engine carries each line's row id (source_id) and batch (tag);
+	 * its entries go straight to royalty_lines (on_entry), so the run holds
+	 * no entry array. */
+	in.on_entry = on_entry;
+	in.entry_ctx = &r;
+	rc = ft_store_prepare(
+	    store, &r.ins_line,
+	    "INSERT INTO royalty_lines (period, posting, seq, usage_id, income_id, rule, tier, "
+	    "units, base, rate, royalty, allocated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    err);
+	if (rc)
 		goto out;
-	}
-	for (i = 0; i < r.n_rows; i++) {
-		size_t j;
-
-		for (j = 0; j < r.rows[i].n_lines; j++) {
-			r.lines[r.rows[i].first_line + j].source_id = r.rows[i].id;
-			r.line_row[r.rows[i].first_line + j] = i;
-		}
-	}
 	rc = ft_royalty_run(&res, &in, err);
 	if (rc)
 		goto out;
 	rc = ft_store_prepare(
 	    store, &r.ins,
 	    "INSERT INTO journal (period, posting, kind, account, currency, amount, "
-	    "contract, payee, batch_id, source, source_id, note, line_source_id, line_base, "
-	    "line_allocated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    "contract, payee, batch_id, source, source_id, note) VALUES (?, ?, ?, ?, ?, ?, ?, "
+	    "?, ?, ?, ?, ?)",
 	    err);
-	if (!rc)
-		rc = ft_store_prepare(
-		    store, &r.ins_line,
-		    "INSERT INTO royalty_lines (period, posting, seq, usage_id, "
-		    "income_id, rule, tier, units, base, rate, royalty, allocated) "
-		    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		    err);
 	if (!rc)
 		rc = store_run(&r, res);
 	if (!rc)
@@ -1919,9 +2341,14 @@ out:
 	ft_contract_set_clear(&set);
 	free(r.rows);
 	free(r.lines);
-	free(r.line_row);
 	free(r.fx);
-	free(r.seqs);
+	free(r.batches);
+	free(r.rgroups);
+	free(r.open_ranges);
+	free(r.ranges);
+	free(r.closed_ranges);
+	free(r.groups);
+	free(r.group_shares);
 	free(r.windows);
 	free(r.deferred);
 	free(r.context_ids);

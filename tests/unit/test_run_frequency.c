@@ -95,10 +95,11 @@ static struct ft_store *mixed_ledger(const char *name, const char *cat_extra)
 		add_usage(store, b++, months[n], "GBAAA2600002");
 	}
 	if (ft_contracts_import(store,
-				write_file("ann.yaml", "id: ann-monthly\ntype: royalty\ncurrency: GBP\n"
-						       "frequency: monthly\npayees:\n  - id: ann\n"
-						       "    share: 100%\nscope:\n  artists: [ann]\n"
-						       "  start: 2026-01-01\nrates:\n  - rate: 20%\n"),
+				write_file("ann.yaml",
+					   "id: ann-monthly\ntype: royalty\ncurrency: GBP\n"
+					   "frequency: monthly\npayees:\n  - id: ann\n"
+					   "    share: 100%\nscope:\n  artists: [ann]\n"
+					   "  start: 2026-01-01\nrates:\n  - rate: 20%\n"),
 				&res, &err))
 		fail_msg("%s", err.message);
 	ft_contracts_import_result_free(&res);
@@ -192,9 +193,9 @@ static void test_quarterly_contract_waits_for_its_quarter_and_gets_all_of_it(voi
 	ft_store_close(store);
 }
 
-/* Migration 9: a royalty leg carries its line's source row, ACCT-2 base and
- * ACCT-9 allocated receipts as columns (exact), and a run statement its
- * statement period. */
+/* Migration 11: each royalty line under the payee's royalty postings names
+ * its usage row, ACCT-2 base and ACCT-9 allocated receipts (exact), and a
+ * run statement its statement period. */
 static void line_columns_say_what_the_statement_needs(struct ft_store *store)
 {
 	struct ft_stmt *st = NULL;
@@ -202,34 +203,36 @@ static void line_columns_say_what_the_statement_needs(struct ft_store *store)
 	int n = 0;
 
 	assert_int_equal(
-	    ft_store_prepare(store, &st,
-			     "SELECT j.source, j.source_id, j.line_source_id, j.line_base, "
-			     "j.line_allocated, u.isrc FROM journal j JOIN usage u ON u.rowid = "
-			     "j.line_source_id WHERE j.period = '2026-12' AND j.kind = 'royalty' AND "
-			     "j.payee = 'cat' ORDER BY j.id",
-			     NULL),
+	    ft_store_prepare(
+		store, &st,
+		"SELECT l.income_id, l.usage_id, l.base, l.allocated, u.isrc FROM "
+		"royalty_lines l JOIN journal j ON j.period = l.period AND j.posting = "
+		"l.posting AND j.kind = 'royalty' AND j.payee = 'cat' JOIN usage u ON "
+		"u.rowid = l.usage_id WHERE l.period = '2026-12' ORDER BY l.posting, "
+		"l.seq",
+		NULL),
 	    0);
 	while (ft_stmt_step(st, NULL) == 1) {
-		assert_string_equal(ft_stmt_column_text(st, 5), "GBAAA2600002");
-		assert_int_equal(ft_stmt_column_amount(st, 3, &base, NULL), 0);
-		if (!strcmp(ft_stmt_column_text(st, 0), "income")) {
-			assert_int_equal(ft_stmt_column_amount(st, 4, &allocated, NULL), 0);
+		assert_string_equal(ft_stmt_column_text(st, 4), "GBAAA2600002");
+		assert_int_equal(ft_stmt_column_amount(st, 2, &base, NULL), 0);
+		if (!ft_stmt_column_is_null(st, 0)) {
+			assert_int_equal(ft_stmt_column_amount(st, 3, &allocated, NULL), 0);
 			testutil_assert_amount(allocated, "3");
 			testutil_assert_amount(base, "3");
 		} else {
-			assert_true(ft_stmt_column_is_null(st, 4));
-			assert_true(ft_stmt_column_int64(st, 1) == ft_stmt_column_int64(st, 2));
+			assert_true(ft_stmt_column_is_null(st, 3));
 			testutil_assert_amount(base, "72");
 		}
 		n++;
 	}
 	ft_stmt_free(st);
 	assert_int_equal(n, 6); /* three usage lines, three allocations */
-	assert_int_equal(ft_store_prepare(store, &st,
-					  "SELECT statement_period FROM run_statements WHERE period = "
-					  "'2026-12' ORDER BY payee",
-					  NULL),
-			 0);
+	assert_int_equal(
+	    ft_store_prepare(store, &st,
+			     "SELECT statement_period FROM run_statements WHERE period = "
+			     "'2026-12' ORDER BY payee",
+			     NULL),
+	    0);
 	assert_int_equal(ft_stmt_step(st, NULL), 1);
 	assert_string_equal(ft_stmt_column_text(st, 0), "2026-12"); /* ann, monthly */
 	assert_int_equal(ft_stmt_step(st, NULL), 1);
@@ -342,8 +345,8 @@ static void test_advance_and_reserve_follow_the_contracts_own_period(void **stat
 	    mixed_ledger("advance", "advances:\n  - amount: 8.00\n    date: 2026-11-15\n"
 				    "reserve:\n  percent: 50%\n  release_after: 1\n");
 	struct ft_run_summary s;
-	static const char *const months[] = {"2026-10", "2026-11", "2026-12", "2027-01",
-					     "2027-02", "2027-03"};
+	static const char *const months[] = {"2026-10", "2026-11", "2026-12",
+					     "2027-01", "2027-02", "2027-03"};
 	size_t i;
 
 	(void)state;
@@ -377,11 +380,12 @@ static void test_cross_collateral_group_needs_one_frequency(void **state)
 
 	(void)state;
 	if (ft_contracts_import(store,
-				write_file("ann.yaml", "id: ann-monthly\ntype: royalty\ncurrency: GBP\n"
-						       "frequency: monthly\npayees:\n  - id: ann\n"
-						       "    share: 100%\nscope:\n  artists: [ann]\n"
-						       "  start: 2026-01-01\nrates:\n  - rate: 20%\n"
-						       "cross_collateral: family\n"),
+				write_file("ann.yaml",
+					   "id: ann-monthly\ntype: royalty\ncurrency: GBP\n"
+					   "frequency: monthly\npayees:\n  - id: ann\n"
+					   "    share: 100%\nscope:\n  artists: [ann]\n"
+					   "  start: 2026-01-01\nrates:\n  - rate: 20%\n"
+					   "cross_collateral: family\n"),
 				&res, &err))
 		fail_msg("%s", err.message);
 	ft_contracts_import_result_free(&res);
@@ -457,15 +461,15 @@ static void test_a_skipped_profit_split_takes_nothing_from_the_label(void **stat
 
 		add_usage(store, 7 + b, months[b], "GBAAA2600003");
 	}
-	if (ft_contracts_import(store,
-				write_file("dee.yaml",
-					   "id: dee-split\ntype: profit_split\ncurrency: GBP\n"
-					   "frequency: half-yearly\npayees:\n  - id: dee\n"
-					   "    share: 50%\n  - id: dee-label\n    share: 50%\n"
-					   "scope:\n  artists: [dee]\n  start: 2026-01-01\n"
-					   "costs:\n  - description: Recording\n    amount: 100.00\n"
-					   "    currency: GBP\n    date: 2026-07-01\n"),
-				&res, &err))
+	if (ft_contracts_import(
+		store,
+		write_file("dee.yaml", "id: dee-split\ntype: profit_split\ncurrency: GBP\n"
+				       "frequency: half-yearly\npayees:\n  - id: dee\n"
+				       "    share: 50%\n  - id: dee-label\n    share: 50%\n"
+				       "scope:\n  artists: [dee]\n  start: 2026-01-01\n"
+				       "costs:\n  - description: Recording\n    amount: 100.00\n"
+				       "    currency: GBP\n    date: 2026-07-01\n"),
+		&res, &err))
 		fail_msg("%s", err.message);
 	ft_contracts_import_result_free(&res);
 
