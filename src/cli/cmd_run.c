@@ -5,6 +5,7 @@
  * totals, adjustments for closed periods, and one line per payee account.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -120,6 +121,16 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 		print_json(&sum);
 	else if (!cli->quiet)
 		print_text(&sum);
+	/* FAIRTRACK_TIMING=1: where the time went (bench/engine.sh), on stderr. */
+	if (!code && getenv("FAIRTRACK_TIMING"))
+		fprintf(
+		    stderr,
+		    "timing: read %lld.%03lld s, engine %lld.%03lld s, post %lld.%03lld s, "
+		    "commit %lld.%03lld s\n",
+		    (long long)(sum.us_read / 1000000), (long long)(sum.us_read / 1000 % 1000),
+		    (long long)(sum.us_engine / 1000000), (long long)(sum.us_engine / 1000 % 1000),
+		    (long long)(sum.us_post / 1000000), (long long)(sum.us_post / 1000 % 1000),
+		    (long long)(sum.us_commit / 1000000), (long long)(sum.us_commit / 1000 % 1000));
 	ft_run_summary_free(&sum);
 	ft_store_close(store);
 	return code;

@@ -82,8 +82,14 @@ struct pair_map {
 	size_t mask, n;
 };
 
+struct name_index {
+	const char *name;
+	size_t i;
+};
+
 struct run {
 	const struct ft_royalty_input *in;
+	struct name_index *by_id, *by_account; /* the contracts, sorted (index_contracts) */
 	struct pair_map statements, previous, next_accounts, cstates;
 	struct ft_royalty_result *res;
 	struct ft_error *err;
@@ -340,14 +346,28 @@ static struct ft_period window_of(const struct run *r, size_t ci)
 }
 
 /* Index of the input contract with this id, or -1. */
+/* The first of the contracts sorted by `name` (by_id or by_account) with
+ * that name, or n. */
+static size_t name_lower(const struct name_index *a, size_t n, const char *name)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(a[mid].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 static long contract_index(const struct run *r, const char *id)
 {
-	size_t i;
+	size_t n = r->in->n_contracts, k = name_lower(r->by_id, n, id);
 
-	for (i = 0; i < r->in->n_contracts; i++)
-		if (strcmp(r->in->contracts[i].id, id) == 0)
-			return (long)i;
-	return -1;
+	return k < n && strcmp(r->by_id[k].name, id) == 0 ? (long)r->by_id[k].i : -1;
 }
 
 /* An account whose contracts in the input are all not due is left alone:
@@ -355,17 +375,43 @@ static long contract_index(const struct run *r, const char *id)
  * contracts of a cross-collateral group at one frequency). */
 static bool account_idle(const struct run *r, const char *account)
 {
-	size_t i;
+	size_t n = r->in->n_contracts, k;
 	bool seen = false;
 
-	for (i = 0; i < r->in->n_contracts; i++) {
-		if (strcmp(account_of(&r->in->contracts[i]), account) != 0)
-			continue;
-		if (window_of(r, i).months > 0)
+	for (k = name_lower(r->by_account, n, account);
+	     k < n && strcmp(r->by_account[k].name, account) == 0; k++) {
+		if (window_of(r, r->by_account[k].i).months > 0)
 			return false;
 		seen = true;
 	}
 	return seen;
+}
+
+static int cmp_name_index(const void *pa, const void *pb)
+{
+	const struct name_index *a = pa, *b = pb;
+	int c = strcmp(a->name, b->name);
+
+	return c ? c : (a->i > b->i) - (a->i < b->i);
+}
+
+/* by_id and by_account: with 10k contracts and 20k accounts a linear
+ * search per account was 2·10^8 string compares. */
+static int index_contracts(struct run *r)
+{
+	size_t i, n = r->in->n_contracts;
+
+	r->by_id = malloc((n + 1) * sizeof(*r->by_id));
+	r->by_account = malloc((n + 1) * sizeof(*r->by_account));
+	if (!r->by_id || !r->by_account)
+		return nomem(r);
+	for (i = 0; i < n; i++) {
+		r->by_id[i] = (struct name_index){r->in->contracts[i].id, i};
+		r->by_account[i] = (struct name_index){account_of(&r->in->contracts[i]), i};
+	}
+	qsort(r->by_id, n, sizeof(*r->by_id), cmp_name_index);
+	qsort(r->by_account, n, sizeof(*r->by_account), cmp_name_index);
+	return 0;
 }
 
 /* ---- deep copy of the previous state ------------------------------------------------- */
@@ -1615,6 +1661,8 @@ int ft_royalty_run(struct ft_royalty_result **out, const struct ft_royalty_input
 		goto out;
 	}
 	rc = copy_state(&r);
+	if (!rc)
+		rc = index_contracts(&r);
 	r.statements.kind = PAIR_STATEMENT;
 	r.previous.kind = PAIR_PREVIOUS;
 	r.next_accounts.kind = PAIR_NEXT_ACCOUNT;
@@ -1668,6 +1716,8 @@ out:
 	free(r.alloc_at);
 	free(r.allocs_of);
 	free(r.scratch);
+	free(r.by_id);
+	free(r.by_account);
 	if (rc) {
 		ft_royalty_result_free(r.res);
 		return rc;

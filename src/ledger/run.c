@@ -43,6 +43,7 @@
  * is the start of the next run and its rows count as posted.
  */
 #include <stdarg.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,12 @@
 
 enum src_kind { SRC_USAGE, SRC_SUSPENSE, SRC_INCOME };
 static const char *const src_names[] = {"usage", "suspense", "income"};
+
+/* A contract's index under a name (its account). */
+struct named {
+	const char *name;
+	size_t i;
+};
 
 struct batch_info {
 	int64_t id;
@@ -129,6 +136,7 @@ struct run_ctx {
 	const struct ft_contract *contracts;
 	size_t n_contracts;
 	struct ft_period *windows; /* per contract; months == 0: not due */
+	struct named *by_account;  /* the contracts by account (index_accounts) */
 	struct ft_period span;	   /* the longest due window: the engine's period */
 	int all_due;		   /* every contract due: income is shared */
 	int any_not_due;
@@ -143,8 +151,10 @@ struct run_ctx {
 	size_t n_rows, cap_rows;
 	struct ft_royalty_line *lines;
 	size_t n_lines, cap_lines;
-	struct ft_stmt *q_release, *q_artist; /* track_context, prepared once */
-	struct ft_royalty_dict *dict;	      /* the lines' tracks and channels */
+	struct ft_stmt *q_release, *q_artist;	       /* track_context, prepared once */
+	struct ft_royalty_dict *dict;		       /* the lines' tracks and channels */
+	const struct ft_royalty_track *last_track;     /* track_context's last answer */
+	const struct ft_royalty_channel *last_channel; /* read_usage's last channel */
 	char last_isrc[FT_ISRC_LEN + 1], last_gtin14[FT_GTIN_LEN + 1];
 	char last_format[FT_CONTRACT_TOKEN_MAX], last_artist[FT_CONTRACT_ID_MAX];
 	int64_t *posted; /* usage/suspense/income ids posted by closed runs, per kind */
@@ -384,6 +394,15 @@ static int state_from_text(struct ft_royalty_state *s, const char *text, struct 
 	return 0;
 }
 
+/* Microseconds of a monotonic clock (the summary's phase times). */
+static int64_t now_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
 /* ---- reading the ledger ---------------------------------------------------------- */
 
 static int rate_for(struct run_ctx *r, int month, const char *from, ft_amount *rate)
@@ -559,9 +578,17 @@ static int track_context(struct run_ctx *r, const char *isrc, const char *row_gt
 		}
 		copy_field(r->last_isrc, sizeof(r->last_isrc), isrc);
 	}
+	/* The same track as the last row: the same interned track. */
+	if (r->last_track && !(row_gtin && row_gtin[0]) && !strcmp(r->last_track->isrc, isrc) &&
+	    !strcmp(r->last_track->gtin14, r->last_gtin14)) {
+		*out = r->last_track;
+		return 0;
+	}
 	*out = ft_royalty_dict_track(r->dict, isrc,
 				     row_gtin && row_gtin[0] ? row_gtin : r->last_gtin14,
 				     r->last_artist, r->last_format);
+	if (!(row_gtin && row_gtin[0]))
+		r->last_track = *out;
 	if (!*out)
 		return ft_error_set(r->err, FT_EINVAL,
 				    "track %s: an identifier is too long for the engine (or out "
@@ -841,6 +868,14 @@ static int range_posted(const struct run_ctx *r, int month, int64_t id, int *run
 	return 1;
 }
 
+static int same_channel(const struct ft_royalty_channel *c, const char *partner, const char *model,
+			const char *use, const char *territory)
+{
+	return c && territory && !strcmp(c->territory, territory) && model &&
+	       !strcmp(c->commercial_model, model) && use && !strcmp(c->use_type, use) &&
+	       !strcmp(c->partner, partner);
+}
+
 /* Every usage row read goes through here in rowid order: a posted row
  * extends its month's open range, a row read and not posted ends it. */
 static int range_read(struct run_ctx *r, int month, int64_t id, int posted)
@@ -1018,8 +1053,13 @@ static int read_usage(struct run_ctx *r)
 		tmpl.source_id = id;
 		tmpl.tag = (uint32_t)b;
 		tmpl.channel =
-		    ft_royalty_dict_channel(r->dict, batch->partner, ft_stmt_column_text(st, 6),
-					    ft_stmt_column_text(st, 7), ft_stmt_column_text(st, 5));
+		    same_channel(r->last_channel, batch->partner, ft_stmt_column_text(st, 6),
+				 ft_stmt_column_text(st, 7), ft_stmt_column_text(st, 5))
+			? r->last_channel
+			: ft_royalty_dict_channel(
+			      r->dict, batch->partner, ft_stmt_column_text(st, 6),
+			      ft_stmt_column_text(st, 7), ft_stmt_column_text(st, 5));
+		r->last_channel = tmpl.channel;
 		if (!tmpl.channel) {
 			rc = ft_error_set(
 			    r->err, FT_EINVAL,
@@ -1827,10 +1867,62 @@ static int post_all(struct run_ctx *r, const struct ft_royalty_input *in,
  * starts on a boundary of its own length (2026-10 … 2026-12 is a quarter,
  * 2026-11 … 2027-01 is not).  The engine runs over the longest due window.
  */
+static int cmp_named(const void *pa, const void *pb)
+{
+	const struct named *a = pa, *b = pb;
+	int c = strcmp(a->name, b->name);
+
+	return c ? c : (a->i > b->i) - (a->i < b->i);
+}
+
+/* The contracts by account (group, else id): statement_period asks it per
+ * payee account; and the first two contracts of a cross-collateral group
+ * with different frequencies (in file order: the later one is named). */
+static int index_accounts(struct run_ctx *r, const struct ft_contract_set *set)
+{
+	size_t i, j, bad = SIZE_MAX, bad_j = 0;
+
+	r->by_account = malloc((set->n + 1) * sizeof(*r->by_account));
+	if (!r->by_account)
+		return ft_error_set(r->err, FT_ENOMEM, "out of memory");
+	for (i = 0; i < set->n; i++)
+		r->by_account[i] = (struct named){set->items[i].cross_collateral[0]
+						      ? set->items[i].cross_collateral
+						      : set->items[i].id,
+						  i};
+	qsort(r->by_account, set->n, sizeof(*r->by_account), cmp_named);
+	for (i = 0; i < set->n; i = j) {
+		const struct ft_contract *first = &set->items[r->by_account[i].i];
+
+		for (j = i + 1; j < set->n && !strcmp(r->by_account[j].name, r->by_account[i].name);
+		     j++) {
+			size_t k = r->by_account[j].i;
+
+			if (first->cross_collateral[0] &&
+			    set->items[k].frequency != first->frequency && k < bad) {
+				bad = k;
+				bad_j = r->by_account[i].i;
+			}
+		}
+	}
+	if (bad != SIZE_MAX) {
+		const struct ft_contract *c = &set->items[bad], *o = &set->items[bad_j];
+
+		return ft_error_setloc(
+		    r->err, FT_EINVAL, c->file[0] ? c->file : NULL, c->line, "frequency",
+		    "contracts %s (%s) and %s (%s) share the cross_collateral "
+		    "group %s: one balance needs one statement frequency",
+		    o->id, ft_contract_frequency_name(o->frequency), c->id,
+		    ft_contract_frequency_name(c->frequency), c->cross_collateral);
+	}
+	return 0;
+}
+
 static int due_contracts(struct run_ctx *r, const struct ft_contract_set *set)
 {
 	int end = r->period.first + r->period.months - 1;
-	size_t i, j;
+	size_t i;
+	int rc;
 
 	r->contracts = set->items;
 	r->n_contracts = set->n;
@@ -1840,24 +1932,15 @@ static int due_contracts(struct run_ctx *r, const struct ft_contract_set *set)
 		return ft_error_set(r->err, FT_ENOMEM, "out of memory");
 	r->span = r->period;
 	r->all_due = 1;
+	rc = index_accounts(r, set);
+	if (rc)
+		return rc;
 	for (i = 0; i < set->n; i++) {
 		const struct ft_contract *c = &set->items[i];
 		int len =
 		    (int)c->frequency > r->period.months ? (int)c->frequency : r->period.months;
 		struct ft_period w = {end + 1 - len, len};
 
-		for (j = 0; j < i; j++)
-			if (c->cross_collateral[0] &&
-			    !strcmp(c->cross_collateral, set->items[j].cross_collateral) &&
-			    c->frequency != set->items[j].frequency)
-				return ft_error_setloc(
-				    r->err, FT_EINVAL, c->file[0] ? c->file : NULL, c->line,
-				    "frequency",
-				    "contracts %s (%s) and %s (%s) share the cross_collateral "
-				    "group %s: one balance needs one statement frequency",
-				    set->items[j].id,
-				    ft_contract_frequency_name(set->items[j].frequency), c->id,
-				    ft_contract_frequency_name(c->frequency), c->cross_collateral);
 		if (w.first % len != 0) {
 			r->all_due = 0;
 			r->any_not_due = 1;
@@ -2029,17 +2112,21 @@ static int delete_open_run(struct run_ctx *r)
 static const char *statement_period(const struct run_ctx *r, const char *account, char *buf,
 				    size_t cap)
 {
-	size_t i;
+	size_t lo = 0, hi = r->n_contracts;
 
-	for (i = 0; i < r->n_contracts; i++) {
-		const struct ft_contract *c = &r->contracts[i];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
 
-		if (r->windows[i].months &&
-		    !strcmp(c->cross_collateral[0] ? c->cross_collateral : c->id, account)) {
-			ft_period_format(buf, cap, &r->windows[i]);
+		if (strcmp(r->by_account[mid].name, account) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < r->n_contracts && !strcmp(r->by_account[lo].name, account); lo++)
+		if (r->windows[r->by_account[lo].i].months) {
+			ft_period_format(buf, cap, &r->windows[r->by_account[lo].i]);
 			return buf;
 		}
-	}
 	return r->period_text;
 }
 
@@ -2200,6 +2287,7 @@ int ft_run_period(struct ft_store *store, const struct ft_period *period,
 	struct ft_royalty_input in;
 	ft_amount engine_label;
 	int have_prev = 0, rc, k;
+	int64_t t0 = 0, t1 = 0;
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
@@ -2250,6 +2338,7 @@ int ft_run_period(struct ft_store *store, const struct ft_period *period,
 		rc = convert_money_items(&r, set.items, have_prev ? &prev : NULL);
 	if (!rc)
 		rc = load_posted(&r);
+	t0 = now_us();
 	if (!rc)
 		rc = read_usage(&r);
 	for (k = SRC_SUSPENSE; !rc && k <= SRC_INCOME; k++)
@@ -2286,7 +2375,11 @@ int ft_run_period(struct ft_store *store, const struct ft_period *period,
 	    err);
 	if (rc)
 		goto out;
+	t1 = now_us();
+	out->us_read = t1 - t0;
 	rc = ft_royalty_run(&res, &in, err);
+	t0 = now_us();
+	out->us_engine = t0 - t1;
 	if (rc)
 		goto out;
 	rc = ft_store_prepare(
@@ -2322,12 +2415,15 @@ int ft_run_period(struct ft_store *store, const struct ft_period *period,
 				 b, a);
 		goto out;
 	}
+	t1 = now_us();
+	out->us_post = t1 - t0;
 	fill_summary(&r, res);
 	frequency_notes(&r);
 	if (out->late_lines > 20)
 		add_note(out, "… %zu adjustments in all (explain --journal lists them as 'late')",
 			 out->late_lines);
 	rc = ft_store_commit(store, err);
+	out->us_commit = now_us() - t1;
 out:
 	if (rc)
 		ft_store_rollback(store, NULL);
@@ -2350,6 +2446,7 @@ out:
 	free(r.groups);
 	free(r.group_shares);
 	free(r.windows);
+	free(r.by_account);
 	free(r.deferred);
 	free(r.context_ids);
 	free(r.converted);
