@@ -10,6 +10,7 @@
 #include "fairtrack/contract.h"
 
 #include <dirent.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,13 +152,81 @@ out:
 	return rc;
 }
 
+/* Index order by id, then position: equal ids end up side by side, the
+ * earliest first. */
+static int by_id_then_index(const void *a, const void *b, void *ctx)
+{
+	const struct ft_contract *items = ctx;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int d = strcmp(items[i].id, items[j].id);
+
+	return d ? d : (i > j) - (i < j);
+}
+
+static int by_id_ptr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * The first staged contract (in file order) whose id is in the set or on an
+ * earlier staged one, with that earlier one.  By sorting: comparing every
+ * pair took a quarter of importing 10,000 contracts.
+ */
+static int find_duplicate(const struct ft_contract_set *set, const struct staged *st, size_t *dup,
+			  const struct ft_contract **old, struct ft_error *err)
+{
+	size_t *order = malloc((st->n ? st->n : 1) * sizeof(*order));
+	const struct ft_contract **prior = calloc(st->n ? st->n : 1, sizeof(*prior));
+	const char **set_ids = malloc((set->n ? set->n : 1) * sizeof(*set_ids));
+	size_t i, first = 0;
+
+	*dup = SIZE_MAX;
+	*old = NULL;
+	if (!order || !prior || !set_ids) {
+		free(order);
+		free(prior);
+		free(set_ids);
+		return ft_error_set(err, FT_ENOMEM, "out of memory loading contracts");
+	}
+	for (i = 0; i < st->n; i++)
+		order[i] = i;
+	if (st->n > 1)
+		qsort_r(order, st->n, sizeof(*order), by_id_then_index, st->items);
+	for (i = 1; i < st->n; i++) {
+		if (strcmp(st->items[order[i]].id, st->items[order[i - 1]].id))
+			first = i;
+		else
+			prior[order[i]] = &st->items[order[first]];
+	}
+	for (i = 0; i < set->n; i++)
+		set_ids[i] = set->items[i].id;
+	if (set->n > 1)
+		qsort(set_ids, set->n, sizeof(*set_ids), by_id_ptr);
+	for (i = 0; i < st->n && !*old; i++) {
+		const char *id = st->items[i].id;
+
+		if (set->n && bsearch(&id, set_ids, set->n, sizeof(*set_ids), by_id_ptr))
+			*old = ft_contract_set_find(set, id);
+		else
+			*old = prior[i];
+		if (*old)
+			*dup = i;
+	}
+	free(order);
+	free(prior);
+	free(set_ids);
+	return 0;
+}
+
 int ft_contract_set_load(struct ft_contract_set *set, const char *path,
 			 const struct ft_contract_hooks *hooks, size_t *added, struct ft_error *err)
 {
 	struct staged st = {0};
 	struct ft_contract *grown;
+	const struct ft_contract *old;
 	struct stat sb;
-	size_t i, j;
+	size_t dup;
 	int rc;
 
 	if (added)
@@ -166,22 +235,17 @@ int ft_contract_set_load(struct ft_contract_set *set, const char *path,
 		return ft_error_setloc(err, FT_ENOTFOUND, path, 0, NULL, "no such file: %m");
 	rc = S_ISDIR(sb.st_mode) ? stage_dir(&st, path, hooks, err)
 				 : stage_file(&st, path, hooks, err);
+	if (!rc)
+		rc = find_duplicate(set, &st, &dup, &old, err);
 	if (rc)
 		goto out;
-	for (i = 0; i < st.n; i++) {
-		const struct ft_contract *c = &st.items[i];
-		const struct ft_contract *old = ft_contract_set_find(set, c->id);
+	if (old) {
+		const struct ft_contract *c = &st.items[dup];
 
-		for (j = 0; !old && j < i; j++)
-			if (strcmp(st.items[j].id, c->id) == 0)
-				old = &st.items[j];
-		if (old) {
-			rc = ft_error_setloc(err, FT_EEXISTS, c->file, c->line, "id",
-					     "id: contract '%s' is already defined (%s:%ld)",
-					     c->id, old->file[0] ? old->file : "earlier",
-					     old->line);
-			goto out;
-		}
+		rc = ft_error_setloc(err, FT_EEXISTS, c->file, c->line, "id",
+				     "id: contract '%s' is already defined (%s:%ld)", c->id,
+				     old->file[0] ? old->file : "earlier", old->line);
+		goto out;
 	}
 	grown = realloc(set->items, (set->n + st.n) * sizeof(*grown));
 	if (!grown && set->n + st.n > 0) {

@@ -33,8 +33,7 @@ static int parse_minimal(const char *payees, const char *rates, const char *extr
 		 "%s%s"
 		 "scope:\n  tracks: [GBNLR2600001]\n  start: 2026-01-01\n"
 		 "%s%s",
-		 minimal_head,
-		 payees ? payees : "payees:\n  - id: a\n    share: 100%\n",
+		 minimal_head, payees ? payees : "payees:\n  - id: a\n    share: 100%\n",
 		 rates ? rates : "rates:\n  - rate: 18%\n", extra ? extra : "");
 	rc = parse(text, &c, &n, err);
 	ft_contract_array_free(c, n);
@@ -162,8 +161,8 @@ static void test_unknown_field_is_an_error_naming_it(void **state)
 	struct ft_contract_set set = {0};
 	struct ft_error err;
 
-	assert_int_equal(ft_contract_set_load(&set, DATA "bad_unknown_field.yaml", NULL, NULL, &err),
-			 FT_EINVAL);
+	assert_int_equal(
+	    ft_contract_set_load(&set, DATA "bad_unknown_field.yaml", NULL, NULL, &err), FT_EINVAL);
 	assert_string_equal(err.message, DATA "bad_unknown_field.yaml:7: payees[1].shares: "
 					      "unknown field in payee (known: id, name, share)");
 	assert_int_equal(err.line, 7);
@@ -195,15 +194,16 @@ static void test_bad_dates_currencies_and_territories_name_the_field(void **stat
 	struct ft_contract *c = NULL;
 	size_t n = 0;
 
-	assert_int_equal(parse_minimal(NULL, NULL, "advances:\n  - amount: 5\n    date: 2026-02-30\n",
-				       &err),
-			 FT_EINVAL);
-	assert_string_equal(err.message,
-			    "t.yaml:15: advances[1].date: date '2026-02-30': 2026-02 has only 28 days");
+	assert_int_equal(
+	    parse_minimal(NULL, NULL, "advances:\n  - amount: 5\n    date: 2026-02-30\n", &err),
+	    FT_EINVAL);
+	assert_string_equal(
+	    err.message,
+	    "t.yaml:15: advances[1].date: date '2026-02-30': 2026-02 has only 28 days");
 	assert_string_equal(err.field, "advances[1].date");
-	assert_int_equal(parse_minimal(NULL, NULL, "advances:\n  - amount: 5\n    date: 2026-1-3\n",
-				       &err),
-			 FT_EINVAL);
+	assert_int_equal(
+	    parse_minimal(NULL, NULL, "advances:\n  - amount: 5\n    date: 2026-1-3\n", &err),
+	    FT_EINVAL);
 	assert_non_null(strstr(err.message, "expected YYYY-MM-DD"));
 	assert_int_equal(parse_minimal(NULL, NULL,
 				       "costs:\n  - amount: 5\n    currency: USX\n    date: "
@@ -220,8 +220,9 @@ static void test_bad_dates_currencies_and_territories_name_the_field(void **stat
 	assert_int_equal(parse(text, &c, &n, &err), FT_EINVAL);
 	assert_non_null(strstr(err.message, "t.yaml:3: currency: "));
 	assert_null(c);
-	snprintf(text, sizeof(text), "%s", "id: c1\ntype: royalty\ncurrency: EUR\nfrequency: "
-					   "weekly\n");
+	snprintf(text, sizeof(text), "%s",
+		 "id: c1\ntype: royalty\ncurrency: EUR\nfrequency: "
+		 "weekly\n");
 	assert_int_equal(parse(text, &c, &n, &err), FT_EINVAL);
 	assert_string_equal(err.message, "t.yaml:4: frequency: 'weekly' is not one of monthly, "
 					 "quarterly, half-yearly");
@@ -291,9 +292,9 @@ static void test_rules_must_be_unambiguous_and_include_a_catch_all(void **state)
 {
 	struct ft_error err;
 
-	assert_int_equal(parse_minimal(NULL, "rates:\n  - rate: 5%\n    use_type: OnDemandStream\n",
-				       NULL, &err),
-			 FT_EINVAL);
+	assert_int_equal(
+	    parse_minimal(NULL, "rates:\n  - rate: 5%\n    use_type: OnDemandStream\n", NULL, &err),
+	    FT_EINVAL);
 	assert_non_null(strstr(err.message, "no catch-all rule"));
 	assert_int_equal(parse_minimal(NULL,
 				       "rates:\n  - rate: 5%\n  - rate: 6%\n    territory: GB FR\n"
@@ -348,8 +349,9 @@ static void test_wrong_shapes_and_repeated_keys_are_refused(void **state)
 				       NULL, NULL, &err),
 			 FT_EINVAL);
 	assert_non_null(strstr(err.message, "'a' is listed twice"));
-	assert_int_equal(parse_minimal(NULL, NULL, "advances:\n  - amount: 5\n    date: 2026-01-01\n"
-					     "    payee: zed\n",
+	assert_int_equal(parse_minimal(NULL, NULL,
+				       "advances:\n  - amount: 5\n    date: 2026-01-01\n"
+				       "    payee: zed\n",
 				       &err),
 			 FT_EINVAL);
 	assert_non_null(strstr(err.message, "'zed' is not one of the contract's payees"));
@@ -375,9 +377,9 @@ static void test_catalogue_hook_rejects_unknown_identifiers(void **state)
 	hooks.ctx = &calls;
 	assert_int_equal(ft_contract_set_load(&set, DATA "royalty_full.yaml", &hooks, NULL, &err),
 			 FT_ENOTFOUND);
-	assert_string_equal(err.message,
-			    DATA "royalty_full.yaml:2: scope.tracks[2]: ISRC GBNLR2600002 is not in "
-				 "the catalogue (import the catalogue first, or fix the code)");
+	assert_string_equal(err.message, DATA
+			    "royalty_full.yaml:2: scope.tracks[2]: ISRC GBNLR2600002 is not in "
+			    "the catalogue (import the catalogue first, or fix the code)");
 	assert_int_equal(calls, 2);
 	assert_int_equal(set.n, 0);
 }
@@ -394,7 +396,8 @@ static bool known_artist(void *ctx, const char *artist)
 
 static void test_release_and_artist_hooks_are_asked_too(void **state)
 {
-	struct ft_contract_hooks hooks = {.release_known = no_release, .artist_known = known_artist};
+	struct ft_contract_hooks hooks = {.release_known = no_release,
+					  .artist_known = known_artist};
 	struct ft_contract_set set = {0};
 	struct ft_contract copy;
 	struct ft_error err;
@@ -467,6 +470,55 @@ static void test_directory_load_is_all_or_nothing(void **state)
 			 FT_ENOTFOUND);
 }
 
+/* Ids repeated across the files of a directory: the first repeat in file
+ * order is named, with the earliest file that defines the id. */
+static void test_a_repeated_id_names_the_first_repeat_and_the_original(void **state)
+{
+	static const char *const files[][2] = {{"a.yaml", "c-one"},
+					       {"b.yaml", "c-two"},
+					       {"c.yaml", "c-three"},
+					       {"d.yaml", "c-two"},
+					       {"e.yaml", "c-one"}};
+	char dir[600], path[700], cmd[1300], text[512];
+	struct ft_contract_set set = {0};
+	struct ft_error err;
+	size_t added = 99, i;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/contracts_repeat", testutil_tmpdir());
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mkdir -p '%s'", dir, dir);
+	assert_int_equal(system(cmd), 0);
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i][0]);
+		snprintf(text, sizeof(text),
+			 "id: %s\ntype: royalty\ncurrency: EUR\nfrequency: monthly\n"
+			 "payees:\n  - id: a\n    share: 100%%\n"
+			 "scope:\n  tracks: [GBNLR2600001]\n  start: 2026-01-01\n"
+			 "rates:\n  - rate: 18%%\n",
+			 files[i][1]);
+		write_file(path, text);
+	}
+	assert_int_equal(ft_contract_set_load(&set, dir, NULL, &added, &err), FT_EEXISTS);
+	assert_int_equal(added, 0);
+	assert_int_equal(set.n, 0);
+	assert_non_null(strstr(err.file, "/d.yaml"));
+	assert_non_null(strstr(err.message, "contract 'c-two' is already defined ("));
+	assert_non_null(strstr(err.message, "/b.yaml:1)"));
+	/* without the repeats, the others load; then one of them again clashes
+	 * with the set */
+	snprintf(path, sizeof(path), "%s/d.yaml", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/e.yaml", dir);
+	unlink(path);
+	assert_int_equal(ft_contract_set_load(&set, dir, NULL, &added, &err), 0);
+	assert_int_equal(added, 3);
+	snprintf(path, sizeof(path), "%s/c.yaml", dir);
+	assert_int_equal(ft_contract_set_load(&set, path, NULL, &added, &err), FT_EEXISTS);
+	assert_non_null(strstr(err.message, "contract 'c-three' is already defined ("));
+	assert_int_equal(set.n, 3);
+	ft_contract_set_clear(&set);
+}
+
 static void test_most_specific_rule_wins(void **state)
 {
 	struct ft_contract_set set = {0};
@@ -476,12 +528,10 @@ static void test_most_specific_rule_wins(void **state)
 	assert_int_equal(ft_contract_set_load(&set, DATA "royalty_full.yaml", NULL, NULL, &err), 0);
 	c = &set.items[0];
 	/* rules: 0 catch-all, 1 use_type download, 2 ad-supported in GB/IE, 3 album */
-	assert_int_equal(ft_contract_match_rule(c, "OnDemandStream", "SubscriptionModel", "FR",
-						"single"),
-			 0);
-	assert_int_equal(ft_contract_match_rule(c, "permanentdownload", "PayAsYouGoModel", "FR",
-						"single"),
-			 1);
+	assert_int_equal(
+	    ft_contract_match_rule(c, "OnDemandStream", "SubscriptionModel", "FR", "single"), 0);
+	assert_int_equal(
+	    ft_contract_match_rule(c, "permanentdownload", "PayAsYouGoModel", "FR", "single"), 1);
 	/* two conditions beat one */
 	assert_int_equal(ft_contract_match_rule(c, "OnDemandStream", "AdvertisementSupportedModel",
 						"GB", "album"),
@@ -558,8 +608,9 @@ static void test_tokens_must_not_start_with_yaml_punctuation(void **state)
 	struct ft_error err;
 
 	/* found by fuzzing: "-" exported plain reads back as a list */
-	assert_int_equal(parse_minimal(NULL, "rates:\n  - rate: 1%\n  - {commercial_model: -, rate: "
-					     "2%}\n",
+	assert_int_equal(parse_minimal(NULL,
+				       "rates:\n  - rate: 1%\n  - {commercial_model: -, rate: "
+				       "2%}\n",
 				       NULL, &err),
 			 FT_EINVAL);
 	assert_non_null(strstr(err.message, "must start with a letter or digit"));
@@ -569,7 +620,8 @@ static void test_tokens_must_not_start_with_yaml_punctuation(void **state)
 static void test_random_contracts_round_trip(void **state)
 {
 	static const char *const uses[] = {"", "OnDemandStream", "PermanentDownload"};
-	static const char *const models[] = {"", "SubscriptionModel", "AdvertisementSupportedModel"};
+	static const char *const models[] = {"", "SubscriptionModel",
+					     "AdvertisementSupportedModel"};
 	uint64_t rng = testutil_seed();
 	struct ft_error err;
 	int iter;
@@ -610,7 +662,7 @@ static void test_random_contracts_round_trip(void **state)
 				strcpy(c.rules[i].commercial_model, models[i]);
 				c.rules[i].any_territory = true;
 				c.rules[i].rate =
-					(ft_amount)(testutil_rand(&rng) % 50000000000ull) * 10;
+				    (ft_amount)(testutil_rand(&rng) % 50000000000ull) * 10;
 			}
 		}
 		if (c.type == FT_CONTRACT_DISTRIBUTION)
@@ -636,26 +688,27 @@ static void test_random_contracts_round_trip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_full_royalty_contract_parses_every_field),
-		cmocka_unit_test(test_export_round_trips_to_an_equal_contract),
-		cmocka_unit_test(test_one_file_holds_several_contracts),
-		cmocka_unit_test(test_shares_not_summing_to_100_percent_are_refused),
-		cmocka_unit_test(test_unknown_field_is_an_error_naming_it),
-		cmocka_unit_test(test_rate_out_of_range_suggests_the_percent_sign),
-		cmocka_unit_test(test_bad_dates_currencies_and_territories_name_the_field),
-		cmocka_unit_test(test_advance_in_another_currency_is_kept_and_exported),
-		cmocka_unit_test(test_scope_identifiers_are_checked_syntactically),
-		cmocka_unit_test(test_rules_must_be_unambiguous_and_include_a_catch_all),
-		cmocka_unit_test(test_wrong_shapes_and_repeated_keys_are_refused),
-		cmocka_unit_test(test_catalogue_hook_rejects_unknown_identifiers),
-		cmocka_unit_test(test_release_and_artist_hooks_are_asked_too),
-		cmocka_unit_test(test_directory_load_is_all_or_nothing),
-		cmocka_unit_test(test_most_specific_rule_wins),
-		cmocka_unit_test(test_scope_covers_tracks_releases_artists_territory_and_dates),
-		cmocka_unit_test(test_dates_follow_the_calendar),
-		cmocka_unit_test(test_sample_contracts_of_the_demo_label_are_valid),
-		cmocka_unit_test(test_tokens_must_not_start_with_yaml_punctuation),
-		cmocka_unit_test(test_random_contracts_round_trip),
+	    cmocka_unit_test(test_full_royalty_contract_parses_every_field),
+	    cmocka_unit_test(test_export_round_trips_to_an_equal_contract),
+	    cmocka_unit_test(test_one_file_holds_several_contracts),
+	    cmocka_unit_test(test_shares_not_summing_to_100_percent_are_refused),
+	    cmocka_unit_test(test_unknown_field_is_an_error_naming_it),
+	    cmocka_unit_test(test_rate_out_of_range_suggests_the_percent_sign),
+	    cmocka_unit_test(test_bad_dates_currencies_and_territories_name_the_field),
+	    cmocka_unit_test(test_advance_in_another_currency_is_kept_and_exported),
+	    cmocka_unit_test(test_scope_identifiers_are_checked_syntactically),
+	    cmocka_unit_test(test_rules_must_be_unambiguous_and_include_a_catch_all),
+	    cmocka_unit_test(test_wrong_shapes_and_repeated_keys_are_refused),
+	    cmocka_unit_test(test_catalogue_hook_rejects_unknown_identifiers),
+	    cmocka_unit_test(test_release_and_artist_hooks_are_asked_too),
+	    cmocka_unit_test(test_directory_load_is_all_or_nothing),
+	    cmocka_unit_test(test_a_repeated_id_names_the_first_repeat_and_the_original),
+	    cmocka_unit_test(test_most_specific_rule_wins),
+	    cmocka_unit_test(test_scope_covers_tracks_releases_artists_territory_and_dates),
+	    cmocka_unit_test(test_dates_follow_the_calendar),
+	    cmocka_unit_test(test_sample_contracts_of_the_demo_label_are_valid),
+	    cmocka_unit_test(test_tokens_must_not_start_with_yaml_punctuation),
+	    cmocka_unit_test(test_random_contracts_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
