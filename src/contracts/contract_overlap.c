@@ -278,9 +278,9 @@ static int check_pair(const struct claim *track_claims, const struct member *ma,
 			 payee);
 	else
 		snprintf(reason, sizeof(reason),
-			 "a %s and a %s: only one distribution, license or profit_split contract "
-			 "can own a track's income in a territory at a time (end one before the "
-			 "other starts, or split the territories)",
+			 "a %s and a %s: only one distribution, license or profit_split can own "
+			 "a track's income in a territory at a time (end one before the other "
+			 "starts, or split the territories)",
 			 ft_contract_type_name(b->type), ft_contract_type_name(a->type));
 	return ft_error_setloc(
 	    err, FT_ECONFLICT, b->file[0] ? b->file : NULL, b->line, field_b,
