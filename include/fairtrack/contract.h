@@ -45,9 +45,9 @@
 #include "fairtrack/ids.h"
 #include "fairtrack/money.h"
 
-#define FT_CONTRACT_ID_MAX 64     /* ids: contract, payee, artist, group (slug) */
-#define FT_CONTRACT_TOKEN_MAX 48  /* use type, commercial model, release format */
-#define FT_CONTRACT_TEXT_MAX 256  /* free text: label, names, descriptions */
+#define FT_CONTRACT_ID_MAX 64		/* ids: contract, payee, artist, group (slug) */
+#define FT_CONTRACT_TOKEN_MAX 48	/* use type, commercial model, release format */
+#define FT_CONTRACT_TEXT_MAX 256	/* free text: label, names, descriptions */
 #define FT_CONTRACT_FILE_MAX (4u << 20) /* a contract file larger than 4 MiB is refused */
 
 enum ft_contract_type {
@@ -59,7 +59,7 @@ enum ft_contract_type {
 
 enum ft_contract_base {
 	FT_BASE_NET_RECEIPTS = 0, /* what the label received (default) */
-	FT_BASE_GROSS = 1,        /* the reported revenue before a distributor's fee */
+	FT_BASE_GROSS = 1,	  /* the reported revenue before a distributor's fee */
 };
 
 /* The value is the period length in months. */
@@ -73,22 +73,22 @@ enum ft_contract_frequency {
 typedef int32_t ft_date;
 
 struct ft_contract_payee {
-	char id[FT_CONTRACT_ID_MAX];     /* the payee's slug, e.g. "anna-kowalski" */
+	char id[FT_CONTRACT_ID_MAX];	 /* the payee's slug, e.g. "anna-kowalski" */
 	char name[FT_CONTRACT_TEXT_MAX]; /* display name ("" if none) */
-	ft_amount share;                 /* fraction of the contract's royalty, 0 < share <= 1 */
-	long line;                       /* where it was written (for explain) */
+	ft_amount share;		 /* fraction of the contract's royalty, 0 < share <= 1 */
+	long line;			 /* where it was written (for explain) */
 };
 
 struct ft_contract_scope {
-	char (*tracks)[FT_ISRC_LEN + 1];   /* ISRCs, compact upper-case form */
+	char (*tracks)[FT_ISRC_LEN + 1]; /* ISRCs, compact upper-case form */
 	size_t n_tracks;
 	char (*releases)[FT_GTIN_LEN + 1]; /* GTINs, zero-padded to 14 digits */
 	size_t n_releases;
 	char (*artists)[FT_CONTRACT_ID_MAX]; /* artist slugs: all of their recordings */
 	size_t n_artists;
 	struct ft_territory_set territories; /* default WW */
-	ft_date start;                       /* required */
-	ft_date end;                         /* 0 = open-ended */
+	ft_date start;			     /* required */
+	ft_date end;			     /* 0 = open-ended */
 };
 
 /*
@@ -99,7 +99,7 @@ struct ft_contract_scope {
  * that could).
  */
 struct ft_contract_rule {
-	char use_type[FT_CONTRACT_TOKEN_MAX];         /* e.g. OnDemandStream, PermanentDownload */
+	char use_type[FT_CONTRACT_TOKEN_MAX];	      /* e.g. OnDemandStream, PermanentDownload */
 	char commercial_model[FT_CONTRACT_TOKEN_MAX]; /* e.g. SubscriptionModel */
 	char release_format[FT_CONTRACT_TOKEN_MAX];   /* single, ep, album, compilation, … */
 	bool any_territory;
@@ -148,8 +148,8 @@ struct ft_contract {
 	char label[FT_CONTRACT_TEXT_MAX];
 	enum ft_contract_type type;
 	enum ft_contract_base base;
-	char currency[4];                        /* accounting currency, ISO 4217 */
-	int minor_units;                         /* of that currency (EUR 2, JPY 0) */
+	char currency[4]; /* accounting currency, ISO 4217 */
+	int minor_units;  /* of that currency (EUR 2, JPY 0) */
 	enum ft_contract_frequency frequency;
 	char cross_collateral[FT_CONTRACT_ID_MAX]; /* group name, "" = the contract alone */
 
@@ -166,11 +166,11 @@ struct ft_contract {
 	size_t n_costs;
 	ft_amount fee; /* distribution: the label's fee, fraction 0..1 */
 
-	ft_amount reserve_rate;  /* ACCT-6: fraction withheld, 0 = no reserve */
-	int reserve_periods;     /* released after this many statement periods */
+	ft_amount reserve_rate; /* ACCT-6: fraction withheld, 0 = no reserve */
+	int reserve_periods;	/* released after this many statement periods */
 
 	char file[FT_ERROR_FILE_MAX]; /* where it came from ("" if built in memory) */
-	long line;                    /* line of its first key */
+	long line;		      /* line of its first key */
 };
 
 /*
@@ -205,8 +205,7 @@ void ft_contract_clear(struct ft_contract *contract);
 void ft_contract_array_free(struct ft_contract *contracts, size_t n);
 
 /* Deep copy (dst is overwritten; clear it when done). */
-int ft_contract_copy(struct ft_contract *dst, const struct ft_contract *src,
-		     struct ft_error *err);
+int ft_contract_copy(struct ft_contract *dst, const struct ft_contract *src, struct ft_error *err);
 
 /* True when the two contracts say the same thing (file and lines ignored). */
 bool ft_contract_equal(const struct ft_contract *a, const struct ft_contract *b);
@@ -233,8 +232,7 @@ struct ft_contract_set {
 int ft_contract_set_load(struct ft_contract_set *set, const char *path,
 			 const struct ft_contract_hooks *hooks, size_t *added,
 			 struct ft_error *err);
-const struct ft_contract *ft_contract_set_find(const struct ft_contract_set *set,
-					       const char *id);
+const struct ft_contract *ft_contract_set_find(const struct ft_contract_set *set, const char *id);
 void ft_contract_set_clear(struct ft_contract_set *set);
 
 /* Names used in files and messages ("royalty", "net_receipts", "quarterly"). */
@@ -256,9 +254,14 @@ int ft_date_month(ft_date date);
  * territory and dates must both hold.  A month is covered when any of its
  * days lies in [start, end].
  */
-bool ft_contract_covers(const struct ft_contract *contract, const char *isrc,
-			const char *gtin14, const char *artist_id, const char territory[2],
-			int month);
+bool ft_contract_covers(const struct ft_contract *contract, const char *isrc, const char *gtin14,
+			const char *artist_id, const char territory[2], int month);
+
+/* The time and place half of ft_contract_covers: month inside the
+ * contract's dates, territory inside its territories.  For a caller that
+ * found the contract through its scope keys (the engine's index). */
+bool ft_contract_covers_when(const struct ft_contract *contract, const char territory[2],
+			     int month);
 
 /*
  * Overlapping contracts (docs/CONTRACTS.md, "Overlapping contracts").

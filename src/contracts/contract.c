@@ -21,10 +21,14 @@
 const char *ft_contract_type_name(enum ft_contract_type type)
 {
 	switch (type) {
-	case FT_CONTRACT_ROYALTY: return "royalty";
-	case FT_CONTRACT_PROFIT_SPLIT: return "profit_split";
-	case FT_CONTRACT_DISTRIBUTION: return "distribution";
-	case FT_CONTRACT_LICENSE: return "license";
+	case FT_CONTRACT_ROYALTY:
+		return "royalty";
+	case FT_CONTRACT_PROFIT_SPLIT:
+		return "profit_split";
+	case FT_CONTRACT_DISTRIBUTION:
+		return "distribution";
+	case FT_CONTRACT_LICENSE:
+		return "license";
 	}
 	return "?";
 }
@@ -37,9 +41,12 @@ const char *ft_contract_base_name(enum ft_contract_base base)
 const char *ft_contract_frequency_name(enum ft_contract_frequency frequency)
 {
 	switch (frequency) {
-	case FT_FREQ_MONTHLY: return "monthly";
-	case FT_FREQ_QUARTERLY: return "quarterly";
-	case FT_FREQ_HALF_YEARLY: return "half-yearly";
+	case FT_FREQ_MONTHLY:
+		return "monthly";
+	case FT_FREQ_QUARTERLY:
+		return "quarterly";
+	case FT_FREQ_HALF_YEARLY:
+		return "half-yearly";
 	}
 	return "?";
 }
@@ -155,8 +162,8 @@ int ft_contract_copy(struct ft_contract *dst, const struct ft_contract *src, str
 	rc |= dup_array((void **)&c.rules, src->rules, src->n_rules, sizeof(*src->rules));
 	rc |= dup_array((void **)&c.escalations, src->escalations, src->n_escalations,
 			sizeof(*src->escalations));
-	rc |= dup_array((void **)&c.advances, src->advances, src->n_advances,
-			sizeof(*src->advances));
+	rc |=
+	    dup_array((void **)&c.advances, src->advances, src->n_advances, sizeof(*src->advances));
 	rc |= dup_array((void **)&c.costs, src->costs, src->n_costs, sizeof(*src->costs));
 	if (rc) {
 		ft_contract_clear(&c);
@@ -277,7 +284,8 @@ static int check_fraction(const struct ft_contract *c, long line, const char *fi
 		return ft_error_setloc(err, FT_EINVAL, LOC(c, line), field,
 				       "%s: %s is out of range: it must be %s 100%% "
 				       "(write '18%%' or '0.18' for eighteen percent)",
-				       field, buf, allow_zero ? "from 0 to" : "above 0 and at most");
+				       field, buf,
+				       allow_zero ? "from 0 to" : "above 0 and at most");
 	}
 	return 0;
 }
@@ -324,8 +332,8 @@ static int validate_rules(const struct ft_contract *c, struct ft_error *err)
 				       "rates: a %s contract has no rates (%s)",
 				       ft_contract_type_name(c->type),
 				       c->type == FT_CONTRACT_DISTRIBUTION
-					       ? "the owner's part is set by 'fee'"
-					       : "payees share the profit by their shares");
+					   ? "the owner's part is set by 'fee'"
+					   : "payees share the profit by their shares");
 	}
 	for (i = 0; i < c->n_rules; i++) {
 		const struct ft_contract_rule *r = &c->rules[i];
@@ -567,17 +575,22 @@ int ft_contract_validate(const struct ft_contract *c, struct ft_error *err)
 
 /* ---- scope and rules -------------------------------------------------------- */
 
+bool ft_contract_covers_when(const struct ft_contract *c, const char territory[2], int month)
+{
+	if (month < ft_date_month(c->scope.start))
+		return false;
+	if (c->scope.end && month > ft_date_month(c->scope.end))
+		return false;
+	return territory && ft_territory_set_contains(&c->scope.territories, territory);
+}
+
 bool ft_contract_covers(const struct ft_contract *c, const char *isrc, const char *gtin14,
 			const char *artist_id, const char territory[2], int month)
 {
 	bool in = false;
 	size_t i;
 
-	if (month < ft_date_month(c->scope.start))
-		return false;
-	if (c->scope.end && month > ft_date_month(c->scope.end))
-		return false;
-	if (!territory || !ft_territory_set_contains(&c->scope.territories, territory))
+	if (!ft_contract_covers_when(c, territory, month))
 		return false;
 	for (i = 0; !in && isrc && i < c->scope.n_tracks; i++)
 		in = strcmp(c->scope.tracks[i], isrc) == 0;

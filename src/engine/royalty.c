@@ -966,9 +966,10 @@ static int cover_index(struct run *r)
 			if (rc)
 				goto out;
 			for (j = 0; j < n; j++) {
-				if (!ft_contract_covers(&in->contracts[cands[j]], track_of(l)->isrc,
-							track_of(l)->gtin14, track_of(l)->artist,
-							l->channel->territory, l->month))
+				/* a candidate shares a scope key with the track:
+				 * only its dates and territories are left to ask */
+				if (!ft_contract_covers_when(&in->contracts[cands[j]],
+							     l->channel->territory, l->month))
 					continue;
 				if (pass == 0)
 					r->line_at[cands[j]]++;
@@ -1025,9 +1026,10 @@ static int cover_index(struct run *r)
 			if (rc)
 				goto out;
 			for (j = 0; j < n; j++) {
-				if (!ft_contract_covers(&in->contracts[cands[j]], track_of(l)->isrc,
-							track_of(l)->gtin14, track_of(l)->artist,
-							l->channel->territory, l->month))
+				/* a candidate shares a scope key with the track:
+				 * only its dates and territories are left to ask */
+				if (!ft_contract_covers_when(&in->contracts[cands[j]],
+							     l->channel->territory, l->month))
 					continue;
 				if (pass == 0)
 					r->alloc_at[cands[j]]++;

@@ -50,6 +50,7 @@
 
 #include "fairtrack/ledger_run.h"
 #include "fairtrack/royalty.h"
+#include "ledger/line_writer.h"
 #include "ledger/run_int.h"
 
 #define NOTE_MAX 1024
@@ -187,7 +188,8 @@ struct run_ctx {
 
 	ft_amount remainder_e24, remainder;
 	int force_post; /* post() writes a posting whose legs are all zero */
-	struct ft_stmt *ins, *ins_line;
+	struct ft_stmt *ins;
+	struct line_writer *lines_out; /* royalty_lines, on a second thread */
 	int64_t posting;
 	size_t legs;
 	ft_amount label_sum;
@@ -1493,9 +1495,8 @@ static int on_entry(void *ctx, const struct ft_royalty_entry *e, const ft_amount
 	struct royalty_group *g = NULL;
 	int64_t batch = 0, source = 0;
 	int kind = SRC_USAGE;
-	struct ft_stmt *q = r->ins_line;
+	struct line_rec rec;
 	size_t i;
-	int rc;
 
 	if (e->royalty == 0)
 		return 0; /* nothing to post, nothing to show */
@@ -1532,37 +1533,19 @@ static int on_entry(void *ctx, const struct ft_royalty_entry *e, const ft_amount
 		r->group_shares[g->shares_at + i] += shares[i];
 	g->royalty += e->royalty;
 	g->base += e->base;
-	rc = ft_stmt_reset(q, err);
-	if (!rc)
-		rc = ft_stmt_bind_text(q, 1, r->period_text, err);
-	if (!rc)
-		rc = ft_stmt_bind_int64(q, 2, g->posting, err);
-	if (!rc)
-		rc = ft_stmt_bind_int64(q, 3, g->lines++, err);
-	if (!rc)
-		rc = ft_stmt_bind_int64(q, 4, l->source_id, err);
-	if (!rc)
-		rc = kind == SRC_INCOME ? ft_stmt_bind_int64(q, 5, source, err)
-					: ft_stmt_bind_null(q, 5, err);
-	if (!rc)
-		rc = e->rule >= 0 ? ft_stmt_bind_int64(q, 6, e->rule, err)
-				  : ft_stmt_bind_null(q, 6, err);
-	if (!rc)
-		rc = ft_stmt_bind_int64(q, 7, e->escalation + 1, err);
-	if (!rc)
-		rc = ft_stmt_bind_int64(q, 8, e->units, err);
-	if (!rc)
-		rc = ft_stmt_bind_amount(q, 9, e->base, err);
-	if (!rc)
-		rc = ft_stmt_bind_amount(q, 10, e->rate, err);
-	if (!rc)
-		rc = ft_stmt_bind_amount(q, 11, e->royalty, err);
-	if (!rc)
-		rc = a ? ft_stmt_bind_amount(q, 12, a->receipts, err)
-		       : ft_stmt_bind_null(q, 12, err);
-	if (!rc)
-		rc = ft_stmt_step(q, err);
-	return rc < 0 ? rc : 0;
+	rec.posting = g->posting;
+	rec.seq = g->lines++;
+	rec.usage_id = l->source_id;
+	rec.income_id = kind == SRC_INCOME ? source : 0;
+	rec.rule = e->rule;
+	rec.tier = e->escalation + 1;
+	rec.units = e->units;
+	rec.base = e->base;
+	rec.rate = e->rate;
+	rec.royalty = e->royalty;
+	rec.allocation = a != NULL;
+	rec.allocated = a ? a->receipts : 0;
+	return line_writer_add(r->lines_out, &rec, err);
 }
 
 static const char *account_of(const struct ft_contract *c)
@@ -2368,16 +2351,19 @@ int ft_run_period(struct ft_store *store, const struct ft_period *period,
 	 * no entry array. */
 	in.on_entry = on_entry;
 	in.entry_ctx = &r;
-	rc = ft_store_prepare(
-	    store, &r.ins_line,
-	    "INSERT INTO royalty_lines (period, posting, seq, usage_id, income_id, rule, tier, "
-	    "units, base, rate, royalty, allocated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	    err);
+	rc = line_writer_start(&r.lines_out, store, r.period_text, err);
 	if (rc)
 		goto out;
 	t1 = now_us();
 	out->us_read = t1 - t0;
 	rc = ft_royalty_run(&res, &in, err);
+	if (rc) {
+		line_writer_abort(r.lines_out);
+		r.lines_out = NULL;
+	} else {
+		rc = line_writer_finish(r.lines_out, err);
+		r.lines_out = NULL;
+	}
 	t0 = now_us();
 	out->us_engine = t0 - t1;
 	if (rc)
@@ -2428,7 +2414,7 @@ out:
 	if (rc)
 		ft_store_rollback(store, NULL);
 	ft_stmt_free(r.ins);
-	ft_stmt_free(r.ins_line);
+	line_writer_abort(r.lines_out);
 	ft_stmt_free(r.q_release);
 	ft_stmt_free(r.q_artist);
 	ft_royalty_dict_free(r.dict);
