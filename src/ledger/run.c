@@ -51,6 +51,7 @@
 #include "fairtrack/ledger_run.h"
 #include "fairtrack/royalty.h"
 #include "ledger/line_writer.h"
+#include "ledger/usage_reader.h"
 #include "ledger/run_int.h"
 
 #define NOTE_MAX 1024
@@ -965,7 +966,8 @@ static int receipt_add(struct run_ctx *r, uint32_t batch, int month, int late, i
  */
 static int read_usage(struct run_ctx *r)
 {
-	struct ft_stmt *st = NULL;
+	struct usage_reader *scan = NULL;
+	const struct usage_raw *u;
 	char last[8], prev_month_text[8] = "";
 	int rc, prev_month = 0;
 
@@ -974,24 +976,17 @@ static int read_usage(struct run_ctx *r)
 	if (!rc)
 		rc = load_posted_ranges(r);
 	if (!rc)
-		rc = ft_store_prepare(
-		    r->store, &st,
-		    "SELECT rowid, batch_id, month, isrc, gtin14, territory, "
-		    "commercial_model, use_type, currency, usages, revenue FROM usage "
-		    "WHERE +month <= ? ORDER BY rowid",
-		    r->err);
-	if (!rc)
-		rc = ft_stmt_bind_text(st, 1, last, r->err);
-	while (!rc && (rc = ft_stmt_step(st, r->err)) == 1) {
+		rc = usage_reader_start(&scan, r->store, last, r->err);
+	while (!rc && (rc = usage_reader_next(scan, &u, r->err)) == 1) {
 		struct ft_royalty_line tmpl;
-		const char *mtext = ft_stmt_column_text(st, 2);
-		const char *isrc = ft_stmt_column_text(st, 3);
-		const char *gtin = ft_stmt_column_text(st, 4);
-		const char *cur = ft_stmt_column_text(st, 8);
+		const char *mtext = u->month;
+		const char *isrc = u->isrc;
+		const char *gtin = u->gtin14;
+		const char *cur = u->currency;
 		ft_amount revenue = 0, rate = 0, gross, fee, receipts;
 		ft_amount kept_remainder = r->remainder, kept_e24 = r->remainder_e24;
-		int64_t id = ft_stmt_column_int64(st, 0);
-		long b = batch_index(r, ft_stmt_column_int64(st, 1));
+		int64_t id = u->id;
+		long b = batch_index(r, u->batch_id);
 		const struct batch_info *batch;
 		size_t first_line = r->n_lines, n_lines = 0, k;
 		int month, status, deferred_from, run_first = 0, unmatched;
@@ -999,6 +994,13 @@ static int read_usage(struct run_ctx *r)
 		rc = 0;
 		if (b < 0)
 			continue; /* a withdrawn batch */
+		if (u->too_long) {
+			rc = ft_error_set(
+			    r->err, FT_EINVAL,
+			    "usage row %lld: its %s is longer than any the ledger writes",
+			    (long long)id, u->too_long);
+			break;
+		}
 		batch = &r->batches[b];
 		if (strcmp(mtext, prev_month_text) != 0) {
 			rc = ft_month_parse(&prev_month, mtext, strlen(mtext), r->err);
@@ -1028,7 +1030,11 @@ static int read_usage(struct run_ctx *r)
 			rc = range_read(r, month, id, 0);
 			continue;
 		}
-		rc = ft_stmt_column_amount(st, 10, &revenue, r->err);
+		if (ft_amount_parse(&revenue, u->revenue, strlen(u->revenue), NULL))
+			rc = ft_error_set(
+			    r->err, FT_EINVAL,
+			    "usage row %lld: stored revenue '%s' is not an exact decimal",
+			    (long long)id, u->revenue);
 		if (!rc)
 			rc = rate_for(r, month, cur, &rate);
 		if (rc == 1) { /* missing: keep collecting, the run stops after the scan */
@@ -1049,18 +1055,17 @@ static int read_usage(struct run_ctx *r)
 			     : status == 3 && month >= r->span.first ? month
 			     : status == 3			     ? r->span.first
 								     : r->period.first;
-		tmpl.units = ft_stmt_column_int64(st, 9);
+		tmpl.units = u->usages;
 		tmpl.gross = gross;
 		tmpl.receipts = receipts;
 		tmpl.source_id = id;
 		tmpl.tag = (uint32_t)b;
 		tmpl.channel =
-		    same_channel(r->last_channel, batch->partner, ft_stmt_column_text(st, 6),
-				 ft_stmt_column_text(st, 7), ft_stmt_column_text(st, 5))
+		    same_channel(r->last_channel, batch->partner, u->commercial_model, u->use_type,
+				 u->territory)
 			? r->last_channel
-			: ft_royalty_dict_channel(
-			      r->dict, batch->partner, ft_stmt_column_text(st, 6),
-			      ft_stmt_column_text(st, 7), ft_stmt_column_text(st, 5));
+			: ft_royalty_dict_channel(r->dict, batch->partner, u->commercial_model,
+						  u->use_type, u->territory);
 		r->last_channel = tmpl.channel;
 		if (!tmpl.channel) {
 			rc = ft_error_set(
@@ -1118,7 +1123,7 @@ static int read_usage(struct run_ctx *r)
 		if (status == 2)
 			r->sum->late_lines++;
 	}
-	ft_stmt_free(st);
+	usage_reader_stop(scan);
 	for (size_t i = 0; rc >= 0 && i < r->n_open; i++)
 		if (r->open_ranges[i].first >= 0) {
 			if (grow((void **)&r->ranges, &r->cap_ranges, r->n_ranges + 1,
