@@ -277,7 +277,6 @@ int ft_portal_sources(struct ft_store *store, const char *period, const char *pa
 	while (!rc && (rc = ft_stmt_step(q, err)) == 1) {
 		struct ft_portal_source s;
 
-		rc = 0;
 		empty_source(&s);
 		s.journal_id = ft_stmt_column_int64(q, 0);
 		s.posting = ft_stmt_column_int64(q, 1);

@@ -19,14 +19,19 @@
 #include "fairtrack/royalty.h"
 #include "ledger/royalty_lines.h"
 
+/* A contract of the set, in the index sorted by id. */
+struct contract_ref {
+	const struct ft_contract *c;
+};
+
 struct ft_royalty_lines {
 	struct ft_store *store;
 	struct ft_stmt *q, *usage, *income;
 	bool shared;  /* over every payee account of the period */
 	bool pending; /* q is on a row not consumed yet */
 	bool done;
-	char currency[4];		  /* the run's */
-	const struct ft_contract **by_id; /* contracts sorted by id */
+	char currency[4];	    /* the run's */
+	struct contract_ref *by_id; /* the contracts sorted by id */
 	size_t n_contracts;
 	ft_amount *parts; /* ACCT-4 split of the current line */
 	size_t cap_parts;
@@ -73,10 +78,9 @@ static const char income_sql[] = "SELECT month, partner_id, kind, description, c
 
 static int cmp_contract(const void *a, const void *b)
 {
-	const struct ft_contract *x = *(const struct ft_contract *const *)a;
-	const struct ft_contract *y = *(const struct ft_contract *const *)b;
+	const struct contract_ref *x = a, *y = b;
 
-	return strcmp(x->id, y->id);
+	return strcmp(x->c->id, y->c->id);
 }
 
 static const struct ft_contract *find_contract(const struct ft_royalty_lines *l, const char *id)
@@ -85,10 +89,10 @@ static const struct ft_contract *find_contract(const struct ft_royalty_lines *l,
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(l->by_id[mid]->id, id);
+		int c = strcmp(l->by_id[mid].c->id, id);
 
 		if (c == 0)
-			return l->by_id[mid];
+			return l->by_id[mid].c;
 		if (c < 0)
 			lo = mid + 1;
 		else
@@ -118,7 +122,7 @@ int ft_royalty_lines_open(struct ft_royalty_lines **out, struct ft_store *store,
 			return ft_error_set(err, FT_ENOMEM, "out of memory");
 		}
 		for (i = 0; i < contracts->n; i++)
-			l->by_id[i] = &contracts->items[i];
+			l->by_id[i].c = &contracts->items[i];
 		l->n_contracts = contracts->n;
 		qsort(l->by_id, l->n_contracts, sizeof(*l->by_id), cmp_contract);
 	}
