@@ -15,8 +15,9 @@
 # Steps: build the generator and the measuring helper; generate the ledger
 # once per size and seed (kept as a template, copied for each measurement so
 # every run starts from the same unrun ledger); import the contracts
-# (measured); run the month (measured: wall, peak RSS, user, sys); re-run it
-# (the open run is replaced: measured too); check; write the table to
+# (measured); run the month (measured: wall, peak RSS, user, sys, and the
+# run's own phase times); re-run it (the open run is replaced: measured
+# too); check (measured); write the table to
 # $BENCH_DATA/engine-results.md.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -54,14 +55,16 @@ run() { # NAME COMMAND… : measure, figures into $data/engine-NAME.time
 }
 
 run import sh -c "'$fairtrack' -l '$L' import contracts '$data/engine-contracts' > '$data/engine-import.out'"
-run run sh -c "'$fairtrack' -l '$L' run --period 2026-10 > '$data/engine-run.out'"
-run rerun sh -c "'$fairtrack' -l '$L' run --period 2026-10 > '$data/engine-rerun.out'"
-"$fairtrack" -l "$L" check > /dev/null
+# FAIRTRACK_TIMING: the run says where its time went (read, engine with its
+# royalty_lines, post, commit), on stderr.
+run run sh -c "FAIRTRACK_TIMING=1 '$fairtrack' -l '$L' run --period 2026-10 > '$data/engine-run.out' 2> '$data/engine-run.timing'"
+run rerun sh -c "FAIRTRACK_TIMING=1 '$fairtrack' -l '$L' run --period 2026-10 > '$data/engine-rerun.out' 2> '$data/engine-rerun.timing'"
+run check sh -c "'$fairtrack' -l '$L' check > /dev/null"
 
 {
 	echo "| step | wall s | rows/s | peak RSS MiB | user s | sys s |"
 	echo "|---|---:|---:|---:|---:|---:|"
-	for name in import run rerun; do
+	for name in import run rerun check; do
 		read -r wall rss user sys < "$data/engine-$name.time"
 		n=$rows
 		[ $name = import ] && n=$contracts
@@ -72,4 +75,6 @@ run rerun sh -c "'$fairtrack' -l '$L' run --period 2026-10 > '$data/engine-rerun
 	echo "label: $tracks tracks, $contracts contracts, $rows usage rows in 2026-10 (seed $seed);" \
 		"ledger $(($(wc -c < "$L") / 1048576)) MiB after the run; check passes"
 	head -n 1 "$data/engine-run.out"
+	echo "run:   $(cat "$data/engine-run.timing")"
+	echo "rerun: $(cat "$data/engine-rerun.timing") (the rerun first deletes the open run's journal and royalty lines)"
 } | tee "$data/engine-results.md"
