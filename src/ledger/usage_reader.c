@@ -22,7 +22,8 @@ struct block {
 	size_t n;
 };
 
-struct usage_reader {
+/* One scan thread over a range of rowids, with its own connection. */
+struct part {
 	struct ft_store *own; /* the scan's own connection */
 	struct ft_stmt *scan;
 	pthread_t thread;
@@ -38,6 +39,16 @@ struct usage_reader {
 	bool stop;  /* the consumer wants no more */
 	int rc;	    /* the scan's error, once ended */
 	struct ft_error err;
+};
+
+/* Two parts: the lower half of the rowids, then the upper half, each read
+ * by its own thread; the consumer takes the first part's rows, then the
+ * second's, so rows still come in rowid order. */
+#define PARTS 2
+
+struct usage_reader {
+	struct part *part[PARTS];
+	size_t cur;
 };
 
 /* Copy a column's text; its name in *too_long when it does not fit. */
@@ -74,7 +85,7 @@ static void fill(struct usage_raw *x, struct ft_stmt *st)
 
 static void *reader(void *arg)
 {
-	struct usage_reader *r = arg;
+	struct part *r = arg;
 	int rc = 0;
 
 	for (;;) {
@@ -110,7 +121,7 @@ static void *reader(void *arg)
 	return NULL;
 }
 
-static void destroy(struct usage_reader *r)
+static void destroy(struct part *r)
 {
 	size_t i;
 
@@ -126,10 +137,10 @@ static void destroy(struct usage_reader *r)
 	free(r);
 }
 
-int usage_reader_start(struct usage_reader **out, struct ft_store *store, const char *last_month,
-		       struct ft_error *err)
+static int part_start(struct part **out, const char *location, const char *last_month,
+		      int64_t first, int64_t last, struct ft_error *err)
 {
-	struct usage_reader *r = calloc(1, sizeof(*r));
+	struct part *r = calloc(1, sizeof(*r));
 	size_t i;
 	int rc;
 
@@ -151,29 +162,79 @@ int usage_reader_start(struct usage_reader **out, struct ft_store *store, const 
 	 * — the run does not change usage rows.  '+month': nearly every row
 	 * matches, so a scan in rowid order beats the month index (and needs no
 	 * sort). */
-	rc = ft_store_open(&r->own, ft_store_location(store), 0, err);
+	rc = ft_store_open(&r->own, location, 0, err);
 	if (!rc)
 		rc = ft_store_prepare(
 		    r->own, &r->scan,
 		    "SELECT rowid, batch_id, month, isrc, gtin14, territory, "
 		    "commercial_model, use_type, currency, usages, revenue FROM usage "
-		    "WHERE +month <= ? ORDER BY rowid",
+		    "WHERE rowid BETWEEN ? AND ? AND +month <= ? ORDER BY rowid",
 		    err);
 	if (!rc)
-		rc = ft_stmt_bind_text(r->scan, 1, last_month, err);
+		rc = ft_stmt_bind_int64(r->scan, 1, first, err);
+	if (!rc)
+		rc = ft_stmt_bind_int64(r->scan, 2, last, err);
+	if (!rc)
+		rc = ft_stmt_bind_text(r->scan, 3, last_month, err);
 	if (rc) {
 		destroy(r);
 		return rc;
 	}
 	if (pthread_create(&r->thread, NULL, reader, r) != 0) {
 		destroy(r);
-		return ft_error_set(err, FT_EIO, "cannot start the usage reader thread");
+		return ft_error_set(err, FT_EIO, "cannot start a usage reader thread");
 	}
 	*out = r;
 	return 0;
 }
 
-int usage_reader_next(struct usage_reader *r, const struct usage_raw **row, struct ft_error *err)
+static void part_stop(struct part *r)
+{
+	if (!r)
+		return;
+	pthread_mutex_lock(&r->lock);
+	r->stop = true;
+	pthread_cond_broadcast(&r->changed);
+	pthread_mutex_unlock(&r->lock);
+	pthread_join(r->thread, NULL);
+	destroy(r);
+}
+
+int usage_reader_start(struct usage_reader **out, struct ft_store *store, const char *last_month,
+		       struct ft_error *err)
+{
+	struct usage_reader *u = calloc(1, sizeof(*u));
+	struct ft_stmt *st = NULL;
+	int64_t lo = 0, hi = -1, mid;
+	int rc;
+
+	*out = NULL;
+	if (!u)
+		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	rc = ft_store_prepare(store, &st, "SELECT MIN(rowid), MAX(rowid) FROM usage", err);
+	if (!rc && (rc = ft_stmt_step(st, err)) == 1) {
+		rc = 0;
+		if (!ft_stmt_column_is_null(st, 0)) {
+			lo = ft_stmt_column_int64(st, 0);
+			hi = ft_stmt_column_int64(st, 1);
+		}
+	}
+	ft_stmt_free(st);
+	mid = lo + (hi - lo) / 2;
+	if (!rc)
+		rc = part_start(&u->part[0], ft_store_location(store), last_month, lo, mid, err);
+	if (!rc)
+		rc =
+		    part_start(&u->part[1], ft_store_location(store), last_month, mid + 1, hi, err);
+	if (rc) {
+		usage_reader_stop(u);
+		return rc;
+	}
+	*out = u;
+	return 0;
+}
+
+static int part_next(struct part *r, const struct usage_raw **row, struct ft_error *err)
 {
 	while (!r->reading || r->at == r->reading->n) {
 		pthread_mutex_lock(&r->lock);
@@ -202,14 +263,25 @@ int usage_reader_next(struct usage_reader *r, const struct usage_raw **row, stru
 	return 1;
 }
 
-void usage_reader_stop(struct usage_reader *r)
+int usage_reader_next(struct usage_reader *u, const struct usage_raw **row, struct ft_error *err)
 {
-	if (!r)
+	while (u->cur < PARTS) {
+		int rc = part_next(u->part[u->cur], row, err);
+
+		if (rc != 0)
+			return rc;
+		u->cur++;
+	}
+	return 0;
+}
+
+void usage_reader_stop(struct usage_reader *u)
+{
+	size_t i;
+
+	if (!u)
 		return;
-	pthread_mutex_lock(&r->lock);
-	r->stop = true;
-	pthread_cond_broadcast(&r->changed);
-	pthread_mutex_unlock(&r->lock);
-	pthread_join(r->thread, NULL);
-	destroy(r);
+	for (i = 0; i < PARTS; i++)
+		part_stop(u->part[i]);
+	free(u);
 }

@@ -3,12 +3,13 @@
  * src/ledger; used by run.c).
  *
  * A run reads every usage row of its period — 20 million in the benchmark —
- * and about half of that time is SQLite stepping and handing out columns.
- * A reader thread does that part, copying each row into a block; the run
- * turns the rows of one block into engine lines while the thread fills the
- * next.  Rows come in rowid order, as one scan gives them.
+ * and most of that time is SQLite stepping and handing out columns.  Two
+ * reader threads do that part, each over half of the rowids, copying rows
+ * into blocks; the run turns the rows of one block into engine lines while
+ * the threads fill the next.  Rows come in rowid order (the first half's,
+ * then the second's), as one scan would give them.
  *
- * Threads: the scan runs on a connection of its own to the same ledger, so
+ * Threads: each scan runs on a connection of its own to the same ledger, so
  * the caller keeps using its store meanwhile; it sees the rows committed
  * before the caller's transaction (WAL).  One consumer.
  * Ownership: start allocates, stop joins and frees (NULL is a no-op); a row
