@@ -330,6 +330,44 @@ static void test_check_finds_a_tampered_royalty_line(void **state)
 	ft_store_close(store);
 }
 
+/* Rows reach the run through the reader threads in rowid order, across the
+ * two halves of the scan; a text longer than the ledger writes is refused
+ * with the row and column, and nothing is written. */
+static void test_usage_rows_of_both_scan_halves_and_a_too_long_text(void **state)
+{
+	struct ft_store *store = small_ledger("halves", 1);
+	struct ft_period p = period("2026-10");
+	struct ft_run_summary s;
+	struct ft_error err;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 9; i++)
+		assert_int_equal(ft_store_exec(store,
+					       "INSERT INTO usage VALUES (1, '2026-10', "
+					       "'GBAAA2600001', NULL, 'FR', 'SubscriptionModel', "
+					       "'OnDemandStream', 'spotify', 'USD', 10, '1')",
+					       &err),
+				 0);
+	assert_int_equal(ft_run_period(store, &p, &s, &err), 0);
+	assert_int_equal(s.lines, 10);
+	testutil_assert_amount(s.receipts, "87.2"); /* (100 + 9 × 1) USD × 0.8, every row once */
+	ft_run_summary_free(&s);
+	assert_int_equal(ft_journal_check(store, &err), 0);
+	assert_int_equal(
+	    ft_store_exec(store,
+			  "INSERT INTO usage VALUES (1, '2026-10', 'GBAAA2600001', "
+			  "NULL, 'FR', 'SubscriptionModelSubscriptionModelSubscriptionModel"
+			  "', 'OnDemandStream', 'spotify', 'USD', 10, '1')",
+			  &err),
+	    0);
+	assert_int_equal(ft_run_period(store, &p, &s, &err), FT_EINVAL);
+	assert_non_null(strstr(err.message, "usage row 11: its commercial_model is longer"));
+	ft_run_summary_free(&s);
+	assert_int_equal(ft_journal_check(store, &err), 0);
+	ft_store_close(store);
+}
+
 static void test_missing_rate_stops_the_run_and_names_it(void **state)
 {
 	struct ft_store *store = small_ledger("norate", 0);
@@ -496,6 +534,7 @@ int main(void)
 	    cmocka_unit_test(test_rerun_of_open_period_writes_the_same_journal),
 	    cmocka_unit_test(test_check_finds_a_tampered_leg),
 	    cmocka_unit_test(test_check_finds_a_tampered_royalty_line),
+	    cmocka_unit_test(test_usage_rows_of_both_scan_halves_and_a_too_long_text),
 	    cmocka_unit_test(test_missing_rate_stops_the_run_and_names_it),
 	    cmocka_unit_test(test_late_row_after_close_is_an_adjustment_in_the_next_period),
 	    cmocka_unit_test(test_income_is_shared_over_the_partners_receipts),
