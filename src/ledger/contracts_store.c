@@ -8,6 +8,10 @@
  * contract came from, not a re-export: a run parses it again, so `explain`
  * can cite the line of the rule as the label wrote it.
  *
+ * Before anything is written, the incoming contracts are checked against
+ * each other and the stored ones for two deals claiming the same income
+ * (ft_contract_overlap_check); a conflict refuses the whole import.
+ *
  * What changed is reported per contract (added / changed / unchanged, by
  * ft_contract_equal, which ignores file and line numbers).
  */
@@ -91,6 +95,129 @@ static int load_one(struct ft_store *store, const char *id, struct ft_contract *
 	return rc;
 }
 
+static int by_id(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The stored contracts but those whose id is in skip (sorted, by_id). */
+static int load_except(struct ft_store *store, struct ft_contract_set *set, const char **skip,
+		       size_t n_skip, struct ft_error *err)
+{
+	struct ft_stmt *st = NULL;
+	size_t cap = 0;
+	int rc;
+
+	rc = ft_store_prepare(store, &st, "SELECT id, yaml, file FROM contracts ORDER BY id", err);
+	while (!rc && (rc = ft_stmt_step(st, err)) == 1) {
+		const char *id = ft_stmt_column_text(st, 0);
+
+		rc = 0;
+		if (n_skip && bsearch(&id, skip, n_skip, sizeof(*skip), by_id))
+			continue;
+		if (set->n == cap) {
+			size_t ncap = cap ? cap * 2 : 8;
+			struct ft_contract *grown = realloc(set->items, ncap * sizeof(*grown));
+
+			if (!grown) {
+				rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+				break;
+			}
+			set->items = grown;
+			cap = ncap;
+		}
+		memset(&set->items[set->n], 0, sizeof(set->items[0]));
+		rc = parse_stored(&set->items[set->n], ft_stmt_column_text(st, 0),
+				  ft_stmt_column_text(st, 1), ft_stmt_column_text(st, 2), err);
+		if (rc)
+			break;
+		set->n++;
+	}
+	ft_stmt_free(st);
+	if (rc < 0) {
+		ft_contract_set_clear(set);
+		return rc;
+	}
+	return 0;
+}
+
+/*
+ * The catalogue as the overlap check sees it (ft_contract_overlap_check):
+ * a release's tracks, and the tracks an artist is the first main artist of
+ * (the artist a run gives a line: track_artists role 'main', lowest
+ * position, as run.c's track_context asks).  The statements are prepared
+ * once and reset for each scope entry.
+ */
+struct catalog_ctx {
+	struct ft_store *store;
+	struct ft_stmt *release_q, *artist_q;
+};
+
+static int emit_rows(struct ft_store *store, struct ft_stmt **st, const char *sql, const char *key,
+		     ft_contract_track_fn emit, void *emit_ctx, struct ft_error *err)
+{
+	int rc = *st ? ft_stmt_reset(*st, err) : ft_store_prepare(store, st, sql, err);
+
+	if (!rc)
+		rc = ft_stmt_bind_text(*st, 1, key, err);
+	while (!rc && (rc = ft_stmt_step(*st, err)) == 1)
+		rc = emit(emit_ctx, ft_stmt_column_text(*st, 0));
+	return rc;
+}
+
+static int release_tracks(void *ctx, const char *gtin14, ft_contract_track_fn emit, void *emit_ctx,
+			  struct ft_error *err)
+{
+	struct catalog_ctx *cat = ctx;
+
+	return emit_rows(cat->store, &cat->release_q,
+			 "SELECT isrc FROM release_tracks WHERE gtin14 = ?", gtin14, emit, emit_ctx,
+			 err);
+}
+
+static int artist_tracks(void *ctx, const char *artist_id, ft_contract_track_fn emit,
+			 void *emit_ctx, struct ft_error *err)
+{
+	struct catalog_ctx *cat = ctx;
+
+	return emit_rows(cat->store, &cat->artist_q,
+			 "SELECT ta.isrc FROM track_artists ta WHERE ta.artist_id = ? AND "
+			 "ta.role = 'main' AND ta.position = (SELECT MIN(position) FROM "
+			 "track_artists t2 WHERE t2.isrc = ta.isrc AND t2.role = 'main')",
+			 artist_id, emit, emit_ctx, err);
+}
+
+/* The incoming set against itself and the contracts stored (docs/CONTRACTS.md,
+ * "Overlapping contracts").  Runs inside the import's transaction, so what it
+ * compares with is what the import replaces. */
+static int check_overlaps(struct ft_store *store, const struct ft_contract_set *set,
+			  struct ft_error *err)
+{
+	struct catalog_ctx ctx = {store, NULL, NULL};
+	struct ft_contract_catalog cat = {release_tracks, artist_tracks, &ctx};
+	struct ft_contract_set stored = {0};
+	const char **incoming = malloc((set->n ? set->n : 1) * sizeof(*incoming));
+	size_t i;
+	int rc;
+
+	if (!incoming)
+		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	/* Those the import replaces are not parsed: re-importing every
+	 * contract would parse the whole stored set for nothing. */
+	for (i = 0; i < set->n; i++)
+		incoming[i] = set->items[i].id;
+	qsort(incoming, set->n, sizeof(*incoming), by_id);
+	rc = load_except(store, &stored, incoming, set->n, err);
+	if (!rc)
+		rc = ft_contract_overlap_check(stored.items, stored.n, set->items, set->n, &cat,
+					       err);
+	ft_stmt_free(ctx.release_q);
+	ft_stmt_free(ctx.artist_q);
+	ft_contract_set_clear(&stored);
+	free(incoming);
+	return rc;
+}
+
 /* Which contracts of the set share their file with another: sorted by file,
  * neighbours tell.  *out is a calloc'd flag per contract. */
 static int by_file(const void *a, const void *b, void *ctx)
@@ -148,6 +275,8 @@ int ft_contracts_import(struct ft_store *store, const char *path,
 	}
 	ft_ledger_now(stamp);
 	rc = ft_store_begin(store, err);
+	if (!rc)
+		rc = check_overlaps(store, &set, err);
 	for (i = 0; !rc && i < set.n; i++) {
 		const struct ft_contract *c = &set.items[i];
 		struct ft_contract old = {0};
@@ -206,34 +335,5 @@ void ft_contracts_import_result_free(struct ft_contracts_import_result *res)
 
 int ft_contracts_load(struct ft_store *store, struct ft_contract_set *set, struct ft_error *err)
 {
-	struct ft_stmt *st = NULL;
-	size_t cap = 0;
-	int rc;
-
-	rc = ft_store_prepare(store, &st, "SELECT id, yaml, file FROM contracts ORDER BY id", err);
-	while (!rc && (rc = ft_stmt_step(st, err)) == 1) {
-		if (set->n == cap) {
-			size_t ncap = cap ? cap * 2 : 8;
-			struct ft_contract *grown = realloc(set->items, ncap * sizeof(*grown));
-
-			if (!grown) {
-				rc = ft_error_set(err, FT_ENOMEM, "out of memory");
-				break;
-			}
-			set->items = grown;
-			cap = ncap;
-		}
-		memset(&set->items[set->n], 0, sizeof(set->items[0]));
-		rc = parse_stored(&set->items[set->n], ft_stmt_column_text(st, 0),
-				  ft_stmt_column_text(st, 1), ft_stmt_column_text(st, 2), err);
-		if (rc)
-			break;
-		set->n++;
-	}
-	ft_stmt_free(st);
-	if (rc < 0) {
-		ft_contract_set_clear(set);
-		return rc;
-	}
-	return 0;
+	return load_except(store, set, NULL, 0, err);
 }

@@ -149,7 +149,7 @@ static void test_contracts_of_one_file_are_stored_one_document_each(void **state
 						       "currency: GBP\n"
 						       "frequency: monthly\n"
 						       "payees:\n"
-						       "  - id: ann\n"
+						       "  - id: cy\n"
 						       "    share: 100%\n"
 						       "scope:\n"
 						       "  tracks: [GBAAA2600001]\n"
@@ -162,7 +162,7 @@ static void test_contracts_of_one_file_are_stored_one_document_each(void **state
 						       "currency: GBP\n"
 						       "frequency: monthly\n"
 						       "payees:\n"
-						       "  - id: bob\n"
+						       "  - id: dee\n"
 						       "    share: 100%\n"
 						       "scope:\n"
 						       "  tracks: [GBAAA2600001]\n"
@@ -193,7 +193,7 @@ static void test_contracts_of_one_file_are_stored_one_document_each(void **state
 	assert_int_equal(set.n, 3);
 	assert_string_equal(set.items[0].id, "ann-recording");
 	assert_string_equal(set.items[1].id, "two-a");
-	assert_string_equal(set.items[2].payees[0].id, "bob");
+	assert_string_equal(set.items[2].payees[0].id, "dee");
 	ft_contract_set_clear(&set);
 	ft_store_close(store);
 }
