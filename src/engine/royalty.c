@@ -27,9 +27,9 @@
  * sorted and walked.
  */
 #include "fairtrack/royalty.h"
+#include "fairtrack/textbuf.h"
 
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1731,46 +1731,10 @@ out:
 /* ---- explain
  * -------------------------------------------------------------------------------------- */
 
-struct text {
-	char *buf;
-	size_t cap, len;
-};
-
-static void add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void add(struct text *t, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(t->len < t->cap ? t->buf + t->len : NULL,
-		      t->len < t->cap ? t->cap - t->len : 0, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		t->len += (size_t)n;
-}
-
-static void add_amount(struct text *t, ft_amount a, int min_digits)
-{
-	char s[FT_AMOUNT_STR_MAX];
-
-	ft_amount_format(s, sizeof(s), a, min_digits);
-	add(t, "%s", s);
-}
-
-static void add_percent(struct text *t, ft_amount fraction)
-{
-	ft_amount pct = fraction * 100; /* a rate is at most 1: cannot overflow */
-
-	add_amount(t, pct, 0);
-	add(t, "%%");
-}
-
 size_t ft_royalty_explain_entry(char *buf, size_t cap, const struct ft_royalty_input *in,
 				const struct ft_royalty_result *res, size_t entry)
 {
-	struct text t = {buf, cap, 0};
+	struct ft_textbuf t;
 	const struct ft_royalty_entry *e;
 	const struct ft_royalty_line *l;
 	const struct ft_contract *c;
@@ -1779,8 +1743,7 @@ size_t ft_royalty_explain_entry(char *buf, size_t cap, const struct ft_royalty_i
 	int digits;
 	size_t i;
 
-	if (cap)
-		buf[0] = '\0';
+	ft_textbuf_init(&t, buf, cap);
 	if (entry >= res->n_entries)
 		return 0;
 	e = &res->entries[entry];
@@ -1788,50 +1751,51 @@ size_t ft_royalty_explain_entry(char *buf, size_t cap, const struct ft_royalty_i
 	c = &in->contracts[e->contract];
 	file = c->file[0] ? c->file : "contract";
 	digits = c->minor_units;
-	add(&t, "line %zu (source %lld) %s %s %s/%s, contract %s: ", e->line + 1,
-	    (long long)l->source_id, track_of(l)->isrc, l->channel->territory,
-	    l->channel->commercial_model, l->channel->use_type, c->id);
+	ft_textbuf_add(&t, "line %zu (source %lld) %s %s %s/%s, contract %s: ", e->line + 1,
+		       (long long)l->source_id, track_of(l)->isrc, l->channel->territory,
+		       l->channel->commercial_model, l->channel->use_type, c->id);
 	if (e->allocation >= 0) {
 		const struct ft_royalty_allocation *a = &res->allocations[e->allocation];
 
-		add(&t, "ACCT-9 allocated ");
-		add_amount(&t, a->receipts, digits);
+		ft_textbuf_add(&t, "ACCT-9 allocated ");
+		ft_textbuf_amount(&t, a->receipts, digits);
 		if (a->source_line >= 0)
-			add(&t, " of non-attributable line %ld, ", a->source_line + 1);
+			ft_textbuf_add(&t, " of non-attributable line %ld, ", a->source_line + 1);
 		else
-			add(&t, " of suspense carried in, ");
+			ft_textbuf_add(&t, " of suspense carried in, ");
 	}
-	add(&t, "ACCT-2 base ");
-	add_amount(&t, e->base, digits);
-	add(&t, " (%lld units), ", (long long)e->units);
+	ft_textbuf_add(&t, "ACCT-2 base ");
+	ft_textbuf_amount(&t, e->base, digits);
+	ft_textbuf_add(&t, " (%lld units), ", (long long)e->units);
 	if (e->rule >= 0) {
 		const struct ft_contract_rule *r = &c->rules[e->rule];
 
-		add(&t, "ACCT-3 rates[%d] (%s:%ld) ", e->rule + 1, file, r->line);
-		add_percent(&t, r->rate);
+		ft_textbuf_add(&t, "ACCT-3 rates[%d] (%s:%ld) ", e->rule + 1, file, r->line);
+		ft_textbuf_percent(&t, r->rate);
 		if (e->escalation >= 0) {
 			const struct ft_contract_escalation *x = &c->escalations[e->escalation];
 
-			add(&t, " + escalations[%d] (%s:%ld) ", e->escalation + 1, file, x->line);
-			add_percent(&t, x->add);
-			add(&t, " = ");
-			add_percent(&t, e->rate);
+			ft_textbuf_add(&t, " + escalations[%d] (%s:%ld) ", e->escalation + 1, file,
+				       x->line);
+			ft_textbuf_percent(&t, x->add);
+			ft_textbuf_add(&t, " = ");
+			ft_textbuf_percent(&t, e->rate);
 		}
 	} else if (c->type == FT_CONTRACT_DISTRIBUTION) {
-		add(&t, "ACCT-8 distribution 100%% - fee ");
-		add_percent(&t, c->fee);
-		add(&t, " = ");
-		add_percent(&t, e->rate);
+		ft_textbuf_add(&t, "ACCT-8 distribution 100%% - fee ");
+		ft_textbuf_percent(&t, c->fee);
+		ft_textbuf_add(&t, " = ");
+		ft_textbuf_percent(&t, e->rate);
 	} else {
-		add(&t, "ACCT-8 profit split pool (credited per period)");
+		ft_textbuf_add(&t, "ACCT-8 profit split pool (credited per period)");
 	}
-	add(&t, ", royalty ");
-	add_amount(&t, e->royalty, digits);
-	add(&t, "; ACCT-4");
+	ft_textbuf_add(&t, ", royalty ");
+	ft_textbuf_amount(&t, e->royalty, digits);
+	ft_textbuf_add(&t, "; ACCT-4");
 	shares = ft_royalty_entry_shares(res, e);
 	for (i = 0; i < c->n_payees; i++) {
-		add(&t, "%s %s ", i ? "," : "", c->payees[i].id);
-		add_amount(&t, shares[i], digits);
+		ft_textbuf_add(&t, "%s %s ", i ? "," : "", c->payees[i].id);
+		ft_textbuf_amount(&t, shares[i], digits);
 	}
 	return t.len;
 }

@@ -10,13 +10,13 @@
  * seq) order — no sort, whether the posting holds one line (a posting per
  * engine entry) or thousands (a posting per contract and import batch).
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fairtrack/ledger_run.h"
 #include "fairtrack/royalty.h"
+#include "fairtrack/textbuf.h"
 #include "ledger/royalty_lines.h"
 
 /* A contract of the set, in the index sorted by id. */
@@ -321,47 +321,6 @@ int ft_royalty_lines_income(struct ft_royalty_lines *l, int64_t income_id,
 
 /* ---- the note ------------------------------------------------------------------ */
 
-struct text {
-	char *buf;
-	size_t cap, len;
-};
-
-static void add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void add(struct text *t, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(t->len < t->cap ? t->buf + t->len : NULL,
-		      t->len < t->cap ? t->cap - t->len : 0, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		t->len += (size_t)n;
-}
-
-static void add_amount(struct text *t, ft_amount a, int min_digits)
-{
-	char s[FT_AMOUNT_STR_MAX];
-
-	ft_amount_format(s, sizeof(s), a, min_digits);
-	add(t, "%s", s);
-}
-
-/* A fraction as a percentage, every digit kept ("22.5%"). */
-static void add_percent(struct text *t, ft_amount fraction)
-{
-	ft_amount pct;
-
-	if (ft_amount_mul_int(&pct, fraction, 100)) {
-		add(t, "?%%");
-		return;
-	}
-	add_amount(t, pct, 0);
-	add(t, "%%");
-}
-
 /* The rate of the usage row's month and currency to the run's, as the run
  * looked it up (ACCT-1); 0 when it is no longer stored. */
 static int fx_of(struct ft_royalty_lines *l, const struct ft_posted_usage *u, ft_amount *rate)
@@ -391,78 +350,80 @@ int ft_royalty_lines_note(struct ft_royalty_lines *l, const struct ft_posted_lin
 {
 	const struct ft_contract *c = line->contract;
 	const char *file = c->file[0] ? c->file : "contract";
-	struct text t = {buf, cap, 0};
+	struct ft_textbuf t;
 	int digits = c->minor_units;
 	ft_amount fx;
 
 	(void)err;
-	if (cap)
-		buf[0] = '\0';
-	add(&t, "contract %s: ", c->id);
+	ft_textbuf_init(&t, buf, cap);
+	ft_textbuf_add(&t, "contract %s: ", c->id);
 	if (line->non_attributable) {
-		add(&t, "ACCT-9 allocated ");
-		add_amount(&t, line->allocated, digits);
+		ft_textbuf_add(&t, "ACCT-9 allocated ");
+		ft_textbuf_amount(&t, line->allocated, digits);
 		if (line->income_id)
-			add(&t, " of income #%lld, ", (long long)line->income_id);
+			ft_textbuf_add(&t, " of income #%lld, ", (long long)line->income_id);
 		else
-			add(&t, " of suspense carried in, ");
+			ft_textbuf_add(&t, " of suspense carried in, ");
 	}
-	add(&t, "ACCT-2 base ");
-	add_amount(&t, line->base, digits);
-	add(&t, " (%lld units), ", (long long)line->units);
+	ft_textbuf_add(&t, "ACCT-2 base ");
+	ft_textbuf_amount(&t, line->base, digits);
+	ft_textbuf_add(&t, " (%lld units), ", (long long)line->units);
 	if (line->rule >= 0 && (size_t)line->rule < c->n_rules) {
 		const struct ft_contract_rule *r = &c->rules[line->rule];
 
-		add(&t, "ACCT-3 rates[%d] (%s:%ld) ", line->rule + 1, file, r->line);
-		add_percent(&t, r->rate);
+		ft_textbuf_add(&t, "ACCT-3 rates[%d] (%s:%ld) ", line->rule + 1, file, r->line);
+		ft_textbuf_percent(&t, r->rate);
 		if (line->tier > 0 && (size_t)line->tier <= c->n_escalations) {
 			const struct ft_contract_escalation *x = &c->escalations[line->tier - 1];
 
-			add(&t, " + escalations[%d] (%s:%ld) ", line->tier, file, x->line);
-			add_percent(&t, x->add);
-			add(&t, " = ");
-			add_percent(&t, line->rate);
+			ft_textbuf_add(&t, " + escalations[%d] (%s:%ld) ", line->tier, file,
+				       x->line);
+			ft_textbuf_percent(&t, x->add);
+			ft_textbuf_add(&t, " = ");
+			ft_textbuf_percent(&t, line->rate);
 		}
 	} else if (line->rule >= 0) {
 		/* The contract was changed since the run: say what was applied. */
-		add(&t, "ACCT-3 rates[%d] (no longer in %s) ", line->rule + 1, file);
-		add_percent(&t, line->rate);
+		ft_textbuf_add(&t, "ACCT-3 rates[%d] (no longer in %s) ", line->rule + 1, file);
+		ft_textbuf_percent(&t, line->rate);
 	} else if (c->type == FT_CONTRACT_DISTRIBUTION) {
-		add(&t, "ACCT-8 distribution 100%% - fee ");
-		add_percent(&t, c->fee);
-		add(&t, " = ");
-		add_percent(&t, line->rate);
+		ft_textbuf_add(&t, "ACCT-8 distribution 100%% - fee ");
+		ft_textbuf_percent(&t, c->fee);
+		ft_textbuf_add(&t, " = ");
+		ft_textbuf_percent(&t, line->rate);
 	} else {
-		add(&t, "rate ");
-		add_percent(&t, line->rate);
+		ft_textbuf_add(&t, "rate ");
+		ft_textbuf_percent(&t, line->rate);
 	}
-	add(&t, ", royalty ");
-	add_amount(&t, line->royalty, digits);
-	add(&t, "; ACCT-4 %s ", line->payee);
-	add_percent(&t, c->payees[line->payee_index].share);
-	add(&t, " = ");
-	add_amount(&t, line->part, digits);
+	ft_textbuf_add(&t, ", royalty ");
+	ft_textbuf_amount(&t, line->royalty, digits);
+	ft_textbuf_add(&t, "; ACCT-4 %s ", line->payee);
+	ft_textbuf_percent(&t, c->payees[line->payee_index].share);
+	ft_textbuf_add(&t, " = ");
+	ft_textbuf_amount(&t, line->part, digits);
 	if (u) {
 		/* The same words as the run's receipt note, so one search finds
 		 * the row in both: "batch N (file) usage row M". */
-		add(&t, " ← batch %lld (%s) usage row %lld: %s %s %s %s/%s %lld usages, %s %s",
+		ft_textbuf_add(
+		    &t, " ← batch %lld (%s) usage row %lld: %s %s %s %s/%s %lld usages, %s %s",
 		    (long long)u->batch_id, u->batch_file, (long long)line->usage_id, u->month,
 		    u->isrc[0] ? u->isrc : u->upc, u->territory, u->commercial_model, u->use_type,
 		    (long long)u->usages, u->currency, u->revenue);
 		if (fx_of(l, u, &fx)) {
-			add(&t, " × fx ");
-			add_amount(&t, fx, 0);
-			add(&t, " %s→%s", u->currency, l->currency);
+			ft_textbuf_add(&t, " × fx ");
+			ft_textbuf_amount(&t, fx, 0);
+			ft_textbuf_add(&t, " %s→%s", u->currency, l->currency);
 		}
 		if (u->fee_percent[0])
-			add(&t, "; fee %s%%", u->fee_percent);
+			ft_textbuf_add(&t, "; fee %s%%", u->fee_percent);
 	} else if (line->usage_id) {
-		add(&t, " ← usage row %lld (no longer stored)", (long long)line->usage_id);
+		ft_textbuf_add(&t, " ← usage row %lld (no longer stored)",
+			       (long long)line->usage_id);
 	}
 	if (in)
-		add(&t, " ← income #%lld (%s) %s %s '%s' from %s: %s %s",
-		    (long long)line->income_id, in->file, in->month, in->kind, in->description,
-		    in->partner, in->currency, in->amount);
+		ft_textbuf_add(&t, " ← income #%lld (%s) %s %s '%s' from %s: %s %s",
+			       (long long)line->income_id, in->file, in->month, in->kind,
+			       in->description, in->partner, in->currency, in->amount);
 	return (int)(t.len > (size_t)0x7fffffff ? 0x7fffffff : t.len);
 }
 
