@@ -138,6 +138,9 @@ struct ft_run_summary {
 	/* Where the time went, in microseconds of wall clock (benchmarks):
 	 * reading rows, the engine with its royalty lines, posting, committing. */
 	int64_t us_read, us_engine, us_post, us_commit;
+	/* The usage scan started at this rowid: older rows were read by
+	 * closed runs already (run.c, scan_from). */
+	int64_t scan_from;
 };
 
 /*

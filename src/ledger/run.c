@@ -958,6 +958,61 @@ static int receipt_add(struct run_ctx *r, uint32_t batch, int month, int late, i
 }
 
 /*
+ * Where the usage scan can start: rows older than six months before the
+ * end of P and no newer than the last row a closed run posted were read by
+ * closed runs already — posted, or left for good (a month never closed
+ * cannot be closed any more once a later one is) — so a run reads its
+ * recent months and what was imported since, not the ledger's whole
+ * history.  Six months: a deferred row waits at most a half-year for its
+ * contract's statement period (half-yearly), and context rows lie inside
+ * the statement period too.  A row imported later (a late report, a
+ * rematched identifier) has a larger rowid than any posted row (posted rows
+ * are never deleted), so it is still read.
+ */
+static int scan_from(struct run_ctx *r, int64_t *from)
+{
+	struct ft_stmt *st = NULL;
+	int m0 = r->period.first + r->period.months - 6, m, rc;
+	int64_t watermark = 0, low = INT64_MAX;
+	char mt[8];
+
+	if (r->span.first < m0)
+		m0 = r->span.first;
+	rc = ft_store_prepare(r->store, &st,
+			      "SELECT MAX(p.last_id) FROM run_posted p JOIN runs r ON r.period = "
+			      "p.period WHERE r.closed_at IS NOT NULL AND p.source = 'usage'",
+			      r->err);
+	if (!rc && (rc = ft_stmt_step(st, r->err)) == 1) {
+		rc = 0;
+		watermark = ft_stmt_column_is_null(st, 0) ? 0 : ft_stmt_column_int64(st, 0);
+	}
+	ft_stmt_free(st);
+	st = NULL;
+	/* The first row of each recent month, through the month index. */
+	if (!rc)
+		rc = ft_store_prepare(
+		    r->store, &st, "SELECT rowid FROM usage WHERE month = ? ORDER BY rowid LIMIT 1",
+		    r->err);
+	for (m = m0; !rc && m < r->period.first + r->period.months; m++) {
+		ft_month_format(mt, m);
+		rc = ft_stmt_reset(st, r->err);
+		if (!rc)
+			rc = ft_stmt_bind_text(st, 1, mt, r->err);
+		if (!rc && (rc = ft_stmt_step(st, r->err)) == 1) {
+			rc = 0;
+			if (ft_stmt_column_int64(st, 0) < low)
+				low = ft_stmt_column_int64(st, 0);
+		}
+	}
+	ft_stmt_free(st);
+	if (rc < 0)
+		return rc;
+	*from = low < watermark + 1 ? low : watermark + 1;
+	r->sum->scan_from = *from;
+	return 0;
+}
+
+/*
  * Usage rows: every active row of P and every row of a closed month no
  * closed run posted, into engine lines (80 bytes each, tagged with their
  * batch) — no row is kept otherwise: receipts are summed per group as they
@@ -968,6 +1023,7 @@ static int read_usage(struct run_ctx *r)
 {
 	struct usage_reader *scan = NULL;
 	const struct usage_raw *u;
+	int64_t from = 0;
 	char last[8], prev_month_text[8] = "";
 	int rc, prev_month = 0;
 
@@ -976,7 +1032,9 @@ static int read_usage(struct run_ctx *r)
 	if (!rc)
 		rc = load_posted_ranges(r);
 	if (!rc)
-		rc = usage_reader_start(&scan, r->store, last, r->err);
+		rc = scan_from(r, &from);
+	if (!rc)
+		rc = usage_reader_start(&scan, r->store, last, from, r->err);
 	while (!rc && (rc = usage_reader_next(scan, &u, r->err)) == 1) {
 		struct ft_royalty_line tmpl;
 		const char *mtext = u->month;

@@ -201,7 +201,7 @@ static void part_stop(struct part *r)
 }
 
 int usage_reader_start(struct usage_reader **out, struct ft_store *store, const char *last_month,
-		       struct ft_error *err)
+		       int64_t from_rowid, struct ft_error *err)
 {
 	struct usage_reader *u = calloc(1, sizeof(*u));
 	struct ft_stmt *st = NULL;
@@ -220,6 +220,8 @@ int usage_reader_start(struct usage_reader **out, struct ft_store *store, const 
 		}
 	}
 	ft_stmt_free(st);
+	if (lo < from_rowid)
+		lo = from_rowid;
 	mid = lo + (hi - lo) / 2;
 	if (!rc)
 		rc = part_start(&u->part[0], ft_store_location(store), last_month, lo, mid, err);

@@ -41,9 +41,10 @@ struct usage_raw {
 
 struct usage_reader;
 
-/* Scan usage rows with month <= last_month ("YYYY-MM"), in rowid order. */
+/* Scan usage rows with month <= last_month ("YYYY-MM") and rowid >=
+ * from_rowid, in rowid order. */
 int usage_reader_start(struct usage_reader **out, struct ft_store *store, const char *last_month,
-		       struct ft_error *err);
+		       int64_t from_rowid, struct ft_error *err);
 
 /* The next row: 1 with *row set, 0 at the end, < 0 the scan's error. */
 int usage_reader_next(struct usage_reader *r, const struct usage_raw **row, struct ft_error *err);

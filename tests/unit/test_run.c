@@ -422,6 +422,43 @@ static void test_late_row_after_close_is_an_adjustment_in_the_next_period(void *
 	ft_store_close(store);
 }
 
+/* A run reads its last six months and what was imported since the last
+ * row a closed run posted, not the whole history: the closed October row
+ * is not read again by the run of April, the late one is found. */
+static void test_a_run_does_not_read_what_closed_runs_read(void **state)
+{
+	struct ft_store *store = small_ledger("scan", 1);
+	struct ft_period oct = period("2026-10"), apr = period("2027-04");
+	struct ft_run_summary s;
+	struct ft_error err;
+
+	(void)state;
+	assert_int_equal(ft_run_period(store, &oct, &s, &err), 0);
+	assert_int_equal(s.scan_from, 1);
+	ft_run_summary_free(&s);
+	assert_int_equal(ft_run_close(store, &oct, &err), 0);
+	assert_int_equal(
+	    ft_store_exec(store,
+			  "INSERT INTO import_batches (id, sha256, file, bytes, partner_id, "
+			  " format, first_month, last_month, rows, suspense_rows, imported_at) "
+			  " VALUES (2, 'y', 'late.tsv', 1, 'dist', 'flat-tsv', '2026-10', "
+			  " '2026-10', 1, 0, 't');"
+			  "INSERT INTO batch_totals VALUES (2, 'USD', 10, '10', 0, '0');"
+			  "INSERT INTO usage VALUES (2, '2026-10', 'GBAAA2600001', NULL, 'GB', "
+			  " 'SubscriptionModel', 'OnDemandStream', 'spotify', 'USD', 10, '10');",
+			  &err),
+	    0);
+	if (ft_run_period(store, &apr, &s, &err))
+		fail_msg("%s", err.message);
+	assert_int_equal(s.scan_from, 2); /* row 1 was posted by the closed October */
+	assert_int_equal(s.late_lines, 1);
+	testutil_assert_amount(s.receipts, "8");
+	ft_run_summary_free(&s);
+	if (ft_journal_check(store, &err))
+		fail_msg("%s", err.message);
+	ft_store_close(store);
+}
+
 static void test_income_is_shared_over_the_partners_receipts(void **state)
 {
 	struct ft_store *store = small_ledger("income", 1);
@@ -535,6 +572,7 @@ int main(void)
 	    cmocka_unit_test(test_check_finds_a_tampered_leg),
 	    cmocka_unit_test(test_check_finds_a_tampered_royalty_line),
 	    cmocka_unit_test(test_usage_rows_of_both_scan_halves_and_a_too_long_text),
+	    cmocka_unit_test(test_a_run_does_not_read_what_closed_runs_read),
 	    cmocka_unit_test(test_missing_rate_stops_the_run_and_names_it),
 	    cmocka_unit_test(test_late_row_after_close_is_an_adjustment_in_the_next_period),
 	    cmocka_unit_test(test_income_is_shared_over_the_partners_receipts),
