@@ -959,15 +959,14 @@ static int receipt_add(struct run_ctx *r, uint32_t batch, int month, int late, i
 
 /*
  * Where the usage scan can start: rows older than six months before the
- * end of P and no newer than the last row a closed run posted were read by
- * closed runs already — posted, or left for good (a month never closed
- * cannot be closed any more once a later one is) — so a run reads its
- * recent months and what was imported since, not the ledger's whole
- * history.  Six months: a deferred row waits at most a half-year for its
- * contract's statement period (half-yearly), and context rows lie inside
- * the statement period too.  A row imported later (a late report, a
- * rematched identifier) has a larger rowid than any posted row (posted rows
- * are never deleted), so it is still read.
+ * end of P and than the month after the last closed one, and no newer than
+ * the last row a closed run posted, were read by closed runs already —
+ * posted, or left for good (a month never closed cannot be closed any more
+ * once a later one is) — so a run reads its recent months and what was
+ * imported since, not the ledger's whole history.  Six months: a deferred row waits at most a
+ * half-year for its contract's statement period (half-yearly), and context rows lie inside the
+ * statement period too.  A row imported later (a late report, a rematched identifier) has a larger
+ * rowid than any posted row (posted rows are never deleted), so it is still read.
  */
 static int scan_from(struct run_ctx *r, int64_t *from)
 {
@@ -978,10 +977,24 @@ static int scan_from(struct run_ctx *r, int64_t *from)
 
 	if (r->span.first < m0)
 		m0 = r->span.first;
-	rc = ft_store_prepare(r->store, &st,
-			      "SELECT MAX(p.last_id) FROM run_posted p JOIN runs r ON r.period = "
-			      "p.period WHERE r.closed_at IS NOT NULL AND p.source = 'usage'",
-			      r->err);
+	/* And every month after the last closed one: no closed run decided
+	 * their rows (a month skipped by the runs). */
+	rc = ft_store_prepare(r->store, &st, "SELECT MAX(month) FROM closed_periods", r->err);
+	if (!rc && (rc = ft_stmt_step(st, r->err)) == 1) {
+		const char *t = ft_stmt_column_text(st, 0);
+
+		rc = 0;
+		if (t && !ft_month_parse(&m, t, strlen(t), NULL) && m + 1 < m0)
+			m0 = m + 1;
+	}
+	ft_stmt_free(st);
+	st = NULL;
+	if (!rc)
+		rc = ft_store_prepare(
+		    r->store, &st,
+		    "SELECT MAX(p.last_id) FROM run_posted p JOIN runs r ON r.period = "
+		    "p.period WHERE r.closed_at IS NOT NULL AND p.source = 'usage'",
+		    r->err);
 	if (!rc && (rc = ft_stmt_step(st, r->err)) == 1) {
 		rc = 0;
 		watermark = ft_stmt_column_is_null(st, 0) ? 0 : ft_stmt_column_int64(st, 0);
