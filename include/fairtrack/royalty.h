@@ -322,6 +322,23 @@ size_t ft_royalty_explain_entry(char *buf, size_t cap, const struct ft_royalty_i
 				const struct ft_royalty_result *res, size_t entry);
 
 /*
+ * Which contracts may cover a track: an index of the contracts' scope keys
+ * (track ISRC, release GTIN, artist), asked once per track and memoised by
+ * the track's address (lines share interned tracks).  A candidate shares a
+ * scope key with the track; whether it covers a line is then
+ * ft_contract_covers_when (its dates and territories).  windows: as in
+ * ft_royalty_input (a contract with months == 0 is left out); NULL: every
+ * contract.  Candidates are indices into contracts, valid until the next
+ * call; at most 64 a track (FT_EINVAL beyond).  Not thread-safe.
+ */
+struct ft_royalty_cover;
+int ft_royalty_cover_new(struct ft_royalty_cover **out, const struct ft_contract *contracts,
+			 size_t n, const struct ft_period *windows, struct ft_error *err);
+int ft_royalty_cover_candidates(struct ft_royalty_cover *cov, const struct ft_royalty_track *track,
+				const size_t **out, size_t *n, struct ft_error *err);
+void ft_royalty_cover_free(struct ft_royalty_cover *cov);
+
+/*
  * ACCT-4: each payee's part of one entry's royalty, exactly as the engine
  * split it (largest remainder over the contract's shares, summing to
  * royalty).  out has c->n_payees slots.  Readers of royalty_lines use it to

@@ -784,11 +784,11 @@ static void key_add(struct key_index *ix, char kind, const char *key, size_t con
 
 /* Candidate contracts of a line, through its three keys (deduplicated);
  * cap + 1 when there are more than cap. */
-static size_t line_candidates(const struct key_index *ix, const struct ft_royalty_line *l,
-			      size_t *out, size_t cap)
+static size_t track_keys_candidates(const struct key_index *ix, const struct ft_royalty_track *t,
+				    size_t *out, size_t cap)
 {
 	const char kinds[3] = {'T', 'R', 'A'};
-	const char *keys[3] = {track_of(l)->isrc, track_of(l)->gtin14, track_of(l)->artist};
+	const char *keys[3] = {t->isrc, t->gtin14, t->artist};
 	size_t n = 0, j;
 	int k;
 
@@ -869,27 +869,86 @@ static int memo_grow(struct track_memo *m)
 	return 0;
 }
 
-static int track_candidates(struct run *r, struct track_memo *m, const struct key_index *ix,
-			    const struct ft_royalty_line *l, const size_t **out, size_t *n_out)
+struct ft_royalty_cover {
+	struct key_index ix;
+	struct track_memo memo;
+};
+
+void ft_royalty_cover_free(struct ft_royalty_cover *cov)
 {
+	if (!cov)
+		return;
+	free(cov->ix.slots);
+	free(cov->ix.next);
+	free(cov->ix.contract);
+	free(cov->memo.key);
+	free(cov->memo.at);
+	free(cov->memo.n);
+	free(cov->memo.cands);
+	free(cov);
+}
+
+int ft_royalty_cover_new(struct ft_royalty_cover **out, const struct ft_contract *contracts,
+			 size_t n, const struct ft_period *windows, struct ft_error *err)
+{
+	struct ft_royalty_cover *cov = calloc(1, sizeof(*cov));
+	struct key_index *ix;
+	size_t nkeys = 0, i, k;
+
+	*out = NULL;
+	if (!cov)
+		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	ix = &cov->ix;
+	for (i = 0; i < n; i++)
+		nkeys += contracts[i].scope.n_tracks + contracts[i].scope.n_releases +
+			 contracts[i].scope.n_artists;
+	for (ix->mask = 15; ix->mask + 1 < 2 * nkeys + 2; ix->mask = ix->mask * 2 + 1)
+		;
+	ix->slots = calloc(ix->mask + 1, sizeof(*ix->slots));
+	ix->next = malloc((nkeys + 1) * sizeof(*ix->next));
+	ix->contract = malloc((nkeys + 1) * sizeof(*ix->contract));
+	if (!ix->slots || !ix->next || !ix->contract) {
+		ft_royalty_cover_free(cov);
+		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	}
+	for (i = 0; i < n; i++) {
+		const struct ft_contract_scope *sc = &contracts[i].scope;
+
+		if (windows && windows[i].months == 0)
+			continue; /* not due: covers nothing in this run */
+		for (k = 0; k < sc->n_tracks; k++)
+			key_add(ix, 'T', sc->tracks[k], i);
+		for (k = 0; k < sc->n_releases; k++)
+			key_add(ix, 'R', sc->releases[k], i);
+		for (k = 0; k < sc->n_artists; k++)
+			key_add(ix, 'A', sc->artists[k], i);
+	}
+	*out = cov;
+	return 0;
+}
+
+int ft_royalty_cover_candidates(struct ft_royalty_cover *cov, const struct ft_royalty_track *t,
+				const size_t **out, size_t *n_out, struct ft_error *err)
+{
+	struct track_memo *m = &cov->memo;
 	size_t i, n, cand[64];
 
 	if ((m->used + 1) * 2 > m->mask + 1 && memo_grow(m))
-		return nomem(r);
-	for (i = (size_t)ptr_hash(l->track) & m->mask; m->key[i]; i = (i + 1) & m->mask)
-		if (m->key[i] == l->track) {
+		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	for (i = (size_t)ptr_hash(t) & m->mask; m->key[i]; i = (i + 1) & m->mask)
+		if (m->key[i] == t) {
 			*out = m->cands + m->at[i];
 			*n_out = m->n[i];
 			return 0;
 		}
-	n = line_candidates(ix, l, cand, 64);
+	n = track_keys_candidates(&cov->ix, t, cand, 64);
 	if (n > 64)
-		return ft_error_set(r->err, FT_EINVAL, "track %s: more than 64 contracts claim it",
-				    track_of(l)->isrc);
+		return ft_error_set(err, FT_EINVAL, "track %s: more than 64 contracts claim it",
+				    t->isrc);
 	if (grow((void **)&m->cands, &m->cap_cands, m->n_cands + n + 1, sizeof(*m->cands)))
-		return nomem(r);
+		return ft_error_set(err, FT_ENOMEM, "out of memory");
 	memcpy(m->cands + m->n_cands, cand, n * sizeof(*cand));
-	m->key[i] = l->track;
+	m->key[i] = t;
 	m->at[i] = m->n_cands;
 	m->n[i] = n;
 	m->used++;
@@ -904,37 +963,19 @@ static int cover_index(struct run *r)
 {
 	const struct ft_royalty_input *in = r->in;
 	const struct ft_royalty_result *res = r->res;
-	struct key_index ix = {0};
-	struct track_memo memo = {0};
-	size_t nkeys = 0, i, k, pass, *fill = NULL;
-	int rc = 0;
+	struct ft_royalty_cover *cov = NULL;
+	size_t i, k, pass, *fill = NULL;
+	int rc;
 
-	for (i = 0; i < in->n_contracts; i++)
-		nkeys += in->contracts[i].scope.n_tracks + in->contracts[i].scope.n_releases +
-			 in->contracts[i].scope.n_artists;
-	for (ix.mask = 15; ix.mask + 1 < 2 * nkeys + 2; ix.mask = ix.mask * 2 + 1)
-		;
-	ix.slots = calloc(ix.mask + 1, sizeof(*ix.slots));
-	ix.next = malloc((nkeys + 1) * sizeof(*ix.next));
-	ix.contract = malloc((nkeys + 1) * sizeof(*ix.contract));
+	rc = ft_royalty_cover_new(&cov, in->contracts, in->n_contracts, in->windows, r->err);
+	if (rc)
+		return rc;
 	r->line_at = calloc(in->n_contracts + 1, sizeof(*r->line_at));
 	r->alloc_at = calloc(in->n_contracts + 1, sizeof(*r->alloc_at));
 	fill = calloc(in->n_contracts + 1, sizeof(*fill));
-	if (!ix.slots || !ix.next || !ix.contract || !r->line_at || !r->alloc_at || !fill) {
+	if (!r->line_at || !r->alloc_at || !fill) {
 		rc = nomem(r);
 		goto out;
-	}
-	for (i = 0; i < in->n_contracts; i++) {
-		const struct ft_contract_scope *sc = &in->contracts[i].scope;
-
-		if (in->windows && in->windows[i].months == 0)
-			continue; /* not due: covers nothing in this run */
-		for (k = 0; k < sc->n_tracks; k++)
-			key_add(&ix, 'T', sc->tracks[k], i);
-		for (k = 0; k < sc->n_releases; k++)
-			key_add(&ix, 'R', sc->releases[k], i);
-		for (k = 0; k < sc->n_artists; k++)
-			key_add(&ix, 'A', sc->artists[k], i);
 	}
 	/* Lines: pass 0 counts, pass 1 places (into lines_of), in input order. */
 	for (pass = 0; pass < 2; pass++) {
@@ -962,7 +1003,7 @@ static int cover_index(struct run *r)
 
 			if (l->non_attributable || l->context || !track_of(l)->isrc[0])
 				continue;
-			rc = track_candidates(r, &memo, &ix, l, &cands, &n);
+			rc = ft_royalty_cover_candidates(cov, l->track, &cands, &n, r->err);
 			if (rc)
 				goto out;
 			for (j = 0; j < n; j++) {
@@ -1022,7 +1063,7 @@ static int cover_index(struct run *r)
 			const size_t *cands;
 			size_t n, j;
 
-			rc = track_candidates(r, &memo, &ix, l, &cands, &n);
+			rc = ft_royalty_cover_candidates(cov, l->track, &cands, &n, r->err);
 			if (rc)
 				goto out;
 			for (j = 0; j < n; j++) {
@@ -1039,14 +1080,8 @@ static int cover_index(struct run *r)
 		}
 	}
 out:
-	free(ix.slots);
-	free(ix.next);
-	free(ix.contract);
+	ft_royalty_cover_free(cov);
 	free(fill);
-	free(memo.key);
-	free(memo.at);
-	free(memo.n);
-	free(memo.cands);
 	return rc;
 }
 

@@ -155,6 +155,7 @@ struct run_ctx {
 	size_t n_lines, cap_lines;
 	struct ft_stmt *q_release, *q_artist;	       /* track_context, prepared once */
 	struct ft_royalty_dict *dict;		       /* the lines' tracks and channels */
+	struct ft_royalty_cover *cover;		       /* every contract, for frequency_defers */
 	const struct ft_royalty_track *last_track;     /* track_context's last answer */
 	const struct ft_royalty_channel *last_channel; /* read_usage's last channel */
 	char last_isrc[FT_ISRC_LEN + 1], last_gtin14[FT_GTIN_LEN + 1];
@@ -719,7 +720,7 @@ static int fee_rate(const char *text, ft_amount *out, struct ft_error *err)
  * for the run that computes that contract (it then comes back as a row of
  * a closed month that no closed run posted).  Such a row, when the due
  * contract's statement period contains its month, was deferred, not late:
- * *status becomes 1 and its lines keep their own month.
+ * *status becomes 1 and its lines keep their own month.  < 0: an error.
  */
 static int frequency_defers(struct run_ctx *r, size_t first_line, int month, int *status)
 {
@@ -729,11 +730,22 @@ static int frequency_defers(struct run_ctx *r, size_t first_line, int month, int
 	for (i = first_line; i < r->n_lines; i++) {
 		const struct ft_royalty_line *l = &r->lines[i];
 
+		const size_t *cands;
+		size_t n, k;
+
 		if (!l->track || !l->track->isrc[0])
 			continue;
-		for (c = 0; c < r->n_contracts; c++) {
-			if (!ft_contract_covers(&r->contracts[c], l->track->isrc, l->track->gtin14,
-						l->track->artist, l->channel->territory, month))
+		/* Only the contracts sharing a scope key with the track: every
+		 * contract for every row was 10^11 checks at 20 M rows. */
+		if (!r->cover &&
+		    ft_royalty_cover_new(&r->cover, r->contracts, r->n_contracts, NULL, r->err))
+			return -1;
+		if (ft_royalty_cover_candidates(r->cover, l->track, &cands, &n, r->err))
+			return -1;
+		for (k = 0; k < n; k++) {
+			c = cands[k];
+			if (!ft_contract_covers_when(&r->contracts[c], l->channel->territory,
+						     month))
 				continue;
 			if (r->windows[c].months == 0) {
 				r->deferred[c]++;
@@ -1060,7 +1072,7 @@ static int read_usage(struct run_ctx *r)
 		long b = batch_index(r, u->batch_id);
 		const struct batch_info *batch;
 		size_t first_line = r->n_lines, n_lines = 0, k;
-		int month, status, deferred_from, run_first = 0, unmatched;
+		int month, status, deferred_from, run_first = 0, unmatched, defers;
 
 		rc = 0;
 		if (b < 0)
@@ -1162,8 +1174,14 @@ static int read_usage(struct run_ctx *r)
 		if (rc)
 			break;
 		deferred_from = status;
-		if (status != 3 && (r->any_not_due || status == 2) &&
-		    frequency_defers(r, first_line, month, &status)) {
+		defers = status != 3 && (r->any_not_due || status == 2)
+			     ? frequency_defers(r, first_line, month, &status)
+			     : 0;
+		if (defers < 0) {
+			rc = defers;
+			break;
+		}
+		if (defers) {
 			r->n_lines = first_line;
 			r->remainder = kept_remainder;
 			r->remainder_e24 = kept_e24;
@@ -2500,6 +2518,7 @@ out:
 	ft_stmt_free(r.q_release);
 	ft_stmt_free(r.q_artist);
 	ft_royalty_dict_free(r.dict);
+	ft_royalty_cover_free(r.cover);
 	ft_royalty_result_free(res);
 	ft_royalty_state_clear(&prev);
 	ft_contract_set_clear(&set);
