@@ -384,6 +384,24 @@ static void test_missing_rate_stops_the_run_and_names_it(void **state)
 	ft_store_close(store);
 }
 
+/* A report for October imported after October was closed: one row,
+ * USD 10 of ann's track. */
+static void add_late_october_report(struct ft_store *store)
+{
+	struct ft_error err;
+
+	if (ft_store_exec(store,
+			  "INSERT INTO import_batches (id, sha256, file, bytes, partner_id, "
+			  " format, first_month, last_month, rows, suspense_rows, imported_at) "
+			  " VALUES (2, 'y', 'late.tsv', 1, 'dist', 'flat-tsv', '2026-10', "
+			  " '2026-10', 1, 0, 't');"
+			  "INSERT INTO batch_totals VALUES (2, 'USD', 10, '10', 0, '0');"
+			  "INSERT INTO usage VALUES (2, '2026-10', 'GBAAA2600001', NULL, 'GB', "
+			  " 'SubscriptionModel', 'OnDemandStream', 'spotify', 'USD', 10, '10');",
+			  &err))
+		fail_msg("%s", err.message);
+}
+
 static void test_late_row_after_close_is_an_adjustment_in_the_next_period(void **state)
 {
 	struct ft_store *store = small_ledger("late", 1);
@@ -397,17 +415,7 @@ static void test_late_row_after_close_is_an_adjustment_in_the_next_period(void *
 	assert_int_equal(ft_run_close(store, &oct, &err), 0);
 	assert_int_equal(ft_run_period(store, &oct, &s, &err), FT_ECONFLICT);
 	ft_run_summary_free(&s);
-	assert_int_equal(
-	    ft_store_exec(store,
-			  "INSERT INTO import_batches (id, sha256, file, bytes, partner_id, "
-			  " format, first_month, last_month, rows, suspense_rows, imported_at) "
-			  " VALUES (2, 'y', 'late.tsv', 1, 'dist', 'flat-tsv', '2026-10', "
-			  " '2026-10', 1, 0, 't');"
-			  "INSERT INTO batch_totals VALUES (2, 'USD', 10, '10', 0, '0');"
-			  "INSERT INTO usage VALUES (2, '2026-10', 'GBAAA2600001', NULL, 'GB', "
-			  " 'SubscriptionModel', 'OnDemandStream', 'spotify', 'USD', 10, '10');",
-			  &err),
-	    0);
+	add_late_october_report(store);
 	if (ft_run_period(store, &nov, &s, &err))
 		fail_msg("%s", err.message);
 	/* Only the late row: USD 10 × 0.8 = 8, fee 0.80, receipts 7.20, royalty 1.44. */
@@ -437,17 +445,7 @@ static void test_a_run_does_not_read_what_closed_runs_read(void **state)
 	assert_int_equal(s.scan_from, 1);
 	ft_run_summary_free(&s);
 	assert_int_equal(ft_run_close(store, &oct, &err), 0);
-	assert_int_equal(
-	    ft_store_exec(store,
-			  "INSERT INTO import_batches (id, sha256, file, bytes, partner_id, "
-			  " format, first_month, last_month, rows, suspense_rows, imported_at) "
-			  " VALUES (2, 'y', 'late.tsv', 1, 'dist', 'flat-tsv', '2026-10', "
-			  " '2026-10', 1, 0, 't');"
-			  "INSERT INTO batch_totals VALUES (2, 'USD', 10, '10', 0, '0');"
-			  "INSERT INTO usage VALUES (2, '2026-10', 'GBAAA2600001', NULL, 'GB', "
-			  " 'SubscriptionModel', 'OnDemandStream', 'spotify', 'USD', 10, '10');",
-			  &err),
-	    0);
+	add_late_october_report(store);
 	if (ft_run_period(store, &apr, &s, &err))
 		fail_msg("%s", err.message);
 	assert_int_equal(s.scan_from, 2); /* row 1 was posted by the closed October */
