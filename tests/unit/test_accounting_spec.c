@@ -20,12 +20,12 @@ static ft_amount A(const char *text)
 	return v;
 }
 
-#define assert_amount(actual, text)                                                               \
-	do {                                                                                      \
-		char buf_[FT_AMOUNT_STR_MAX];                                                     \
-		ft_amount_format(buf_, sizeof(buf_), (actual), 0);                                \
-		if ((actual) != A(text))                                                          \
-			fail_msg("%s is %s, expected %s", #actual, buf_, text);                   \
+#define assert_amount(actual, text)                                                                \
+	do {                                                                                       \
+		char buf_[FT_AMOUNT_STR_MAX];                                                      \
+		ft_amount_format(buf_, sizeof(buf_), (actual), 0);                                 \
+		if ((actual) != A(text))                                                           \
+			fail_msg("%s is %s, expected %s", #actual, buf_, text);                    \
 	} while (0)
 
 static int month(const char *text)
@@ -34,14 +34,6 @@ static int month(const char *text)
 
 	assert_int_equal(ft_month_parse(&m, text, strlen(text), NULL), 0);
 	return m;
-}
-
-static struct ft_period period(const char *text)
-{
-	struct ft_period p;
-
-	assert_int_equal(ft_period_parse(&p, text, strlen(text), NULL), 0);
-	return p;
 }
 
 /* Contracts from YAML (several documents allowed). */
@@ -59,7 +51,8 @@ static struct ft_royalty_line line(const char *isrc, const char *territory, cons
 				   const char *use, const char *partner, const char *mon,
 				   int64_t units, const char *receipts, const char *gross)
 {
-	static struct ft_royalty_dict *dict; /* the lines' tracks and channels, for the whole test */
+	static struct ft_royalty_dict
+	    *dict; /* the lines' tracks and channels, for the whole test */
 	struct ft_royalty_line l;
 
 	if (!dict && !(dict = ft_royalty_dict_new()))
@@ -93,7 +86,7 @@ static struct ft_royalty_result *run(const char *per, const struct ft_contract *
 	struct ft_royalty_result *res = NULL;
 	struct ft_error err;
 
-	in.period = period(per);
+	in.period = testutil_period(per);
 	in.currency = nc ? c[0].currency : "EUR";
 	in.contracts = c;
 	in.n_contracts = nc;
@@ -143,10 +136,10 @@ static ft_amount line_royalty(const struct ft_royalty_result *res, size_t li)
 }
 
 /* A one-payee royalty contract on tracks A (GBNLR2600001) and B (…02). */
-#define ONE_PAYEE(id, rate, extra)                                                                \
-	"id: " id "\ntype: royalty\ncurrency: EUR\nfrequency: quarterly\n"                        \
-	"payees: [{id: artist, share: 100%}]\n"                                                   \
-	"scope: {tracks: [GBNLR2600001, GBNLR2600002], start: 2026-01-01}\n"                      \
+#define ONE_PAYEE(id, rate, extra)                                                                 \
+	"id: " id "\ntype: royalty\ncurrency: EUR\nfrequency: quarterly\n"                         \
+	"payees: [{id: artist, share: 100%}]\n"                                                    \
+	"scope: {tracks: [GBNLR2600001, GBNLR2600002], start: 2026-01-01}\n"                       \
 	"rates: [{rate: " rate "}]\n" extra
 
 #define TA "GBNLR2600001"
@@ -159,11 +152,11 @@ static void test_identity_receipts_equal_payees_label_and_suspense(void **state)
 	size_t nc;
 	struct ft_contract *c = contracts(ONE_PAYEE("c", "18%", ""), &nc);
 	struct ft_royalty_line lines[] = {
-		line(TA, "GB", "SubscriptionModel", "OnDemandStream", "spotify", "2026-01", 1000,
-		     "100.00", NULL),
-		non_attributable("deezer", "2026-02", "10.00"),
-		line("", "GB", "PayAsYouGoModel", "PermanentDownload", "apple", "2026-03", 5, "5.00",
-		     NULL),
+	    line(TA, "GB", "SubscriptionModel", "OnDemandStream", "spotify", "2026-01", 1000,
+		 "100.00", NULL),
+	    non_attributable("deezer", "2026-02", "10.00"),
+	    line("", "GB", "PayAsYouGoModel", "PermanentDownload", "apple", "2026-03", 5, "5.00",
+		 NULL),
 	};
 	struct ft_royalty_result *res = run("2026-Q1", c, nc, lines, 3, NULL);
 
@@ -223,21 +216,21 @@ static void test_acct3_most_specific_rule_sets_the_rate(void **state)
 {
 	size_t nc;
 	struct ft_contract *c = contracts(
-		"id: rules\ntype: royalty\ncurrency: EUR\nfrequency: quarterly\n"
-		"payees: [{id: artist, share: 100%}]\n"
-		"scope: {tracks: [GBNLR2600001], start: 2026-01-01}\n"
-		"rates:\n"
-		"  - rate: 18%\n"
-		"  - {use_type: PermanentDownload, rate: 20%}\n"
-		"  - {commercial_model: AdvertisementSupportedModel, territory: GB IE, rate: 15%}\n",
-		&nc);
+	    "id: rules\ntype: royalty\ncurrency: EUR\nfrequency: quarterly\n"
+	    "payees: [{id: artist, share: 100%}]\n"
+	    "scope: {tracks: [GBNLR2600001], start: 2026-01-01}\n"
+	    "rates:\n"
+	    "  - rate: 18%\n"
+	    "  - {use_type: PermanentDownload, rate: 20%}\n"
+	    "  - {commercial_model: AdvertisementSupportedModel, territory: GB IE, rate: 15%}\n",
+	    &nc);
 	struct ft_royalty_line lines[] = {
-		line(TA, "GB", "SubscriptionModel", "OnDemandStream", "dsp", "2026-01", 1, "100.00",
-		     NULL),
-		line(TA, "GB", "PayAsYouGoModel", "PermanentDownload", "dsp", "2026-01", 1, "50.00",
-		     NULL),
-		line(TA, "GB", "AdvertisementSupportedModel", "OnDemandStream", "dsp", "2026-01", 1,
-		     "40.00", NULL),
+	    line(TA, "GB", "SubscriptionModel", "OnDemandStream", "dsp", "2026-01", 1, "100.00",
+		 NULL),
+	    line(TA, "GB", "PayAsYouGoModel", "PermanentDownload", "dsp", "2026-01", 1, "50.00",
+		 NULL),
+	    line(TA, "GB", "AdvertisementSupportedModel", "OnDemandStream", "dsp", "2026-01", 1,
+		 "40.00", NULL),
 	};
 	struct ft_royalty_result *res = run("2026-Q1", c, nc, lines, 3, NULL);
 
@@ -251,8 +244,8 @@ static void test_acct3_most_specific_rule_sets_the_rate(void **state)
 static void test_acct3_only_units_past_the_threshold_earn_the_escalated_rate(void **state)
 {
 	size_t nc, i, seen = 0;
-	struct ft_contract *c = contracts(
-		ONE_PAYEE("esc", "18%", "escalations: [{units: 1000, add: 2%}]\n"), &nc);
+	struct ft_contract *c =
+	    contracts(ONE_PAYEE("esc", "18%", "escalations: [{units: 1000, add: 2%}]\n"), &nc);
 	struct ft_royalty_state prev = {0};
 	struct ft_royalty_contract_state cs = {.last_month = -1, .units = 900};
 	struct ft_royalty_line l = line(TA, "GB", "SubscriptionModel", "OnDemandStream", "dsp",
@@ -288,11 +281,11 @@ static void test_acct3_only_units_past_the_threshold_earn_the_escalated_rate(voi
 
 /* ---- ACCT-4 ------------------------------------------------------------------------------ */
 
-#define BAND(rate)                                                                                \
-	"id: band\ntype: royalty\ncurrency: EUR\nfrequency: quarterly\n"                          \
-	"payees:\n  - {id: anna, share: 25%}\n  - {id: ben, share: 25%}\n"                        \
-	"  - {id: carla, share: 25%}\n  - {id: dev, share: 25%}\n"                                \
-	"scope: {tracks: [GBNLR2600001], start: 2026-01-01}\n"                                    \
+#define BAND(rate)                                                                                 \
+	"id: band\ntype: royalty\ncurrency: EUR\nfrequency: quarterly\n"                           \
+	"payees:\n  - {id: anna, share: 25%}\n  - {id: ben, share: 25%}\n"                         \
+	"  - {id: carla, share: 25%}\n  - {id: dev, share: 25%}\n"                                 \
+	"scope: {tracks: [GBNLR2600001], start: 2026-01-01}\n"                                     \
 	"rates: [{rate: " rate "}]\n"
 
 static void test_acct4_band_members_share_the_royalty_exactly(void **state)
@@ -325,12 +318,12 @@ static void test_acct4_band_members_share_the_royalty_exactly(void **state)
 static void test_acct5_advances_and_half_recoupable_video_are_recouped(void **state)
 {
 	size_t nc;
-	struct ft_contract *c = contracts(
-		ONE_PAYEE("deal", "100%",
-			  "advances: [{amount: 1000.00, date: 2026-01-15}]\n"
-			  "costs: [{description: video, amount: 2000.00, date: 2026-02-10, "
-			  "recoupable: 50%}]\n"),
-		&nc);
+	struct ft_contract *c =
+	    contracts(ONE_PAYEE("deal", "100%",
+				"advances: [{amount: 1000.00, date: 2026-01-15}]\n"
+				"costs: [{description: video, amount: 2000.00, date: 2026-02-10, "
+				"recoupable: 50%}]\n"),
+		      &nc);
 	struct ft_royalty_line q1 = line(TA, "GB", "SubscriptionModel", "OnDemandStream", "dsp",
 					 "2026-02", 10, "300.00", NULL);
 	struct ft_royalty_line q2 = line(TA, "GB", "SubscriptionModel", "OnDemandStream", "dsp",
@@ -359,15 +352,15 @@ static void test_acct5_advances_and_half_recoupable_video_are_recouped(void **st
 static void test_acct5_cross_collateralised_contracts_share_one_balance(void **state)
 {
 	static const char *const yaml[2] = {
-		"id: album1\ntype: royalty\ncurrency: EUR\nfrequency: quarterly\n%s"
-		"payees: [{id: anna, share: 100%%}]\n"
-		"scope: {tracks: [GBNLR2600001], start: 2026-01-01}\n"
-		"rates: [{rate: 20%%}]\nadvances: [{amount: 500.00, date: 2026-01-10}]\n"
-		"---\n"
-		"id: album2\ntype: royalty\ncurrency: EUR\nfrequency: quarterly\n%s"
-		"payees: [{id: anna, share: 100%%}]\n"
-		"scope: {tracks: [GBNLR2600002], start: 2026-01-01}\n"
-		"rates: [{rate: 20%%}]\n",
+	    "id: album1\ntype: royalty\ncurrency: EUR\nfrequency: quarterly\n%s"
+	    "payees: [{id: anna, share: 100%%}]\n"
+	    "scope: {tracks: [GBNLR2600001], start: 2026-01-01}\n"
+	    "rates: [{rate: 20%%}]\nadvances: [{amount: 500.00, date: 2026-01-10}]\n"
+	    "---\n"
+	    "id: album2\ntype: royalty\ncurrency: EUR\nfrequency: quarterly\n%s"
+	    "payees: [{id: anna, share: 100%%}]\n"
+	    "scope: {tracks: [GBNLR2600002], start: 2026-01-01}\n"
+	    "rates: [{rate: 20%%}]\n",
 	};
 	char text[1024];
 	int grouped;
@@ -404,8 +397,8 @@ static void test_acct5_cross_collateralised_contracts_share_one_balance(void **s
 static void test_acct6_reserve_is_withheld_then_released_after_two_periods(void **state)
 {
 	size_t nc;
-	struct ft_contract *c = contracts(
-		ONE_PAYEE("res", "100%", "reserve: {percent: 20%, release_after: 2}\n"), &nc);
+	struct ft_contract *c =
+	    contracts(ONE_PAYEE("res", "100%", "reserve: {percent: 20%, release_after: 2}\n"), &nc);
 	struct ft_royalty_line q1 = line(TA, "GB", "SubscriptionModel", "OnDemandStream", "dsp",
 					 "2026-01", 10, "1000.00", NULL);
 	struct ft_royalty_result *r1 = run("2026-Q1", c, nc, &q1, 1, NULL);
@@ -433,11 +426,11 @@ static void test_acct7_payable_rounds_down_and_carries_the_rest(void **state)
 {
 	size_t nc, nj;
 	struct ft_contract *c = contracts(ONE_PAYEE("pay", "100%", ""), &nc);
-	struct ft_contract *jpy = contracts(
-		"id: yen\ntype: royalty\ncurrency: JPY\nfrequency: quarterly\n"
-		"payees: [{id: artist, share: 100%}]\n"
-		"scope: {tracks: [GBNLR2600001], start: 2026-01-01}\nrates: [{rate: 100%}]\n",
-		&nj);
+	struct ft_contract *jpy =
+	    contracts("id: yen\ntype: royalty\ncurrency: JPY\nfrequency: quarterly\n"
+		      "payees: [{id: artist, share: 100%}]\n"
+		      "scope: {tracks: [GBNLR2600001], start: 2026-01-01}\nrates: [{rate: 100%}]\n",
+		      &nj);
 	struct ft_royalty_line q1 = line(TA, "GB", "SubscriptionModel", "OnDemandStream", "dsp",
 					 "2026-01", 1, "10.005", NULL);
 	struct ft_royalty_line q2 = line(TA, "GB", "SubscriptionModel", "OnDemandStream", "dsp",
@@ -467,13 +460,13 @@ static void test_acct7_payable_rounds_down_and_carries_the_rest(void **state)
 static void test_acct8_profit_split_shares_cumulative_profit_and_claws_back(void **state)
 {
 	size_t nc;
-	struct ft_contract *c = contracts(
-		"id: split\ntype: profit_split\ncurrency: EUR\nfrequency: quarterly\n"
-		"payees: [{id: label-side, share: 50%}, {id: band-side, share: 50%}]\n"
-		"scope: {tracks: [GBNLR2600001], start: 2026-01-01}\n"
-		"costs:\n  - {description: recording, amount: 4000.00, date: 2026-01-15}\n"
-		"  - {description: remix, amount: 1000.00, date: 2026-08-01}\n",
-		&nc);
+	struct ft_contract *c =
+	    contracts("id: split\ntype: profit_split\ncurrency: EUR\nfrequency: quarterly\n"
+		      "payees: [{id: label-side, share: 50%}, {id: band-side, share: 50%}]\n"
+		      "scope: {tracks: [GBNLR2600001], start: 2026-01-01}\n"
+		      "costs:\n  - {description: recording, amount: 4000.00, date: 2026-01-15}\n"
+		      "  - {description: remix, amount: 1000.00, date: 2026-08-01}\n",
+		      &nc);
 	struct ft_royalty_line q1 = line(TA, "GB", "SubscriptionModel", "OnDemandStream", "dsp",
 					 "2026-02", 10, "3000.00", NULL);
 	struct ft_royalty_line q2 = line(TA, "GB", "SubscriptionModel", "OnDemandStream", "dsp",
@@ -491,7 +484,8 @@ static void test_acct8_profit_split_shares_cumulative_profit_and_claws_back(void
 	assert_amount(r3->contracts[0].profit, "3000.00");
 	assert_amount(stmt(r3, "band-side", "split")->royalties, "-500.00");
 	assert_amount(stmt(r3, "band-side", "split")->balance, "-500.00");
-	assert_amount(stmt(r3, "band-side", "split")->costs, "0"); /* in the profit, not the balance */
+	assert_amount(stmt(r3, "band-side", "split")->costs,
+		      "0"); /* in the profit, not the balance */
 	ft_royalty_result_free(r1);
 	ft_royalty_result_free(r2);
 	ft_royalty_result_free(r3);
@@ -501,16 +495,16 @@ static void test_acct8_profit_split_shares_cumulative_profit_and_claws_back(void
 static void test_acct8_distribution_pays_receipts_less_fee_and_license_pays_its_rate(void **state)
 {
 	size_t nd, nl;
-	struct ft_contract *d = contracts(
-		"id: dist\ntype: distribution\ncurrency: EUR\nfrequency: monthly\nfee: 15%\n"
-		"payees: [{id: owner, share: 100%}]\n"
-		"scope: {tracks: [GBNLR2600001], start: 2026-01-01}\n",
-		&nd);
-	struct ft_contract *lic = contracts(
-		"id: lic\ntype: license\ncurrency: EUR\nfrequency: monthly\n"
-		"payees: [{id: licensor, share: 100%}]\n"
-		"scope: {tracks: [GBNLR2600001], start: 2026-01-01}\nrates: [{rate: 50%}]\n",
-		&nl);
+	struct ft_contract *d =
+	    contracts("id: dist\ntype: distribution\ncurrency: EUR\nfrequency: monthly\nfee: 15%\n"
+		      "payees: [{id: owner, share: 100%}]\n"
+		      "scope: {tracks: [GBNLR2600001], start: 2026-01-01}\n",
+		      &nd);
+	struct ft_contract *lic =
+	    contracts("id: lic\ntype: license\ncurrency: EUR\nfrequency: monthly\n"
+		      "payees: [{id: licensor, share: 100%}]\n"
+		      "scope: {tracks: [GBNLR2600001], start: 2026-01-01}\nrates: [{rate: 50%}]\n",
+		      &nl);
 	struct ft_royalty_line l1 = line(TA, "GB", "SubscriptionModel", "OnDemandStream", "dsp",
 					 "2026-01", 10, "1000.00", NULL);
 	struct ft_royalty_line l2 = line(TA, "GB", "SubscriptionModel", "OnDemandStream", "dsp",
@@ -532,17 +526,17 @@ static void test_acct8_distribution_pays_receipts_less_fee_and_license_pays_its_
 static void test_acct9_top_up_is_allocated_pro_rata_and_earns_royalties(void **state)
 {
 	size_t nc, i;
-	struct ft_contract *c = contracts(
-		"id: a-deal\ntype: royalty\ncurrency: EUR\nfrequency: quarterly\n"
-		"payees: [{id: artist, share: 100%}]\n"
-		"scope: {tracks: [GBNLR2600001], start: 2026-01-01}\nrates: [{rate: 20%}]\n",
-		&nc);
+	struct ft_contract *c =
+	    contracts("id: a-deal\ntype: royalty\ncurrency: EUR\nfrequency: quarterly\n"
+		      "payees: [{id: artist, share: 100%}]\n"
+		      "scope: {tracks: [GBNLR2600001], start: 2026-01-01}\nrates: [{rate: 20%}]\n",
+		      &nc);
 	struct ft_royalty_line lines[] = {
-		line(TA, "GB", "SubscriptionModel", "OnDemandStream", "spotify", "2026-01", 100,
-		     "300.00", NULL),
-		line(TB, "GB", "SubscriptionModel", "OnDemandStream", "spotify", "2026-01", 100,
-		     "100.00", NULL),
-		non_attributable("spotify", "2026-03", "100.00"),
+	    line(TA, "GB", "SubscriptionModel", "OnDemandStream", "spotify", "2026-01", 100,
+		 "300.00", NULL),
+	    line(TB, "GB", "SubscriptionModel", "OnDemandStream", "spotify", "2026-01", 100,
+		 "100.00", NULL),
+	    non_attributable("spotify", "2026-03", "100.00"),
 	};
 	struct ft_royalty_result *res = run("2026-Q1", c, nc, lines, 3, NULL);
 	ft_amount alloc_royalty = 0;
@@ -571,9 +565,9 @@ static void test_acct9_income_without_partner_receipts_waits_in_suspense(void **
 	size_t nc;
 	struct ft_contract *c = contracts(ONE_PAYEE("a-deal", "20%", ""), &nc);
 	struct ft_royalty_line p1[] = {
-		line(TA, "GB", "SubscriptionModel", "OnDemandStream", "spotify", "2026-01", 1,
-		     "80.00", NULL),
-		non_attributable("deezer", "2026-02", "10.00"),
+	    line(TA, "GB", "SubscriptionModel", "OnDemandStream", "spotify", "2026-01", 1, "80.00",
+		 NULL),
+	    non_attributable("deezer", "2026-02", "10.00"),
 	};
 	struct ft_royalty_line p2 = line(TA, "GB", "SubscriptionModel", "OnDemandStream", "deezer",
 					 "2026-04", 1, "50.00", NULL);
@@ -616,21 +610,22 @@ static void test_acct10_unmatched_usage_goes_to_suspense_per_partner(void **stat
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_identity_receipts_equal_payees_label_and_suspense),
-		cmocka_unit_test(test_acct1_receipts_convert_then_take_the_distributor_fee),
-		cmocka_unit_test(test_acct2_base_is_net_receipts_or_gross),
-		cmocka_unit_test(test_acct3_most_specific_rule_sets_the_rate),
-		cmocka_unit_test(test_acct3_only_units_past_the_threshold_earn_the_escalated_rate),
-		cmocka_unit_test(test_acct4_band_members_share_the_royalty_exactly),
-		cmocka_unit_test(test_acct5_advances_and_half_recoupable_video_are_recouped),
-		cmocka_unit_test(test_acct5_cross_collateralised_contracts_share_one_balance),
-		cmocka_unit_test(test_acct6_reserve_is_withheld_then_released_after_two_periods),
-		cmocka_unit_test(test_acct7_payable_rounds_down_and_carries_the_rest),
-		cmocka_unit_test(test_acct8_profit_split_shares_cumulative_profit_and_claws_back),
-		cmocka_unit_test(test_acct8_distribution_pays_receipts_less_fee_and_license_pays_its_rate),
-		cmocka_unit_test(test_acct9_top_up_is_allocated_pro_rata_and_earns_royalties),
-		cmocka_unit_test(test_acct9_income_without_partner_receipts_waits_in_suspense),
-		cmocka_unit_test(test_acct10_unmatched_usage_goes_to_suspense_per_partner),
+	    cmocka_unit_test(test_identity_receipts_equal_payees_label_and_suspense),
+	    cmocka_unit_test(test_acct1_receipts_convert_then_take_the_distributor_fee),
+	    cmocka_unit_test(test_acct2_base_is_net_receipts_or_gross),
+	    cmocka_unit_test(test_acct3_most_specific_rule_sets_the_rate),
+	    cmocka_unit_test(test_acct3_only_units_past_the_threshold_earn_the_escalated_rate),
+	    cmocka_unit_test(test_acct4_band_members_share_the_royalty_exactly),
+	    cmocka_unit_test(test_acct5_advances_and_half_recoupable_video_are_recouped),
+	    cmocka_unit_test(test_acct5_cross_collateralised_contracts_share_one_balance),
+	    cmocka_unit_test(test_acct6_reserve_is_withheld_then_released_after_two_periods),
+	    cmocka_unit_test(test_acct7_payable_rounds_down_and_carries_the_rest),
+	    cmocka_unit_test(test_acct8_profit_split_shares_cumulative_profit_and_claws_back),
+	    cmocka_unit_test(
+		test_acct8_distribution_pays_receipts_less_fee_and_license_pays_its_rate),
+	    cmocka_unit_test(test_acct9_top_up_is_allocated_pro_rata_and_earns_royalties),
+	    cmocka_unit_test(test_acct9_income_without_partner_receipts_waits_in_suspense),
+	    cmocka_unit_test(test_acct10_unmatched_usage_goes_to_suspense_per_partner),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

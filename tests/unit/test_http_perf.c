@@ -545,19 +545,6 @@ static void test_the_cache_stays_within_its_budget_dropping_the_least_recent(voi
 
 /* ------------------------------------------------- statements, cached */
 
-static const char *write_file(const char *name, const char *text)
-{
-	static char path[800];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	return path;
-}
-
 static void add_artist_user(struct ft_store *store, const char *name, enum ft_role role,
 			    const char *payee)
 {
@@ -583,7 +570,7 @@ static void import_zed(struct ft_store *store, const char *rate)
 		 "scope:\n  artists: [zed]\n  start: 2026-01-01\nrates:\n  - rate: %s\n",
 		 rate);
 	ft_error_clear(&err);
-	if (ft_contracts_import(store, write_file("zed.yaml", yaml), &res, &err))
+	if (ft_contracts_import(store, testutil_write_file(dir, "zed.yaml", yaml), &res, &err))
 		fail_msg("%s", err.message);
 	ft_contracts_import_result_free(&res);
 }
@@ -633,12 +620,13 @@ static void statement_ledger(void)
 		&err))
 		fail_msg("%s", err.message);
 	if (ft_contracts_import(store,
-				write_file("ann.yaml", "id: ann-recording\ntype: royalty\n"
-						       "currency: GBP\nfrequency: monthly\n"
-						       "payees:\n  - id: ann\n    share: 100%\n"
-						       "scope:\n  artists: [ann]\n"
-						       "  start: 2026-01-01\nrates:\n"
-						       "  - rate: 20%\n"),
+				testutil_write_file(dir, "ann.yaml",
+						    "id: ann-recording\ntype: royalty\n"
+						    "currency: GBP\nfrequency: monthly\n"
+						    "payees:\n  - id: ann\n    share: 100%\n"
+						    "scope:\n  artists: [ann]\n"
+						    "  start: 2026-01-01\nrates:\n"
+						    "  - rate: 20%\n"),
 				&res, &err))
 		fail_msg("%s", err.message);
 	ft_contracts_import_result_free(&res);

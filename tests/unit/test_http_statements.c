@@ -153,19 +153,6 @@ static int64_t count(const char *sql)
 
 /* ----------------------------------------------------------------- setup */
 
-static const char *write_file(const char *name, const char *text)
-{
-	static char path[800];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	return path;
-}
-
 static void add_user(struct ft_store *store, const char *name, enum ft_role role, const char *payee)
 {
 	struct ft_error err;
@@ -199,7 +186,7 @@ static int setup(void **state)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mkdir -p '%s/web'", dir, dir);
 	assert_int_equal(system(cmd), 0);
 	snprintf(web, sizeof(web), "%s/web", dir);
-	write_file("web/index.html", "<!doctype html><title>t</title>\n");
+	testutil_write_file(dir, "web/index.html", "<!doctype html><title>t</title>\n");
 	snprintf(ledger, sizeof(ledger), "%s/ledger", dir);
 	ft_error_clear(&err);
 	assert_int_equal(ft_store_open(&store, ledger, FT_STORE_CREATE, &err), 0);
@@ -228,48 +215,52 @@ static int setup(void **state)
 		&err))
 		fail_msg("%s", err.message);
 	if (ft_contracts_import(store,
-				write_file("ann.yaml", "id: ann-recording\n"
-						       "type: royalty\n"
-						       "currency: GBP\n"
-						       "frequency: monthly\n"
-						       "payees:\n"
-						       "  - id: ann\n"
-						       "    name: Ann Example\n"
-						       "    share: 50%\n"
-						       "  - id: bob\n"
-						       "    share: 50%\n"
-						       "scope:\n"
-						       "  artists: [ann]\n"
-						       "  start: 2026-01-01\n"
-						       "rates:\n"
-						       "  - rate: 20%\n"
-						       "advances:\n"
-						       "  - amount: 10.00\n"
-						       "    currency: GBP\n"
-						       "    date: 2026-10-01\n"
-						       "    payee: ann\n"),
+				testutil_write_file(dir, "ann.yaml",
+						    "id: ann-recording\n"
+						    "type: royalty\n"
+						    "currency: GBP\n"
+						    "frequency: monthly\n"
+						    "payees:\n"
+						    "  - id: ann\n"
+						    "    name: Ann Example\n"
+						    "    share: 50%\n"
+						    "  - id: bob\n"
+						    "    share: 50%\n"
+						    "scope:\n"
+						    "  artists: [ann]\n"
+						    "  start: 2026-01-01\n"
+						    "rates:\n"
+						    "  - rate: 20%\n"
+						    "advances:\n"
+						    "  - amount: 10.00\n"
+						    "    currency: GBP\n"
+						    "    date: 2026-10-01\n"
+						    "    payee: ann\n"),
 				&res, &err))
 		fail_msg("%s", err.message);
 	ft_contracts_import_result_free(&res);
 	if (ft_contracts_import(store,
-				write_file("zed.yaml", "id: zed-recording\n"
-						       "type: royalty\n"
-						       "currency: GBP\n"
-						       "frequency: monthly\n"
-						       "payees:\n"
-						       "  - id: zed\n"
-						       "    name: Zed Secret\n"
-						       "    share: 100%\n"
-						       "scope:\n"
-						       "  artists: [zed]\n"
-						       "  start: 2026-01-01\n"
-						       "rates:\n"
-						       "  - rate: 25%\n"),
+				testutil_write_file(dir, "zed.yaml",
+						    "id: zed-recording\n"
+						    "type: royalty\n"
+						    "currency: GBP\n"
+						    "frequency: monthly\n"
+						    "payees:\n"
+						    "  - id: zed\n"
+						    "    name: Zed Secret\n"
+						    "    share: 100%\n"
+						    "scope:\n"
+						    "  artists: [zed]\n"
+						    "  start: 2026-01-01\n"
+						    "rates:\n"
+						    "  - rate: 25%\n"),
 				&res, &err))
 		fail_msg("%s", err.message);
 	ft_contracts_import_result_free(&res);
-	if (ft_fx_import(store, write_file("fx.csv", "period,from,to,rate\n2026-Q4,USD,GBP,0.8\n"),
-			 &n, &err))
+	if (ft_fx_import(
+		store,
+		testutil_write_file(dir, "fx.csv", "period,from,to,rate\n2026-Q4,USD,GBP,0.8\n"),
+		&n, &err))
 		fail_msg("%s", err.message);
 	assert_int_equal(ft_period_parse(&p, "2026-10", 7, &err), 0);
 	if (ft_run_period(store, &p, &sum, &err))

@@ -27,27 +27,6 @@ const char *__lsan_default_suppressions(void)
 
 static char dir[600];
 
-static const char *write_file(const char *name, const char *text)
-{
-	static char path[700];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	return path;
-}
-
-static struct ft_period period(const char *text)
-{
-	struct ft_period p;
-
-	assert_int_equal(ft_period_parse(&p, text, strlen(text), NULL), 0);
-	return p;
-}
-
 /* One track, one contract (ann and bob 50/50 at 20 %, an advance of 10 to
  * ann in October), USD at 0.8 through a 10 % distributor; n_rows usage rows
  * with seeded territories and revenues (n_rows 0: one row of USD 100).
@@ -101,7 +80,7 @@ static struct ft_store *ledger(const char *name, size_t n_rows, uint64_t seed)
 	struct ft_contracts_import_result res;
 	struct ft_stmt *ins = NULL;
 	struct ft_error err;
-	struct ft_period p = period("2026-10");
+	struct ft_period p = testutil_period("2026-10");
 	struct ft_run_summary s;
 	char path[700];
 	size_t n, i;
@@ -151,11 +130,14 @@ static struct ft_store *ledger(const char *name, size_t n_rows, uint64_t seed)
 		assert_int_equal(ft_stmt_run(ins, &err), 0);
 	}
 	ft_stmt_free(ins);
-	if (ft_contracts_import(store, write_file("ann.yaml", contract_yaml()), &res, &err))
+	if (ft_contracts_import(store, testutil_write_file(dir, "ann.yaml", contract_yaml()), &res,
+				&err))
 		fail_msg("%s", err.message);
 	ft_contracts_import_result_free(&res);
-	if (ft_fx_import(store, write_file("fx.csv", "period,from,to,rate\n2026-Q4,USD,GBP,0.8\n"),
-			 &n, &err))
+	if (ft_fx_import(
+		store,
+		testutil_write_file(dir, "fx.csv", "period,from,to,rate\n2026-Q4,USD,GBP,0.8\n"),
+		&n, &err))
 		fail_msg("%s", err.message);
 	if (ft_run_period(store, &p, &s, &err))
 		fail_msg("%s", err.message);
@@ -166,7 +148,7 @@ static struct ft_store *ledger(const char *name, size_t n_rows, uint64_t seed)
 static void test_statement_totals_equal_the_journal(void **state)
 {
 	struct ft_store *store = ledger("totals", 0, 0);
-	struct ft_period p = period("2026-10");
+	struct ft_period p = testutil_period("2026-10");
 	struct ft_statement *st = NULL;
 	struct ft_statement_summary sum;
 	struct ft_error err;
@@ -226,7 +208,7 @@ static void test_statement_lines_sum_to_its_totals(void **state)
 {
 	uint64_t seed = testutil_seed();
 	struct ft_store *store = ledger("sums", 40, seed);
-	struct ft_period p = period("2026-10");
+	struct ft_period p = testutil_period("2026-10");
 	static const char *const payees[] = {"ann", "bob"};
 	struct ft_stmt *q = NULL;
 	struct ft_error err;
@@ -290,7 +272,7 @@ static int same_file(const char *a, const char *b)
 static void test_issued_files_are_recorded_and_verified(void **state)
 {
 	struct ft_store *store = ledger("verify", 0, 0);
-	struct ft_period p = period("2026-10");
+	struct ft_period p = testutil_period("2026-10");
 	struct ft_issue_options opts;
 	struct ft_issue_result res, again;
 	struct ft_issue_record rec;
@@ -345,7 +327,7 @@ static void test_issued_files_are_recorded_and_verified(void **state)
 	opts.payee = "nobody";
 	assert_int_equal(ft_issue_statements(store, &p, &opts, &res, &err), FT_ENOTFOUND);
 	ft_issue_result_free(&res);
-	p = period("2026-11");
+	p = testutil_period("2026-11");
 	opts.payee = NULL;
 	assert_int_equal(ft_issue_statements(store, &p, &opts, &res, &err), FT_ENOTFOUND);
 	ft_issue_result_free(&res);
@@ -357,7 +339,7 @@ static void test_issued_files_are_recorded_and_verified(void **state)
 static void test_issued_files_do_not_depend_on_the_job_count(void **state)
 {
 	struct ft_store *store;
-	struct ft_period p = period("2026-10");
+	struct ft_period p = testutil_period("2026-10");
 	struct ft_issue_options opts;
 	struct ft_issue_result one, many;
 	struct ft_error err;
@@ -417,7 +399,7 @@ static void test_issued_files_do_not_depend_on_the_job_count(void **state)
 static void test_a_failed_render_fails_the_call_on_any_job_count(void **state)
 {
 	struct ft_store *store;
-	struct ft_period p = period("2026-10");
+	struct ft_period p = testutil_period("2026-10");
 	struct ft_issue_options opts;
 	struct ft_issue_result res;
 	struct ft_issue_record rec;
@@ -598,7 +580,7 @@ static void test_detail_lines_come_from_royalty_lines(void **state)
 {
 	uint64_t seed = testutil_seed();
 	struct ft_store *store = ledger("lines", 40, seed);
-	struct ft_period p = period("2026-10");
+	struct ft_period p = testutil_period("2026-10");
 	static const char *const payees[] = {"ann", "bob"};
 	static struct sources before, after;
 	struct ft_issue_options opts;

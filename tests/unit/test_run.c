@@ -60,21 +60,6 @@ static void test_convert_refuses_a_non_positive_rate(void **state)
 
 static char dir[600];
 
-static const char *write_file(const char *name, const char *text)
-{
-	static char path[5][700];
-	static int next;
-	char *p = path[next++ % 5];
-	FILE *f;
-
-	snprintf(p, 700, "%s/%s", dir, name);
-	f = fopen(p, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	return p;
-}
-
 static struct ft_store *small_ledger(const char *name, int with_fx)
 {
 	struct ft_store *store = NULL;
@@ -105,28 +90,31 @@ static struct ft_store *small_ledger(const char *name, int with_fx)
 		&err))
 		fail_msg("%s", err.message);
 	if (ft_contracts_import(store,
-				write_file("ann.yaml", "id: ann-recording\n"
-						       "type: royalty\n"
-						       "currency: GBP\n"
-						       "frequency: monthly\n"
-						       "payees:\n"
-						       "  - id: ann\n"
-						       "    share: 50%\n"
-						       "  - id: bob\n"
-						       "    share: 50%\n"
-						       "scope:\n"
-						       "  artists: [ann]\n"
-						       "  start: 2026-01-01\n"
-						       "rates:\n"
-						       "  - rate: 20%\n"),
+				testutil_write_file(dir, "ann.yaml",
+						    "id: ann-recording\n"
+						    "type: royalty\n"
+						    "currency: GBP\n"
+						    "frequency: monthly\n"
+						    "payees:\n"
+						    "  - id: ann\n"
+						    "    share: 50%\n"
+						    "  - id: bob\n"
+						    "    share: 50%\n"
+						    "scope:\n"
+						    "  artists: [ann]\n"
+						    "  start: 2026-01-01\n"
+						    "rates:\n"
+						    "  - rate: 20%\n"),
 				&res, &err))
 		fail_msg("%s", err.message);
 	assert_int_equal(res.n_changes, 1);
 	assert_int_equal(res.changes[0].kind, FT_CONTRACT_ADDED);
 	ft_contracts_import_result_free(&res);
 	if (with_fx &&
-	    ft_fx_import(store, write_file("fx.csv", "period,from,to,rate\n2026-Q4,USD,GBP,0.8\n"),
-			 &n, &err))
+	    ft_fx_import(
+		store,
+		testutil_write_file(dir, "fx.csv", "period,from,to,rate\n2026-Q4,USD,GBP,0.8\n"),
+		&n, &err))
 		fail_msg("%s", err.message);
 	return store;
 }
@@ -144,31 +132,32 @@ static void test_contracts_of_one_file_are_stored_one_document_each(void **state
 
 	(void)state;
 	if (ft_contracts_import(store,
-				write_file("two.yaml", "id: two-a\n"
-						       "type: royalty\n"
-						       "currency: GBP\n"
-						       "frequency: monthly\n"
-						       "payees:\n"
-						       "  - id: cy\n"
-						       "    share: 100%\n"
-						       "scope:\n"
-						       "  tracks: [GBAAA2600001]\n"
-						       "  start: 2027-01-01\n"
-						       "rates:\n"
-						       "  - rate: 3%\n"
-						       "---\n"
-						       "id: two-b\n"
-						       "type: royalty\n"
-						       "currency: GBP\n"
-						       "frequency: monthly\n"
-						       "payees:\n"
-						       "  - id: dee\n"
-						       "    share: 100%\n"
-						       "scope:\n"
-						       "  tracks: [GBAAA2600001]\n"
-						       "  start: 2027-01-01\n"
-						       "rates:\n"
-						       "  - rate: 2%\n"),
+				testutil_write_file(dir, "two.yaml",
+						    "id: two-a\n"
+						    "type: royalty\n"
+						    "currency: GBP\n"
+						    "frequency: monthly\n"
+						    "payees:\n"
+						    "  - id: cy\n"
+						    "    share: 100%\n"
+						    "scope:\n"
+						    "  tracks: [GBAAA2600001]\n"
+						    "  start: 2027-01-01\n"
+						    "rates:\n"
+						    "  - rate: 3%\n"
+						    "---\n"
+						    "id: two-b\n"
+						    "type: royalty\n"
+						    "currency: GBP\n"
+						    "frequency: monthly\n"
+						    "payees:\n"
+						    "  - id: dee\n"
+						    "    share: 100%\n"
+						    "scope:\n"
+						    "  tracks: [GBAAA2600001]\n"
+						    "  start: 2027-01-01\n"
+						    "rates:\n"
+						    "  - rate: 2%\n"),
 				&res, &err))
 		fail_msg("%s", err.message);
 	assert_int_equal(res.n_changes, 2);
@@ -198,14 +187,6 @@ static void test_contracts_of_one_file_are_stored_one_document_each(void **state
 	ft_store_close(store);
 }
 
-static struct ft_period period(const char *text)
-{
-	struct ft_period p;
-
-	assert_int_equal(ft_period_parse(&p, text, strlen(text), NULL), 0);
-	return p;
-}
-
 struct text {
 	char buf[1 << 16];
 	size_t len;
@@ -222,7 +203,7 @@ static int collect(void *ctx, const char *line)
 static void test_run_posts_exact_balanced_journal(void **state)
 {
 	struct ft_store *store = small_ledger("exact", 1);
-	struct ft_period p = period("2026-10");
+	struct ft_period p = testutil_period("2026-10");
 	struct ft_run_summary s;
 	struct ft_error err;
 
@@ -254,7 +235,7 @@ static void test_run_posts_exact_balanced_journal(void **state)
 static void test_rerun_of_open_period_writes_the_same_journal(void **state)
 {
 	struct ft_store *store = small_ledger("rerun", 1);
-	struct ft_period p = period("2026-10");
+	struct ft_period p = testutil_period("2026-10");
 	struct ft_run_summary s;
 	struct ft_error err;
 	static struct text a, b;
@@ -277,7 +258,7 @@ static void test_rerun_of_open_period_writes_the_same_journal(void **state)
 static void test_check_finds_a_tampered_leg(void **state)
 {
 	struct ft_store *store = small_ledger("tamper", 1);
-	struct ft_period p = period("2026-10");
+	struct ft_period p = testutil_period("2026-10");
 	struct ft_run_summary s;
 	struct ft_error err;
 
@@ -299,7 +280,7 @@ static void test_check_finds_a_tampered_leg(void **state)
 static void test_check_finds_a_tampered_royalty_line(void **state)
 {
 	struct ft_store *store = small_ledger("tamper-line", 1);
-	struct ft_period p = period("2026-10");
+	struct ft_period p = testutil_period("2026-10");
 	struct ft_run_summary s;
 	struct ft_error err;
 
@@ -336,7 +317,7 @@ static void test_check_finds_a_tampered_royalty_line(void **state)
 static void test_usage_rows_of_both_scan_halves_and_a_too_long_text(void **state)
 {
 	struct ft_store *store = small_ledger("halves", 1);
-	struct ft_period p = period("2026-10");
+	struct ft_period p = testutil_period("2026-10");
 	struct ft_run_summary s;
 	struct ft_error err;
 	int i;
@@ -371,7 +352,7 @@ static void test_usage_rows_of_both_scan_halves_and_a_too_long_text(void **state
 static void test_missing_rate_stops_the_run_and_names_it(void **state)
 {
 	struct ft_store *store = small_ledger("norate", 0);
-	struct ft_period p = period("2026-10");
+	struct ft_period p = testutil_period("2026-10");
 	struct ft_run_summary s;
 	struct ft_error err;
 
@@ -405,7 +386,7 @@ static void add_late_october_report(struct ft_store *store)
 static void test_late_row_after_close_is_an_adjustment_in_the_next_period(void **state)
 {
 	struct ft_store *store = small_ledger("late", 1);
-	struct ft_period oct = period("2026-10"), nov = period("2026-11");
+	struct ft_period oct = testutil_period("2026-10"), nov = testutil_period("2026-11");
 	struct ft_run_summary s;
 	struct ft_error err;
 
@@ -436,7 +417,7 @@ static void test_late_row_after_close_is_an_adjustment_in_the_next_period(void *
 static void test_a_run_does_not_read_what_closed_runs_read(void **state)
 {
 	struct ft_store *store = small_ledger("scan", 1);
-	struct ft_period oct = period("2026-10"), apr = period("2027-04");
+	struct ft_period oct = testutil_period("2026-10"), apr = testutil_period("2027-04");
 	struct ft_run_summary s;
 	struct ft_error err;
 
@@ -460,16 +441,16 @@ static void test_a_run_does_not_read_what_closed_runs_read(void **state)
 static void test_income_is_shared_over_the_partners_receipts(void **state)
 {
 	struct ft_store *store = small_ledger("income", 1);
-	struct ft_period p = period("2026-10");
+	struct ft_period p = testutil_period("2026-10");
 	struct ft_run_summary s;
 	struct ft_error err;
 	size_t n = 0;
 
 	(void)state;
 	if (ft_income_import(store,
-			     write_file("income.csv",
-					"month,partner,kind,currency,amount,description\n"
-					"2026-10,dist,minimum-guarantee,USD,25,top-up\n"),
+			     testutil_write_file(dir, "income.csv",
+						 "month,partner,kind,currency,amount,description\n"
+						 "2026-10,dist,minimum-guarantee,USD,25,top-up\n"),
 			     &n, &err))
 		fail_msg("%s", err.message);
 	assert_int_equal(n, 1);
@@ -495,9 +476,10 @@ static void test_fx_file_errors_name_line_and_field(void **state)
 
 	(void)state;
 	assert_int_equal(ft_fx_import(store,
-				      write_file("bad.csv", "period,from,to,rate\n"
-							    "2026-10,USD,GBP,0.8\n"
-							    "2026-10,EUR,GBP,0,86\n"),
+				      testutil_write_file(dir, "bad.csv",
+							  "period,from,to,rate\n"
+							  "2026-10,USD,GBP,0.8\n"
+							  "2026-10,EUR,GBP,0,86\n"),
 				      &n, &err),
 			 FT_EINVAL);
 	assert_non_null(strstr(err.message, "bad.csv:3"));
@@ -523,7 +505,7 @@ static void test_run_is_all_or_nothing_at_every_write(void **state)
 {
 	struct ft_store *inner = small_ledger("faulty", 1), *store = NULL;
 	struct ft_store_faults faults = {0};
-	struct ft_period p = period("2026-10");
+	struct ft_period p = testutil_period("2026-10");
 	struct ft_run_summary s;
 	struct ft_error err;
 	static struct text before, after;

@@ -12,29 +12,6 @@
 
 static char dir[600];
 
-static const char *write_file(const char *name, const char *text)
-{
-	static char path[4][700];
-	static int next;
-	char *p = path[next++ % 4];
-	FILE *f;
-
-	snprintf(p, 700, "%s/%s", dir, name);
-	f = fopen(p, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	return p;
-}
-
-static struct ft_period period(const char *text)
-{
-	struct ft_period p;
-
-	assert_int_equal(ft_period_parse(&p, text, strlen(text), NULL), 0);
-	return p;
-}
-
 static void exec(struct ft_store *store, const char *sql)
 {
 	struct ft_error err;
@@ -94,13 +71,14 @@ static struct ft_store *mixed_ledger(const char *name, const char *cat_extra)
 		add_usage(store, b++, months[n], "GBAAA2600001");
 		add_usage(store, b++, months[n], "GBAAA2600002");
 	}
-	if (ft_contracts_import(store,
-				write_file("ann.yaml",
-					   "id: ann-monthly\ntype: royalty\ncurrency: GBP\n"
-					   "frequency: monthly\npayees:\n  - id: ann\n"
-					   "    share: 100%\nscope:\n  artists: [ann]\n"
-					   "  start: 2026-01-01\nrates:\n  - rate: 20%\n"),
-				&res, &err))
+	if (ft_contracts_import(
+		store,
+		testutil_write_file(dir, "ann.yaml",
+				    "id: ann-monthly\ntype: royalty\ncurrency: GBP\n"
+				    "frequency: monthly\npayees:\n  - id: ann\n"
+				    "    share: 100%\nscope:\n  artists: [ann]\n"
+				    "  start: 2026-01-01\nrates:\n  - rate: 20%\n"),
+		&res, &err))
 		fail_msg("%s", err.message);
 	ft_contracts_import_result_free(&res);
 	snprintf(cat, sizeof(cat),
@@ -108,11 +86,13 @@ static struct ft_store *mixed_ledger(const char *name, const char *cat_extra)
 		 "payees:\n  - id: cat\n    share: 100%%\nscope:\n  artists: [cat]\n"
 		 "  start: 2026-01-01\nrates:\n  - rate: 50%%\n%s",
 		 cat_extra ? cat_extra : "");
-	if (ft_contracts_import(store, write_file("cat.yaml", cat), &res, &err))
+	if (ft_contracts_import(store, testutil_write_file(dir, "cat.yaml", cat), &res, &err))
 		fail_msg("%s", err.message);
 	ft_contracts_import_result_free(&res);
-	if (ft_fx_import(store, write_file("fx.csv", "period,from,to,rate\n2026-Q4,USD,GBP,0.8\n"),
-			 &n, &err))
+	if (ft_fx_import(
+		store,
+		testutil_write_file(dir, "fx.csv", "period,from,to,rate\n2026-Q4,USD,GBP,0.8\n"),
+		&n, &err))
 		fail_msg("%s", err.message);
 	return store;
 }
@@ -139,7 +119,7 @@ static int has_note(const struct ft_run_summary *s, const char *text)
 
 static void run_ok(struct ft_store *store, const char *p, struct ft_run_summary *s)
 {
-	struct ft_period per = period(p);
+	struct ft_period per = testutil_period(p);
 	struct ft_error err;
 
 	if (ft_run_period(store, &per, s, &err))
@@ -150,7 +130,7 @@ static void run_ok(struct ft_store *store, const char *p, struct ft_run_summary 
 
 static void close_ok(struct ft_store *store, const char *p)
 {
-	struct ft_period per = period(p);
+	struct ft_period per = testutil_period(p);
 	struct ft_error err;
 
 	if (ft_run_close(store, &per, &err))
@@ -249,9 +229,9 @@ static void test_income_is_shared_when_every_contract_is_due(void **state)
 
 	(void)state;
 	if (ft_income_import(store,
-			     write_file("income.csv",
-					"month,partner,kind,currency,amount,description\n"
-					"2026-10,dist,minimum-guarantee,USD,25,top-up\n"),
+			     testutil_write_file(dir, "income.csv",
+						 "month,partner,kind,currency,amount,description\n"
+						 "2026-10,dist,minimum-guarantee,USD,25,top-up\n"),
 			     &n, &err))
 		fail_msg("%s", err.message);
 	run_ok(store, "2026-10", &s);
@@ -292,7 +272,7 @@ static int collect(void *ctx, const char *line)
 static void test_rerun_of_a_quarter_end_is_identical_and_explained(void **state)
 {
 	struct ft_store *store = mixed_ledger("rerun", NULL);
-	struct ft_period dec = period("2026-12");
+	struct ft_period dec = testutil_period("2026-12");
 	struct ft_run_summary s;
 	struct ft_error err;
 	static struct text a, b, e;
@@ -374,19 +354,20 @@ static void test_cross_collateral_group_needs_one_frequency(void **state)
 {
 	struct ft_store *store = mixed_ledger("group", "cross_collateral: family\n");
 	struct ft_contracts_import_result res;
-	struct ft_period p = period("2026-10");
+	struct ft_period p = testutil_period("2026-10");
 	struct ft_run_summary s;
 	struct ft_error err;
 
 	(void)state;
-	if (ft_contracts_import(store,
-				write_file("ann.yaml",
-					   "id: ann-monthly\ntype: royalty\ncurrency: GBP\n"
-					   "frequency: monthly\npayees:\n  - id: ann\n"
-					   "    share: 100%\nscope:\n  artists: [ann]\n"
-					   "  start: 2026-01-01\nrates:\n  - rate: 20%\n"
-					   "cross_collateral: family\n"),
-				&res, &err))
+	if (ft_contracts_import(
+		store,
+		testutil_write_file(dir, "ann.yaml",
+				    "id: ann-monthly\ntype: royalty\ncurrency: GBP\n"
+				    "frequency: monthly\npayees:\n  - id: ann\n"
+				    "    share: 100%\nscope:\n  artists: [ann]\n"
+				    "  start: 2026-01-01\nrates:\n  - rate: 20%\n"
+				    "cross_collateral: family\n"),
+		&res, &err))
 		fail_msg("%s", err.message);
 	ft_contracts_import_result_free(&res);
 	assert_int_equal(ft_run_period(store, &p, &s, &err), FT_EINVAL);
@@ -402,7 +383,7 @@ static void test_advance_in_another_currency_is_converted_at_its_months_rate(voi
 {
 	struct ft_store *store = mixed_ledger(
 	    "usd", "advances:\n  - amount: 100.00\n    currency: USD\n    date: 2026-11-15\n");
-	struct ft_period q4 = period("2026-Q4");
+	struct ft_period q4 = testutil_period("2026-Q4");
 	struct ft_run_summary s;
 	struct ft_error err;
 	static struct text j;
@@ -425,7 +406,7 @@ static void test_a_cost_without_its_rate_stops_the_run_and_names_it(void **state
 	struct ft_store *store = mixed_ledger("eur", "costs:\n  - description: video\n"
 						     "    amount: 50\n    currency: EUR\n"
 						     "    date: 2026-10-20\n");
-	struct ft_period q4 = period("2026-Q4");
+	struct ft_period q4 = testutil_period("2026-Q4");
 	struct ft_run_summary s;
 	struct ft_error err;
 
@@ -463,12 +444,13 @@ static void test_a_skipped_profit_split_takes_nothing_from_the_label(void **stat
 	}
 	if (ft_contracts_import(
 		store,
-		write_file("dee.yaml", "id: dee-split\ntype: profit_split\ncurrency: GBP\n"
-				       "frequency: half-yearly\npayees:\n  - id: dee\n"
-				       "    share: 50%\n  - id: dee-label\n    share: 50%\n"
-				       "scope:\n  artists: [dee]\n  start: 2026-01-01\n"
-				       "costs:\n  - description: Recording\n    amount: 100.00\n"
-				       "    currency: GBP\n    date: 2026-07-01\n"),
+		testutil_write_file(dir, "dee.yaml",
+				    "id: dee-split\ntype: profit_split\ncurrency: GBP\n"
+				    "frequency: half-yearly\npayees:\n  - id: dee\n"
+				    "    share: 50%\n  - id: dee-label\n    share: 50%\n"
+				    "scope:\n  artists: [dee]\n  start: 2026-01-01\n"
+				    "costs:\n  - description: Recording\n    amount: 100.00\n"
+				    "    currency: GBP\n    date: 2026-07-01\n"),
 		&res, &err))
 		fail_msg("%s", err.message);
 	ft_contracts_import_result_free(&res);
@@ -529,17 +511,20 @@ static void test_a_run_with_only_a_skipped_profit_split_balances(void **state)
 	     "INSERT INTO release_tracks VALUES ('05012340003134', 1, 1, 'GBAAA2600003');"
 	     "INSERT INTO track_artists VALUES ('GBAAA2600003', 'main', 1, 'dee');");
 	add_usage(store, 1, "2026-10", "GBAAA2600003");
-	if (ft_contracts_import(store,
-				write_file("dee.yaml",
-					   "id: dee-split\ntype: profit_split\ncurrency: GBP\n"
-					   "frequency: half-yearly\npayees:\n  - id: dee\n"
-					   "    share: 50%\n  - id: dee-label\n    share: 50%\n"
-					   "scope:\n  artists: [dee]\n  start: 2026-01-01\n"),
-				&res, &err))
+	if (ft_contracts_import(
+		store,
+		testutil_write_file(dir, "dee.yaml",
+				    "id: dee-split\ntype: profit_split\ncurrency: GBP\n"
+				    "frequency: half-yearly\npayees:\n  - id: dee\n"
+				    "    share: 50%\n  - id: dee-label\n    share: 50%\n"
+				    "scope:\n  artists: [dee]\n  start: 2026-01-01\n"),
+		&res, &err))
 		fail_msg("%s", err.message);
 	ft_contracts_import_result_free(&res);
-	if (ft_fx_import(store, write_file("fx.csv", "period,from,to,rate\n2026-Q4,USD,GBP,0.8\n"),
-			 &n, &err))
+	if (ft_fx_import(
+		store,
+		testutil_write_file(dir, "fx.csv", "period,from,to,rate\n2026-Q4,USD,GBP,0.8\n"),
+		&n, &err))
 		fail_msg("%s", err.message);
 	run_ok(store, "2026-10", &s);
 	assert_int_equal(s.lines, 0);

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "fairtrack/money.h"
+#include "fairtrack/period.h"
 
 /* Seed for property tests: FAIRTRACK_SEED from the environment, else fixed,
  * printed so a failure can be replayed. */
@@ -65,6 +66,31 @@ static inline void testutil_assert_amount(ft_amount got, const char *want)
 	ft_amount_format(buf, sizeof(buf), got, 0);
 	if (got != testutil_amount(want))
 		fail_msg("amount %s, expected %s", buf, want);
+}
+
+/* Write text to dir/name; the path is valid for the next 7 calls. */
+static inline const char *testutil_write_file(const char *dir, const char *name, const char *text)
+{
+	static char path[8][800];
+	static int next;
+	char *p = path[next++ % 8];
+	FILE *f;
+
+	snprintf(p, sizeof(path[0]), "%s/%s", dir, name);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return p;
+}
+
+/* A period from its text ("2026-10", "2026-Q4"); the test fails otherwise. */
+static inline struct ft_period testutil_period(const char *text)
+{
+	struct ft_period p;
+
+	assert_int_equal(ft_period_parse(&p, text, strlen(text), NULL), 0);
+	return p;
 }
 
 #endif
