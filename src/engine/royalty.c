@@ -958,6 +958,23 @@ int ft_royalty_cover_candidates(struct ft_royalty_cover *cov, const struct ft_ro
 	return 0;
 }
 
+/* Per-contract counts in at[0..n) become where each contract's list starts
+ * (CSR), at[n] the total, which is returned; fill gets the starts too. */
+static size_t counts_to_starts(size_t *at, size_t *fill, size_t n)
+{
+	size_t total = 0, c;
+
+	for (c = 0; c < n; c++) {
+		size_t k = at[c];
+
+		at[c] = total;
+		fill[c] = total;
+		total += k;
+	}
+	at[n] = total;
+	return total;
+}
+
 /* Fill line_at/lines_of (and alloc_at/allocs_of) by counting, then placing. */
 static int cover_index(struct run *r)
 {
@@ -980,16 +997,8 @@ static int cover_index(struct run *r)
 	/* Lines: pass 0 counts, pass 1 places (into lines_of), in input order. */
 	for (pass = 0; pass < 2; pass++) {
 		if (pass == 1) {
-			size_t total = 0, c;
+			size_t total = counts_to_starts(r->line_at, fill, in->n_contracts);
 
-			for (c = 0; c < in->n_contracts; c++) {
-				size_t n = r->line_at[c];
-
-				r->line_at[c] = total;
-				fill[c] = total;
-				total += n;
-			}
-			r->line_at[in->n_contracts] = total;
 			r->lines_of = malloc((total + 1) * sizeof(*r->lines_of));
 			if (!r->lines_of) {
 				rc = nomem(r);
@@ -1041,16 +1050,8 @@ static int cover_index(struct run *r)
 	memset(fill, 0, (in->n_contracts + 1) * sizeof(*fill));
 	for (pass = 0; pass < 2; pass++) {
 		if (pass == 1) {
-			size_t total = 0, c;
+			size_t total = counts_to_starts(r->alloc_at, fill, in->n_contracts);
 
-			for (c = 0; c < in->n_contracts; c++) {
-				size_t n = r->alloc_at[c];
-
-				r->alloc_at[c] = total;
-				fill[c] = total;
-				total += n;
-			}
-			r->alloc_at[in->n_contracts] = total;
 			r->allocs_of = malloc((total + 1) * sizeof(*r->allocs_of));
 			if (!r->allocs_of) {
 				rc = nomem(r);
