@@ -507,27 +507,6 @@ static int load_posted(struct run_ctx *r)
 	return rc;
 }
 
-/* Which rows count, and is a row late?  0 skip, 1 in P, 2 late (or
- * deferred), 3 context (posted by a closed run of the statement period). */
-static int row_status(struct run_ctx *r, enum src_kind kind, int64_t id, int month)
-{
-	char m[8];
-	int closed;
-
-	if (ft_period_contains(&r->period, month))
-		return 1;
-	if (month >= r->period.first)
-		return 0;
-	if (was_posted(r, kind, id))
-		return kind == SRC_USAGE && r->n_context &&
-			       bsearch(&id, r->context_ids, r->n_context, sizeof(int64_t), cmp_i64)
-			   ? 3
-			   : 0;
-	ft_month_format(m, month);
-	closed = ft_ledger_month_closed(r->store, m, NULL);
-	return closed == 1 ? 2 : 0;
-}
-
 /* Track → release (earliest), its format, the main artist: the line's
  * interned track.  A release-level row keeps its own release (row_gtin). */
 static int track_context(struct run_ctx *r, const char *isrc, const char *row_gtin,
@@ -883,6 +862,30 @@ static int range_posted(const struct run_ctx *r, int month, int64_t id, int *run
 	return 1;
 }
 
+/* Which rows count, and is a row late?  0 skip, 1 in P, 2 late (or
+ * deferred), 3 context (posted by a closed run of the statement period:
+ * ACCT-9 weight only).  Usage rows a closed run posted are in run_posted,
+ * or, in journals before migration 11, in its receipt postings. */
+static int row_status(struct run_ctx *r, enum src_kind kind, int64_t id, int month)
+{
+	int run_first;
+
+	if (ft_period_contains(&r->period, month))
+		return 1;
+	if (month >= r->period.first)
+		return 0;
+	if (kind == SRC_USAGE && range_posted(r, month, id, &run_first))
+		return r->all_due && r->span.months > r->period.months && run_first >= r->span.first
+			   ? 3
+			   : 0;
+	if (was_posted(r, kind, id))
+		return kind == SRC_USAGE && r->n_context &&
+			       bsearch(&id, r->context_ids, r->n_context, sizeof(int64_t), cmp_i64)
+			   ? 3
+			   : 0;
+	return month_closed(r, month) ? 2 : 0;
+}
+
 static int same_channel(const struct ft_royalty_channel *c, const char *partner, const char *model,
 			const char *use, const char *territory)
 {
@@ -1072,7 +1075,7 @@ static int read_usage(struct run_ctx *r)
 		long b = batch_index(r, u->batch_id);
 		const struct batch_info *batch;
 		size_t first_line = r->n_lines, n_lines = 0, k;
-		int month, status, deferred_from, run_first = 0, unmatched, defers;
+		int month, status, deferred_from, unmatched, defers;
 
 		rc = 0;
 		if (b < 0)
@@ -1092,23 +1095,7 @@ static int read_usage(struct run_ctx *r)
 			copy_field(prev_month_text, sizeof(prev_month_text), mtext);
 		}
 		month = prev_month;
-		/* 1 in P, 2 late (or deferred), 3 context, 0 not counted. */
-		if (ft_period_contains(&r->period, month))
-			status = 1;
-		else if (month >= r->period.first)
-			status = 0;
-		else if (range_posted(r, month, id, &run_first))
-			status = r->all_due && r->span.months > r->period.months &&
-					 run_first >= r->span.first
-				     ? 3
-				     : 0;
-		else if (was_posted(r, SRC_USAGE, id)) /* a journal before migration 11 */
-			status = r->n_context && bsearch(&id, r->context_ids, r->n_context,
-							 sizeof(int64_t), cmp_i64)
-				     ? 3
-				     : 0;
-		else
-			status = month_closed(r, month) ? 2 : 0;
+		status = row_status(r, SRC_USAGE, id, month);
 		if (!status) {
 			rc = range_read(r, month, id, 0);
 			continue;
