@@ -105,7 +105,6 @@ struct src_row {
 	enum src_kind kind;
 	int64_t id, batch_id;
 	int late;
-	int context; /* posted by a closed run of the statement period: ACCT-9 weight only */
 	char partner[FT_CONTRACT_ID_MAX];
 	ft_amount gross, fee, receipts;
 	size_t first_line, n_lines; /* its engine lines */
@@ -1296,12 +1295,9 @@ static int read_rows(struct run_ctx *r, enum src_kind kind)
 			break;
 		memset(&tmpl, 0, sizeof(tmpl));
 		/* A late row is accounted in this period (the engine needs its lines
-		 * inside the period); its own month stays in the note.  A context
-		 * row keeps its month when the statement period holds it. */
-		tmpl.month = status == 1			     ? month
-			     : status == 3 && month >= r->span.first ? month
-			     : status == 3			     ? r->span.first
-								     : r->period.first;
+		 * inside the period); its own month stays in the note.  (Context
+		 * rows, status 3, are usage rows: read_usage.) */
+		tmpl.month = status == 1 ? month : r->period.first;
 		tmpl.units = ft_stmt_column_int64(st, 9);
 		tmpl.gross = row->gross;
 		tmpl.receipts = row->receipts;
@@ -1373,10 +1369,6 @@ static int read_rows(struct run_ctx *r, enum src_kind kind)
 				     ? " (deferred to the run where every contract is due)"
 				 : deferred_from ? " (deferred to its contract's statement period)"
 						 : "");
-		}
-		if (row->context) {
-			r->n_rows++;
-			continue;
 		}
 		if (row->late && r->sum->late_lines < 20)
 			add_note(
@@ -1824,8 +1816,6 @@ static int post_all(struct run_ctx *r, const struct ft_royalty_input *in,
 		const struct src_row *row = &r->rows[i];
 		struct leg legs[3];
 
-		if (row->context)
-			continue; /* its receipt is an earlier run's posting */
 		snprintf(acct, sizeof(acct), "receipts:%s", row->partner);
 		snprintf(acct2, sizeof(acct2), "fees:%s", row->partner);
 		legs[0] = (struct leg){acct, NULL, -row->gross};
@@ -2315,8 +2305,6 @@ static void fill_summary(struct run_ctx *r, const struct ft_royalty_result *res)
 	s->receipts += r->usage_gross;
 	s->fees += r->usage_fee;
 	for (i = 0; i < r->n_rows; i++) {
-		if (r->rows[i].context)
-			continue;
 		s->receipts += r->rows[i].gross;
 		s->fees += r->rows[i].fee;
 	}
