@@ -162,20 +162,6 @@ static int user_exists(const char *username)
 	return rc == 0;
 }
 
-static int64_t count(const char *sql)
-{
-	struct ft_store *store = open_ledger();
-	struct ft_stmt *st = NULL;
-	int64_t n;
-
-	assert_int_equal(ft_store_prepare(store, &st, sql, NULL), 0);
-	assert_int_equal(ft_stmt_step(st, NULL), 1);
-	n = ft_stmt_column_int64(st, 0);
-	ft_stmt_free(st);
-	ft_store_close(store);
-	return n;
-}
-
 /* ----------------------------------------------------------------- setup */
 
 static void write_file(const char *path, const char *text)
@@ -341,8 +327,7 @@ static void test_authorization_matrix(void **state)
 	    {"GET", "/api/statements/aurora-fields/2026-10", NULL, 401, 404, 404, 404},
 	    {"GET", "/api/statements/aurora-fields/2026-10/lines", NULL, 401, 404, 404, 404},
 	    {"GET", "/api/statements/aurora-fields/2026-10/charts", NULL, 401, 404, 404, 404},
-	    {"GET", "/api/statements/aurora-fields/2026-10/download/pdf", NULL, 401, 404, 404,
-	     404},
+	    {"GET", "/api/statements/aurora-fields/2026-10/download/pdf", NULL, 401, 404, 404, 404},
 	    {"GET", "/api/users", NULL, 401, 200, 403, 403},
 	    {"GET", "/api/audit", NULL, 401, 200, 403, 403},
 	    {"POST", "/api/users", "{\"username\":\"m-%s\",\"role\":\"staff\"}", 401, 201, 403,
@@ -466,7 +451,8 @@ static void test_csrf_missing_or_wrong_is_403_and_nothing_changes(void **state)
 	assert_false(user_exists("csrf1"));
 	assert_false(user_exists("csrf2"));
 	assert_false(user_exists("csrf3"));
-	assert_int_equal(count("SELECT disabled FROM users WHERE username = 'victim'"), 0);
+	assert_int_equal(
+	    testutil_count(ledger, "SELECT disabled FROM users WHERE username = 'victim'"), 0);
 	/* A cross-site page: right token or not, a foreign Origin is refused. */
 	assert_int_equal(
 	    request(&r, "POST", "/api/users", &boss, "{\"username\":\"csrf4\",\"role\":\"admin\"}",
@@ -496,11 +482,14 @@ static void test_login_locks_out_after_repeated_failures(void **state)
 	    429);
 	assert_non_null(strstr(r.head, "Retry-After: "));
 	assert_null(strstr(r.head, "Set-Cookie"));
-	assert_true(count("SELECT COUNT(*) FROM audit_log WHERE action = 'login.locked' AND target"
-			  " = 'lockme'") >= 1);
-	assert_int_equal(count("SELECT COUNT(*) FROM audit_log WHERE action = 'login.fail' AND"
-			       " target = 'lockme'"),
-			 3);
+	assert_true(
+	    testutil_count(ledger,
+			   "SELECT COUNT(*) FROM audit_log WHERE action = 'login.locked' AND target"
+			   " = 'lockme'") >= 1);
+	assert_int_equal(
+	    testutil_count(ledger, "SELECT COUNT(*) FROM audit_log WHERE action = 'login.fail' AND"
+				   " target = 'lockme'"),
+	    3);
 	/* Others are not affected. */
 	login(&ines, "ines");
 }
@@ -608,7 +597,7 @@ static void test_sql_injection_strings_are_plain_data(void **state)
 {
 	struct who ines;
 	struct resp r;
-	int64_t users = count("SELECT COUNT(*) FROM users");
+	int64_t users = testutil_count(ledger, "SELECT COUNT(*) FROM users");
 
 	assert_int_equal(post(&r, "/api/login", NULL,
 			      "{\"username\":\"boss' OR '1'='1\",\"password\":\"' OR '1'='1\"}"),
@@ -623,7 +612,7 @@ static void test_sql_injection_strings_are_plain_data(void **state)
 	assert_int_equal(get(&r, "/api/catalog/artists%27%20OR%201=1--", &ines), 404);
 	assert_int_equal(get(&r, "/api/catalog/artists?offset=1;DROP%20TABLE%20users", &ines), 400);
 	assert_int_equal(get(&r, "/api/artists/x%27%20OR%20%271%27=%271", &ines), 404);
-	assert_int_equal(count("SELECT COUNT(*) FROM users"), users);
+	assert_int_equal(testutil_count(ledger, "SELECT COUNT(*) FROM users"), users);
 }
 
 static void test_a_slow_client_is_cut_by_the_deadline(void **state)
@@ -742,8 +731,10 @@ static void test_admin_actions_are_audited(void **state)
 	assert_int_equal(get(&r, "/api/audit?limit=5", &boss), 200);
 	assert_non_null(strstr(r.body, "\"action\":\"user.enable\""));
 	assert_non_null(strstr(r.body, "\"action\":\"user.disable\""));
-	assert_true(count("SELECT COUNT(*) FROM audit_log WHERE action = 'login.ok' AND actor ="
-			  " 'boss'") >= 1);
+	assert_true(
+	    testutil_count(ledger,
+			   "SELECT COUNT(*) FROM audit_log WHERE action = 'login.ok' AND actor ="
+			   " 'boss'") >= 1);
 	assert_int_equal(get(&r, "/api/audit?limit=0", &boss), 400);
 }
 
@@ -773,7 +764,9 @@ static void test_password_change_needs_the_current_one_and_renews_the_session(vo
 			 200);
 	c = strstr(r.head, "Set-Cookie: ft_session=");
 	assert_non_null(c);
-	assert_true(count("SELECT COUNT(*) FROM audit_log WHERE action = 'password.change'") == 1);
+	assert_true(
+	    testutil_count(ledger,
+			   "SELECT COUNT(*) FROM audit_log WHERE action = 'password.change'") == 1);
 }
 
 static void test_head_and_unknown_file_types(void **state)

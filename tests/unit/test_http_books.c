@@ -168,21 +168,6 @@ static char *read_file(const char *path, size_t *len)
 	return data;
 }
 
-static int64_t count(const char *sql)
-{
-	struct ft_store *store = NULL;
-	struct ft_stmt *st = NULL;
-	int64_t n;
-
-	assert_int_equal(ft_store_open(&store, ledger, 0, NULL), 0);
-	assert_int_equal(ft_store_prepare(store, &st, sql, NULL), 0);
-	assert_int_equal(ft_stmt_step(st, NULL), 1);
-	n = ft_stmt_column_int64(st, 0);
-	ft_stmt_free(st);
-	ft_store_close(store);
-	return n;
-}
-
 /* Files under the upload directory (its job directories included). */
 static int files_in_uploads(void)
 {
@@ -331,13 +316,16 @@ static void test_uploaded_report_is_imported_by_a_job_and_refused_twice(void **s
 	    json_integer_value(json_object_get(json_object_get(job, "progress"), "bytes_done")),
 	    len);
 	json_decref(job);
-	assert_int_equal(count("SELECT COUNT(*) FROM import_batches"), 1);
+	assert_int_equal(testutil_count(ledger, "SELECT COUNT(*) FROM import_batches"), 1);
 	/* The batch names the kept copy of the report, under its own name. */
-	assert_int_equal(count("SELECT COUNT(*) FROM import_batches WHERE file LIKE"
-			       " '%/uploads/%/usage-2026-10.tsv'"),
+	assert_int_equal(testutil_count(ledger,
+					"SELECT COUNT(*) FROM import_batches WHERE file LIKE"
+					" '%/uploads/%/usage-2026-10.tsv'"),
 			 1);
 	assert_int_equal(files_in_uploads(), 1);
-	assert_int_equal(count("SELECT COUNT(*) FROM audit_log WHERE action = 'import.report'"), 1);
+	assert_int_equal(
+	    testutil_count(ledger, "SELECT COUNT(*) FROM audit_log WHERE action = 'import.report'"),
+	    1);
 
 	/* The same bytes again: accepted as an upload, refused by the import. */
 	assert_int_equal(
@@ -354,7 +342,7 @@ static void test_uploaded_report_is_imported_by_a_job_and_refused_twice(void **s
 	    strstr(json_string_value(json_object_get(json_object_get(job, "error"), "message")),
 		   "/uploads/"));
 	json_decref(job);
-	assert_int_equal(count("SELECT COUNT(*) FROM import_batches"), 1);
+	assert_int_equal(testutil_count(ledger, "SELECT COUNT(*) FROM import_batches"), 1);
 	assert_int_equal(files_in_uploads(), 1);
 	/* Both jobs are listed, newest first. */
 	assert_int_equal(call("GET", "/api/imports/jobs", &ines, NULL), 200);
@@ -374,7 +362,7 @@ static void test_a_bad_report_is_refused_with_its_line_and_the_count_of_bad_line
 	struct who boss;
 	json_t *job, *error, *reasons;
 	const char *reason;
-	int64_t batches = count("SELECT COUNT(*) FROM import_batches");
+	int64_t batches = testutil_count(ledger, "SELECT COUNT(*) FROM import_batches");
 	int files = files_in_uploads();
 
 	login(&boss, "boss");
@@ -402,7 +390,7 @@ static void test_a_bad_report_is_refused_with_its_line_and_the_count_of_bad_line
 	assert_non_null(strstr(reason, "lots"));
 	assert_null(strstr(reason, "/"));
 	json_decref(job);
-	assert_int_equal(count("SELECT COUNT(*) FROM import_batches"), batches);
+	assert_int_equal(testutil_count(ledger, "SELECT COUNT(*) FROM import_batches"), batches);
 	assert_int_equal(files_in_uploads(), files);
 }
 
@@ -411,9 +399,10 @@ static void test_hostile_uploads_are_refused_before_anything_is_written(void **s
 	static char big[MAX_UPLOAD + 4096];
 	struct who boss, ines, aurora;
 	char head[1024];
-	int64_t batches = count("SELECT COUNT(*) FROM import_batches");
+	int64_t batches = testutil_count(ledger, "SELECT COUNT(*) FROM import_batches");
 	int files = files_in_uploads();
-	int64_t audits = count("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'import.%'");
+	int64_t audits =
+	    testutil_count(ledger, "SELECT COUNT(*) FROM audit_log WHERE action LIKE 'import.%'");
 	struct timespec t0, t1;
 
 	login(&boss, "boss");
@@ -493,10 +482,11 @@ static void test_hostile_uploads_are_refused_before_anything_is_written(void **s
 	assert_int_equal(
 	    upload("partner=north-sea&name=..%2F..%2Fetc%2Fpasswd", &boss, "", 0, NULL), 400);
 
-	assert_int_equal(count("SELECT COUNT(*) FROM import_batches"), batches);
+	assert_int_equal(testutil_count(ledger, "SELECT COUNT(*) FROM import_batches"), batches);
 	assert_int_equal(files_in_uploads(), files);
-	assert_int_equal(count("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'import.%'"),
-			 audits);
+	assert_int_equal(
+	    testutil_count(ledger, "SELECT COUNT(*) FROM audit_log WHERE action LIKE 'import.%'"),
+	    audits);
 	/* And the server still serves. */
 	assert_int_equal(call("GET", "/api/health", NULL, NULL), 200);
 }
@@ -530,14 +520,16 @@ static void test_rematch_says_how_many_rows_moved(void **state)
 	assert_int_equal(ft_store_exec(store, sql, NULL), 0);
 	ft_store_close(store);
 	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM suspense WHERE identifier = '%s'", isrc);
-	waiting = count(sql);
+	waiting = testutil_count(ledger, sql);
 	assert_true(waiting > 0);
-	rows = count("SELECT COUNT(*) FROM suspense");
+	rows = testutil_count(ledger, "SELECT COUNT(*) FROM suspense");
 	assert_int_equal(call("POST", "/api/suspense/rematch", &boss, "{}"), 200);
 	assert_int_equal(json_integer_value(json_object_get(last.json, "moved")), waiting);
-	assert_int_equal(count(sql), 0);
-	assert_int_equal(count("SELECT COUNT(*) FROM suspense"), rows - waiting);
-	assert_true(count("SELECT COUNT(*) FROM audit_log WHERE action = 'suspense.rematch'") == 2);
+	assert_int_equal(testutil_count(ledger, sql), 0);
+	assert_int_equal(testutil_count(ledger, "SELECT COUNT(*) FROM suspense"), rows - waiting);
+	assert_true(
+	    testutil_count(
+		ledger, "SELECT COUNT(*) FROM audit_log WHERE action = 'suspense.rematch'") == 2);
 }
 
 /* The upload page offers the formats by name with a line each; generic is
@@ -579,7 +571,8 @@ static void test_an_upload_whose_session_ends_midway_is_refused(void **state)
 	struct who boss, other;
 	char head[1024], buf[4096];
 	int fd, files = files_in_uploads();
-	int64_t audits = count("SELECT COUNT(*) FROM audit_log WHERE action = 'import.upload'");
+	int64_t audits =
+	    testutil_count(ledger, "SELECT COUNT(*) FROM audit_log WHERE action = 'import.upload'");
 	ssize_t k;
 	size_t got = 0;
 	int status = -1;
@@ -609,8 +602,9 @@ static void test_an_upload_whose_session_ends_midway_is_refused(void **state)
 	assert_int_equal(sscanf(buf, "HTTP/1.%*d %d", &status), 1);
 	assert_int_equal(status, 401);
 	assert_int_equal(files_in_uploads(), files);
-	assert_int_equal(count("SELECT COUNT(*) FROM audit_log WHERE action = 'import.upload'"),
-			 audits);
+	assert_int_equal(
+	    testutil_count(ledger, "SELECT COUNT(*) FROM audit_log WHERE action = 'import.upload'"),
+	    audits);
 }
 
 static void test_run_then_close_a_period_with_confirmation(void **state)
@@ -632,7 +626,8 @@ static void test_run_then_close_a_period_with_confirmation(void **state)
 	assert_string_equal(json_string_value(json_object_get(last.json, "currency")), "GBP");
 	assert_true(json_array_size(json_object_get(last.json, "payees")) > 0);
 	assert_true(json_is_string(json_object_get(last.json, "payable")));
-	assert_int_equal(count("SELECT COUNT(*) FROM runs WHERE period = '2026-10'"), 1);
+	assert_int_equal(
+	    testutil_count(ledger, "SELECT COUNT(*) FROM runs WHERE period = '2026-10'"), 1);
 
 	/* A payee linked to a portal account shows it. */
 	{
@@ -690,10 +685,12 @@ static void test_run_then_close_a_period_with_confirmation(void **state)
 	    call("POST", "/api/periods/2026-10/close", &boss, "{\"confirm\":\"2026-11\"}"), 400);
 	assert_int_equal(
 	    call("POST", "/api/periods/2026-10/close", &ines, "{\"confirm\":\"2026-10\"}"), 403);
-	assert_int_equal(count("SELECT COUNT(*) FROM closed_periods"), 0);
+	assert_int_equal(testutil_count(ledger, "SELECT COUNT(*) FROM closed_periods"), 0);
 	assert_int_equal(
 	    call("POST", "/api/periods/2026-10/close", &boss, "{\"confirm\":\"2026-10\"}"), 200);
-	assert_int_equal(count("SELECT COUNT(*) FROM closed_periods WHERE month = '2026-10'"), 1);
+	assert_int_equal(
+	    testutil_count(ledger, "SELECT COUNT(*) FROM closed_periods WHERE month = '2026-10'"),
+	    1);
 	/* A closed period cannot be run or closed again: 409 and why. */
 	assert_int_equal(call("POST", "/api/periods/2026-10/run", &boss, "{}"), 409);
 	assert_int_equal(
@@ -701,9 +698,10 @@ static void test_run_then_close_a_period_with_confirmation(void **state)
 	assert_non_null(strstr(last.body, "already closed"));
 	assert_int_equal(call("GET", "/api/periods", &ines, NULL), 200);
 	assert_true(json_is_null(json_object_get(last.json, "open")));
-	assert_int_equal(count("SELECT COUNT(*) FROM audit_log WHERE action IN ('period.run',"
-			       " 'period.close')"),
-			 2);
+	assert_int_equal(
+	    testutil_count(ledger, "SELECT COUNT(*) FROM audit_log WHERE action IN ('period.run',"
+				   " 'period.close')"),
+	    2);
 }
 
 static void test_a_run_without_exchange_rates_names_what_is_missing(void **state)
@@ -724,7 +722,8 @@ static void test_a_run_without_exchange_rates_names_what_is_missing(void **state
 	json_decref(job);
 	assert_int_equal(call("POST", "/api/periods/2027-01/run", &boss, "{}"), 409);
 	assert_non_null(strstr(last.body, "USD"));
-	assert_int_equal(count("SELECT COUNT(*) FROM runs WHERE period = '2027-01'"), 0);
+	assert_int_equal(
+	    testutil_count(ledger, "SELECT COUNT(*) FROM runs WHERE period = '2027-01'"), 0);
 	assert_int_equal(call("POST", "/api/periods/2027-13/run", &boss, "{}"), 400);
 }
 

@@ -64,21 +64,6 @@ static struct ft_http_server *start(unsigned threads)
 	return server;
 }
 
-static int64_t count(const char *sql)
-{
-	struct ft_store *store = NULL;
-	struct ft_stmt *st = NULL;
-	int64_t n;
-
-	assert_int_equal(ft_store_open(&store, ledger, 0, NULL), 0);
-	assert_int_equal(ft_store_prepare(store, &st, sql, NULL), 0);
-	assert_int_equal(ft_stmt_step(st, NULL), 1);
-	n = ft_stmt_column_int64(st, 0);
-	ft_stmt_free(st);
-	ft_store_close(store);
-	return n;
-}
-
 /* One HTTP/1.1 request on its own connection; the status, and the body
  * into body (cap bytes) when given. */
 static int request(unsigned port, const char *method, const char *path, const char *cookie,
@@ -179,12 +164,15 @@ static void test_a_failed_handlers_transaction_never_reaches_the_next_request(vo
 	again = http_store(&two);
 	assert_ptr_equal(again, store);
 	assert_false(ft_store_in_transaction(again));
-	assert_int_equal(count("SELECT COUNT(*) FROM audit_log WHERE action = 'test.half'"), 0);
+	assert_int_equal(
+	    testutil_count(ledger, "SELECT COUNT(*) FROM audit_log WHERE action = 'test.half'"), 0);
 	assert_int_equal(ft_store_begin(again, &err), 0);
 	assert_int_equal(ft_audit_add(again, 2, "ann", "test.whole", "x", NULL, "-", &err), 0);
 	assert_int_equal(ft_store_commit(again, &err), 0);
 	http_store_release(&two);
-	assert_int_equal(count("SELECT COUNT(*) FROM audit_log WHERE action = 'test.whole'"), 1);
+	assert_int_equal(
+	    testutil_count(ledger, "SELECT COUNT(*) FROM audit_log WHERE action = 'test.whole'"),
+	    1);
 
 	/* The server's own threads answer as before. */
 	assert_int_equal(request(ft_http_port(server), "GET", "/api/health", NULL, NULL, NULL, 0),

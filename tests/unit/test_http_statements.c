@@ -136,21 +136,6 @@ static json_t *get_json(const char *path, const struct who *who, int want)
 	return j;
 }
 
-static int64_t count(const char *sql)
-{
-	struct ft_store *store = NULL;
-	struct ft_stmt *st = NULL;
-	int64_t n;
-
-	assert_int_equal(ft_store_open(&store, ledger, 0, NULL), 0);
-	assert_int_equal(ft_store_prepare(store, &st, sql, NULL), 0);
-	assert_int_equal(ft_stmt_step(st, NULL), 1);
-	n = ft_stmt_column_int64(st, 0);
-	ft_stmt_free(st);
-	ft_store_close(store);
-	return n;
-}
-
 /* ----------------------------------------------------------------- setup */
 
 static void add_user(struct ft_store *store, const char *name, enum ft_role role, const char *payee)
@@ -409,8 +394,10 @@ static void test_statement_shows_the_ledgers_figures(void **state)
 	assert_string_equal(summary(st, "advances"), "10.00");
 	assert_string_equal(summary(st, "balance"), "0.80");
 	assert_string_equal(summary(st, "payable"), "0.80");
-	assert_int_equal(count("SELECT payable = '0.8' FROM run_statements WHERE payee = 'ann'"),
-			 1);
+	assert_int_equal(
+	    testutil_count(ledger,
+			   "SELECT payable = '0.8' FROM run_statements WHERE payee = 'ann'"),
+	    1);
 	lines = json_object_get(st, "lines");
 	assert_int_equal(json_array_size(lines), 2);
 	for (i = 0; i < 2; i++)
@@ -452,8 +439,8 @@ static void test_another_payees_statement_charts_lines_and_downloads_are_404(voi
 	    "/api/statements/%s/2026-10/lines?account=zed-recording",
 	    "/api/statements/%s/2026-10/download/pdf?account=zed-recording",
 	};
-	int64_t downloads = count("SELECT COUNT(*) FROM audit_log WHERE action ="
-				  " 'statement.download'");
+	int64_t downloads = testutil_count(ledger, "SELECT COUNT(*) FROM audit_log WHERE action ="
+						   " 'statement.download'");
 	struct who ann, nolink;
 	size_t i;
 
@@ -485,8 +472,8 @@ static void test_another_payees_statement_charts_lines_and_downloads_are_404(voi
 	assert_int_equal(get(&(struct resp){0}, "/api/statements/ann/2026-13", &ann), 404);
 	assert_int_equal(get(&(struct resp){0}, "/api/statements/ann/'%20OR%201=1", &ann), 404);
 	/* No download happened. */
-	assert_int_equal(count("SELECT COUNT(*) FROM audit_log WHERE action ="
-			       " 'statement.download'"),
+	assert_int_equal(testutil_count(ledger, "SELECT COUNT(*) FROM audit_log WHERE action ="
+						" 'statement.download'"),
 			 downloads);
 }
 
@@ -572,8 +559,8 @@ static void test_charts_add_up_to_the_statement(void **state)
 
 static void test_downloads_are_files_and_audited(void **state)
 {
-	int64_t before = count("SELECT COUNT(*) FROM audit_log WHERE action ="
-			       " 'statement.download'");
+	int64_t before = testutil_count(ledger, "SELECT COUNT(*) FROM audit_log WHERE action ="
+						" 'statement.download'");
 	struct resp r;
 	struct who ann;
 
@@ -592,12 +579,13 @@ static void test_downloads_are_files_and_audited(void **state)
 	assert_int_equal(get(&r, "/api/statements/ann/2026-10/download/xlsx", &ann), 200);
 	assert_memory_equal(r.body, "PK", 2);
 	assert_int_equal(get(&r, "/api/statements/ann/2026-10/download/exe", &ann), 404);
-	assert_int_equal(count("SELECT COUNT(*) FROM audit_log WHERE action ="
-			       " 'statement.download'"),
+	assert_int_equal(testutil_count(ledger, "SELECT COUNT(*) FROM audit_log WHERE action ="
+						" 'statement.download'"),
 			 before + 3);
-	assert_int_equal(count("SELECT COUNT(*) FROM audit_log WHERE action ="
-			       " 'statement.download' AND actor = 'ann' AND target ="
-			       " 'ann/2026-10/ann-recording' AND detail = 'pdf'"),
+	assert_int_equal(testutil_count(ledger,
+					"SELECT COUNT(*) FROM audit_log WHERE action ="
+					" 'statement.download' AND actor = 'ann' AND target ="
+					" 'ann/2026-10/ann-recording' AND detail = 'pdf'"),
 			 1);
 }
 
@@ -618,15 +606,17 @@ static void test_me_lists_payees_and_an_invite_links_them(void **state)
 	request(&r, "POST", "/api/users", boss.cookie, boss.csrf,
 		"{\"username\":\"bob\",\"role\":\"artist\",\"payees\":[\"bob\"]}");
 	assert_int_equal(r.status, 201);
-	assert_int_equal(count("SELECT COUNT(*) FROM user_payees p JOIN users u ON u.id ="
-			       " p.user_id WHERE u.username = 'bob' AND p.payee = 'bob'"),
+	assert_int_equal(testutil_count(ledger,
+					"SELECT COUNT(*) FROM user_payees p JOIN users u ON u.id ="
+					" p.user_id WHERE u.username = 'bob' AND p.payee = 'bob'"),
 			 1);
 	/* An unknown payee refuses the whole invite. */
 	request(&r, "POST", "/api/users", boss.cookie, boss.csrf,
 		"{\"username\":\"carl\",\"role\":\"artist\",\"payees\":[\"nobody\"]}");
 	assert_int_equal(r.status, 400);
 	assert_non_null(strstr(r.body, "nobody"));
-	assert_int_equal(count("SELECT COUNT(*) FROM users WHERE username = 'carl'"), 0);
+	assert_int_equal(
+	    testutil_count(ledger, "SELECT COUNT(*) FROM users WHERE username = 'carl'"), 0);
 	request(&r, "POST", "/api/users", boss.cookie, boss.csrf,
 		"{\"username\":\"carl\",\"role\":\"artist\",\"payees\":\"bob\"}");
 	assert_int_equal(r.status, 400);

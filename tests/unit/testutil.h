@@ -13,6 +13,7 @@
 
 #include "fairtrack/money.h"
 #include "fairtrack/period.h"
+#include "fairtrack/store.h"
 
 /* Seed for property tests: FAIRTRACK_SEED from the environment, else fixed,
  * printed so a failure can be replayed. */
@@ -91,6 +92,22 @@ static inline struct ft_period testutil_period(const char *text)
 
 	assert_int_equal(ft_period_parse(&p, text, strlen(text), NULL), 0);
 	return p;
+}
+
+/* The one integer a query of the ledger at location answers (a count). */
+static inline int64_t testutil_count(const char *location, const char *sql)
+{
+	struct ft_store *store = NULL;
+	struct ft_stmt *st = NULL;
+	int64_t n;
+
+	assert_int_equal(ft_store_open(&store, location, 0, NULL), 0);
+	assert_int_equal(ft_store_prepare(store, &st, sql, NULL), 0);
+	assert_int_equal(ft_stmt_step(st, NULL), 1);
+	n = ft_stmt_column_int64(st, 0);
+	ft_stmt_free(st);
+	ft_store_close(store);
+	return n;
 }
 
 #endif
