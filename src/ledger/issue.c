@@ -71,10 +71,7 @@ static int text_col(char *dst, size_t cap, struct ft_stmt *st, int col)
  * period once per statement (quadratic in payees).
  */
 struct legs {
-	struct ft_stmt *q;
-	bool shared;  /* over every payee account of the period, by account */
-	bool pending; /* q is on a row not consumed yet */
-	bool done;
+	struct ft_account_cursor cur; /* the journal legs, by account */
 	struct ft_royalty_lines *lines;
 };
 
@@ -86,59 +83,31 @@ static int legs_open(struct ft_store *store, struct legs *l, const char *pstr, c
 	int rc;
 
 	memset(l, 0, sizeof(*l));
-	l->shared = acct == NULL;
+	l->cur.shared = acct == NULL;
 	rc = ft_royalty_lines_open(&l->lines, store, pstr, acct, contracts, err);
 	if (!rc)
 		rc = ft_store_prepare(
-		    store, &l->q,
-		    l->shared ? "SELECT account, kind, amount FROM journal"
-				" WHERE period = ? AND account LIKE 'payee:%' AND " LEG_KINDS
-				" ORDER BY account, id"
-			      : "SELECT account, kind, amount FROM journal"
-				" WHERE period = ? AND account = ? AND " LEG_KINDS " ORDER BY id",
+		    store, &l->cur.q,
+		    l->cur.shared ? "SELECT account, kind, amount FROM journal"
+				    " WHERE period = ? AND account LIKE 'payee:%' AND " LEG_KINDS
+				    " ORDER BY account, id"
+				  : "SELECT account, kind, amount FROM journal"
+				    " WHERE period = ? AND account = ? AND " LEG_KINDS
+				    " ORDER BY id",
 		    err);
 	if (!rc)
-		rc = ft_stmt_bind_text(l->q, 1, pstr, err);
+		rc = ft_stmt_bind_text(l->cur.q, 1, pstr, err);
 	if (!rc && acct)
-		rc = ft_stmt_bind_text(l->q, 2, acct, err);
+		rc = ft_stmt_bind_text(l->cur.q, 2, acct, err);
 	return rc;
 }
 
 static void legs_close(struct legs *l)
 {
-	ft_stmt_free(l->q);
-	l->q = NULL;
+	ft_stmt_free(l->cur.q);
+	l->cur.q = NULL;
 	ft_royalty_lines_close(l->lines);
 	l->lines = NULL;
-}
-
-/* 1 with the cursor on the next leg of acct, 0 when acct has no more.  With
- * a shared cursor the accounts must be asked for in ascending order (byte
- * order, as SQLite's ORDER BY); accounts not asked for are skipped. */
-static int next_leg(struct legs *l, const char *acct, struct ft_error *err)
-{
-	int rc, c;
-
-	for (;;) {
-		if (!l->pending) {
-			if (l->done)
-				return 0;
-			rc = ft_stmt_step(l->q, err);
-			if (rc < 0)
-				return rc;
-			if (rc == 0) {
-				l->done = true;
-				return 0;
-			}
-			l->pending = true;
-		}
-		c = l->shared ? strcmp(ft_stmt_column_text(l->q, 0), acct) : 0;
-		if (c > 0)
-			return 0; /* the next account's: kept for it */
-		l->pending = false;
-		if (c == 0)
-			return 1;
-	}
 }
 
 /* A profit-split leg: a share of the account's profit, not of a sale. */
@@ -351,15 +320,15 @@ static int add_journal(struct legs *l, const struct ft_contract_set *set, struct
 	}
 	if (rc < 0)
 		return rc;
-	while ((rc = next_leg(l, acct, err)) == 1) {
-		const char *kind = ft_stmt_column_text(l->q, 1);
+	while ((rc = ft_account_cursor_next(&l->cur, acct, err)) == 1) {
+		const char *kind = ft_stmt_column_text(l->cur.q, 1);
 
 		if (strcmp(kind, "advance") == 0 || strcmp(kind, "cost") == 0) {
-			rc = ft_stmt_column_amount(l->q, 2, &x, err);
+			rc = ft_stmt_column_amount(l->cur.q, 2, &x, err);
 			/* the leg debits the payee */
 			total[strcmp(kind, "advance") == 0 ? 0 : 1] -= x;
 		} else {
-			rc = add_profit_split(l->q, st, err);
+			rc = add_profit_split(l->cur.q, st, err);
 		}
 		if (rc)
 			return rc;

@@ -26,10 +26,8 @@ struct contract_ref {
 
 struct ft_royalty_lines {
 	struct ft_store *store;
-	struct ft_stmt *q, *usage, *income;
-	bool shared;  /* over every payee account of the period */
-	bool pending; /* q is on a row not consumed yet */
-	bool done;
+	struct ft_account_cursor cur; /* the lines, by account */
+	struct ft_stmt *usage, *income;
 	char currency[4];	    /* the run's */
 	struct contract_ref *by_id; /* the contracts sorted by id */
 	size_t n_contracts;
@@ -114,7 +112,7 @@ int ft_royalty_lines_open(struct ft_royalty_lines **out, struct ft_store *store,
 	if (!l)
 		return ft_error_set(err, FT_ENOMEM, "out of memory");
 	l->store = store;
-	l->shared = account == NULL;
+	l->cur.shared = account == NULL;
 	if (contracts->n) {
 		l->by_id = malloc(contracts->n * sizeof(*l->by_id));
 		if (!l->by_id) {
@@ -126,11 +124,11 @@ int ft_royalty_lines_open(struct ft_royalty_lines **out, struct ft_store *store,
 		l->n_contracts = contracts->n;
 		qsort(l->by_id, l->n_contracts, sizeof(*l->by_id), cmp_contract);
 	}
-	rc = ft_store_prepare(store, &l->q, l->shared ? shared_sql : account_sql, err);
+	rc = ft_store_prepare(store, &l->cur.q, l->cur.shared ? shared_sql : account_sql, err);
 	if (!rc)
-		rc = ft_stmt_bind_text(l->q, 1, period, err);
+		rc = ft_stmt_bind_text(l->cur.q, 1, period, err);
 	if (!rc && account)
-		rc = ft_stmt_bind_text(l->q, 2, account, err);
+		rc = ft_stmt_bind_text(l->cur.q, 2, account, err);
 	if (!rc)
 		rc =
 		    ft_store_prepare(store, &st, "SELECT currency FROM runs WHERE period = ?", err);
@@ -153,7 +151,7 @@ void ft_royalty_lines_close(struct ft_royalty_lines *l)
 {
 	if (!l)
 		return;
-	ft_stmt_free(l->q);
+	ft_stmt_free(l->cur.q);
 	ft_stmt_free(l->usage);
 	ft_stmt_free(l->income);
 	free(l->by_id);
@@ -165,7 +163,7 @@ void ft_royalty_lines_close(struct ft_royalty_lines *l)
  * part of it is not zero, 0 when it is (no leg would carry it). */
 static int read_line(struct ft_royalty_lines *l, struct ft_posted_line *line, struct ft_error *err)
 {
-	struct ft_stmt *q = l->q;
+	struct ft_stmt *q = l->cur.q;
 	const struct ft_contract *c;
 	size_t i;
 	int rc;
@@ -223,34 +221,42 @@ static int read_line(struct ft_royalty_lines *l, struct ft_posted_line *line, st
 	return line->part != 0;
 }
 
-int ft_royalty_lines_next(struct ft_royalty_lines *l, const char *account,
-			  struct ft_posted_line *line, struct ft_error *err)
+int ft_account_cursor_next(struct ft_account_cursor *c, const char *account, struct ft_error *err)
 {
-	int rc, c;
+	int rc, cmp;
 
 	for (;;) {
-		if (!l->pending) {
-			if (l->done)
+		if (!c->pending) {
+			if (c->done)
 				return 0;
-			rc = ft_stmt_step(l->q, err);
+			rc = ft_stmt_step(c->q, err);
 			if (rc < 0)
 				return rc;
 			if (rc == 0) {
-				l->done = true;
+				c->done = true;
 				return 0;
 			}
-			l->pending = true;
+			c->pending = true;
 		}
-		c = l->shared ? strcmp(ft_stmt_column_text(l->q, 0), account) : 0;
-		if (c > 0)
+		cmp = c->shared ? strcmp(ft_stmt_column_text(c->q, 0), account) : 0;
+		if (cmp > 0)
 			return 0; /* the next account's: kept for it */
-		l->pending = false;
-		if (c < 0)
-			continue; /* an account not asked for */
-		rc = read_line(l, line, err);
-		if (rc != 0)
-			return rc;
+		c->pending = false;
+		if (cmp == 0)
+			return 1;
 	}
+}
+
+int ft_royalty_lines_next(struct ft_royalty_lines *l, const char *account,
+			  struct ft_posted_line *line, struct ft_error *err)
+{
+	int rc;
+
+	/* read_line says 0 for a line whose part for this payee is zero. */
+	while ((rc = ft_account_cursor_next(&l->cur, account, err)) == 1)
+		if ((rc = read_line(l, line, err)) != 0)
+			return rc;
+	return rc;
 }
 
 static int step_one(struct ft_store *store, struct ft_stmt **q, const char *sql, int64_t id,

@@ -71,6 +71,28 @@ struct ft_posted_income {
 	const char *month, *partner, *kind, *description, *currency, *amount, *file;
 };
 
+/*
+ * A query whose rows come by payee account (column 0, "payee:P@A"), walked
+ * one account at a time: either one account's own query (shared false), or
+ * every payee account of a period in account order (shared true), so that
+ * issuing every statement reads the period once.  The statements' journal
+ * legs (issue.c) and the royalty lines below use it.
+ */
+struct ft_account_cursor {
+	struct ft_stmt *q;
+	bool shared;  /* over every payee account, in account order */
+	bool pending; /* q is on a row not consumed yet */
+	bool done;
+};
+
+/*
+ * 1 with q on the next row of account (consumed), 0 when account has no
+ * more, < 0 on error.  With a shared cursor the accounts must be asked for
+ * in ascending byte order (SQLite's ORDER BY); rows of accounts not asked
+ * for are skipped.
+ */
+int ft_account_cursor_next(struct ft_account_cursor *c, const char *account, struct ft_error *err);
+
 struct ft_royalty_lines;
 
 /*
