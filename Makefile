@@ -84,7 +84,7 @@ $(B)/fairtrack: $(CLI_OBJ) $(B)/libfairtrack.a
 	$(Q)$(CC) $(FLAVOUR_FLAGS) -o $@ $(CLI_OBJ) $(B)/libfairtrack.a $(LIBS)
 
 # Unit tests see internals (-Isrc): they test modules, not just the API.
-$(B)/tests/%: tests/unit/%.c $(B)/libfairtrack.a tests/unit/testutil.h
+$(B)/tests/%: tests/unit/%.c $(B)/libfairtrack.a tests/unit/testutil.h tests/unit/testlines.h
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $<  ($(notdir $(B)))"
 	$(Q)$(CC) $(BASE) $(FLAVOUR_FLAGS) -Iinclude -Isrc -Itests/unit $< -o $@ $(B)/libfairtrack.a $(LIBS) -lcmocka

@@ -34,6 +34,7 @@
 #ifndef FAIRTRACK_STORE_H
 #define FAIRTRACK_STORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "fairtrack/error.h"
@@ -87,6 +88,9 @@ int ft_store_prepare(struct ft_store *store, struct ft_stmt **out, const char *s
 int ft_stmt_bind_text(struct ft_stmt *stmt, int idx, const char *text, struct ft_error *err);
 int ft_stmt_bind_int64(struct ft_stmt *stmt, int idx, int64_t value, struct ft_error *err);
 int ft_stmt_bind_null(struct ft_stmt *stmt, int idx, struct ft_error *err);
+/* Bytes, copied by the store (len 0 binds an empty blob, not NULL). */
+int ft_stmt_bind_blob(struct ft_stmt *stmt, int idx, const void *data, size_t len,
+		      struct ft_error *err);
 /* An amount as its canonical decimal text (exact). */
 int ft_stmt_bind_amount(struct ft_stmt *stmt, int idx, ft_amount value, struct ft_error *err);
 
@@ -101,6 +105,9 @@ int ft_stmt_run(struct ft_stmt *stmt, struct ft_error *err);
 const char *ft_stmt_column_text(struct ft_stmt *stmt, int col);
 int64_t ft_stmt_column_int64(struct ft_stmt *stmt, int col);
 int ft_stmt_column_is_null(struct ft_stmt *stmt, int col);
+/* A blob column: its bytes (NULL when empty or SQL NULL) and *len; valid
+ * until the next step, reset or free of the statement. */
+const void *ft_stmt_column_blob(struct ft_stmt *stmt, int col, size_t *len);
 /* Parse a column written by ft_stmt_bind_amount; FT_EINVAL for NULL or a
  * value that is not an exact decimal (a corrupted ledger). */
 int ft_stmt_column_amount(struct ft_stmt *stmt, int col, ft_amount *out, struct ft_error *err);

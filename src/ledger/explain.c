@@ -110,8 +110,8 @@ static int explain_aggregates(struct ft_store *store, const char *p, const char 
 	rc = ft_store_prepare(
 	    store, &st,
 	    "SELECT j.contract, COALESCE(j.batch_id, -1), COALESCE(j.source, ''), j.amount, "
-	    "(SELECT COUNT(*) FROM royalty_lines l WHERE l.period = j.period AND l.posting = "
-	    "j.posting) FROM journal j WHERE j.period = ? AND j.payee = ? AND j.kind = 'royalty' "
+	    "(SELECT COALESCE(SUM(b.n), 0) FROM royalty_line_blocks b WHERE b.period = j.period "
+	    "AND b.posting = j.posting) FROM journal j WHERE j.period = ? AND j.payee = ? AND j.kind = 'royalty' "
 	    "ORDER BY j.contract, j.batch_id, j.source",
 	    err);
 	if (!rc)

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "fairtrack/ledger_run.h"
+#include "ledger/line_block.h"
 #include "ledger/run_int.h"
 
 static const char *const classes[] = {
@@ -232,53 +233,99 @@ static int check_runs(struct ft_store *store, struct ft_error *err)
 
 /*
  * J-5: every royalty posting's label leg is minus the sum of the royalty
- * lines under it, and every royalty line is under a royalty posting.  Both
- * are read in (period, posting) order and merged.
+ * lines under it, its lines are numbered 0, 1, 2 … without gap or overlap,
+ * every block of lines decodes, and every line is under a royalty posting.
+ * Postings and blocks are read in (period, posting) order and merged.
  */
+struct j5 {
+	struct ft_stmt *post, *block;
+	struct line_rec *lines;
+	int have_block;
+};
+
+/* Add the lines of the block under j->block to *sum, checking that it
+ * starts where the posting's lines so far end (*next), then step on. */
+static int sum_block(struct j5 *j, int64_t *next, ft_amount *sum, struct ft_error *err)
+{
+	struct ft_stmt *b = j->block;
+	const char *period = ft_stmt_column_text(b, 0);
+	int64_t posting = ft_stmt_column_int64(b, 1), first = ft_stmt_column_int64(b, 2);
+	int64_t n = ft_stmt_column_int64(b, 3);
+	size_t len, i;
+	const void *data = ft_stmt_column_blob(b, 4, &len);
+	int rc;
+
+	if (first != *next)
+		return ft_error_set(err, FT_ECONFLICT,
+				    "J-5: royalty posting %s #%lld: a block of its lines starts at "
+				    "%lld where %lld was expected (a block is missing or repeated)",
+				    period, (long long)posting, (long long)first, (long long)*next);
+	if (n < 1 || n > LINE_BLOCK_MAX)
+		return ft_error_set(err, FT_ECONFLICT,
+				    "J-5: royalty posting %s #%lld: a block of %lld lines", period,
+				    (long long)posting, (long long)n);
+	rc = line_block_decode(data, len, (size_t)n, j->lines, err);
+	if (rc) {
+		char cause[FT_ERROR_MESSAGE_MAX];
+
+		snprintf(cause, sizeof(cause), "%s", err ? err->message : "");
+		return ft_error_set(err, FT_ECONFLICT,
+				    "J-5: royalty posting %s #%lld, lines from %lld: %s", period,
+				    (long long)posting, (long long)first, cause);
+	}
+	for (i = 0; i < (size_t)n; i++)
+		if (ft_amount_add(sum, *sum, j->lines[i].royalty))
+			return ft_error_set(err, FT_EOVERFLOW, "J-5: sum out of range");
+	*next = first + n;
+	rc = ft_stmt_step(b, err);
+	if (rc >= 0)
+		j->have_block = rc, rc = 0;
+	return rc;
+}
+
 static int check_lines(struct ft_store *store, struct ft_error *err)
 {
-	struct ft_stmt *post = NULL, *line = NULL;
-	int have_line = 0, rc;
+	struct j5 j = {NULL, NULL, NULL, 0};
+	int rc;
 
-	rc = ft_store_prepare(store, &post,
+	j.lines = malloc(LINE_BLOCK_MAX * sizeof(*j.lines));
+	if (!j.lines)
+		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	rc = ft_store_prepare(store, &j.post,
 			      "SELECT period, posting, amount FROM journal WHERE kind = 'royalty' "
 			      "AND account = 'label' ORDER BY period, posting",
 			      err);
 	if (!rc)
-		rc = ft_store_prepare(store, &line,
-				      "SELECT period, posting, royalty FROM royalty_lines ORDER BY "
-				      "period, posting, seq",
+		rc = ft_store_prepare(store, &j.block,
+				      "SELECT period, posting, first_seq, n, lines FROM "
+				      "royalty_line_blocks ORDER BY period, posting, first_seq",
 				      err);
-	if (!rc && (rc = ft_stmt_step(line, err)) >= 0)
-		have_line = rc, rc = 0;
-	while (!rc && (rc = ft_stmt_step(post, err)) == 1) {
-		const char *period = ft_stmt_column_text(post, 0);
-		int64_t n = ft_stmt_column_int64(post, 1);
-		ft_amount label, sum = 0, x;
+	if (!rc && (rc = ft_stmt_step(j.block, err)) >= 0)
+		j.have_block = rc, rc = 0;
+	while (!rc && (rc = ft_stmt_step(j.post, err)) == 1) {
+		const char *period = ft_stmt_column_text(j.post, 0);
+		int64_t n = ft_stmt_column_int64(j.post, 1), next = 0;
+		ft_amount label, sum = 0;
 		int c;
 
-		rc = ft_stmt_column_amount(post, 2, &label, err);
-		while (!rc && have_line) {
-			c = strcmp(ft_stmt_column_text(line, 0), period);
+		rc = ft_stmt_column_amount(j.post, 2, &label, err);
+		while (!rc && j.have_block) {
+			c = strcmp(ft_stmt_column_text(j.block, 0), period);
 			if (c == 0)
-				c = (ft_stmt_column_int64(line, 1) > n) -
-				    (ft_stmt_column_int64(line, 1) < n);
+				c = (ft_stmt_column_int64(j.block, 1) > n) -
+				    (ft_stmt_column_int64(j.block, 1) < n);
 			if (c > 0)
 				break;
 			if (c < 0) {
 				rc = ft_error_set(err, FT_ECONFLICT,
-						  "J-5: royalty line %s #%lld.%lld is under no "
+						  "J-5: royalty lines %s #%lld from %lld are under no "
 						  "royalty posting",
-						  ft_stmt_column_text(line, 0),
-						  (long long)ft_stmt_column_int64(line, 1),
-						  (long long)ft_stmt_column_int64(line, 2));
+						  ft_stmt_column_text(j.block, 0),
+						  (long long)ft_stmt_column_int64(j.block, 1),
+						  (long long)ft_stmt_column_int64(j.block, 2));
 				break;
 			}
-			rc = ft_stmt_column_amount(line, 2, &x, err);
-			if (!rc && ft_amount_add(&sum, sum, x))
-				rc = ft_error_set(err, FT_EOVERFLOW, "J-5: sum out of range");
-			if (!rc && (rc = ft_stmt_step(line, err)) >= 0)
-				have_line = rc, rc = 0;
+			rc = sum_block(&j, &next, &sum, err);
 		}
 		if (!rc && sum != -label) {
 			char a[FT_AMOUNT_STR_MAX], b[FT_AMOUNT_STR_MAX];
@@ -291,14 +338,15 @@ static int check_lines(struct ft_store *store, struct ft_error *err)
 					  period, (long long)n, a, b);
 		}
 	}
-	if (!rc && have_line)
+	if (!rc && j.have_block)
 		rc = ft_error_set(err, FT_ECONFLICT,
-				  "J-5: royalty line %s #%lld.%lld is under no royalty posting",
-				  ft_stmt_column_text(line, 0),
-				  (long long)ft_stmt_column_int64(line, 1),
-				  (long long)ft_stmt_column_int64(line, 2));
-	ft_stmt_free(post);
-	ft_stmt_free(line);
+				  "J-5: royalty lines %s #%lld from %lld are under no royalty posting",
+				  ft_stmt_column_text(j.block, 0),
+				  (long long)ft_stmt_column_int64(j.block, 1),
+				  (long long)ft_stmt_column_int64(j.block, 2));
+	ft_stmt_free(j.post);
+	ft_stmt_free(j.block);
+	free(j.lines);
 	return rc < 0 ? rc : 0;
 }
 

@@ -1,13 +1,12 @@
 /*
- * line_writer.h — royalty_lines written by a second thread (internal to
+ * line_writer.h — royalty lines written by a second thread (internal to
  * src/ledger; used by run.c).
  *
- * A run of 20 million usage lines writes 20 million royalty_lines rows, and
- * SQLite takes as long to insert them as the engine takes to compute them:
- * the engine hands each line to line_writer_add, which only copies it into
- * a block; a writer thread binds and inserts the blocks on the run's own
- * connection (in the run's transaction) while the engine goes on.  Rows are
- * inserted in the order they were added.
+ * A run of 20 million usage lines writes 20 million royalty lines: the
+ * engine hands each line to line_writer_add, which only copies it into a
+ * batch; a writer thread packs the batches into line blocks (line_block.h)
+ * and inserts them on the run's own connection (in the run's transaction)
+ * while the engine goes on.
  *
  * Threads: between line_writer_start and line_writer_finish (or _abort) the
  * store belongs to the writer thread — the caller must not use it.  One
@@ -23,17 +22,7 @@
 #include "fairtrack/error.h"
 #include "fairtrack/money.h"
 #include "fairtrack/store.h"
-
-/* One row of royalty_lines (migration 11). */
-struct line_rec {
-	int64_t posting, seq, usage_id;
-	int64_t income_id; /* 0: NULL (not an income allocation) */
-	int64_t units;
-	int32_t rule; /* -1: NULL */
-	int32_t tier;
-	bool allocation; /* allocated is set */
-	ft_amount base, rate, royalty, allocated;
-};
+#include "ledger/line_block.h"
 
 struct line_writer;
 

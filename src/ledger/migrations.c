@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "fairtrack/period.h"
+#include "ledger/line_block.h"
 #include "ledger/store_impl.h"
 
 static const struct ft_migration migrations[] = {
@@ -78,7 +79,7 @@ static const struct ft_migration migrations[] = {
 	 "  'manufacturer', 'promoter', 'other')),"
 	 " territories TEXT NOT NULL,"
 	 " fee_percent TEXT NOT NULL,"
-	 " currency TEXT);"},
+	 " currency TEXT);", NULL},
 	/* Import batches (src/ledger/import.c, include/fairtrack/import.h).  A
 	 * batch is one report file; usage holds its aggregates matched to a
 	 * track (isrc) or, for release-level lines, a release (gtin14) —
@@ -142,7 +143,7 @@ static const struct ft_migration migrations[] = {
 	  * can no longer be withdrawn. */
 	 "CREATE TABLE closed_periods ("
 	 " month TEXT PRIMARY KEY,"
-	 " closed_at TEXT NOT NULL);"},
+	 " closed_at TEXT NOT NULL);", NULL},
 	/* Portal accounts (src/ledger/users.c, include/fairtrack/users.h).  No
 	 * secret is stored in the clear: passwords as argon2id encoded strings,
 	 * session ids and invite tokens as their SHA-256.  Times the server
@@ -195,7 +196,7 @@ static const struct ft_migration migrations[] = {
 	 " action TEXT NOT NULL,"
 	 " target TEXT NOT NULL,"
 	 " detail TEXT NOT NULL,"
-	 " ip TEXT NOT NULL);"},
+	 " ip TEXT NOT NULL);", NULL},
 	/* Planned releases: which partner releases what where, from when
 	 * (src/catalog, the plans file of docs/CATALOG.md). */
 	{4, "release plans",
@@ -204,7 +205,7 @@ static const struct ft_migration migrations[] = {
 	 " partner_id TEXT NOT NULL REFERENCES partners(id),"
 	 " territories TEXT NOT NULL,"
 	 " release_date TEXT,"
-	 " PRIMARY KEY (gtin14, partner_id));"},
+	 " PRIMARY KEY (gtin14, partner_id));", NULL},
 	/* The royalty engine in the ledger (src/ledger/run.c, docs/JOURNAL.md):
 	 * contracts as canonical YAML, exchange rates per month, non-attributable
 	 * income, one row a run of a period (its engine state after the run),
@@ -273,12 +274,12 @@ static const struct ft_migration migrations[] = {
 	 " reserve_held TEXT NOT NULL,"
 	 " payable TEXT NOT NULL,"
 	 " closing TEXT NOT NULL,"
-	 " PRIMARY KEY (period, payee, account));"},
+	 " PRIMARY KEY (period, payee, account));", NULL},
 	/* How many lines each report had: those that became usage and those set
 	 * aside with --reject-file (so a batch says what it did not take). */
 	{6, "batch line counts",
 	 "ALTER TABLE import_batches ADD COLUMN usage_lines INTEGER NOT NULL DEFAULT 0;"
-	 "ALTER TABLE import_batches ADD COLUMN rejected_lines INTEGER NOT NULL DEFAULT 0;"},
+	 "ALTER TABLE import_batches ADD COLUMN rejected_lines INTEGER NOT NULL DEFAULT 0;", NULL},
 	/* Statements issued (src/ledger/issue.c): each file's SHA-256 with the
 	 * payee, account, period and format it was issued for, so `verify` can
 	 * say whether a file is one the label sent.  One row per (period,
@@ -293,7 +294,7 @@ static const struct ft_migration migrations[] = {
 	 " file TEXT NOT NULL,"
 	 " issued_at TEXT NOT NULL,"
 	 " PRIMARY KEY (period, payee, account, format));"
-	 "CREATE INDEX issued_statements_sha256 ON issued_statements(sha256);"},
+	 "CREATE INDEX issued_statements_sha256 ON issued_statements(sha256);", NULL},
 	/* Portal accounts linked to contract payees (the portal shows an
 	 * artist account the statements of its payees).  A payee is not a
 	 * catalogue row — it exists by being named in a contract — so there is
@@ -302,7 +303,7 @@ static const struct ft_migration migrations[] = {
 	 "CREATE TABLE user_payees ("
 	 " user_id INTEGER NOT NULL REFERENCES users(id),"
 	 " payee TEXT NOT NULL,"
-	 " PRIMARY KEY (user_id, payee));"},
+	 " PRIMARY KEY (user_id, payee));", NULL},
 	/* What a statement line needs from a royalty posting, as columns
 	 * instead of text to parse out of the note (src/ledger/run.c fills them
 	 * on every leg of a `royalty` posting; NULL elsewhere and in journals
@@ -316,7 +317,7 @@ static const struct ft_migration migrations[] = {
 	 "ALTER TABLE journal ADD COLUMN line_source_id INTEGER;"
 	 "ALTER TABLE journal ADD COLUMN line_base TEXT;"
 	 "ALTER TABLE journal ADD COLUMN line_allocated TEXT;"
-	 "ALTER TABLE run_statements ADD COLUMN statement_period TEXT;"},
+	 "ALTER TABLE run_statements ADD COLUMN statement_period TEXT;", NULL},
 	/* Indexes the portal's reads need (bench/RESULTS.md, portal): one
 	 * statement reads one account's legs of a period (the period index
 	 * alone scanned 140,000 legs at 10,000 payees), an artist's page its
@@ -324,7 +325,7 @@ static const struct ft_migration migrations[] = {
 	{10, "indexes for one account's legs and one artist's records",
 	 "CREATE INDEX journal_period_account ON journal(period, account, id);"
 	 "CREATE INDEX track_artists_artist ON track_artists(artist_id);"
-	 "CREATE INDEX releases_artist ON releases(artist_id);"},
+	 "CREATE INDEX releases_artist ON releases(artist_id);", NULL},
 	/* Row-level provenance out of the journal (docs/JOURNAL.md, "Royalty
 	 * lines"): a run of 20 million usage rows cannot post a royalty posting
 	 * and a receipt posting a row (6 legs and 3.4 KB a row, bench/RESULTS.md).
@@ -358,8 +359,23 @@ static const struct ft_migration migrations[] = {
 	 " month TEXT NOT NULL,"
 	 " first_id INTEGER NOT NULL,"
 	 " last_id INTEGER NOT NULL,"
-	 " PRIMARY KEY (period, source, month, first_id)) WITHOUT ROWID;"},
-	/* Append new migrations here: {12, "what it adds", "SQL"}, */
+	 " PRIMARY KEY (period, source, month, first_id)) WITHOUT ROWID;", NULL},
+	/* Royalty lines packed in blocks (line_block.h, docs/JOURNAL.md): one
+	 * SQLite row per line cost 2 µs a line to insert, more than the engine
+	 * takes to compute it; a block of up to 1024 consecutive lines of one
+	 * posting is one row.  A rowid table: the blobs are kilobytes, which a
+	 * WITHOUT ROWID table would keep in its interior pages.  The rows of
+	 * migration 11's table are packed by line_block_migrate_rows. */
+	{12, "royalty lines packed in blocks",
+	 "CREATE TABLE royalty_line_blocks ("
+	 " period TEXT NOT NULL,"
+	 " posting INTEGER NOT NULL,"
+	 " first_seq INTEGER NOT NULL,"
+	 " n INTEGER NOT NULL CHECK (n BETWEEN 1 AND 1024),"
+	 " lines BLOB NOT NULL,"
+	 " UNIQUE (period, posting, first_seq));",
+	 line_block_migrate_rows},
+	/* Append new migrations here: {13, "what it adds", "SQL"}, */
 };
 
 const struct ft_migration *ft_store_migrations(size_t *count)
@@ -471,6 +487,14 @@ int ft_store_migrate(struct ft_store *store, int create, struct ft_error *err)
 			continue;
 		rc = ft_store_exec(store, m[i].sql, err);
 		if (rc) {
+			char cause[FT_ERROR_MESSAGE_MAX];
+
+			snprintf(cause, sizeof(cause), "%s", err ? err->message : "");
+			ft_error_set(err, rc, "%s: migration %d '%s' failed: %s", store->location,
+				     m[i].version, m[i].name, cause);
+			break;
+		}
+		if (m[i].apply && (rc = m[i].apply(store, err)) != 0) {
 			char cause[FT_ERROR_MESSAGE_MAX];
 
 			snprintf(cause, sizeof(cause), "%s", err ? err->message : "");

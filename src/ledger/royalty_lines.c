@@ -4,11 +4,11 @@
  * line, and the line's arithmetic in words.
  *
  * A line is found through the payee legs of the royalty posting it is under:
- * the journal is indexed by (period, account, id) and royalty_lines by
- * (period, posting, seq), so one account's lines are an index range of its
- * legs, each followed by a primary-key range of lines, already in (posting,
- * seq) order — no sort, whether the posting holds one line (a posting per
- * engine entry) or thousands (a posting per contract and import batch).
+ * the journal is indexed by (period, account, id) and royalty_line_blocks
+ * by (period, posting, first_seq), so one account's lines are an index range
+ * of its legs, each followed by a range of blocks, already in (posting, seq)
+ * order — no sort, whether the posting holds one line or thousands.  A
+ * block's lines are decoded once (line_block.h) and handed out one by one.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +17,7 @@
 #include "fairtrack/ledger_run.h"
 #include "fairtrack/royalty.h"
 #include "fairtrack/textbuf.h"
+#include "ledger/line_block.h"
 #include "ledger/royalty_lines.h"
 
 /* A contract of the set, in the index sorted by id. */
@@ -26,7 +27,9 @@ struct contract_ref {
 
 struct ft_royalty_lines {
 	struct ft_store *store;
-	struct ft_account_cursor cur; /* the lines, by account */
+	struct ft_account_cursor cur; /* the blocks, by account */
+	struct line_rec *block;	      /* the current block's lines, decoded */
+	size_t n_block, at;	      /* lines in it, the next one to hand out */
 	struct ft_stmt *usage, *income;
 	char currency[4];	    /* the run's */
 	struct contract_ref *by_id; /* the contracts sorted by id */
@@ -43,17 +46,16 @@ struct ft_royalty_lines {
 
 #define LINE_COLS                                                                                  \
 	"SELECT j.account, COALESCE(j.payee, ''), COALESCE(j.contract, ''), j.id, j.posting,"      \
-	" l.seq, COALESCE(l.usage_id, 0), COALESCE(l.income_id, 0), COALESCE(l.rule, -1),"         \
-	" l.tier, l.units, l.base, l.rate, l.royalty, l.allocated"                                 \
-	" FROM journal j JOIN royalty_lines l ON l.period = j.period AND l.posting = j.posting"
+	" b.first_seq, b.n, b.lines"                                                                \
+	" FROM journal j JOIN royalty_line_blocks b ON b.period = j.period AND b.posting = j.posting"
 
 /* The payee accounts are the range ['payee:', 'payee;') of the index on
  * (period, account, id): ';' follows ':' in byte order. */
 static const char shared_sql[] =
     LINE_COLS " WHERE j.period = ?1 AND j.account >= 'payee:' AND j.account < 'payee;'"
-	      " AND j.kind = 'royalty' ORDER BY j.account, j.id, l.seq";
+	      " AND j.kind = 'royalty' ORDER BY j.account, j.id, b.first_seq";
 static const char account_sql[] = LINE_COLS " WHERE j.period = ?1 AND j.account = ?2"
-					    " AND j.kind = 'royalty' ORDER BY j.id, l.seq";
+					    " AND j.kind = 'royalty' ORDER BY j.id, b.first_seq";
 
 static const char usage_sql[] =
     "SELECT u.month, COALESCE(u.isrc, ''), COALESCE(t.title, ''),"
@@ -124,6 +126,11 @@ int ft_royalty_lines_open(struct ft_royalty_lines **out, struct ft_store *store,
 		l->n_contracts = contracts->n;
 		qsort(l->by_id, l->n_contracts, sizeof(*l->by_id), cmp_contract);
 	}
+	l->block = malloc(LINE_BLOCK_MAX * sizeof(*l->block));
+	if (!l->block) {
+		ft_royalty_lines_close(l);
+		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	}
 	rc = ft_store_prepare(store, &l->cur.q, l->cur.shared ? shared_sql : account_sql, err);
 	if (!rc)
 		rc = ft_stmt_bind_text(l->cur.q, 1, period, err);
@@ -156,14 +163,44 @@ void ft_royalty_lines_close(struct ft_royalty_lines *l)
 	ft_stmt_free(l->income);
 	free(l->by_id);
 	free(l->parts);
+	free(l->block);
 	free(l);
 }
 
-/* The row under the cursor as a line of its account; 1 when the payee's
- * part of it is not zero, 0 when it is (no leg would carry it). */
+/* Decode the block under the cursor. */
+static int read_block(struct ft_royalty_lines *l, struct ft_error *err)
+{
+	struct ft_stmt *q = l->cur.q;
+	int64_t n = ft_stmt_column_int64(q, 6);
+	size_t len;
+	const void *data = ft_stmt_column_blob(q, 7, &len);
+	int rc;
+
+	l->n_block = l->at = 0;
+	if (n < 1 || n > LINE_BLOCK_MAX)
+		return ft_error_set(err, FT_EINVAL,
+				    "royalty posting #%lld: a block of %lld lines (damaged ledger)",
+				    (long long)ft_stmt_column_int64(q, 4), (long long)n);
+	rc = line_block_decode(data, len, (size_t)n, l->block, err);
+	if (rc) {
+		char cause[FT_ERROR_MESSAGE_MAX];
+
+		snprintf(cause, sizeof(cause), "%s", err ? err->message : "");
+		return ft_error_set(err, rc, "royalty posting #%lld, lines from %lld: %s",
+				    (long long)ft_stmt_column_int64(q, 4),
+				    (long long)ft_stmt_column_int64(q, 5), cause);
+	}
+	l->n_block = (size_t)n;
+	return 0;
+}
+
+/* The next line of the block under the cursor as a line of its account; 1
+ * when the payee's part of it is not zero, 0 when it is (no leg would
+ * carry it). */
 static int read_line(struct ft_royalty_lines *l, struct ft_posted_line *line, struct ft_error *err)
 {
 	struct ft_stmt *q = l->cur.q;
+	const struct line_rec *r = &l->block[l->at];
 	const struct ft_contract *c;
 	size_t i;
 	int rc;
@@ -174,22 +211,18 @@ static int read_line(struct ft_royalty_lines *l, struct ft_posted_line *line, st
 	line->contract_id = ft_stmt_column_text(q, 2);
 	line->journal_id = ft_stmt_column_int64(q, 3);
 	line->posting = ft_stmt_column_int64(q, 4);
-	line->seq = ft_stmt_column_int64(q, 5);
-	line->usage_id = ft_stmt_column_int64(q, 6);
-	line->income_id = ft_stmt_column_int64(q, 7);
-	line->rule = (int)ft_stmt_column_int64(q, 8);
-	line->tier = (int)ft_stmt_column_int64(q, 9);
-	line->units = ft_stmt_column_int64(q, 10);
-	rc = ft_stmt_column_amount(q, 11, &line->base, err);
-	if (!rc)
-		rc = ft_stmt_column_amount(q, 12, &line->rate, err);
-	if (!rc)
-		rc = ft_stmt_column_amount(q, 13, &line->royalty, err);
-	line->non_attributable = !ft_stmt_column_is_null(q, 14);
-	if (!rc && line->non_attributable)
-		rc = ft_stmt_column_amount(q, 14, &line->allocated, err);
-	if (rc)
-		return rc;
+	line->seq = ft_stmt_column_int64(q, 5) + (int64_t)l->at;
+	line->usage_id = r->usage_id;
+	line->income_id = r->income_id;
+	line->rule = r->rule;
+	line->tier = r->tier;
+	line->units = r->units;
+	line->base = r->base;
+	line->rate = r->rate;
+	line->royalty = r->royalty;
+	line->non_attributable = r->allocation;
+	line->allocated = r->allocated;
+	l->at++;
 	c = find_contract(l, line->contract_id);
 	if (!c)
 		return ft_error_set(err, FT_ENOTFOUND,
@@ -252,11 +285,22 @@ int ft_royalty_lines_next(struct ft_royalty_lines *l, const char *account,
 {
 	int rc;
 
-	/* read_line says 0 for a line whose part for this payee is zero. */
-	while ((rc = ft_account_cursor_next(&l->cur, account, err)) == 1)
-		if ((rc = read_line(l, line, err)) != 0)
+	/* read_line says 0 for a line whose part for this payee is zero.  The
+	 * block under the cursor is handed out while lines of it are left and
+	 * it is the account's (a caller may leave an account before its end). */
+	if (l->at < l->n_block && l->cur.shared &&
+	    strcmp(ft_stmt_column_text(l->cur.q, 0), account) != 0)
+		l->n_block = 0;
+	for (;;) {
+		while (l->at < l->n_block)
+			if ((rc = read_line(l, line, err)) != 0)
+				return rc;
+		rc = ft_account_cursor_next(&l->cur, account, err);
+		if (rc != 1)
 			return rc;
-	return rc;
+		if ((rc = read_block(l, err)) != 0)
+			return rc;
+	}
 }
 
 static int step_one(struct ft_store *store, struct ft_stmt **q, const char *sql, int64_t id,

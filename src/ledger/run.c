@@ -1741,15 +1741,14 @@ static int post_groups(struct run_ctx *r, const struct ft_royalty_input *in)
 			snprintf(
 			    note, sizeof(note),
 			    "ACCT-2..4 contract %s: %lld line%s of batch %lld (%s), base %s, "
-			    "royalty %s; each line, its rule, rate and usage row: royalty_lines "
-			    "(explain)",
+			    "royalty %s; each line, its rule, rate and usage row: see explain",
 			    c->id, (long long)g->lines, g->lines == 1 ? "" : "s",
 			    (long long)g->batch_id, bi ? bi->file : "", b, y);
 		else
 			snprintf(
 			    note, sizeof(note),
 			    "ACCT-9 contract %s: %lld allocation%s of %s, base %s, royalty %s; "
-			    "each line: royalty_lines (explain)",
+			    "each line: see explain",
 			    c->id, (long long)g->lines, g->lines == 1 ? "" : "s",
 			    g->kind == SRC_INCOME ? "an income row"
 						  : "carried non-attributable suspense",
@@ -2146,7 +2145,7 @@ static int load_previous(struct run_ctx *r, struct ft_royalty_state *prev, int *
 static int delete_open_run(struct run_ctx *r)
 {
 	static const char *const sql[] = {
-	    "DELETE FROM journal WHERE period = ?", "DELETE FROM royalty_lines WHERE period = ?",
+	    "DELETE FROM journal WHERE period = ?", "DELETE FROM royalty_line_blocks WHERE period = ?",
 	    "DELETE FROM run_posted WHERE period = ?",
 	    "DELETE FROM run_statements WHERE period = ?", "DELETE FROM runs WHERE period = ?"};
 	const char *args[1] = {r->period_text};

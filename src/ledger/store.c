@@ -161,6 +161,12 @@ int ft_stmt_bind_null(struct ft_stmt *stmt, int idx, struct ft_error *err)
 	return stmt->store->ops->bind_null(stmt, idx, err);
 }
 
+int ft_stmt_bind_blob(struct ft_stmt *stmt, int idx, const void *data, size_t len,
+		      struct ft_error *err)
+{
+	return stmt->store->ops->bind_blob(stmt, idx, data, len, err);
+}
+
 int ft_stmt_bind_amount(struct ft_stmt *stmt, int idx, ft_amount value, struct ft_error *err)
 {
 	char text[FT_AMOUNT_STR_MAX];
@@ -188,6 +194,11 @@ int64_t ft_stmt_column_int64(struct ft_stmt *stmt, int col)
 int ft_stmt_column_is_null(struct ft_stmt *stmt, int col)
 {
 	return stmt->store->ops->column_is_null(stmt, col);
+}
+
+const void *ft_stmt_column_blob(struct ft_stmt *stmt, int col, size_t *len)
+{
+	return stmt->store->ops->column_blob(stmt, col, len);
 }
 
 int ft_stmt_column_amount(struct ft_stmt *stmt, int col, ft_amount *out, struct ft_error *err)

@@ -148,6 +148,12 @@ static int f_bind_null(struct ft_stmt *stmt, int idx, struct ft_error *err)
 	return ft_stmt_bind_null(in_of(stmt), idx, err);
 }
 
+static int f_bind_blob(struct ft_stmt *stmt, int idx, const void *data, size_t len,
+		       struct ft_error *err)
+{
+	return ft_stmt_bind_blob(in_of(stmt), idx, data, len, err);
+}
+
 static int f_step(struct ft_stmt *stmt, struct ft_error *err)
 {
 	int rc;
@@ -175,6 +181,11 @@ static int f_column_is_null(struct ft_stmt *stmt, int col)
 	return ft_stmt_column_is_null(in_of(stmt), col);
 }
 
+static const void *f_column_blob(struct ft_stmt *stmt, int col, size_t *len)
+{
+	return ft_stmt_column_blob(in_of(stmt), col, len);
+}
+
 static int f_reset(struct ft_stmt *stmt, struct ft_error *err)
 {
 	return ft_stmt_reset(in_of(stmt), err);
@@ -198,10 +209,12 @@ static const struct ft_store_ops faulty_ops = {
 	.last_id = f_last_id,
 	.changes = f_changes,
 	.bind_text = f_bind_text,
+	.bind_blob = f_bind_blob,
 	.bind_int64 = f_bind_int64,
 	.bind_null = f_bind_null,
 	.step = f_step,
 	.column_text = f_column_text,
+	.column_blob = f_column_blob,
 	.column_int64 = f_column_int64,
 	.column_is_null = f_column_is_null,
 	.reset = f_reset,

@@ -19,7 +19,7 @@
 
 #include "fairtrack/store.h"
 
-#define FT_STORE_OPS_VERSION 1
+#define FT_STORE_OPS_VERSION 2
 
 struct ft_store_ops {
 	int version; /* FT_STORE_OPS_VERSION */
@@ -38,10 +38,13 @@ struct ft_store_ops {
 	int (*bind_text)(struct ft_stmt *stmt, int idx, const char *text, struct ft_error *err);
 	int (*bind_int64)(struct ft_stmt *stmt, int idx, int64_t value, struct ft_error *err);
 	int (*bind_null)(struct ft_stmt *stmt, int idx, struct ft_error *err);
+	int (*bind_blob)(struct ft_stmt *stmt, int idx, const void *data, size_t len,
+			 struct ft_error *err); /* version 2 */
 	int (*step)(struct ft_stmt *stmt, struct ft_error *err);
 	const char *(*column_text)(struct ft_stmt *stmt, int col);
 	int64_t (*column_int64)(struct ft_stmt *stmt, int col);
 	int (*column_is_null)(struct ft_stmt *stmt, int col);
+	const void *(*column_blob)(struct ft_stmt *stmt, int col, size_t *len); /* version 2 */
 	int (*reset)(struct ft_stmt *stmt, struct ft_error *err);
 	void (*finalize)(struct ft_stmt *stmt);
 };
@@ -82,6 +85,9 @@ struct ft_migration {
 	int version;
 	const char *name;
 	const char *sql;
+	/* Work SQL cannot do (re-encoding rows), run after sql in the same
+	 * transaction; NULL for most. */
+	int (*apply)(struct ft_store *store, struct ft_error *err);
 };
 /* The ordered migrations and their count. */
 const struct ft_migration *ft_store_migrations(size_t *count);

@@ -28,6 +28,7 @@
  *    portal's threads, and fairtrack never reads them.
  */
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -207,6 +208,19 @@ static int s_bind_null(struct ft_stmt *stmt, int idx, struct ft_error *err)
 	return bind_result(stmt, sqlite3_bind_null(st_of(stmt), idx), idx, err);
 }
 
+static int s_bind_blob(struct ft_stmt *stmt, int idx, const void *data, size_t len,
+		       struct ft_error *err)
+{
+	if (len > (size_t)INT_MAX)
+		return ft_error_set(err, FT_EOVERFLOW, "%s: blob of %zu bytes is too large",
+				    stmt->store->location, len);
+	/* zeroblob for len 0: sqlite3_bind_blob with a NULL pointer binds NULL. */
+	return bind_result(stmt,
+			   len ? sqlite3_bind_blob(st_of(stmt), idx, data, (int)len, SQLITE_TRANSIENT)
+			       : sqlite3_bind_zeroblob(st_of(stmt), idx, 0),
+			   idx, err);
+}
+
 static int s_step(struct ft_stmt *stmt, struct ft_error *err)
 {
 	int rc = sqlite3_step(st_of(stmt));
@@ -231,6 +245,15 @@ static int64_t s_column_int64(struct ft_stmt *stmt, int col)
 static int s_column_is_null(struct ft_stmt *stmt, int col)
 {
 	return sqlite3_column_type(st_of(stmt), col) == SQLITE_NULL;
+}
+
+static const void *s_column_blob(struct ft_stmt *stmt, int col, size_t *len)
+{
+	/* The pointer first, then the size (SQLite's documented order). */
+	const void *p = sqlite3_column_blob(st_of(stmt), col);
+
+	*len = (size_t)sqlite3_column_bytes(st_of(stmt), col);
+	return p;
 }
 
 static int s_reset(struct ft_stmt *stmt, struct ft_error *err)
@@ -275,10 +298,12 @@ static const struct ft_store_ops sqlite_ops = {
 	.last_id = s_last_id,
 	.changes = s_changes,
 	.bind_text = s_bind_text,
+	.bind_blob = s_bind_blob,
 	.bind_int64 = s_bind_int64,
 	.bind_null = s_bind_null,
 	.step = s_step,
 	.column_text = s_column_text,
+	.column_blob = s_column_blob,
 	.column_int64 = s_column_int64,
 	.column_is_null = s_column_is_null,
 	.reset = s_reset,

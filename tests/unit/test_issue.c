@@ -4,6 +4,7 @@
  * same ledger issues byte-identical files; the detail lines, the portal's
  * drill-down and explain read the royalty lines, whether a royalty posting
  * holds one line or many. */
+#include "testlines.h"
 #include "testutil.h"
 
 #include <sys/stat.h>
@@ -497,6 +498,7 @@ static void fold_royalty_postings(struct ft_store *store)
 		acc[i].sum += x;
 	}
 	ft_stmt_free(q);
+	testlines_unpack(store);
 	snprintf(sql, sizeof(sql),
 		 "CREATE TEMP TABLE folded AS SELECT * FROM royalty_lines WHERE period = '2026-10';"
 		 "DELETE FROM royalty_lines WHERE period = '2026-10';"
@@ -512,6 +514,7 @@ static void fold_royalty_postings(struct ft_store *store)
 		 (long long)first, (long long)first);
 	if (ft_store_exec(store, sql, &err))
 		fail_msg("%s", err.message);
+	testlines_repack(store);
 	assert_int_equal(ft_store_prepare(store, &q,
 					  "UPDATE journal SET amount = ? WHERE period = '2026-10'"
 					  " AND kind = 'royalty' AND account = ?",

@@ -1,6 +1,7 @@
 /* test_run.c — the royalty engine in the ledger: ACCT-1 conversion arithmetic,
  * a run's journal with exact figures, re-run determinism, the journal check,
  * missing rates, close and late adjustments, ACCT-9 income. */
+#include "testlines.h"
 #include "testutil.h"
 
 #include "fairtrack/ledger_run.h"
@@ -288,6 +289,7 @@ static void test_check_finds_a_tampered_royalty_line(void **state)
 	assert_int_equal(ft_run_period(store, &p, &s, &err), 0);
 	ft_run_summary_free(&s);
 	assert_int_equal(ft_journal_check(store, &err), 0);
+	testlines_unpack(store);
 	assert_int_equal(
 	    ft_store_exec(store,
 			  "INSERT INTO royalty_lines (period, posting, seq, tier, units, "
@@ -295,16 +297,47 @@ static void test_check_finds_a_tampered_royalty_line(void **state)
 			  "'0', '0')",
 			  &err),
 	    0);
+	testlines_repack(store);
 	assert_int_equal(ft_journal_check(store, &err), FT_ECONFLICT);
-	assert_non_null(strstr(err.message, "J-5: royalty line 2026-10 #999999.0 is under no"));
+	assert_non_null(
+	    strstr(err.message, "J-5: royalty lines 2026-10 #999999 from 0 are under no"));
 	assert_int_equal(
-	    ft_store_exec(store, "DELETE FROM royalty_lines WHERE posting = 999999", &err), 0);
+	    ft_store_exec(store, "DELETE FROM royalty_line_blocks WHERE posting = 999999", &err),
+	    0);
 	assert_int_equal(ft_journal_check(store, &err), 0);
+	/* A block that does not decode, one missing, one repeated. */
+	assert_int_equal(ft_store_exec(store,
+				       "CREATE TEMP TABLE kept AS SELECT * FROM royalty_line_blocks;"
+				       "UPDATE royalty_line_blocks SET lines = x'01ff' WHERE rowid = "
+				       "(SELECT MIN(rowid) FROM royalty_line_blocks)",
+				       &err),
+			 0);
+	assert_int_equal(ft_journal_check(store, &err), FT_ECONFLICT);
+	assert_non_null(strstr(err.message, "J-5: royalty posting 2026-10 #"));
+	assert_non_null(strstr(err.message, "royalty line block: line 1"));
+	assert_int_equal(ft_store_exec(store,
+				       "DELETE FROM royalty_line_blocks;"
+				       "INSERT INTO royalty_line_blocks SELECT * FROM kept;"
+				       "UPDATE royalty_line_blocks SET first_seq = 1 WHERE rowid = "
+				       "(SELECT MIN(rowid) FROM royalty_line_blocks)",
+				       &err),
+			 0);
+	assert_int_equal(ft_journal_check(store, &err), FT_ECONFLICT);
+	assert_non_null(strstr(err.message, "a block of its lines starts at 1 where 0 was expected"));
+	assert_int_equal(ft_store_exec(store,
+				       "DELETE FROM royalty_line_blocks;"
+				       "INSERT INTO royalty_line_blocks SELECT * FROM kept;"
+				       "DROP TABLE kept",
+				       &err),
+			 0);
+	assert_int_equal(ft_journal_check(store, &err), 0);
+	testlines_unpack(store);
 	assert_int_equal(ft_store_exec(store,
 				       "UPDATE royalty_lines SET royalty = '1000' WHERE posting = "
 				       "(SELECT MIN(posting) FROM royalty_lines)",
 				       &err),
 			 0);
+	testlines_repack(store);
 	assert_int_equal(ft_journal_check(store, &err), FT_ECONFLICT);
 	assert_non_null(strstr(err.message, "J-5"));
 	assert_non_null(strstr(err.message, "its royalty lines sum to 1000"));

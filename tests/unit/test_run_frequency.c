@@ -5,6 +5,7 @@
  * statement period's receipts; re-runs stay identical and check passes.
  * Also ACCT-5 across currencies: advances and costs paid in another currency
  * are converted at the rate of the month paid, by the run that charges them. */
+#include "testlines.h"
 #include "testutil.h"
 
 #include "fairtrack/ledger_run.h"
@@ -182,6 +183,7 @@ static void line_columns_say_what_the_statement_needs(struct ft_store *store)
 	ft_amount base, allocated;
 	int n = 0;
 
+	testlines_unpack(store);
 	assert_int_equal(
 	    ft_store_prepare(
 		store, &st,
@@ -206,6 +208,7 @@ static void line_columns_say_what_the_statement_needs(struct ft_store *store)
 		n++;
 	}
 	ft_stmt_free(st);
+	assert_int_equal(ft_store_exec(store, "DROP TABLE temp.royalty_lines", NULL), 0);
 	assert_int_equal(n, 6); /* three usage lines, three allocations */
 	assert_int_equal(
 	    ft_store_prepare(store, &st,
