@@ -58,13 +58,16 @@ run import sh -c "'$fairtrack' -l '$L' import contracts '$data/engine-contracts'
 # FAIRTRACK_TIMING: the run says where its time went (read, engine with its
 # royalty_lines, post, commit), on stderr.
 run run sh -c "FAIRTRACK_TIMING=1 '$fairtrack' -l '$L' run --period 2026-10 > '$data/engine-run.out' 2> '$data/engine-run.timing'"
+# The peer: sqlite3 on the same ledger, the receipts per artist (engine_peer.sql).
+command -v sqlite3 > /dev/null || { echo "bench: no sqlite3 CLI (scripts/bootstrap installs it)" >&2; exit 2; }
+run peer sh -c "sqlite3 '$L' < '$top/bench/engine_peer.sql' > '$data/engine-peer.out'"
 run rerun sh -c "FAIRTRACK_TIMING=1 '$fairtrack' -l '$L' run --period 2026-10 > '$data/engine-rerun.out' 2> '$data/engine-rerun.timing'"
 run check sh -c "'$fairtrack' -l '$L' check > /dev/null"
 
 {
 	echo "| step | wall s | rows/s | peak RSS MiB | user s | sys s |"
 	echo "|---|---:|---:|---:|---:|---:|"
-	for name in import run rerun check; do
+	for name in import run peer rerun check; do
 		read -r wall rss user sys < "$data/engine-$name.time"
 		n=$rows
 		[ $name = import ] && n=$contracts
@@ -72,6 +75,10 @@ run check sh -c "'$fairtrack' -l '$L' check > /dev/null"
 			printf "| %s | %.2f | %.0f | %.0f | %.2f | %.2f |\n", n, w, k / w, r / 1024, u, s }'
 	done
 	echo
+	read -r run_wall _ < "$data/engine-run.time"
+	read -r peer_wall _ < "$data/engine-peer.time"
+	awk -v r="$run_wall" -v p="$peer_wall" 'BEGIN {
+		printf "ratio: fairtrack run / sqlite3 peer (receipts per artist, engine_peer.sql) = %.2f\n", r / p }'
 	echo "label: $tracks tracks, $contracts contracts, $rows usage rows in 2026-10 (seed $seed);" \
 		"ledger $(($(wc -c < "$L") / 1048576)) MiB after the run; check passes"
 	head -n 1 "$data/engine-run.out"

@@ -44,6 +44,9 @@ static void *writer(void *arg)
 {
 	struct line_writer *w = arg;
 
+	/* Named for perf and top (Linux: at most 15 bytes). */
+	pthread_setname_np(pthread_self(), "ft-lines");
+
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
 		struct batch *b;

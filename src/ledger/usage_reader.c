@@ -86,6 +86,9 @@ static void fill(struct usage_raw *x, struct ft_stmt *st)
 static void *reader(void *arg)
 {
 	struct part *r = arg;
+
+	/* Named for perf and top (Linux: at most 15 bytes). */
+	pthread_setname_np(pthread_self(), "ft-usage");
 	int rc = 0;
 
 	for (;;) {
