@@ -396,7 +396,8 @@ static int cmp_name_index(const void *pa, const void *pb)
 }
 
 /* by_id and by_account: with 10k contracts and 20k accounts a linear
- * search per account was 2·10^8 string compares. */
+ * search per account was 2·10^8 string compares.  FT_EINVAL for a contract
+ * id given twice. */
 static int index_contracts(struct run *r)
 {
 	size_t i, n = r->in->n_contracts;
@@ -411,6 +412,12 @@ static int index_contracts(struct run *r)
 	}
 	qsort(r->by_id, n, sizeof(*r->by_id), cmp_name_index);
 	qsort(r->by_account, n, sizeof(*r->by_account), cmp_name_index);
+	/* Sorted, a contract given twice is two neighbours (checking every pair
+	 * was 5·10^7 compares at 10k contracts). */
+	for (i = 1; i < n; i++)
+		if (strcmp(r->by_id[i - 1].name, r->by_id[i].name) == 0)
+			return ft_error_set(r->err, FT_EINVAL, "royalty run: contract '%s' given twice",
+					    r->by_id[i].name);
 	return 0;
 }
 
@@ -445,7 +452,7 @@ static int copy_state(struct run *r)
 static int check_inputs(struct run *r)
 {
 	const struct ft_royalty_input *in = r->in;
-	size_t i, j;
+	size_t i;
 	int rc;
 
 	if (!in->currency || ft_currency_minor_units(in->currency) < 0)
@@ -469,11 +476,6 @@ static int check_inputs(struct run *r)
 					       "contract '%s' accounts in %s, but this run is in "
 					       "%s: run its currency separately",
 					       c->id, c->currency, in->currency);
-		for (j = 0; j < i; j++)
-			if (strcmp(in->contracts[j].id, c->id) == 0)
-				return ft_error_set(r->err, FT_EINVAL,
-						    "royalty run: contract '%s' given twice",
-						    c->id);
 		if (in->windows && in->windows[i].months != 0 &&
 		    (in->windows[i].months < 1 || in->windows[i].months > in->period.months ||
 		     in->windows[i].first < in->period.first ||
