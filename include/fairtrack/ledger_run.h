@@ -109,6 +109,9 @@ int ft_income_import(struct ft_store *store, const char *path, size_t *n_rows,
 
 /* ---- run and close (src/ledger/run.c) --------------------------------------- */
 
+/* Called with one line of text (no newline); non-zero stops the walk. */
+typedef int (*ft_text_fn)(void *ctx, const char *line);
+
 /* One payee account after the run (ACCT-5 … ACCT-7). */
 struct ft_run_payee {
 	char payee[FT_CONTRACT_ID_MAX];
@@ -156,14 +159,53 @@ int ft_run_period(struct ft_store *store, const struct ft_period *period,
 		  struct ft_run_summary *out, struct ft_error *err);
 void ft_run_summary_free(struct ft_run_summary *summary);
 
+/* What a run may do beyond the defaults of ft_run_period. */
+struct ft_run_options {
+	/* Post the usage rows of earlier months no run covers (never run, not
+	 * closed, not accounted elsewhere) as late adjustments in this run;
+	 * closing the run closes those months (docs/JOURNAL.md, "Months no run
+	 * covers").  Without it such rows refuse the run (FT_ECONFLICT naming
+	 * each month, its rows and revenue). */
+	int include_unrun;
+};
+
+/* ft_run_period with options (NULL: the defaults). */
+int ft_run_period_opts(struct ft_store *store, const struct ft_period *period,
+		       const struct ft_run_options *opts, struct ft_run_summary *out,
+		       struct ft_error *err);
+
 /* Close P (its run must exist and be open): its months enter closed_periods,
- * its state becomes the next run's start.  FT_ENOTFOUND with no run of P. */
+ * and so do the months the run took over (include_unrun); its state becomes
+ * the next run's start.  FT_ENOTFOUND with no run of P. */
 int ft_run_close(struct ft_store *store, const struct ft_period *period, struct ft_error *err);
+
+/* ---- months no run covers (src/ledger/unrun.c) ------------------------------ */
+
+/*
+ * Mark every month of P accounted elsewhere (another system paid it): the
+ * active usage rows no run posted that each month holds now are never
+ * posted, and runs of later periods no longer stop on them.  reason is
+ * required; it goes to the audit log (action "accounted-elsewhere", by
+ * actor) with the rows and revenue.  Rows imported for the month later
+ * are not covered: the next run names them again.  FT_ECONFLICT when a
+ * month of P is closed, has a run, or was taken over by one.  fn (may be
+ * NULL) gets one line per month saying what was marked.  One transaction.
+ */
+int ft_run_mark_elsewhere(struct ft_store *store, const struct ft_period *period,
+			  const char *reason, const char *actor, ft_text_fn fn, void *ctx,
+			  struct ft_error *err);
+
+/*
+ * Every month from the ledger's first to its last (usage, runs, marks),
+ * TSV `month state rows detail` after a header line: state `closed` or
+ * `open` (with its run), `included` (taken over by a run), `accounted
+ * elsewhere` (with the reasons), `not run` (rows no run posted).  Months
+ * with nothing in them are left out.
+ */
+int ft_run_months(struct ft_store *store, ft_text_fn fn, void *ctx, struct ft_error *err);
 
 /* ---- journal (src/ledger/journal.c) and explain (src/ledger/explain.c) ------ */
 
-/* Called with one line of text (no newline); non-zero stops the walk. */
-typedef int (*ft_text_fn)(void *ctx, const char *line);
 
 /* The journal of a period (NULL: all), one TSV line a leg, in posting
  * order: period posting kind account currency amount contract payee batch

@@ -51,6 +51,7 @@
 #include "fairtrack/ledger_run.h"
 #include "fairtrack/royalty.h"
 #include "ledger/line_writer.h"
+#include "ledger/unrun.h"
 #include "ledger/usage_reader.h"
 #include "ledger/run_int.h"
 
@@ -176,6 +177,8 @@ struct run_ctx {
 	struct posted_range *closed_ranges; /* posted by closed runs, by (month, first) */
 	size_t n_closed_ranges, cap_closed_ranges;
 	int closed_month, closed_answer; /* ft_ledger_month_closed, last asked */
+	struct unrun_month *unrun; /* months no run covers, taken over (include_unrun) */
+	size_t n_unrun;
 	ft_amount usage_gross, usage_fee;
 	/* Royalty postings: one per (contract, batch) of usage lines, one per
 	 * (contract, income row) of ACCT-9 allocations; numbered first, in the
@@ -861,6 +864,19 @@ static int range_posted(const struct run_ctx *r, int month, int64_t id, int *run
 	return 1;
 }
 
+/* A row of a month no run covers that this run takes over (include_unrun):
+ * posted as late.  Usage rows up to the month's accounted-elsewhere mark
+ * are not (unrun.c). */
+static int unrun_included(const struct run_ctx *r, enum src_kind kind, int month, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_unrun; i++)
+		if (r->unrun[i].month == month)
+			return kind != SRC_USAGE || id > r->unrun[i].through;
+	return 0;
+}
+
 /* Which rows count, and is a row late?  0 skip, 1 in P, 2 late (or
  * deferred), 3 context (posted by a closed run of the statement period:
  * ACCT-9 weight only).  Usage rows a closed run posted are in run_posted,
@@ -882,7 +898,9 @@ static int row_status(struct run_ctx *r, enum src_kind kind, int64_t id, int mon
 			       bsearch(&id, r->context_ids, r->n_context, sizeof(int64_t), cmp_i64)
 			   ? 3
 			   : 0;
-	return month_closed(r, month) ? 2 : 0;
+	if (month_closed(r, month))
+		return 2;
+	return unrun_included(r, kind, month, id) ? 2 : 0;
 }
 
 static int same_channel(const struct ft_royalty_channel *c, const char *partner, const char *model,
@@ -1060,6 +1078,11 @@ static int read_usage(struct run_ctx *r)
 		rc = load_posted_ranges(r);
 	if (!rc)
 		rc = scan_from(r, &from);
+	/* The rows of months no run covers that this run takes over may be
+	 * older than any month scan_from looks at. */
+	for (size_t i = 0; !rc && i < r->n_unrun; i++)
+		if (r->unrun[i].first_id < from)
+			from = r->sum->scan_from = r->unrun[i].first_id;
 	if (!rc)
 		rc = usage_reader_start(&scan, r->store, last, from, r->err);
 	while (!rc && (rc = usage_reader_next(scan, &u, r->err)) == 1) {
@@ -1192,9 +1215,10 @@ static int read_usage(struct run_ctx *r)
 			break;
 		if (status == 2 && r->sum->late_lines < 20)
 			add_note(r->sum,
-				 "adjustment: usage %lld (%s, %s) belongs to a closed period; "
-				 "posted in %s",
-				 (long long)id, mtext, batch->file, r->period_text);
+				 "adjustment: usage %lld (%s, %s) belongs to %s; posted in %s",
+				 (long long)id, mtext, batch->file,
+				 month_closed(r, month) ? "a closed period" : "a month no run covered",
+				 r->period_text);
 		if (status == 2)
 			r->sum->late_lines++;
 	}
@@ -2332,6 +2356,13 @@ static void fill_summary(struct run_ctx *r, const struct ft_royalty_result *res)
 int ft_run_period(struct ft_store *store, const struct ft_period *period,
 		  struct ft_run_summary *out, struct ft_error *err)
 {
+	return ft_run_period_opts(store, period, NULL, out, err);
+}
+
+int ft_run_period_opts(struct ft_store *store, const struct ft_period *period,
+		       const struct ft_run_options *opts, struct ft_run_summary *out,
+		       struct ft_error *err)
+{
 	struct run_ctx r;
 	struct ft_contract_set set = {0};
 	struct ft_royalty_state prev = {0};
@@ -2362,6 +2393,20 @@ int ft_run_period(struct ft_store *store, const struct ft_period *period,
 	rc = check_runnable(&r);
 	if (!rc)
 		rc = delete_open_run(&r);
+	/* Earlier months no run covers: refused, or taken over (unrun.c). */
+	if (!rc)
+		rc = unrun_for_run(store, period, opts && opts->include_unrun, &r.unrun, &r.n_unrun,
+				   err);
+	for (i = 0; !rc && i < r.n_unrun; i++) {
+		char d[160], mt[8];
+
+		unrun_describe(&r.unrun[i], d, sizeof(d));
+		ft_month_format(mt, r.unrun[i].month);
+		add_note(out,
+			 "included: %s, a month no run covered, is posted here as late "
+			 "adjustments; closing %s closes %s",
+			 d, r.period_text, mt);
+	}
 	if (!rc)
 		rc = ft_contracts_load(store, &set, err);
 	if (!rc && set.n == 0)
@@ -2512,6 +2557,7 @@ out:
 	free(r.deferred);
 	free(r.context_ids);
 	free(r.converted);
+	free(r.unrun);
 	for (k = 0; k < 3; k++)
 		free(r.posted_by_kind[k]);
 	return rc;
@@ -2557,6 +2603,8 @@ int ft_run_close(struct ft_store *store, const struct ft_period *period, struct 
 		    store, "INSERT INTO closed_periods (month, closed_at) VALUES (?, ?)", args, 2,
 		    err);
 	}
+	if (!rc) /* and the months no run covered that it took over */
+		rc = unrun_adopt(store, p, stamp, err);
 	args[0] = stamp;
 	args[1] = p;
 	if (!rc)

@@ -1,0 +1,686 @@
+/*
+ * unrun.c — months no run covers: refused, accounted elsewhere, or taken
+ * over by a later run (docs/JOURNAL.md, "Months no run covers").
+ *
+ * Runs go in order and a closed period is final, so a month that was never
+ * run and is not closed, once a later month is closed, can never be run:
+ * its usage rows were read by no run and counted nowhere.  Every cent
+ * received must end somewhere, so such rows are never skipped silently.
+ * A month before the run's period holding active usage rows no run posted
+ * is one of:
+ *
+ *  - accounted elsewhere: the label says another system paid it (history
+ *    imported for reference).  Recorded as run_posted rows with source
+ *    'elsewhere' (period 'elsewhere', which no run has) covering the rows
+ *    the month held when marked, up to last_id; the reason is in the audit
+ *    log (action 'accounted-elsewhere', target the month).  Those rows are
+ *    never posted.  A row imported for the month later has a larger rowid
+ *    and is undecided again: the next run names it.
+ *  - taken over by a run (`run --include-unrun`): the run posts the rows as
+ *    late adjustments and records the month in run_posted with source
+ *    'unrun' (its first and last row); closing the run closes the month, so
+ *    from then on it is a closed month like any other (rows that arrive
+ *    later, or wait for a quarterly contract, are posted by later runs).
+ *  - undecided: the run is refused, naming the month, its rows and revenue.
+ *
+ * No schema change: run_posted and closed_periods hold what is decided.
+ * Rows of closed months that no run posted yet (late reports, rows
+ * deferred for a quarterly contract) are not this module's business: the
+ * next run posts them (run.c row_status).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fairtrack/ledger_run.h"
+#include "fairtrack/users.h"
+#include "ledger/run_int.h"
+#include "ledger/unrun.h"
+
+/* Usage row ranges one month's runs posted, sorted by first id. */
+struct id_range {
+	int64_t first, last;
+};
+
+static int one_int(struct ft_store *store, const char *sql, const char *arg, int64_t *out,
+		   int *found, struct ft_error *err)
+{
+	struct ft_stmt *st = NULL;
+	int rc = ft_store_prepare(store, &st, sql, err);
+
+	*found = 0;
+	if (!rc && arg)
+		rc = ft_stmt_bind_text(st, 1, arg, err);
+	if (!rc && (rc = ft_stmt_step(st, err)) == 1) {
+		rc = 0;
+		if (!ft_stmt_column_is_null(st, 0)) {
+			*out = ft_stmt_column_int64(st, 0);
+			*found = 1;
+		}
+	}
+	ft_stmt_free(st);
+	return rc < 0 ? rc : 0;
+}
+
+static int add_revenue(struct unrun_month *m, const char *cur, const char *text,
+		       struct ft_error *err)
+{
+	ft_amount a;
+	size_t i;
+
+	if (!text || ft_amount_parse(&a, text, strlen(text), NULL))
+		return ft_error_set(err, FT_ESCHEMA, "usage row of %04d-%02d: stored revenue '%s' "
+				    "is not an exact decimal", m->month / 12, m->month % 12 + 1,
+				    text ? text : "");
+	for (i = 0; i < m->n_cur && strcmp(m->cur[i], cur ? cur : ""); i++)
+		;
+	if (i == m->n_cur) {
+		if (m->n_cur == UNRUN_CURRENCIES) {
+			m->more_cur = 1;
+			return 0;
+		}
+		snprintf(m->cur[i], sizeof(m->cur[i]), "%s", cur ? cur : "");
+		m->revenue[i] = 0;
+		m->n_cur++;
+	}
+	if (ft_amount_add(&m->revenue[i], m->revenue[i], a))
+		return ft_error_set(err, FT_EOVERFLOW, "revenue of %04d-%02d overflows",
+				    m->month / 12, m->month % 12 + 1);
+	return 0;
+}
+
+/*
+ * One month: its active usage rows with rowid > above that no run posted
+ * (run_posted 'usage' ranges of any run: at run time the only runs left
+ * are closed ones; for check an open run's rows count as posted too).
+ */
+static int scan_month(struct ft_store *store, int month, int64_t above, struct unrun_month *out,
+		      struct ft_error *err)
+{
+	struct ft_stmt *st = NULL;
+	struct id_range *ranges = NULL;
+	size_t n = 0, cap = 0, at = 0;
+	char mt[8];
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->month = month;
+	out->through = above;
+	ft_month_format(mt, month);
+	rc = ft_store_prepare(store, &st,
+			      "SELECT first_id, last_id FROM run_posted WHERE source = 'usage' AND "
+			      "month = ? ORDER BY first_id",
+			      err);
+	if (!rc)
+		rc = ft_stmt_bind_text(st, 1, mt, err);
+	while (!rc && (rc = ft_stmt_step(st, err)) == 1) {
+		rc = 0;
+		if (n == cap) {
+			struct id_range *g = realloc(ranges, (cap ? cap * 2 : 16) * sizeof(*g));
+
+			if (!g) {
+				rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+				break;
+			}
+			ranges = g;
+			cap = cap ? cap * 2 : 16;
+		}
+		ranges[n].first = ft_stmt_column_int64(st, 0);
+		ranges[n++].last = ft_stmt_column_int64(st, 1);
+	}
+	ft_stmt_free(st);
+	st = NULL;
+	if (rc < 0)
+		goto out;
+	/* month = ? AND rowid > ? is a range of the month index (the rowid
+	 * is its last column), so a month marked up to its last row costs
+	 * one seek. */
+	rc = ft_store_prepare(store, &st,
+			      "SELECT u.rowid, u.currency, u.revenue FROM usage u JOIN "
+			      "import_batches b ON b.id = u.batch_id WHERE u.month = ? AND "
+			      "u.rowid > ? AND b.withdrawn_at IS NULL ORDER BY u.rowid",
+			      err);
+	if (!rc)
+		rc = ft_stmt_bind_text(st, 1, mt, err);
+	if (!rc)
+		rc = ft_stmt_bind_int64(st, 2, above, err);
+	while (!rc && (rc = ft_stmt_step(st, err)) == 1) {
+		int64_t id = ft_stmt_column_int64(st, 0);
+
+		rc = 0;
+		/* Ranges of different runs may interleave: skip those ended. */
+		while (at < n && ranges[at].last < id)
+			at++;
+		if (at < n && ranges[at].first <= id) {
+			size_t k;
+			int posted = 0;
+
+			for (k = at; k < n && ranges[k].first <= id && !posted; k++)
+				posted = ranges[k].last >= id;
+			if (posted)
+				continue;
+		}
+		if (!out->rows)
+			out->first_id = id;
+		out->last_id = id;
+		out->rows++;
+		rc = add_revenue(out, ft_stmt_column_text(st, 1), ft_stmt_column_text(st, 2), err);
+	}
+out:
+	ft_stmt_free(st);
+	free(ranges);
+	return rc < 0 ? rc : 0;
+}
+
+/* The highest usage rowid marked accounted elsewhere in month (0: none). */
+static int elsewhere_through(struct ft_store *store, const char *mt, int64_t *through,
+			     struct ft_error *err)
+{
+	int found;
+	int rc = one_int(store,
+			 "SELECT MAX(last_id) FROM run_posted WHERE source = 'elsewhere' AND "
+			 "month = ?",
+			 mt, through, &found, err);
+
+	if (!found)
+		*through = 0;
+	return rc;
+}
+
+/* 1 when a run took the month over (run_posted 'unrun'), 0 when not. */
+static int taken_over(struct ft_store *store, const char *mt, char *by, size_t cap,
+		      struct ft_error *err)
+{
+	struct ft_stmt *st = NULL;
+	int rc = ft_store_prepare(store, &st,
+				  "SELECT period FROM run_posted WHERE source = 'unrun' AND month = ? "
+				  "ORDER BY period LIMIT 1",
+				  err);
+
+	if (!rc)
+		rc = ft_stmt_bind_text(st, 1, mt, err);
+	if (!rc && (rc = ft_stmt_step(st, err)) == 1 && by)
+		snprintf(by, cap, "%s", ft_stmt_column_text(st, 0));
+	ft_stmt_free(st);
+	return rc;
+}
+
+int unrun_scan(struct ft_store *store, int before, struct unrun_month **out, size_t *n,
+	       struct ft_error *err)
+{
+	struct ft_stmt *next = NULL;
+	struct unrun_month *list = NULL, m;
+	size_t cap = 0;
+	char mt[8] = "";
+	int rc, month;
+
+	*out = NULL;
+	*n = 0;
+	/* Walk the months that hold usage through the month index, one seek
+	 * each: a ledger's history is years of months, not its rows. */
+	rc = ft_store_prepare(store, &next, "SELECT MIN(month) FROM usage WHERE month > ?", err);
+	for (;;) {
+		const char *t;
+		int64_t through = 0;
+
+		if (!rc)
+			rc = ft_stmt_reset(next, err);
+		if (!rc)
+			rc = ft_stmt_bind_text(next, 1, mt, err);
+		if (!rc)
+			rc = ft_stmt_step(next, err);
+		if (rc != 1)
+			break;
+		t = ft_stmt_column_text(next, 0);
+		if (!t || ft_month_parse(&month, t, strlen(t), NULL) || month >= before) {
+			rc = 0;
+			break;
+		}
+		ft_month_format(mt, month);
+		rc = ft_ledger_month_closed(store, mt, err);
+		if (rc == 0)
+			rc = taken_over(store, mt, NULL, 0, err);
+		if (rc == 0)
+			rc = elsewhere_through(store, mt, &through, err);
+		if (rc == 0)
+			rc = scan_month(store, month, through, &m, err);
+		if (rc == 1) { /* closed or taken over: the runs handle its rows */
+			rc = 0;
+			continue;
+		}
+		if (rc < 0 || !m.rows)
+			continue;
+		if (*n == cap) {
+			struct unrun_month *g = realloc(list, (cap ? cap * 2 : 8) * sizeof(*g));
+
+			if (!g) {
+				rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+				break;
+			}
+			list = g;
+			cap = cap ? cap * 2 : 8;
+		}
+		list[(*n)++] = m;
+	}
+	ft_stmt_free(next);
+	if (rc < 0) {
+		free(list);
+		*n = 0;
+		return rc;
+	}
+	*out = list;
+	return 0;
+}
+
+void unrun_describe(const struct unrun_month *m, char *buf, size_t cap)
+{
+	char mt[8], a[FT_AMOUNT_STR_MAX];
+	size_t used, i;
+
+	ft_month_format(mt, m->month);
+	used = (size_t)snprintf(buf, cap, "%s (%lld row%s, revenue", mt, (long long)m->rows,
+				m->rows == 1 ? "" : "s");
+	for (i = 0; i < m->n_cur && used < cap; i++) {
+		ft_amount_format(a, sizeof(a), m->revenue[i], 2);
+		used += (size_t)snprintf(buf + used, cap - used, "%s %s %s", i ? "," : "", a,
+					 m->cur[i]);
+	}
+	if (used < cap)
+		snprintf(buf + used, cap - used, "%s)", m->more_cur ? ", …" : "");
+}
+
+int unrun_for_run(struct ft_store *store, const struct ft_period *period, int include,
+		  struct unrun_month **out, size_t *n, struct ft_error *err)
+{
+	char p[FT_PERIOD_STR_MAX], first[8], last[8], mt[8], msg[FT_ERROR_MESSAGE_MAX];
+	int64_t runnable_from = 0, v;
+	size_t i, used;
+	int rc, found;
+
+	*out = NULL;
+	*n = 0;
+	ft_period_format(p, sizeof(p), period);
+	ft_month_format(first, period->first);
+	ft_month_format(last, period->first + period->months - 1);
+	/* A month of P marked accounted elsewhere: running it would post what
+	 * another system paid. */
+	{
+		struct ft_stmt *st = NULL;
+
+		rc = ft_store_prepare(store, &st,
+				      "SELECT month FROM run_posted WHERE source = 'elsewhere' AND "
+				      "month >= ? AND month <= ? ORDER BY month LIMIT 1",
+				      err);
+		if (!rc)
+			rc = ft_stmt_bind_text(st, 1, first, err);
+		if (!rc)
+			rc = ft_stmt_bind_text(st, 2, last, err);
+		if (!rc && (rc = ft_stmt_step(st, err)) == 1)
+			rc = ft_error_set(err, FT_ECONFLICT,
+					  "%s is accounted elsewhere (month %s, 'fairtrack periods' "
+					  "says why): its rows are never posted, so it cannot be run",
+					  p, ft_stmt_column_text(st, 0));
+		ft_stmt_free(st);
+		if (rc)
+			return rc;
+	}
+	rc = unrun_scan(store, period->first, out, n, err);
+	if (rc || !*n)
+		return rc;
+	if (include) {
+		struct ft_stmt *st = NULL;
+
+		rc = ft_store_prepare(store, &st,
+				      "INSERT INTO run_posted (period, source, month, first_id, "
+				      "last_id) VALUES (?, 'unrun', ?, ?, ?)",
+				      err);
+		for (i = 0; !rc && i < *n; i++) {
+			ft_month_format(mt, (*out)[i].month);
+			rc = ft_stmt_reset(st, err);
+			if (!rc)
+				rc = ft_stmt_bind_text(st, 1, p, err);
+			if (!rc)
+				rc = ft_stmt_bind_text(st, 2, mt, err);
+			if (!rc)
+				rc = ft_stmt_bind_int64(st, 3, (*out)[i].first_id, err);
+			if (!rc)
+				rc = ft_stmt_bind_int64(st, 4, (*out)[i].last_id, err);
+			if (!rc && (rc = ft_stmt_step(st, err)) > 0)
+				rc = 0;
+		}
+		ft_stmt_free(st);
+		return rc;
+	}
+	/* A month can still be run first while no closed run ends after it
+	 * (periods run in order). */
+	rc = one_int(store, "SELECT MAX(first_month + months) FROM runs WHERE closed_at IS NOT NULL",
+		     NULL, &v, &found, err);
+	if (rc)
+		return rc;
+	if (found)
+		runnable_from = v;
+	used = (size_t)snprintf(msg, sizeof(msg), "%s: %zu earlier month%s hold%s usage no run posted:",
+				p, *n, *n == 1 ? "" : "s", *n == 1 ? "s" : "");
+	for (i = 0; i < *n && i < 4 && used < sizeof(msg); i++) {
+		char d[160];
+
+		unrun_describe(&(*out)[i], d, sizeof(d));
+		ft_month_format(mt, (*out)[i].month);
+		if ((*out)[i].month >= runnable_from)
+			used += (size_t)snprintf(msg + used, sizeof(msg) - used,
+						 "%s %s, run it first ('run --period %s')",
+						 i ? ";" : "", d, mt);
+		else
+			used += (size_t)snprintf(msg + used, sizeof(msg) - used,
+						 "%s %s, can no longer be run", i ? ";" : "", d);
+	}
+	if (*n > 4 && used < sizeof(msg))
+		used += (size_t)snprintf(msg + used, sizeof(msg) - used,
+					 "; and %zu more ('fairtrack periods')", *n - 4);
+	if (used < sizeof(msg))
+		snprintf(msg + used, sizeof(msg) - used,
+			 ". Mark a month another system paid ('close --period M "
+			 "--accounted-elsewhere REASON'), or post them here as late adjustments "
+			 "('run --period %s --include-unrun')",
+			 p);
+	free(*out);
+	*out = NULL;
+	*n = 0;
+	return ft_error_set(err, FT_ECONFLICT, "%s", msg);
+}
+
+int unrun_adopt(struct ft_store *store, const char *period, const char *stamp,
+		struct ft_error *err)
+{
+	const char *args[2] = {stamp, period};
+
+	return ft_ledger_exec_text(
+	    store,
+	    "INSERT INTO closed_periods (month, closed_at) SELECT DISTINCT month, ? FROM "
+	    "run_posted WHERE period = ? AND source = 'unrun' AND month NOT IN (SELECT month "
+	    "FROM closed_periods)",
+	    args, 2, err);
+}
+
+int unrun_check(struct ft_store *store, struct ft_error *err)
+{
+	struct ft_stmt *st = NULL;
+	struct unrun_month *list = NULL;
+	size_t n = 0;
+	int rc, last = -1;
+
+	rc = ft_store_prepare(store, &st, "SELECT MAX(month) FROM closed_periods", err);
+	if (!rc && (rc = ft_stmt_step(st, err)) == 1) {
+		const char *t = ft_stmt_column_text(st, 0);
+
+		rc = 0;
+		if (t && ft_month_parse(&last, t, strlen(t), NULL))
+			last = -1;
+	}
+	ft_stmt_free(st);
+	if (rc < 0 || last < 0)
+		return rc < 0 ? rc : 0;
+	/* Months after the last closed one can still be run (or are being
+	 * run); before it, a month no run covers is read by no run again. */
+	rc = unrun_scan(store, last + 1, &list, &n, err);
+	if (!rc && n) {
+		char d[160], lt[8];
+
+		unrun_describe(&list[0], d, sizeof(d));
+		ft_month_format(lt, last);
+		rc = ft_error_set(err, FT_ECONFLICT,
+				  "J-6: %s: usage rows no run posted, in a month no run covers "
+				  "before the closed %s (%zu such month%s): post them with 'run "
+				  "--period P --include-unrun' or mark the month 'close --period M "
+				  "--accounted-elsewhere REASON'",
+				  d, lt, n, n == 1 ? "" : "s");
+	}
+	free(list);
+	return rc;
+}
+
+/* ---- the public side: marking and listing ----------------------------------------- */
+
+int ft_run_mark_elsewhere(struct ft_store *store, const struct ft_period *period,
+			  const char *reason, const char *actor, ft_text_fn fn, void *ctx,
+			  struct ft_error *err)
+{
+	struct unrun_month m;
+	char mt[8], by[FT_PERIOD_STR_MAX], line[FT_ERROR_MESSAGE_MAX], d[160];
+	int rc, i;
+
+	if (!reason || !reason[0])
+		return ft_error_set(err, FT_EUSAGE,
+				    "--accounted-elsewhere needs a reason (who paid these months, "
+				    "and how)");
+	rc = ft_store_begin(store, err);
+	if (rc)
+		return rc;
+	for (i = 0; !rc && i < period->months; i++) {
+		struct ft_stmt *st = NULL;
+		int64_t through = 0;
+		const char *args[5];
+		char first[24], last[24];
+
+		ft_month_format(mt, period->first + i);
+		rc = ft_store_prepare(store, &st,
+				      "SELECT period FROM runs WHERE first_month <= ? AND first_month "
+				      "+ months > ? LIMIT 1",
+				      err);
+		if (!rc)
+			rc = ft_stmt_bind_int64(st, 1, period->first + i, err);
+		if (!rc)
+			rc = ft_stmt_bind_int64(st, 2, period->first + i, err);
+		if (!rc && (rc = ft_stmt_step(st, err)) == 1)
+			rc = ft_error_set(err, FT_ECONFLICT,
+					  "%s has a run (%s): a month the runs account for is not "
+					  "accounted elsewhere",
+					  mt, ft_stmt_column_text(st, 0));
+		ft_stmt_free(st);
+		if (!rc && (rc = ft_ledger_month_closed(store, mt, err)) == 1)
+			rc = ft_error_set(err, FT_ECONFLICT, "%s is closed: its rows are posted by the runs",
+					  mt);
+		if (!rc && (rc = taken_over(store, mt, by, sizeof(by), err)) == 1)
+			rc = ft_error_set(err, FT_ECONFLICT,
+					  "%s was taken over by the run of %s (--include-unrun): its rows "
+					  "are posted there",
+					  mt, by);
+		if (!rc)
+			rc = elsewhere_through(store, mt, &through, err);
+		if (!rc)
+			rc = scan_month(store, period->first + i, through, &m, err);
+		if (rc)
+			break;
+		unrun_describe(&m, d, sizeof(d));
+		if (m.rows) {
+			snprintf(first, sizeof(first), "%lld", (long long)m.first_id);
+			snprintf(last, sizeof(last), "%lld", (long long)m.last_id);
+			args[0] = mt;
+			args[1] = first;
+			args[2] = last;
+			rc = ft_ledger_exec_text(store,
+						 "INSERT INTO run_posted (period, source, month, first_id, "
+						 "last_id) VALUES ('elsewhere', 'elsewhere', ?, CAST(? AS "
+						 "INTEGER), CAST(? AS INTEGER))",
+						 args, 3, err);
+			snprintf(line, sizeof(line), "%s, usage rows %s..%s: %s", d, first, last,
+				 reason);
+			if (!rc)
+				rc = ft_audit_add(store, (int64_t)time(NULL), actor ? actor : "",
+						  "accounted-elsewhere", mt, line, "", err);
+			snprintf(line, sizeof(line),
+				 "%s accounted elsewhere: %s; no run will post these rows", d, reason);
+		} else {
+			snprintf(line, sizeof(line), "%s: %s", mt,
+				 through ? "already accounted elsewhere, no usage rows imported since"
+					 : "no usage rows to mark (rows imported later are named by "
+					   "the next run)");
+		}
+		if (!rc && fn)
+			fn(ctx, line);
+	}
+	if (!rc)
+		rc = ft_store_commit(store, err);
+	if (rc)
+		ft_store_rollback(store, NULL);
+	return rc;
+}
+
+/* The reasons given for a month, from the audit log, "; "-separated. */
+static int reasons(struct ft_store *store, const char *mt, char *buf, size_t cap,
+		   struct ft_error *err)
+{
+	struct ft_stmt *st = NULL;
+	size_t used = 0;
+	int rc = ft_store_prepare(store, &st,
+				  "SELECT at_utc, detail FROM audit_log WHERE action = "
+				  "'accounted-elsewhere' AND target = ? ORDER BY id",
+				  err);
+
+	buf[0] = '\0';
+	if (!rc)
+		rc = ft_stmt_bind_text(st, 1, mt, err);
+	while (!rc && (rc = ft_stmt_step(st, err)) == 1) {
+		rc = 0;
+		if (used < cap)
+			used += (size_t)snprintf(buf + used, cap - used, "%s%s: %s",
+						 used ? "; " : "", ft_stmt_column_text(st, 0),
+						 ft_stmt_column_text(st, 1));
+	}
+	ft_stmt_free(st);
+	return rc < 0 ? rc : 0;
+}
+
+int ft_run_months(struct ft_store *store, ft_text_fn fn, void *ctx, struct ft_error *err)
+{
+	static const char *const bounds =
+	    "SELECT MIN(m), MAX(m) FROM (SELECT MIN(month) AS m FROM usage UNION ALL SELECT "
+	    "MAX(month) FROM usage UNION ALL SELECT month FROM closed_periods UNION ALL SELECT "
+	    "month FROM run_posted WHERE source = 'elsewhere')";
+	struct ft_stmt *st = NULL, *count = NULL, *run = NULL;
+	int rc, lo = 0, hi = -1, month;
+
+	rc = ft_store_prepare(store, &st, bounds, err);
+	if (!rc && (rc = ft_stmt_step(st, err)) == 1) {
+		const char *a = ft_stmt_column_text(st, 0), *b = ft_stmt_column_text(st, 1);
+
+		rc = 0;
+		if (a && b && (ft_month_parse(&lo, a, strlen(a), NULL) ||
+			       ft_month_parse(&hi, b, strlen(b), NULL)))
+			hi = -1;
+	}
+	ft_stmt_free(st);
+	st = NULL;
+	if (!rc)
+		rc = ft_store_prepare(
+		    store, &run,
+		    "SELECT first_month, months, COALESCE(closed_at, '') FROM runs ORDER BY "
+		    "first_month DESC LIMIT 1",
+		    err);
+	if (!rc && (rc = ft_stmt_step(run, err)) == 1) {
+		int end = (int)(ft_stmt_column_int64(run, 0) + ft_stmt_column_int64(run, 1)) - 1;
+
+		rc = 0;
+		if (hi < 0) {
+			lo = (int)ft_stmt_column_int64(run, 0);
+			hi = end;
+		} else if (end > hi) {
+			hi = end;
+		}
+	}
+	ft_stmt_free(run);
+	run = NULL;
+	if (!rc)
+		rc = ft_store_prepare(store, &count, "SELECT COUNT(*) FROM usage WHERE month = ?",
+				      err);
+	if (!rc)
+		rc = ft_store_prepare(store, &run,
+				      "SELECT period, COALESCE(closed_at, '') FROM runs WHERE "
+				      "first_month <= ? AND first_month + months > ? LIMIT 1",
+				      err);
+	if (!rc && hi >= lo)
+		rc = fn(ctx, "month\tstate\trows\tdetail") ? 1 : 0;
+	for (month = lo; !rc && month <= hi; month++) {
+		char mt[8], line[2 * FT_ERROR_MESSAGE_MAX], why[FT_ERROR_MESSAGE_MAX];
+		char by[FT_PERIOD_STR_MAX] = "", d[160];
+		char period[FT_PERIOD_STR_MAX] = "", closed_at[40] = "";
+		struct unrun_month m;
+		int64_t rows = 0, through = 0;
+		int closed;
+
+		ft_month_format(mt, month);
+		rc = ft_stmt_reset(count, err);
+		if (!rc)
+			rc = ft_stmt_bind_text(count, 1, mt, err);
+		if (!rc && (rc = ft_stmt_step(count, err)) == 1) {
+			rows = ft_stmt_column_int64(count, 0);
+			rc = 0;
+		}
+		if (!rc)
+			rc = ft_stmt_reset(run, err);
+		if (!rc)
+			rc = ft_stmt_bind_int64(run, 1, month, err);
+		if (!rc)
+			rc = ft_stmt_bind_int64(run, 2, month, err);
+		if (!rc && (rc = ft_stmt_step(run, err)) == 1) {
+			snprintf(period, sizeof(period), "%s", ft_stmt_column_text(run, 0));
+			snprintf(closed_at, sizeof(closed_at), "%s", ft_stmt_column_text(run, 1));
+			rc = 0;
+		}
+		if (rc)
+			break;
+		closed = ft_ledger_month_closed(store, mt, err);
+		if (closed < 0) {
+			rc = closed;
+			break;
+		}
+		rc = taken_over(store, mt, by, sizeof(by), err);
+		if (rc < 0)
+			break;
+		if (!by[0] || !rc)
+			by[0] = '\0';
+		rc = elsewhere_through(store, mt, &through, err);
+		if (!rc && !closed && !period[0] && !by[0])
+			rc = scan_month(store, month, through, &m, err);
+		else
+			m.rows = 0;
+		if (!rc && through)
+			rc = reasons(store, mt, why, sizeof(why), err);
+		if (rc)
+			break;
+		if (period[0])
+			snprintf(line, sizeof(line), "%s\t%s\t%lld\trun %s%s%s", mt,
+				 closed ? "closed" : "open", (long long)rows, period,
+				 closed_at[0] ? ", closed " : "", closed_at);
+		else if (by[0])
+			snprintf(line, sizeof(line),
+				 "%s\t%s\t%lld\tnever run: its rows are posted as late adjustments by "
+				 "the run of %s (--include-unrun)",
+				 mt, closed ? "closed" : "included", (long long)rows, by);
+		else if (through && !m.rows)
+			snprintf(line, sizeof(line),
+				 "%s\taccounted elsewhere\t%lld\tno run posts its rows (up to usage row "
+				 "%lld): %s",
+				 mt, (long long)rows, (long long)through, why);
+		else if (through) {
+			unrun_describe(&m, d, sizeof(d));
+			snprintf(line, sizeof(line),
+				 "%s\tnot run\t%lld\t%s imported since it was marked accounted "
+				 "elsewhere (%s)",
+				 mt, (long long)rows, d, why);
+		} else if (m.rows) {
+			unrun_describe(&m, d, sizeof(d));
+			snprintf(line, sizeof(line),
+				 "%s\tnot run\t%lld\t%s no run posted: run it, mark it accounted "
+				 "elsewhere or include it in a run",
+				 mt, (long long)rows, d);
+		} else
+			continue;
+		if (fn(ctx, line))
+			break;
+	}
+	ft_stmt_free(count);
+	ft_stmt_free(run);
+	return rc < 0 ? rc : 0;
+}
