@@ -294,6 +294,7 @@ int unrun_for_run(struct ft_store *store, const struct ft_period *period, int in
 		  struct unrun_month **out, size_t *n, struct ft_error *err)
 {
 	char p[FT_PERIOD_STR_MAX], first[8], last[8], mt[8], msg[FT_ERROR_MESSAGE_MAX];
+	char tail[200];
 	int64_t runnable_from = 0, v;
 	size_t i, used;
 	int rc, found;
@@ -360,30 +361,38 @@ int unrun_for_run(struct ft_store *store, const struct ft_period *period, int in
 		return rc;
 	if (found)
 		runnable_from = v;
+	/* The ways on come last, so the month list gives way when the message
+	 * would not fit: it names as many months as it can, then how many
+	 * more there are ('fairtrack periods' lists them all). */
+	snprintf(tail, sizeof(tail),
+		 ". Mark a month another system paid ('close --period M "
+		 "--accounted-elsewhere REASON'), or post them here as late adjustments "
+		 "('run --period %s --include-unrun')",
+		 p);
 	used = (size_t)snprintf(msg, sizeof(msg), "%s: %zu earlier month%s hold%s usage no run posted:",
 				p, *n, *n == 1 ? "" : "s", *n == 1 ? "s" : "");
-	for (i = 0; i < *n && i < 4 && used < sizeof(msg); i++) {
-		char d[160];
+	for (i = 0; i < *n; i++) {
+		char d[160], one[256];
+		size_t len;
 
 		unrun_describe(&(*out)[i], d, sizeof(d));
 		ft_month_format(mt, (*out)[i].month);
 		if ((*out)[i].month >= runnable_from)
-			used += (size_t)snprintf(msg + used, sizeof(msg) - used,
-						 "%s %s, run it first ('run --period %s')",
-						 i ? ";" : "", d, mt);
+			len = (size_t)snprintf(one, sizeof(one), "%s %s, run it first ('run --period %s')",
+					       i ? ";" : "", d, mt);
 		else
-			used += (size_t)snprintf(msg + used, sizeof(msg) - used,
-						 "%s %s, can no longer be run", i ? ";" : "", d);
+			len = (size_t)snprintf(one, sizeof(one), "%s %s, can no longer be run",
+					       i ? ";" : "", d);
+		if (used + len + strlen(tail) + 48 >= sizeof(msg))
+			break;
+		memcpy(msg + used, one, len + 1);
+		used += len;
 	}
-	if (*n > 4 && used < sizeof(msg))
+	if (i < *n)
 		used += (size_t)snprintf(msg + used, sizeof(msg) - used,
-					 "; and %zu more ('fairtrack periods')", *n - 4);
+					 "; and %zu more ('fairtrack periods')", *n - i);
 	if (used < sizeof(msg))
-		snprintf(msg + used, sizeof(msg) - used,
-			 ". Mark a month another system paid ('close --period M "
-			 "--accounted-elsewhere REASON'), or post them here as late adjustments "
-			 "('run --period %s --include-unrun')",
-			 p);
+		snprintf(msg + used, sizeof(msg) - used, "%s", tail);
 	free(*out);
 	*out = NULL;
 	*n = 0;

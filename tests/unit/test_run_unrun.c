@@ -164,6 +164,32 @@ static void test_quarter_run_refuses_history_before_the_first_run(void **state)
 	ft_store_close(store);
 }
 
+/* Two years of history never run: the message names what fits and always
+ * ends with the ways on. */
+static void test_refusal_of_many_months_keeps_the_ways_on(void **state)
+{
+	struct ft_store *store = ledger("many", "monthly");
+	struct ft_period p = testutil_period("2026-10");
+	struct ft_run_summary s;
+	struct ft_error err;
+	char month[8];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 24; i++) {
+		ft_month_format(month, 2024 * 12 + i);
+		add_row(store, i + 1, month, "1.25");
+	}
+	assert_int_equal(ft_run_period(store, &p, &s, &err), FT_ECONFLICT);
+	ft_run_summary_free(&s);
+	assert_contains(err.message, "24 earlier months");
+	assert_contains(err.message, "2024-01 (1 row, revenue 1.25 USD)");
+	assert_contains(err.message, "more ('fairtrack periods')");
+	assert_non_null(strstr(err.message, "--include-unrun')"));
+	assert_string_equal(strstr(err.message, "--include-unrun')"), "--include-unrun')");
+	ft_store_close(store);
+}
+
 /* The bug as found: November ran and closed while October held nothing;
  * October's report came afterwards.  October can no longer be run. */
 static struct ft_store *october_left_behind(const char *name)
@@ -338,6 +364,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_run_refuses_an_earlier_month_no_run_covers_and_names_it),
 	    cmocka_unit_test(test_quarter_run_refuses_history_before_the_first_run),
+	    cmocka_unit_test(test_refusal_of_many_months_keeps_the_ways_on),
 	    cmocka_unit_test(test_check_finds_rows_left_in_a_month_no_run_covers),
 	    cmocka_unit_test(test_accounted_elsewhere_is_never_posted_and_check_passes),
 	    cmocka_unit_test(test_include_unrun_posts_the_month_as_late_adjustments),
