@@ -1397,9 +1397,10 @@ static int read_rows(struct run_ctx *r, enum src_kind kind)
 		if (row->late && r->sum->late_lines < 20)
 			add_note(
 			    r->sum,
-			    "adjustment: %s %lld (%s, %s) belongs to a closed period; posted in %s",
+			    "adjustment: %s %lld (%s, %s) belongs to %s; posted in %s",
 			    src_names[kind], (long long)id, ft_stmt_column_text(st, 2),
 			    kind == SRC_INCOME ? row->partner : ft_stmt_column_text(st, 13),
+			    month_closed(r, month) ? "a closed period" : "a month no run covered",
 			    r->period_text);
 		if (row->late)
 			r->sum->late_lines++;
