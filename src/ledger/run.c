@@ -179,6 +179,8 @@ struct run_ctx {
 	int closed_month, closed_answer; /* ft_ledger_month_closed, last asked */
 	struct unrun_month *unrun; /* months no run covers, taken over (include_unrun) */
 	size_t n_unrun;
+	struct unrun_mark *marks; /* months accounted elsewhere, by month */
+	size_t n_marks;
 	ft_amount usage_gross, usage_fee;
 	/* Royalty postings: one per (contract, batch) of usage lines, one per
 	 * (contract, income row) of ACCT-9 allocations; numbered first, in the
@@ -865,16 +867,27 @@ static int range_posted(const struct run_ctx *r, int month, int64_t id, int *run
 }
 
 /* A row of a month no run covers that this run takes over (include_unrun):
- * posted as late.  Usage rows up to the month's accounted-elsewhere mark
- * are not (unrun.c). */
-static int unrun_included(const struct run_ctx *r, enum src_kind kind, int month, int64_t id)
+ * posted as late (unrun.c). */
+static int unrun_included(const struct run_ctx *r, int month)
 {
 	size_t i;
 
 	for (i = 0; i < r->n_unrun; i++)
 		if (r->unrun[i].month == month)
-			return kind != SRC_USAGE || id > r->unrun[i].through;
+			return 1;
 	return 0;
+}
+
+/* Accounted elsewhere: the month's usage rows up to its mark, and its
+ * suspense and income rows, are never posted — even once the month is
+ * closed because a run took over the rows imported after the mark. */
+static int accounted_elsewhere(const struct run_ctx *r, enum src_kind kind, int month,
+			       int64_t id)
+{
+	const struct unrun_mark *m =
+	    r->n_marks ? unrun_mark_of(r->marks, r->n_marks, month) : NULL;
+
+	return m && (kind != SRC_USAGE || id <= m->through);
 }
 
 /* Which rows count, and is a row late?  0 skip, 1 in P, 2 late (or
@@ -898,9 +911,11 @@ static int row_status(struct run_ctx *r, enum src_kind kind, int64_t id, int mon
 			       bsearch(&id, r->context_ids, r->n_context, sizeof(int64_t), cmp_i64)
 			   ? 3
 			   : 0;
+	if (accounted_elsewhere(r, kind, month, id))
+		return 0;
 	if (month_closed(r, month))
 		return 2;
-	return unrun_included(r, kind, month, id) ? 2 : 0;
+	return unrun_included(r, month) ? 2 : 0;
 }
 
 static int same_channel(const struct ft_royalty_channel *c, const char *partner, const char *model,
@@ -2398,6 +2413,8 @@ int ft_run_period_opts(struct ft_store *store, const struct ft_period *period,
 	if (!rc)
 		rc = unrun_for_run(store, period, opts && opts->include_unrun, &r.unrun, &r.n_unrun,
 				   err);
+	if (!rc)
+		rc = unrun_marks(store, &r.marks, &r.n_marks, err);
 	for (i = 0; !rc && i < r.n_unrun; i++) {
 		char d[160], mt[8];
 
@@ -2559,6 +2576,7 @@ out:
 	free(r.context_ids);
 	free(r.converted);
 	free(r.unrun);
+	free(r.marks);
 	for (k = 0; k < 3; k++)
 		free(r.posted_by_kind[k]);
 	return rc;

@@ -399,6 +399,61 @@ int unrun_for_run(struct ft_store *store, const struct ft_period *period, int in
 	return ft_error_set(err, FT_ECONFLICT, "%s", msg);
 }
 
+int unrun_marks(struct ft_store *store, struct unrun_mark **out, size_t *n, struct ft_error *err)
+{
+	struct ft_stmt *st = NULL;
+	struct unrun_mark *list = NULL;
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = ft_store_prepare(store, &st,
+			      "SELECT month, MAX(last_id) FROM run_posted WHERE source = 'elsewhere' "
+			      "GROUP BY month ORDER BY month",
+			      err);
+	while (!rc && (rc = ft_stmt_step(st, err)) == 1) {
+		const char *t = ft_stmt_column_text(st, 0);
+
+		rc = 0;
+		if (*n == cap) {
+			struct unrun_mark *g = realloc(list, (cap ? cap * 2 : 8) * sizeof(*g));
+
+			if (!g) {
+				rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+				break;
+			}
+			list = g;
+			cap = cap ? cap * 2 : 8;
+		}
+		rc = ft_month_parse(&list[*n].month, t, t ? strlen(t) : 0, err);
+		list[(*n)++].through = ft_stmt_column_int64(st, 1);
+	}
+	ft_stmt_free(st);
+	if (rc < 0) {
+		free(list);
+		*n = 0;
+		return rc;
+	}
+	*out = list;
+	return 0;
+}
+
+const struct unrun_mark *unrun_mark_of(const struct unrun_mark *marks, size_t n, int month)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (marks[mid].month < month)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && marks[lo].month == month ? &marks[lo] : NULL;
+}
+
 int unrun_adopt(struct ft_store *store, const char *period, const char *stamp,
 		struct ft_error *err)
 {

@@ -51,6 +51,19 @@ int unrun_scan(struct ft_store *store, int before, struct unrun_month **out, siz
 int unrun_for_run(struct ft_store *store, const struct ft_period *period, int include,
 		  struct unrun_month **out, size_t *n, struct ft_error *err);
 
+/* A month marked accounted elsewhere: usage rows up to through are never
+ * posted, nor are its suspense and income rows. */
+struct unrun_mark {
+	int month;
+	int64_t through;
+};
+
+/* Every mark, by month (*out malloc'd; free it). */
+int unrun_marks(struct ft_store *store, struct unrun_mark **out, size_t *n, struct ft_error *err);
+
+/* The mark of month in marks (sorted), or NULL. */
+const struct unrun_mark *unrun_mark_of(const struct unrun_mark *marks, size_t n, int month);
+
 /* In close's transaction: the months the run of P took over are closed too. */
 int unrun_adopt(struct ft_store *store, const char *period, const char *stamp,
 		struct ft_error *err);

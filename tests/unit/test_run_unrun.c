@@ -337,6 +337,34 @@ static void test_include_unrun_posts_the_month_as_late_adjustments(void **state)
 	ft_store_close(store);
 }
 
+/* Rows imported after the mark, taken over by a run: closing that run
+ * closes the month, and the rows the mark covers must still never be
+ * posted (a closed month's unposted rows are otherwise late rows). */
+static void test_marked_rows_stay_unposted_when_the_month_is_taken_over_later(void **state)
+{
+	struct ft_store *store = october_left_behind("mark-then-include");
+	struct ft_period oct = testutil_period("2026-10"), dec = testutil_period("2026-12");
+	struct ft_run_summary s;
+	struct ft_error err;
+
+	(void)state;
+	assert_int_equal(ft_run_mark_elsewhere(store, &oct, "old system", "t", NULL, NULL, &err),
+			 0);
+	add_row(store, 5, "2026-10", "5");
+	run_ok(store, "2026-12", 1, &s);
+	testutil_assert_amount(s.receipts, "20"); /* (20 + 5) × 0.8: not the marked 50 */
+	assert_int_equal(s.late_lines, 1);
+	ft_run_summary_free(&s);
+	assert_int_equal(ft_run_close(store, &dec, &err), 0);
+	run_ok(store, "2027-01", 0, &s);
+	testutil_assert_amount(s.receipts, "0");
+	assert_int_equal(s.late_lines, 0);
+	ft_run_summary_free(&s);
+	assert_int_equal(count(store, "SELECT COUNT(*) FROM journal WHERE batch_id = 2"), 0);
+	assert_int_equal(ft_journal_check(store, &err), 0);
+	ft_store_close(store);
+}
+
 /* Rows a quarterly contract defers sit in closed months: they are waiting,
  * not left behind — no refusal, no finding, and the quarter posts them. */
 static void test_rows_deferred_for_a_quarterly_contract_are_not_unrun(void **state)
@@ -368,6 +396,7 @@ int main(void)
 	    cmocka_unit_test(test_check_finds_rows_left_in_a_month_no_run_covers),
 	    cmocka_unit_test(test_accounted_elsewhere_is_never_posted_and_check_passes),
 	    cmocka_unit_test(test_include_unrun_posts_the_month_as_late_adjustments),
+	    cmocka_unit_test(test_marked_rows_stay_unposted_when_the_month_is_taken_over_later),
 	    cmocka_unit_test(test_rows_deferred_for_a_quarterly_contract_are_not_unrun),
 	};
 
