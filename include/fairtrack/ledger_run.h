@@ -13,6 +13,9 @@
  *                     converted exactly, through the engine, posted as a
  *                     double-entry journal; replaces an open run of P
  *   close P           makes P immutable; its engine state seeds the next run
+ *   months no run     an earlier month never run and not closed refuses the
+ *   covers            run until it is run, marked accounted elsewhere, or
+ *                     posted by the run as late adjustments (include_unrun)
  *   explain           payable → balance → entries → rates → batch and row
  *   check             the journal's invariants (docs/JOURNAL.md)
  *
@@ -27,6 +30,10 @@
  *  - A closed period is never changed; usage or income dated in it that
  *    arrives later is posted in the next run as an adjustment (kind
  *    "late"), and the run says so.
+ *  - No usage row is skipped without a word: a month before P that no run
+ *    covers stops the run of P (FT_ECONFLICT naming it) until it is run,
+ *    accounted elsewhere, or included; check J-6 finds such rows behind a
+ *    closed month.
  *  - One accounting currency per ledger (all contracts in it; an advance
  *    or cost paid in another currency is converted at the rate of the
  *    month it was paid, by the run that charges it); a run that
@@ -152,7 +159,9 @@ struct ft_run_summary {
  * contracts"), starting from the state the last closed period left.  Rows of
  * a contract not due wait unposted for its run; the summary's notes name
  * each skipped contract and when it is next due.  Refused (FT_ECONFLICT) when a month of P is
- * closed or another period's run is still open (close it first).  A missing
+ * closed or another period's run is still open (close it first), or when
+ * an earlier month no run covers holds usage no run posted (struct
+ * ft_run_options, include_unrun, says what to do instead).  A missing
  * exchange rate is FT_ENOTFOUND naming every pair and month needed.
  */
 int ft_run_period(struct ft_store *store, const struct ft_period *period,

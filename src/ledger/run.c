@@ -5,7 +5,9 @@
  * A run of period P, in one write transaction:
  *  1. refuses when a month of P is closed, a later period is closed, or a
  *     run of another period is still open (its state would be the start of
- *     this one); an open run of P itself is deleted and recomputed;
+ *     this one); an open run of P itself is deleted and recomputed; an
+ *     earlier month no run covers that holds usage refuses it too, unless
+ *     the run takes the month over (unrun.c);
  *  2. loads the contracts (one accounting currency) and the state the last
  *     closed run left, and decides which are due (statement frequency): a
  *     contract is computed over its statement period when P ends it, and
@@ -1008,9 +1010,10 @@ static int receipt_add(struct run_ctx *r, uint32_t batch, int month, int late, i
  * Where the usage scan can start: rows older than six months before the
  * end of P and than the month after the last closed one, and no newer than
  * the last row a closed run posted, were read by closed runs already —
- * posted, or left for good (a month never closed cannot be closed any more
- * once a later one is) — so a run reads its recent months and what was
- * imported since, not the ledger's whole history.  Six months: a deferred row waits at most a
+ * posted, or not posted for a reason decided before the scan: a month no
+ * run covers is refused, accounted elsewhere, or taken over, and then
+ * read_usage starts at its first row (unrun.c) — so a run reads its recent
+ * months and what was imported since, not the ledger's whole history.  Six months: a deferred row waits at most a
  * half-year for its contract's statement period (half-yearly), and context rows lie inside the
  * statement period too.  A row imported later (a late report, a rematched identifier) has a larger
  * rowid than any posted row (posted rows are never deleted), so it is still read.
