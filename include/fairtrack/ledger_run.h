@@ -215,7 +215,6 @@ int ft_run_months(struct ft_store *store, ft_text_fn fn, void *ctx, struct ft_er
 
 /* ---- journal (src/ledger/journal.c) and explain (src/ledger/explain.c) ------ */
 
-
 /* The journal of a period (NULL: all), one TSV line a leg, in posting
  * order: period posting kind account currency amount contract payee batch
  * source source_id note.  Deterministic: two runs of the same inputs give

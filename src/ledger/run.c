@@ -179,7 +179,7 @@ struct run_ctx {
 	struct posted_range *closed_ranges; /* posted by closed runs, by (month, first) */
 	size_t n_closed_ranges, cap_closed_ranges;
 	int closed_month, closed_answer; /* ft_ledger_month_closed, last asked */
-	struct unrun_month *unrun; /* months no run covers, taken over (include_unrun) */
+	struct unrun_month *unrun;	 /* months no run covers, taken over (include_unrun) */
 	size_t n_unrun;
 	struct unrun_mark *marks; /* months accounted elsewhere, by month */
 	size_t n_marks;
@@ -883,11 +883,9 @@ static int unrun_included(const struct run_ctx *r, int month)
 /* Accounted elsewhere: the month's usage rows up to its mark, and its
  * suspense and income rows, are never posted — even once the month is
  * closed because a run took over the rows imported after the mark. */
-static int accounted_elsewhere(const struct run_ctx *r, enum src_kind kind, int month,
-			       int64_t id)
+static int accounted_elsewhere(const struct run_ctx *r, enum src_kind kind, int month, int64_t id)
 {
-	const struct unrun_mark *m =
-	    r->n_marks ? unrun_mark_of(r->marks, r->n_marks, month) : NULL;
+	const struct unrun_mark *m = r->n_marks ? unrun_mark_of(r->marks, r->n_marks, month) : NULL;
 
 	return m && (kind != SRC_USAGE || id <= m->through);
 }
@@ -1013,10 +1011,10 @@ static int receipt_add(struct run_ctx *r, uint32_t batch, int month, int late, i
  * posted, or not posted for a reason decided before the scan: a month no
  * run covers is refused, accounted elsewhere, or taken over, and then
  * read_usage starts at its first row (unrun.c) — so a run reads its recent
- * months and what was imported since, not the ledger's whole history.  Six months: a deferred row waits at most a
- * half-year for its contract's statement period (half-yearly), and context rows lie inside the
- * statement period too.  A row imported later (a late report, a rematched identifier) has a larger
- * rowid than any posted row (posted rows are never deleted), so it is still read.
+ * months and what was imported since, not the ledger's whole history.  Six months: a deferred row
+ * waits at most a half-year for its contract's statement period (half-yearly), and context rows lie
+ * inside the statement period too.  A row imported later (a late report, a rematched identifier)
+ * has a larger rowid than any posted row (posted rows are never deleted), so it is still read.
  */
 static int scan_from(struct run_ctx *r, int64_t *from)
 {
@@ -1232,11 +1230,11 @@ static int read_usage(struct run_ctx *r)
 		if (rc)
 			break;
 		if (status == 2 && r->sum->late_lines < 20)
-			add_note(r->sum,
-				 "adjustment: usage %lld (%s, %s) belongs to %s; posted in %s",
-				 (long long)id, mtext, batch->file,
-				 month_closed(r, month) ? "a closed period" : "a month no run covered",
-				 r->period_text);
+			add_note(
+			    r->sum, "adjustment: usage %lld (%s, %s) belongs to %s; posted in %s",
+			    (long long)id, mtext, batch->file,
+			    month_closed(r, month) ? "a closed period" : "a month no run covered",
+			    r->period_text);
 		if (status == 2)
 			r->sum->late_lines++;
 	}
@@ -1413,13 +1411,12 @@ static int read_rows(struct run_ctx *r, enum src_kind kind)
 						 : "");
 		}
 		if (row->late && r->sum->late_lines < 20)
-			add_note(
-			    r->sum,
-			    "adjustment: %s %lld (%s, %s) belongs to %s; posted in %s",
-			    src_names[kind], (long long)id, ft_stmt_column_text(st, 2),
-			    kind == SRC_INCOME ? row->partner : ft_stmt_column_text(st, 13),
-			    month_closed(r, month) ? "a closed period" : "a month no run covered",
-			    r->period_text);
+			add_note(r->sum, "adjustment: %s %lld (%s, %s) belongs to %s; posted in %s",
+				 src_names[kind], (long long)id, ft_stmt_column_text(st, 2),
+				 kind == SRC_INCOME ? row->partner : ft_stmt_column_text(st, 13),
+				 month_closed(r, month) ? "a closed period"
+							: "a month no run covered",
+				 r->period_text);
 		if (row->late)
 			r->sum->late_lines++;
 		r->n_rows++;

@@ -70,10 +70,11 @@ static int add_revenue(struct unrun_month *m, const char *cur, const char *text,
 	size_t i;
 
 	if (!text || ft_amount_parse(&a, text, strlen(text), NULL))
-		return ft_error_set(err, FT_ESCHEMA, "usage row of %04d-%02d: stored revenue '%s' "
-				    "is not an exact decimal", m->month / 12, m->month % 12 + 1,
-				    text ? text : "");
-	for (i = 0; i < m->n_cur && strcmp(m->cur[i], cur ? cur : ""); i++)
+		return ft_error_set(err, FT_ESCHEMA,
+				    "usage row of %04d-%02d: stored revenue '%s' "
+				    "is not an exact decimal",
+				    m->month / 12, m->month % 12 + 1, text ? text : "");
+	for (i = 0; i < m->n_cur && strcmp(m->cur[i], cur ? cur : "") != 0; i++)
 		;
 	if (i == m->n_cur) {
 		if (m->n_cur == UNRUN_CURRENCIES) {
@@ -193,10 +194,11 @@ static int taken_over(struct ft_store *store, const char *mt, char *by, size_t c
 		      struct ft_error *err)
 {
 	struct ft_stmt *st = NULL;
-	int rc = ft_store_prepare(store, &st,
-				  "SELECT period FROM run_posted WHERE source = 'unrun' AND month = ? "
-				  "ORDER BY period LIMIT 1",
-				  err);
+	int rc =
+	    ft_store_prepare(store, &st,
+			     "SELECT period FROM run_posted WHERE source = 'unrun' AND month = ? "
+			     "ORDER BY period LIMIT 1",
+			     err);
 
 	if (!rc)
 		rc = ft_stmt_bind_text(st, 1, mt, err);
@@ -223,6 +225,8 @@ int unrun_scan(struct ft_store *store, int before, struct unrun_month **out, siz
 	for (;;) {
 		const char *t;
 		int64_t through = 0;
+
+		memset(&m, 0, sizeof(m));
 
 		if (!rc)
 			rc = ft_stmt_reset(next, err);
@@ -318,10 +322,11 @@ int unrun_for_run(struct ft_store *store, const struct ft_period *period, int in
 		if (!rc)
 			rc = ft_stmt_bind_text(st, 2, last, err);
 		if (!rc && (rc = ft_stmt_step(st, err)) == 1)
-			rc = ft_error_set(err, FT_ECONFLICT,
-					  "%s is accounted elsewhere (month %s, 'fairtrack periods' "
-					  "says why): its rows are never posted, so it cannot be run",
-					  p, ft_stmt_column_text(st, 0));
+			rc = ft_error_set(
+			    err, FT_ECONFLICT,
+			    "%s is accounted elsewhere (month %s, 'fairtrack periods' "
+			    "says why): its rows are never posted, so it cannot be run",
+			    p, ft_stmt_column_text(st, 0));
 		ft_stmt_free(st);
 		if (rc)
 			return rc;
@@ -355,8 +360,9 @@ int unrun_for_run(struct ft_store *store, const struct ft_period *period, int in
 	}
 	/* A month can still be run first while no closed run ends after it
 	 * (periods run in order). */
-	rc = one_int(store, "SELECT MAX(first_month + months) FROM runs WHERE closed_at IS NOT NULL",
-		     NULL, &v, &found, err);
+	rc =
+	    one_int(store, "SELECT MAX(first_month + months) FROM runs WHERE closed_at IS NOT NULL",
+		    NULL, &v, &found, err);
 	if (rc)
 		return rc;
 	if (found)
@@ -369,8 +375,9 @@ int unrun_for_run(struct ft_store *store, const struct ft_period *period, int in
 		 "--accounted-elsewhere REASON'), or post them here as late adjustments "
 		 "('run --period %s --include-unrun')",
 		 p);
-	used = (size_t)snprintf(msg, sizeof(msg), "%s: %zu earlier month%s hold%s usage no run posted:",
-				p, *n, *n == 1 ? "" : "s", *n == 1 ? "s" : "");
+	used = (size_t)snprintf(msg, sizeof(msg),
+				"%s: %zu earlier month%s hold%s usage no run posted:", p, *n,
+				*n == 1 ? "" : "s", *n == 1 ? "s" : "");
 	for (i = 0; i < *n; i++) {
 		char d[160], one[256];
 		size_t len;
@@ -378,7 +385,8 @@ int unrun_for_run(struct ft_store *store, const struct ft_period *period, int in
 		unrun_describe(&(*out)[i], d, sizeof(d));
 		ft_month_format(mt, (*out)[i].month);
 		if ((*out)[i].month >= runnable_from)
-			len = (size_t)snprintf(one, sizeof(one), "%s %s, run it first ('run --period %s')",
+			len = (size_t)snprintf(one, sizeof(one),
+					       "%s %s, run it first ('run --period %s')",
 					       i ? ";" : "", d, mt);
 		else
 			len = (size_t)snprintf(one, sizeof(one), "%s %s, can no longer be run",
@@ -408,14 +416,14 @@ int unrun_marks(struct ft_store *store, struct unrun_mark **out, size_t *n, stru
 
 	*out = NULL;
 	*n = 0;
-	rc = ft_store_prepare(store, &st,
-			      "SELECT month, MAX(last_id) FROM run_posted WHERE source = 'elsewhere' "
-			      "GROUP BY month ORDER BY month",
-			      err);
+	rc = ft_store_prepare(
+	    store, &st,
+	    "SELECT month, MAX(last_id) FROM run_posted WHERE source = 'elsewhere' "
+	    "GROUP BY month ORDER BY month",
+	    err);
 	while (!rc && (rc = ft_stmt_step(st, err)) == 1) {
 		const char *t = ft_stmt_column_text(st, 0);
 
-		rc = 0;
 		if (*n == cap) {
 			struct unrun_mark *g = realloc(list, (cap ? cap * 2 : 8) * sizeof(*g));
 
@@ -454,8 +462,7 @@ const struct unrun_mark *unrun_mark_of(const struct unrun_mark *marks, size_t n,
 	return lo < n && marks[lo].month == month ? &marks[lo] : NULL;
 }
 
-int unrun_adopt(struct ft_store *store, const char *period, const char *stamp,
-		struct ft_error *err)
+int unrun_adopt(struct ft_store *store, const char *period, const char *stamp, struct ft_error *err)
 {
 	const char *args[2] = {stamp, period};
 
@@ -528,10 +535,11 @@ int ft_run_mark_elsewhere(struct ft_store *store, const struct ft_period *period
 		char first[24], last[24];
 
 		ft_month_format(mt, period->first + i);
-		rc = ft_store_prepare(store, &st,
-				      "SELECT period FROM runs WHERE first_month <= ? AND first_month "
-				      "+ months > ? LIMIT 1",
-				      err);
+		rc = ft_store_prepare(
+		    store, &st,
+		    "SELECT period FROM runs WHERE first_month <= ? AND first_month "
+		    "+ months > ? LIMIT 1",
+		    err);
 		if (!rc)
 			rc = ft_stmt_bind_int64(st, 1, period->first + i, err);
 		if (!rc)
@@ -543,13 +551,14 @@ int ft_run_mark_elsewhere(struct ft_store *store, const struct ft_period *period
 					  mt, ft_stmt_column_text(st, 0));
 		ft_stmt_free(st);
 		if (!rc && (rc = ft_ledger_month_closed(store, mt, err)) == 1)
-			rc = ft_error_set(err, FT_ECONFLICT, "%s is closed: its rows are posted by the runs",
-					  mt);
-		if (!rc && (rc = taken_over(store, mt, by, sizeof(by), err)) == 1)
 			rc = ft_error_set(err, FT_ECONFLICT,
-					  "%s was taken over by the run of %s (--include-unrun): its rows "
-					  "are posted there",
-					  mt, by);
+					  "%s is closed: its rows are posted by the runs", mt);
+		if (!rc && (rc = taken_over(store, mt, by, sizeof(by), err)) == 1)
+			rc = ft_error_set(
+			    err, FT_ECONFLICT,
+			    "%s was taken over by the run of %s (--include-unrun): its rows "
+			    "are posted there",
+			    mt, by);
 		if (!rc)
 			rc = elsewhere_through(store, mt, &through, err);
 		if (!rc)
@@ -563,23 +572,26 @@ int ft_run_mark_elsewhere(struct ft_store *store, const struct ft_period *period
 			args[0] = mt;
 			args[1] = first;
 			args[2] = last;
-			rc = ft_ledger_exec_text(store,
-						 "INSERT INTO run_posted (period, source, month, first_id, "
-						 "last_id) VALUES ('elsewhere', 'elsewhere', ?, CAST(? AS "
-						 "INTEGER), CAST(? AS INTEGER))",
-						 args, 3, err);
+			rc = ft_ledger_exec_text(
+			    store,
+			    "INSERT INTO run_posted (period, source, month, first_id, "
+			    "last_id) VALUES ('elsewhere', 'elsewhere', ?, CAST(? AS "
+			    "INTEGER), CAST(? AS INTEGER))",
+			    args, 3, err);
 			snprintf(line, sizeof(line), "%s, usage rows %s..%s: %s", d, first, last,
 				 reason);
 			if (!rc)
 				rc = ft_audit_add(store, (int64_t)time(NULL), actor ? actor : "",
 						  "accounted-elsewhere", mt, line, "", err);
 			snprintf(line, sizeof(line),
-				 "%s accounted elsewhere: %s; no run will post these rows", d, reason);
+				 "%s accounted elsewhere: %s; no run will post these rows", d,
+				 reason);
 		} else {
 			snprintf(line, sizeof(line), "%s: %s", mt,
-				 through ? "already accounted elsewhere, no usage rows imported since"
-					 : "no usage rows to mark (rows imported later are named by "
-					   "the next run)");
+				 through
+				     ? "already accounted elsewhere, no usage rows imported since"
+				     : "no usage rows to mark (rows imported later are named by "
+				       "the next run)");
 		}
 		if (!rc && fn)
 			fn(ctx, line);
@@ -630,8 +642,9 @@ int ft_run_months(struct ft_store *store, ft_text_fn fn, void *ctx, struct ft_er
 		const char *a = ft_stmt_column_text(st, 0), *b = ft_stmt_column_text(st, 1);
 
 		rc = 0;
-		if (a && b && (ft_month_parse(&lo, a, strlen(a), NULL) ||
-			       ft_month_parse(&hi, b, strlen(b), NULL)))
+		if (a && b &&
+		    (ft_month_parse(&lo, a, strlen(a), NULL) ||
+		     ft_month_parse(&hi, b, strlen(b), NULL)))
 			hi = -1;
 	}
 	ft_stmt_free(st);
@@ -718,15 +731,17 @@ int ft_run_months(struct ft_store *store, ft_text_fn fn, void *ctx, struct ft_er
 				 closed ? "closed" : "open", (long long)rows, period,
 				 closed_at[0] ? ", closed " : "", closed_at);
 		else if (by[0])
-			snprintf(line, sizeof(line),
-				 "%s\t%s\t%lld\tnever run: its rows are posted as late adjustments by "
-				 "the run of %s (--include-unrun)",
-				 mt, closed ? "closed" : "included", (long long)rows, by);
+			snprintf(
+			    line, sizeof(line),
+			    "%s\t%s\t%lld\tnever run: its rows are posted as late adjustments by "
+			    "the run of %s (--include-unrun)",
+			    mt, closed ? "closed" : "included", (long long)rows, by);
 		else if (through && !m.rows)
-			snprintf(line, sizeof(line),
-				 "%s\taccounted elsewhere\t%lld\tno run posts its rows (up to usage row "
-				 "%lld): %s",
-				 mt, (long long)rows, (long long)through, why);
+			snprintf(
+			    line, sizeof(line),
+			    "%s\taccounted elsewhere\t%lld\tno run posts its rows (up to usage row "
+			    "%lld): %s",
+			    mt, (long long)rows, (long long)through, why);
 		else if (through) {
 			unrun_describe(&m, d, sizeof(d));
 			snprintf(line, sizeof(line),

@@ -42,8 +42,7 @@ static struct ft_store *ledger(const char *name, const char *frequency)
 		 "  - id: ann\n    share: 100%%\nscope:\n  artists: [ann]\n  start: 2026-01-01\n"
 		 "rates:\n  - rate: 20%%\n",
 		 frequency);
-	if (ft_contracts_import(store, testutil_write_file(dir, "ann.yaml", contract), &res,
-				&err))
+	if (ft_contracts_import(store, testutil_write_file(dir, "ann.yaml", contract), &res, &err))
 		fail_msg("%s", err.message);
 	ft_contracts_import_result_free(&res);
 	if (ft_fx_import(store,
@@ -255,8 +254,7 @@ static void test_accounted_elsewhere_is_never_posted_and_check_passes(void **sta
 			 FT_ECONFLICT);
 	assert_int_equal(ft_run_mark_elsewhere(store, &nov, "x", "t", NULL, NULL, &err),
 			 FT_ECONFLICT);
-	assert_int_equal(ft_run_mark_elsewhere(store, &oct, "", "t", NULL, NULL, &err),
-			 FT_EUSAGE);
+	assert_int_equal(ft_run_mark_elsewhere(store, &oct, "", "t", NULL, NULL, &err), FT_EUSAGE);
 	out[0] = '\0';
 	if (ft_run_mark_elsewhere(store, &oct, "paid by our old system", "t", collect, out, &err))
 		fail_msg("%s", err.message);
@@ -310,8 +308,9 @@ static void test_include_unrun_posts_the_month_as_late_adjustments(void **state)
 	assert_contains(s.notes[0], "included: 2026-10 (1 row, revenue 50.00 USD)");
 	ft_run_summary_free(&s);
 	/* October's row is a late posting of its batch: gross 40, fee 4. */
-	assert_int_equal(count(store, "SELECT COUNT(*) FROM journal WHERE batch_id = 2 AND "
-				      "kind = 'late' AND account = 'receipts:dist' AND amount = '-40'"),
+	assert_int_equal(count(store,
+			       "SELECT COUNT(*) FROM journal WHERE batch_id = 2 AND "
+			       "kind = 'late' AND account = 'receipts:dist' AND amount = '-40'"),
 			 1);
 	assert_int_equal(ft_journal_check(store, &err), 0);
 	/* A re-run without the option refuses again (the choice is per run). */
