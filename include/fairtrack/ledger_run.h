@@ -160,7 +160,7 @@ struct ft_run_summary {
  * a contract not due wait unposted for its run; the summary's notes name
  * each skipped contract and when it is next due.  Refused (FT_ECONFLICT) when a month of P is
  * closed or another period's run is still open (close it first), or when
- * an earlier month no run covers holds usage no run posted (struct
+ * an earlier month no run covers holds rows no run posted (struct
  * ft_run_options, include_unrun, says what to do instead).  A missing
  * exchange rate is FT_ENOTFOUND naming every pair and month needed.
  */
@@ -170,7 +170,7 @@ void ft_run_summary_free(struct ft_run_summary *summary);
 
 /* What a run may do beyond the defaults of ft_run_period. */
 struct ft_run_options {
-	/* Post the usage rows of earlier months no run covers (never run, not
+	/* Post the usage, suspense and income rows of earlier months no run covers (never run, not
 	 * closed, not accounted elsewhere) as late adjustments in this run;
 	 * closing the run closes those months (docs/JOURNAL.md, "Months no run
 	 * covers").  Without it such rows refuse the run (FT_ECONFLICT naming
@@ -192,7 +192,7 @@ int ft_run_close(struct ft_store *store, const struct ft_period *period, struct 
 
 /*
  * Mark every month of P accounted elsewhere (another system paid it): the
- * active usage rows no run posted that each month holds now are never
+ * active usage, suspense and income rows no run posted that each month holds now are never
  * posted, and runs of later periods no longer stop on them.  reason is
  * required; it goes to the audit log (action "accounted-elsewhere", by
  * actor) with the rows and revenue.  Rows imported for the month later

@@ -880,14 +880,14 @@ static int unrun_included(const struct run_ctx *r, int month)
 	return 0;
 }
 
-/* Accounted elsewhere: the month's usage rows up to its mark, and its
- * suspense and income rows, are never posted — even once the month is
- * closed because a run took over the rows imported after the mark. */
+/* Accounted elsewhere: the month's rows up to its marks are never posted —
+ * even once the month is closed because a run took over the rows imported
+ * after the marks. */
 static int accounted_elsewhere(const struct run_ctx *r, enum src_kind kind, int month, int64_t id)
 {
 	const struct unrun_mark *m = r->n_marks ? unrun_mark_of(r->marks, r->n_marks, month) : NULL;
 
-	return m && (kind != SRC_USAGE || id <= m->through);
+	return m && id <= m->through[kind];
 }
 
 /* Which rows count, and is a row late?  0 skip, 1 in P, 2 late (or
@@ -1097,8 +1097,8 @@ static int read_usage(struct run_ctx *r)
 	/* The rows of months no run covers that this run takes over may be
 	 * older than any month scan_from looks at. */
 	for (size_t i = 0; !rc && i < r->n_unrun; i++)
-		if (r->unrun[i].first_id < from)
-			from = r->sum->scan_from = r->unrun[i].first_id;
+		if (r->unrun[i].rows[SRC_USAGE] && r->unrun[i].first_id[SRC_USAGE] < from)
+			from = r->sum->scan_from = r->unrun[i].first_id[SRC_USAGE];
 	if (!rc)
 		rc = usage_reader_start(&scan, r->store, last, from, r->err);
 	while (!rc && (rc = usage_reader_next(scan, &u, r->err)) == 1) {

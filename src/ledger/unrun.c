@@ -4,17 +4,18 @@
  *
  * Runs go in order and a closed period is final, so a month that was never
  * run and is not closed, once a later month is closed, can never be run:
- * its usage rows were read by no run and counted nowhere.  Every cent
- * received must end somewhere, so such rows are never skipped silently.
- * A month before the run's period holding active usage rows no run posted
- * is one of:
+ * its usage, suspense and income rows were read by no run and counted
+ * nowhere.  Every cent received must end somewhere, so such rows are never
+ * skipped silently.  A month before the run's period holding active rows
+ * no run posted is one of:
  *
  *  - accounted elsewhere: the label says another system paid it (history
  *    imported for reference).  Recorded as run_posted rows with source
- *    'elsewhere' (period 'elsewhere', which no run has) covering the rows
- *    the month held when marked, up to last_id; the reason is in the audit
- *    log (action 'accounted-elsewhere', target the month).  Those rows are
- *    never posted.  A row imported for the month later has a larger rowid
+ *    'elsewhere', 'elsewhere-suspense' or 'elsewhere-income' (period
+ *    'elsewhere', which no run has) covering the rows of that kind the
+ *    month held when marked, up to last_id; the reason is in the audit log
+ *    (action 'accounted-elsewhere', target the month).  Those rows are
+ *    never posted.  A row imported for the month later has a larger id
  *    and is undecided again: the next run names it.
  *  - taken over by a run (`run --include-unrun`): the run posts the rows as
  *    late adjustments and records the month in run_posted with source
@@ -91,24 +92,18 @@ static int add_revenue(struct unrun_month *m, const char *cur, const char *text,
 	return 0;
 }
 
-/*
- * One month: its active usage rows with rowid > above that no run posted
- * (run_posted 'usage' ranges of any run: at run time the only runs left
- * are closed ones; for check an open run's rows count as posted too).
- */
-static int scan_month(struct ft_store *store, int month, int64_t above, struct unrun_month *out,
-		      struct ft_error *err)
+/* Usage row ranges of one month that runs posted (run_posted 'usage' of
+ * any run: at run time the only runs left are closed ones; for check an
+ * open run's rows count as posted too), sorted by first id. */
+static int posted_ranges(struct ft_store *store, const char *mt, struct id_range **out, size_t *n,
+			 struct ft_error *err)
 {
 	struct ft_stmt *st = NULL;
 	struct id_range *ranges = NULL;
-	size_t n = 0, cap = 0, at = 0;
-	char mt[8];
+	size_t cap = 0;
 	int rc;
 
-	memset(out, 0, sizeof(*out));
-	out->month = month;
-	out->through = above;
-	ft_month_format(mt, month);
+	*n = 0;
 	rc = ft_store_prepare(store, &st,
 			      "SELECT first_id, last_id FROM run_posted WHERE source = 'usage' AND "
 			      "month = ? ORDER BY first_id",
@@ -117,7 +112,7 @@ static int scan_month(struct ft_store *store, int month, int64_t above, struct u
 		rc = ft_stmt_bind_text(st, 1, mt, err);
 	while (!rc && (rc = ft_stmt_step(st, err)) == 1) {
 		rc = 0;
-		if (n == cap) {
+		if (*n == cap) {
 			struct id_range *g = realloc(ranges, (cap ? cap * 2 : 16) * sizeof(*g));
 
 			if (!g) {
@@ -127,66 +122,119 @@ static int scan_month(struct ft_store *store, int month, int64_t above, struct u
 			ranges = g;
 			cap = cap ? cap * 2 : 16;
 		}
-		ranges[n].first = ft_stmt_column_int64(st, 0);
-		ranges[n++].last = ft_stmt_column_int64(st, 1);
+		ranges[*n].first = ft_stmt_column_int64(st, 0);
+		ranges[(*n)++].last = ft_stmt_column_int64(st, 1);
 	}
 	ft_stmt_free(st);
-	st = NULL;
-	if (rc < 0)
-		goto out;
-	/* month = ? AND rowid > ? is a range of the month index (the rowid
-	 * is its last column), so a month marked up to its last row costs
-	 * one seek. */
-	rc = ft_store_prepare(store, &st,
-			      "SELECT u.rowid, u.currency, u.revenue FROM usage u JOIN "
-			      "import_batches b ON b.id = u.batch_id WHERE u.month = ? AND "
-			      "u.rowid > ? AND b.withdrawn_at IS NULL ORDER BY u.rowid",
-			      err);
-	if (!rc)
-		rc = ft_stmt_bind_text(st, 1, mt, err);
-	if (!rc)
-		rc = ft_stmt_bind_int64(st, 2, above, err);
-	while (!rc && (rc = ft_stmt_step(st, err)) == 1) {
-		int64_t id = ft_stmt_column_int64(st, 0);
+	*out = ranges;
+	return rc < 0 ? rc : 0;
+}
 
-		rc = 0;
-		/* Ranges of different runs may interleave: skip those ended. */
-		while (at < n && ranges[at].last < id)
-			at++;
-		if (at < n && ranges[at].first <= id) {
-			size_t k;
-			int posted = 0;
+/*
+ * One month: its active usage, suspense and income rows above the month's
+ * accounted-elsewhere marks (above[kind]) that no run posted.  Usage rows
+ * posted are in run_posted; suspense and income rows in the receipt or
+ * late posting of their own id (one a row).
+ */
+static int scan_month(struct ft_store *store, int month, const int64_t above[3],
+		      struct unrun_month *out, struct ft_error *err)
+{
+	static const char *const sql[3] = {
+	    /* month = ? AND rowid > ? is a range of the month index (the rowid is
+	     * its last column), so a month marked up to its last row costs one
+	     * seek. */
+	    "SELECT u.rowid, u.currency, u.revenue FROM usage u JOIN import_batches b ON b.id = "
+	    "u.batch_id WHERE u.month = ? AND u.rowid > ? AND b.withdrawn_at IS NULL ORDER BY "
+	    "u.rowid",
+	    "SELECT s.rowid, s.currency, s.revenue FROM suspense s JOIN import_batches b ON b.id = "
+	    "s.batch_id WHERE s.month = ? AND s.rowid > ? AND b.withdrawn_at IS NULL AND NOT "
+	    "EXISTS (SELECT 1 FROM journal j WHERE j.source = 'suspense' AND j.source_id = "
+	    "s.rowid AND j.kind IN ('receipt', 'late')) ORDER BY s.rowid",
+	    "SELECT i.id, i.currency, i.amount FROM income i WHERE i.month = ? AND i.id > ? AND "
+	    "NOT EXISTS (SELECT 1 FROM journal j WHERE j.source = 'income' AND j.source_id = i.id "
+	    "AND j.kind IN ('receipt', 'late')) ORDER BY i.id",
+	};
+	struct ft_stmt *st = NULL;
+	struct id_range *ranges = NULL;
+	size_t n = 0, at = 0;
+	char mt[8];
+	int rc, k;
 
-			for (k = at; k < n && ranges[k].first <= id && !posted; k++)
-				posted = ranges[k].last >= id;
-			if (posted)
-				continue;
+	memset(out, 0, sizeof(*out));
+	out->month = month;
+	ft_month_format(mt, month);
+	rc = posted_ranges(store, mt, &ranges, &n, err);
+	for (k = 0; !rc && k < 3; k++) {
+		out->through[k] = above[k];
+		rc = ft_store_prepare(store, &st, sql[k], err);
+		if (!rc)
+			rc = ft_stmt_bind_text(st, 1, mt, err);
+		if (!rc)
+			rc = ft_stmt_bind_int64(st, 2, above[k], err);
+		while (!rc && (rc = ft_stmt_step(st, err)) == 1) {
+			int64_t id = ft_stmt_column_int64(st, 0);
+
+			rc = 0;
+			/* Ranges of different runs may interleave: skip those ended. */
+			while (k == 0 && at < n && ranges[at].last < id)
+				at++;
+			if (k == 0 && at < n && ranges[at].first <= id) {
+				size_t j;
+				int posted = 0;
+
+				for (j = at; j < n && ranges[j].first <= id && !posted; j++)
+					posted = ranges[j].last >= id;
+				if (posted)
+					continue;
+			}
+			if (!out->rows[k])
+				out->first_id[k] = id;
+			out->last_id[k] = id;
+			out->rows[k]++;
+			rc = add_revenue(out, ft_stmt_column_text(st, 1),
+					 ft_stmt_column_text(st, 2), err);
 		}
-		if (!out->rows)
-			out->first_id = id;
-		out->last_id = id;
-		out->rows++;
-		rc = add_revenue(out, ft_stmt_column_text(st, 1), ft_stmt_column_text(st, 2), err);
+		ft_stmt_free(st);
+		st = NULL;
+		if (rc > 0)
+			rc = 0;
 	}
-out:
-	ft_stmt_free(st);
 	free(ranges);
 	return rc < 0 ? rc : 0;
 }
 
-/* The highest usage rowid marked accounted elsewhere in month (0: none). */
-static int elsewhere_through(struct ft_store *store, const char *mt, int64_t *through,
+static const char *const mark_sources[3] = {"elsewhere", "elsewhere-suspense", "elsewhere-income"};
+
+/* The highest row id of each kind marked accounted elsewhere in month (0: none). */
+static int elsewhere_through(struct ft_store *store, const char *mt, int64_t through[3],
 			     struct ft_error *err)
 {
-	int found;
-	int rc = one_int(store,
-			 "SELECT MAX(last_id) FROM run_posted WHERE source = 'elsewhere' AND "
-			 "month = ?",
-			 mt, through, &found, err);
+	struct ft_stmt *st = NULL;
+	int rc, k;
 
-	if (!found)
-		*through = 0;
-	return rc;
+	through[0] = through[1] = through[2] = 0;
+	rc = ft_store_prepare(store, &st,
+			      "SELECT source, MAX(last_id) FROM run_posted WHERE month = ? AND "
+			      "source IN ('elsewhere', 'elsewhere-suspense', 'elsewhere-income') "
+			      "GROUP BY source",
+			      err);
+	if (!rc)
+		rc = ft_stmt_bind_text(st, 1, mt, err);
+	while (!rc && (rc = ft_stmt_step(st, err)) == 1) {
+		const char *source = ft_stmt_column_text(st, 0);
+
+		rc = 0;
+		for (k = 0; k < 3; k++)
+			if (source && !strcmp(source, mark_sources[k]))
+				through[k] = ft_stmt_column_int64(st, 1);
+	}
+	ft_stmt_free(st);
+	return rc < 0 ? rc : 0;
+}
+
+static int64_t total_rows(const struct unrun_month *m)
+{
+	return m->rows[0] + m->rows[1] + m->rows[2];
 }
 
 /* 1 when a run took the month over (run_posted 'unrun'), 0 when not. */
@@ -208,52 +256,125 @@ static int taken_over(struct ft_store *store, const char *mt, char *by, size_t c
 	return rc;
 }
 
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The months before `before` holding usage, suspense or income rows,
+ * sorted, each once (*out malloc'd). */
+static int candidate_months(struct ft_store *store, int before, int **out, size_t *n,
+			    struct ft_error *err)
+{
+	static const char *const sql[3] = {
+	    /* usage: one seek a month through its month index (a ledger's
+	     * history is years of months, not its rows) */
+	    "SELECT MIN(month) FROM usage WHERE month > ?",
+	    /* suspense and income are small; read_rows reads them whole too */
+	    "SELECT DISTINCT month FROM suspense WHERE month > ?",
+	    "SELECT DISTINCT month FROM income WHERE month > ?",
+	};
+	struct ft_stmt *st = NULL;
+	int *list = NULL, rc = 0, k, month;
+	size_t cap = 0, i, w;
+	char mt[8] = "";
+
+	*n = 0;
+	for (k = 0; !rc && k < 3; k++) {
+		mt[0] = '\0';
+		rc = ft_store_prepare(store, &st, sql[k], err);
+		while (!rc) {
+			const char *t;
+
+			if (k == 0) { /* the next month after the last one found */
+				rc = ft_stmt_reset(st, err);
+				if (!rc)
+					rc = ft_stmt_bind_text(st, 1, mt, err);
+			} else if (!mt[0]) {
+				mt[0] = ' '; /* bound once: every month */
+				rc = ft_stmt_bind_text(st, 1, "", err);
+			}
+			if (!rc)
+				rc = ft_stmt_step(st, err);
+			if (rc != 1)
+				break;
+			rc = 0;
+			t = ft_stmt_column_text(st, 0);
+			if (!t || ft_month_parse(&month, t, strlen(t), NULL)) {
+				if (k == 0)
+					break;
+				continue;
+			}
+			if (month >= before) {
+				if (k == 0)
+					break;
+				continue;
+			}
+			if (k == 0)
+				ft_month_format(mt, month);
+			if (*n == cap) {
+				int *g = realloc(list, (cap ? cap * 2 : 16) * sizeof(*g));
+
+				if (!g) {
+					rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+					break;
+				}
+				list = g;
+				cap = cap ? cap * 2 : 16;
+			}
+			list[(*n)++] = month;
+		}
+		ft_stmt_free(st);
+		st = NULL;
+		if (rc > 0)
+			rc = 0;
+	}
+	if (rc < 0) {
+		free(list);
+		*n = 0;
+		return rc;
+	}
+	if (*n)
+		qsort(list, *n, sizeof(*list), cmp_int);
+	for (i = w = 0; i < *n; i++)
+		if (!w || list[w - 1] != list[i])
+			list[w++] = list[i];
+	*n = w;
+	*out = list;
+	return 0;
+}
+
 int unrun_scan(struct ft_store *store, int before, struct unrun_month **out, size_t *n,
 	       struct ft_error *err)
 {
-	struct ft_stmt *next = NULL;
 	struct unrun_month *list = NULL, m;
-	size_t cap = 0;
-	char mt[8] = "";
-	int rc, month;
+	int *months = NULL;
+	size_t cap = 0, n_months = 0, i;
+	char mt[8];
+	int rc;
 
 	*out = NULL;
 	*n = 0;
-	/* Walk the months that hold usage through the month index, one seek
-	 * each: a ledger's history is years of months, not its rows. */
-	rc = ft_store_prepare(store, &next, "SELECT MIN(month) FROM usage WHERE month > ?", err);
-	for (;;) {
-		const char *t;
-		int64_t through = 0;
+	rc = candidate_months(store, before, &months, &n_months, err);
+	for (i = 0; !rc && i < n_months; i++) {
+		int64_t through[3] = {0, 0, 0};
 
 		memset(&m, 0, sizeof(m));
-
-		if (!rc)
-			rc = ft_stmt_reset(next, err);
-		if (!rc)
-			rc = ft_stmt_bind_text(next, 1, mt, err);
-		if (!rc)
-			rc = ft_stmt_step(next, err);
-		if (rc != 1)
-			break;
-		t = ft_stmt_column_text(next, 0);
-		if (!t || ft_month_parse(&month, t, strlen(t), NULL) || month >= before) {
-			rc = 0;
-			break;
-		}
-		ft_month_format(mt, month);
+		ft_month_format(mt, months[i]);
 		rc = ft_ledger_month_closed(store, mt, err);
 		if (rc == 0)
 			rc = taken_over(store, mt, NULL, 0, err);
 		if (rc == 0)
-			rc = elsewhere_through(store, mt, &through, err);
+			rc = elsewhere_through(store, mt, through, err);
 		if (rc == 0)
-			rc = scan_month(store, month, through, &m, err);
+			rc = scan_month(store, months[i], through, &m, err);
 		if (rc == 1) { /* closed or taken over: the runs handle its rows */
 			rc = 0;
 			continue;
 		}
-		if (rc < 0 || !m.rows)
+		if (rc < 0 || !total_rows(&m))
 			continue;
 		if (*n == cap) {
 			struct unrun_month *g = realloc(list, (cap ? cap * 2 : 8) * sizeof(*g));
@@ -267,7 +388,7 @@ int unrun_scan(struct ft_store *store, int before, struct unrun_month **out, siz
 		}
 		list[(*n)++] = m;
 	}
-	ft_stmt_free(next);
+	free(months);
 	if (rc < 0) {
 		free(list);
 		*n = 0;
@@ -279,12 +400,20 @@ int unrun_scan(struct ft_store *store, int before, struct unrun_month **out, siz
 
 void unrun_describe(const struct unrun_month *m, char *buf, size_t cap)
 {
+	static const char *const kinds[3] = {"", " suspense", " income"};
 	char mt[8], a[FT_AMOUNT_STR_MAX];
 	size_t used, i;
+	int k, parts = 0;
 
 	ft_month_format(mt, m->month);
-	used = (size_t)snprintf(buf, cap, "%s (%lld row%s, revenue", mt, (long long)m->rows,
-				m->rows == 1 ? "" : "s");
+	used = (size_t)snprintf(buf, cap, "%s (", mt);
+	for (k = 0; k < 3 && used < cap; k++)
+		if (m->rows[k] || (k == 0 && !total_rows(m)))
+			used += (size_t)snprintf(buf + used, cap - used, "%s%lld%s row%s",
+						 parts++ ? ", " : "", (long long)m->rows[k],
+						 kinds[k], m->rows[k] == 1 ? "" : "s");
+	if (used < cap)
+		used += (size_t)snprintf(buf + used, cap - used, ", revenue");
 	for (i = 0; i < m->n_cur && used < cap; i++) {
 		ft_amount_format(a, sizeof(a), m->revenue[i], 2);
 		used += (size_t)snprintf(buf + used, cap - used, "%s %s %s", i ? "," : "", a,
@@ -313,10 +442,12 @@ int unrun_for_run(struct ft_store *store, const struct ft_period *period, int in
 	{
 		struct ft_stmt *st = NULL;
 
-		rc = ft_store_prepare(store, &st,
-				      "SELECT month FROM run_posted WHERE source = 'elsewhere' AND "
-				      "month >= ? AND month <= ? ORDER BY month LIMIT 1",
-				      err);
+		rc =
+		    ft_store_prepare(store, &st,
+				     "SELECT month FROM run_posted WHERE source IN ('elsewhere', "
+				     "'elsewhere-suspense', 'elsewhere-income') AND month >= ? AND "
+				     "month <= ? ORDER BY month LIMIT 1",
+				     err);
 		if (!rc)
 			rc = ft_stmt_bind_text(st, 1, first, err);
 		if (!rc)
@@ -349,9 +480,9 @@ int unrun_for_run(struct ft_store *store, const struct ft_period *period, int in
 			if (!rc)
 				rc = ft_stmt_bind_text(st, 2, mt, err);
 			if (!rc)
-				rc = ft_stmt_bind_int64(st, 3, (*out)[i].first_id, err);
+				rc = ft_stmt_bind_int64(st, 3, (*out)[i].first_id[0], err);
 			if (!rc)
-				rc = ft_stmt_bind_int64(st, 4, (*out)[i].last_id, err);
+				rc = ft_stmt_bind_int64(st, 4, (*out)[i].last_id[0], err);
 			if (!rc && (rc = ft_stmt_step(st, err)) > 0)
 				rc = 0;
 		}
@@ -376,7 +507,7 @@ int unrun_for_run(struct ft_store *store, const struct ft_period *period, int in
 		 "('run --period %s --include-unrun')",
 		 p);
 	used = (size_t)snprintf(msg, sizeof(msg),
-				"%s: %zu earlier month%s hold%s usage no run posted:", p, *n,
+				"%s: %zu earlier month%s hold%s rows no run posted:", p, *n,
 				*n == 1 ? "" : "s", *n == 1 ? "s" : "");
 	for (i = 0; i < *n; i++) {
 		char d[160], one[256];
@@ -418,12 +549,24 @@ int unrun_marks(struct ft_store *store, struct unrun_mark **out, size_t *n, stru
 	*n = 0;
 	rc = ft_store_prepare(
 	    store, &st,
-	    "SELECT month, MAX(last_id) FROM run_posted WHERE source = 'elsewhere' "
-	    "GROUP BY month ORDER BY month",
+	    "SELECT month, source, MAX(last_id) FROM run_posted WHERE source IN ('elsewhere', "
+	    "'elsewhere-suspense', 'elsewhere-income') GROUP BY month, source ORDER BY month",
 	    err);
 	while (!rc && (rc = ft_stmt_step(st, err)) == 1) {
-		const char *t = ft_stmt_column_text(st, 0);
+		const char *t = ft_stmt_column_text(st, 0), *source = ft_stmt_column_text(st, 1);
+		int month, k;
 
+		rc = ft_month_parse(&month, t, t ? strlen(t) : 0, err);
+		if (rc)
+			break;
+		for (k = 0; k < 3 && (!source || strcmp(source, mark_sources[k]) != 0); k++)
+			;
+		if (k == 3)
+			continue;
+		if (*n && list[*n - 1].month == month) {
+			list[*n - 1].through[k] = ft_stmt_column_int64(st, 2);
+			continue;
+		}
 		if (*n == cap) {
 			struct unrun_mark *g = realloc(list, (cap ? cap * 2 : 8) * sizeof(*g));
 
@@ -434,8 +577,9 @@ int unrun_marks(struct ft_store *store, struct unrun_mark **out, size_t *n, stru
 			list = g;
 			cap = cap ? cap * 2 : 8;
 		}
-		rc = ft_month_parse(&list[*n].month, t, t ? strlen(t) : 0, err);
-		list[(*n)++].through = ft_stmt_column_int64(st, 1);
+		memset(&list[*n], 0, sizeof(list[*n]));
+		list[*n].month = month;
+		list[(*n)++].through[k] = ft_stmt_column_int64(st, 2);
 	}
 	ft_stmt_free(st);
 	if (rc < 0) {
@@ -501,7 +645,7 @@ int unrun_check(struct ft_store *store, struct ft_error *err)
 		unrun_describe(&list[0], d, sizeof(d));
 		ft_month_format(lt, last);
 		rc = ft_error_set(err, FT_ECONFLICT,
-				  "J-6: %s: usage rows no run posted, in a month no run covers "
+				  "J-6: %s: rows no run posted, in a month no run covers "
 				  "before the closed %s (%zu such month%s): post them with 'run "
 				  "--period P --include-unrun' or mark the month 'close --period M "
 				  "--accounted-elsewhere REASON'",
@@ -530,9 +674,11 @@ int ft_run_mark_elsewhere(struct ft_store *store, const struct ft_period *period
 		return rc;
 	for (i = 0; !rc && i < period->months; i++) {
 		struct ft_stmt *st = NULL;
-		int64_t through = 0;
-		const char *args[5];
-		char first[24], last[24];
+		int64_t through[3] = {0, 0, 0};
+		const char *args[4];
+		char first[24], last[24], ranges[160];
+		size_t used = 0;
+		int k;
 
 		ft_month_format(mt, period->first + i);
 		rc = ft_store_prepare(
@@ -560,26 +706,40 @@ int ft_run_mark_elsewhere(struct ft_store *store, const struct ft_period *period
 			    "are posted there",
 			    mt, by);
 		if (!rc)
-			rc = elsewhere_through(store, mt, &through, err);
+			rc = elsewhere_through(store, mt, through, err);
 		if (!rc)
 			rc = scan_month(store, period->first + i, through, &m, err);
 		if (rc)
 			break;
 		unrun_describe(&m, d, sizeof(d));
-		if (m.rows) {
-			snprintf(first, sizeof(first), "%lld", (long long)m.first_id);
-			snprintf(last, sizeof(last), "%lld", (long long)m.last_id);
-			args[0] = mt;
-			args[1] = first;
-			args[2] = last;
+		ranges[0] = '\0';
+		/* One mark per kind of row: the month's rows of that kind up to
+		 * the last one it holds now. */
+		for (k = 0; !rc && k < 3; k++) {
+			if (!m.rows[k])
+				continue;
+			snprintf(first, sizeof(first), "%lld", (long long)m.first_id[k]);
+			snprintf(last, sizeof(last), "%lld", (long long)m.last_id[k]);
+			args[0] = mark_sources[k];
+			args[1] = mt;
+			args[2] = first;
+			args[3] = last;
 			rc = ft_ledger_exec_text(
 			    store,
-			    "INSERT INTO run_posted (period, source, month, first_id, "
-			    "last_id) VALUES ('elsewhere', 'elsewhere', ?, CAST(? AS "
-			    "INTEGER), CAST(? AS INTEGER))",
-			    args, 3, err);
-			snprintf(line, sizeof(line), "%s, usage rows %s..%s: %s", d, first, last,
-				 reason);
+			    "INSERT INTO run_posted (period, source, month, "
+			    "first_id, last_id) VALUES ('elsewhere', ?, ?, CAST(? "
+			    "AS INTEGER), CAST(? AS INTEGER))",
+			    args, 4, err);
+			if (used < sizeof(ranges))
+				used += (size_t)snprintf(ranges + used, sizeof(ranges) - used,
+							 ", %s rows %s..%s",
+							 k == 0	  ? "usage"
+							 : k == 1 ? "suspense"
+								  : "income",
+							 first, last);
+		}
+		if (total_rows(&m)) {
+			snprintf(line, sizeof(line), "%s%s: %s", d, ranges, reason);
 			if (!rc)
 				rc = ft_audit_add(store, (int64_t)time(NULL), actor ? actor : "",
 						  "accounted-elsewhere", mt, line, "", err);
@@ -588,10 +748,10 @@ int ft_run_mark_elsewhere(struct ft_store *store, const struct ft_period *period
 				 reason);
 		} else {
 			snprintf(line, sizeof(line), "%s: %s", mt,
-				 through
-				     ? "already accounted elsewhere, no usage rows imported since"
-				     : "no usage rows to mark (rows imported later are named by "
-				       "the next run)");
+				 through[0] || through[1] || through[2]
+				     ? "already accounted elsewhere, no rows imported since"
+				     : "no rows to mark (rows imported later are named by the next "
+				       "run)");
 		}
 		if (!rc && fn)
 			fn(ctx, line);
@@ -633,7 +793,10 @@ int ft_run_months(struct ft_store *store, ft_text_fn fn, void *ctx, struct ft_er
 	static const char *const bounds =
 	    "SELECT MIN(m), MAX(m) FROM (SELECT MIN(month) AS m FROM usage UNION ALL SELECT "
 	    "MAX(month) FROM usage UNION ALL SELECT month FROM closed_periods UNION ALL SELECT "
-	    "month FROM run_posted WHERE source = 'elsewhere')";
+	    "month FROM run_posted WHERE source IN ('elsewhere', 'elsewhere-suspense', "
+	    "'elsewhere-income') UNION ALL SELECT MIN(month) FROM suspense UNION ALL SELECT "
+	    "MAX(month) FROM suspense UNION ALL SELECT MIN(month) FROM income UNION ALL SELECT "
+	    "MAX(month) FROM income)";
 	struct ft_stmt *st = NULL, *count = NULL, *run = NULL;
 	int rc, lo = 0, hi = -1, month;
 
@@ -683,7 +846,8 @@ int ft_run_months(struct ft_store *store, ft_text_fn fn, void *ctx, struct ft_er
 		char by[FT_PERIOD_STR_MAX] = "", d[160];
 		char period[FT_PERIOD_STR_MAX] = "", closed_at[40] = "";
 		struct unrun_month m;
-		int64_t rows = 0, through = 0;
+		int64_t rows = 0, through[3] = {0, 0, 0};
+		int marked;
 		int closed;
 
 		ft_month_format(mt, month);
@@ -717,12 +881,13 @@ int ft_run_months(struct ft_store *store, ft_text_fn fn, void *ctx, struct ft_er
 			break;
 		if (!by[0] || !rc)
 			by[0] = '\0';
-		rc = elsewhere_through(store, mt, &through, err);
+		rc = elsewhere_through(store, mt, through, err);
+		marked = through[0] || through[1] || through[2];
 		if (!rc && !closed && !period[0] && !by[0])
 			rc = scan_month(store, month, through, &m, err);
 		else
-			m.rows = 0;
-		if (!rc && through)
+			memset(&m, 0, sizeof(m));
+		if (!rc && marked)
 			rc = reasons(store, mt, why, sizeof(why), err);
 		if (rc)
 			break;
@@ -736,19 +901,19 @@ int ft_run_months(struct ft_store *store, ft_text_fn fn, void *ctx, struct ft_er
 			    "%s\t%s\t%lld\tnever run: its rows are posted as late adjustments by "
 			    "the run of %s (--include-unrun)",
 			    mt, closed ? "closed" : "included", (long long)rows, by);
-		else if (through && !m.rows)
+		else if (marked && !total_rows(&m))
 			snprintf(
 			    line, sizeof(line),
-			    "%s\taccounted elsewhere\t%lld\tno run posts its rows (up to usage row "
-			    "%lld): %s",
-			    mt, (long long)rows, (long long)through, why);
-		else if (through) {
+			    "%s\taccounted elsewhere\t%lld\tno run posts the rows it held when "
+			    "marked: %s",
+			    mt, (long long)rows, why);
+		else if (marked) {
 			unrun_describe(&m, d, sizeof(d));
 			snprintf(line, sizeof(line),
 				 "%s\tnot run\t%lld\t%s imported since it was marked accounted "
 				 "elsewhere (%s)",
 				 mt, (long long)rows, d, why);
-		} else if (m.rows) {
+		} else if (total_rows(&m)) {
 			unrun_describe(&m, d, sizeof(d));
 			snprintf(line, sizeof(line),
 				 "%s\tnot run\t%lld\t%s no run posted: run it, mark it accounted "

@@ -19,13 +19,14 @@
 
 #define UNRUN_CURRENCIES 3
 
-/* A month's active usage rows no run posted and not accounted elsewhere. */
+/* A month's active rows no run posted and not accounted elsewhere, per
+ * kind: 0 usage, 1 suspense, 2 income (run.c's enum src_kind). */
 struct unrun_month {
 	int month;
-	int64_t rows;
-	int64_t first_id, last_id; /* the lowest and highest of those rows */
-	int64_t through;	   /* rows up to this rowid are accounted elsewhere; 0: none */
-	size_t n_cur;		   /* revenue per report currency, the first few */
+	int64_t rows[3];
+	int64_t first_id[3], last_id[3]; /* the lowest and highest of those rows */
+	int64_t through[3];		 /* rows up to these ids are accounted elsewhere */
+	size_t n_cur;			 /* revenue per report currency, the first few */
 	int more_cur;
 	char cur[UNRUN_CURRENCIES][4];
 	ft_amount revenue[UNRUN_CURRENCIES];
@@ -33,8 +34,8 @@ struct unrun_month {
 
 /*
  * Months before `before` (a month index) that are not closed and that no
- * run took over, holding active usage rows that no run posted and that lie
- * above the month's accounted-elsewhere mark.  *out is malloc'd (free it),
+ * run took over, holding active usage, suspense or income rows that no run
+ * posted and that lie above the month's accounted-elsewhere marks.  *out is malloc'd (free it),
  * in month order.
  */
 int unrun_scan(struct ft_store *store, int before, struct unrun_month **out, size_t *n,
@@ -51,11 +52,11 @@ int unrun_scan(struct ft_store *store, int before, struct unrun_month **out, siz
 int unrun_for_run(struct ft_store *store, const struct ft_period *period, int include,
 		  struct unrun_month **out, size_t *n, struct ft_error *err);
 
-/* A month marked accounted elsewhere: usage rows up to through are never
- * posted, nor are its suspense and income rows. */
+/* A month marked accounted elsewhere: its rows of each kind (0 usage, 1
+ * suspense, 2 income) up to through[kind] are never posted. */
 struct unrun_mark {
 	int month;
-	int64_t through;
+	int64_t through[3];
 };
 
 /* Every mark, by month (*out malloc'd; free it). */

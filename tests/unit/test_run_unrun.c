@@ -364,6 +364,66 @@ static void test_marked_rows_stay_unposted_when_the_month_is_taken_over_later(vo
 	ft_store_close(store);
 }
 
+/* October's unmatched usage (suspense) and its income were skipped the same
+ * way: they are named, marked and included with its usage. */
+static void add_suspense_and_income(struct ft_store *store)
+{
+	struct ft_error err;
+
+	if (ft_store_exec(store,
+			  "INSERT INTO suspense VALUES (2, '2026-10', 'isrc', 'GBZZZ2600009', 'GB', "
+			  " 'SubscriptionModel', 'OnDemandStream', 'spotify', 'USD', 3, '3');"
+			  "INSERT INTO income (month, partner_id, kind, currency, amount, "
+			  " description, file, line, imported_at) VALUES ('2026-10', 'dist', "
+			  " 'other', 'USD', '7', 'bonus', 'i.csv', 2, 't');",
+			  &err))
+		fail_msg("%s", err.message);
+}
+
+static void test_suspense_and_income_of_a_month_no_run_covers_count_too(void **state)
+{
+	struct ft_store *store = october_left_behind("kinds");
+	struct ft_period oct = testutil_period("2026-10"), dec = testutil_period("2026-12");
+	struct ft_run_summary s;
+	struct ft_error err;
+	static const char *const named =
+	    "2026-10 (1 row, 1 suspense row, 1 income row, revenue 60.00 USD)";
+
+	(void)state;
+	add_suspense_and_income(store);
+	assert_int_equal(ft_journal_check(store, &err), FT_ECONFLICT);
+	assert_contains(err.message, named);
+	assert_int_equal(ft_run_period(store, &dec, &s, &err), FT_ECONFLICT);
+	ft_run_summary_free(&s);
+	assert_contains(err.message, named);
+	/* Marked: none of the three is ever posted. */
+	assert_int_equal(ft_run_mark_elsewhere(store, &oct, "old system", "t", NULL, NULL, &err),
+			 0);
+	assert_int_equal(ft_journal_check(store, &err), 0);
+	run_ok(store, "2026-12", 0, &s);
+	testutil_assert_amount(s.receipts, "16");
+	ft_run_summary_free(&s);
+	assert_int_equal(count(store, "SELECT COUNT(*) FROM journal WHERE source IN "
+				      "('suspense', 'income') OR batch_id = 2"),
+			 0);
+	assert_int_equal(ft_journal_check(store, &err), 0);
+	ft_store_close(store);
+
+	/* Included: all three are posted, 80 USD × 0.8 = 64, and balance. */
+	store = october_left_behind("kinds-include");
+	add_suspense_and_income(store);
+	run_ok(store, "2026-12", 1, &s);
+	testutil_assert_amount(s.receipts, "64");
+	testutil_assert_amount(s.fees, "6.40");
+	testutil_assert_amount(s.suspense, "2.16"); /* 3 × 0.8 less 10 % */
+	assert_int_equal(s.late_lines, 3);
+	ft_run_summary_free(&s);
+	assert_int_equal(ft_journal_check(store, &err), 0);
+	assert_int_equal(ft_run_close(store, &dec, &err), 0);
+	assert_int_equal(ft_journal_check(store, &err), 0);
+	ft_store_close(store);
+}
+
 /* Rows a quarterly contract defers sit in closed months: they are waiting,
  * not left behind — no refusal, no finding, and the quarter posts them. */
 static void test_rows_deferred_for_a_quarterly_contract_are_not_unrun(void **state)
@@ -396,6 +456,7 @@ int main(void)
 	    cmocka_unit_test(test_accounted_elsewhere_is_never_posted_and_check_passes),
 	    cmocka_unit_test(test_include_unrun_posts_the_month_as_late_adjustments),
 	    cmocka_unit_test(test_marked_rows_stay_unposted_when_the_month_is_taken_over_later),
+	    cmocka_unit_test(test_suspense_and_income_of_a_month_no_run_covers_count_too),
 	    cmocka_unit_test(test_rows_deferred_for_a_quarterly_contract_are_not_unrun),
 	};
 
