@@ -13,6 +13,9 @@
  *                     converted exactly, through the engine, posted as a
  *                     double-entry journal; replaces an open run of P
  *   close P           makes P immutable; its engine state seeds the next run
+ *   months no run     an earlier month never run and not closed refuses the
+ *   covers            run until it is run, marked accounted elsewhere, or
+ *                     posted by the run as late adjustments (include_unrun)
  *   explain           payable → balance → entries → rates → batch and row
  *   check             the journal's invariants (docs/JOURNAL.md)
  *
@@ -27,6 +30,10 @@
  *  - A closed period is never changed; usage or income dated in it that
  *    arrives later is posted in the next run as an adjustment (kind
  *    "late"), and the run says so.
+ *  - No usage row is skipped without a word: a month before P that no run
+ *    covers stops the run of P (FT_ECONFLICT naming it) until it is run,
+ *    accounted elsewhere, or included; check J-6 finds such rows behind a
+ *    closed month.
  *  - One accounting currency per ledger (all contracts in it; an advance
  *    or cost paid in another currency is converted at the rate of the
  *    month it was paid, by the run that charges it); a run that
@@ -109,6 +116,9 @@ int ft_income_import(struct ft_store *store, const char *path, size_t *n_rows,
 
 /* ---- run and close (src/ledger/run.c) --------------------------------------- */
 
+/* Called with one line of text (no newline); non-zero stops the walk. */
+typedef int (*ft_text_fn)(void *ctx, const char *line);
+
 /* One payee account after the run (ACCT-5 … ACCT-7). */
 struct ft_run_payee {
 	char payee[FT_CONTRACT_ID_MAX];
@@ -149,21 +159,61 @@ struct ft_run_summary {
  * contracts"), starting from the state the last closed period left.  Rows of
  * a contract not due wait unposted for its run; the summary's notes name
  * each skipped contract and when it is next due.  Refused (FT_ECONFLICT) when a month of P is
- * closed or another period's run is still open (close it first).  A missing
+ * closed or another period's run is still open (close it first), or when
+ * an earlier month no run covers holds rows no run posted (struct
+ * ft_run_options, include_unrun, says what to do instead).  A missing
  * exchange rate is FT_ENOTFOUND naming every pair and month needed.
  */
 int ft_run_period(struct ft_store *store, const struct ft_period *period,
 		  struct ft_run_summary *out, struct ft_error *err);
 void ft_run_summary_free(struct ft_run_summary *summary);
 
+/* What a run may do beyond the defaults of ft_run_period. */
+struct ft_run_options {
+	/* Post the usage, suspense and income rows of earlier months no run covers (never run, not
+	 * closed, not accounted elsewhere) as late adjustments in this run;
+	 * closing the run closes those months (docs/JOURNAL.md, "Months no run
+	 * covers").  Without it such rows refuse the run (FT_ECONFLICT naming
+	 * each month, its rows and revenue). */
+	int include_unrun;
+};
+
+/* ft_run_period with options (NULL: the defaults). */
+int ft_run_period_opts(struct ft_store *store, const struct ft_period *period,
+		       const struct ft_run_options *opts, struct ft_run_summary *out,
+		       struct ft_error *err);
+
 /* Close P (its run must exist and be open): its months enter closed_periods,
- * its state becomes the next run's start.  FT_ENOTFOUND with no run of P. */
+ * and so do the months the run took over (include_unrun); its state becomes
+ * the next run's start.  FT_ENOTFOUND with no run of P. */
 int ft_run_close(struct ft_store *store, const struct ft_period *period, struct ft_error *err);
 
-/* ---- journal (src/ledger/journal.c) and explain (src/ledger/explain.c) ------ */
+/* ---- months no run covers (src/ledger/unrun.c) ------------------------------ */
 
-/* Called with one line of text (no newline); non-zero stops the walk. */
-typedef int (*ft_text_fn)(void *ctx, const char *line);
+/*
+ * Mark every month of P accounted elsewhere (another system paid it): the
+ * active usage, suspense and income rows no run posted that each month holds now are never
+ * posted, and runs of later periods no longer stop on them.  reason is
+ * required; it goes to the audit log (action "accounted-elsewhere", by
+ * actor) with the rows and revenue.  Rows imported for the month later
+ * are not covered: the next run names them again.  FT_ECONFLICT when a
+ * month of P is closed, has a run, or was taken over by one.  fn (may be
+ * NULL) gets one line per month saying what was marked.  One transaction.
+ */
+int ft_run_mark_elsewhere(struct ft_store *store, const struct ft_period *period,
+			  const char *reason, const char *actor, ft_text_fn fn, void *ctx,
+			  struct ft_error *err);
+
+/*
+ * Every month from the ledger's first to its last (usage, runs, marks),
+ * TSV `month state rows detail` after a header line: state `closed` or
+ * `open` (with its run), `included` (taken over by a run), `accounted
+ * elsewhere` (with the reasons), `not run` (rows no run posted).  Months
+ * with nothing in them are left out.
+ */
+int ft_run_months(struct ft_store *store, ft_text_fn fn, void *ctx, struct ft_error *err);
+
+/* ---- journal (src/ledger/journal.c) and explain (src/ledger/explain.c) ------ */
 
 /* The journal of a period (NULL: all), one TSV line a leg, in posting
  * order: period posting kind account currency amount contract payee batch

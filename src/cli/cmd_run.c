@@ -1,6 +1,7 @@
 /*
- * cmd_run.c — `fairtrack -l LEDGER run --period P`: compute every contract
- * for P and post the journal (fairtrack/ledger_run.h).  Re-running an open
+ * cmd_run.c — `fairtrack -l LEDGER run --period P [--include-unrun]`: compute
+ * every contract for P and post the journal (fairtrack/ledger_run.h);
+ * --include-unrun posts earlier months no run covers as late adjustments.  Re-running an open
  * period replaces its postings with the same figures; prints the period's
  * totals, adjustments for closed periods, and one line per payee account.
  */
@@ -102,12 +103,20 @@ static void print_text(const struct ft_run_summary *s)
 int cmd_run(struct cli *cli, int argc, char **argv)
 {
 	struct ft_run_summary sum;
+	struct ft_run_options opts = {0};
 	struct ft_store *store = NULL;
 	struct ft_period period;
 	struct ft_error err;
 	const char *p = NULL;
-	int code;
+	int code, i, o = 1;
 
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--include-unrun") == 0)
+			opts.include_unrun = 1;
+		else
+			argv[o++] = argv[i];
+	}
+	argc = o;
 	code = cli_period_arg(cli, "run", argc, argv, &period, &p);
 	if (code)
 		return code;
@@ -115,7 +124,7 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 	code = cli_open_ledger(cli, "run", &store);
 	if (code)
 		return code;
-	if (ft_run_period(store, &period, &sum, &err))
+	if (ft_run_period_opts(store, &period, &opts, &sum, &err))
 		code = cli_fail(cli, &err);
 	else if (cli->json)
 		print_json(&sum);

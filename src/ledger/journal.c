@@ -11,6 +11,8 @@
  *       of its postings up to and including that run;
  *  J-4  every run's stored sub-unit remainder lies in [0, 10^-12);
  *  J-5  every royalty posting credits what its royalty lines sum to.
+ *  J-6  no month before the last closed one holds usage rows no run posted,
+ *       unless they are accounted elsewhere (unrun.c).
  * Sums are exact (ft_amount in C; SQL only selects rows).
  */
 #include <stdio.h>
@@ -20,6 +22,7 @@
 #include "fairtrack/ledger_run.h"
 #include "ledger/line_block.h"
 #include "ledger/run_int.h"
+#include "ledger/unrun.h"
 
 static const char *const classes[] = {
     "receipts:", "fees:", "payee:", "payout:", "label", "remainder", "suspense:"};
@@ -360,6 +363,8 @@ int ft_journal_check(struct ft_store *store, struct ft_error *err)
 		rc = check_runs(store, err);
 	if (!rc)
 		rc = check_lines(store, err);
+	if (!rc) /* J-6: no usage left behind in a month no run covers */
+		rc = unrun_check(store, err);
 	return rc;
 }
 

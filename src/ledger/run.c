@@ -5,7 +5,9 @@
  * A run of period P, in one write transaction:
  *  1. refuses when a month of P is closed, a later period is closed, or a
  *     run of another period is still open (its state would be the start of
- *     this one); an open run of P itself is deleted and recomputed;
+ *     this one); an open run of P itself is deleted and recomputed; an
+ *     earlier month no run covers that holds usage refuses it too, unless
+ *     the run takes the month over (unrun.c);
  *  2. loads the contracts (one accounting currency) and the state the last
  *     closed run left, and decides which are due (statement frequency): a
  *     contract is computed over its statement period when P ends it, and
@@ -51,6 +53,7 @@
 #include "fairtrack/ledger_run.h"
 #include "fairtrack/royalty.h"
 #include "ledger/line_writer.h"
+#include "ledger/unrun.h"
 #include "ledger/usage_reader.h"
 #include "ledger/run_int.h"
 
@@ -176,6 +179,10 @@ struct run_ctx {
 	struct posted_range *closed_ranges; /* posted by closed runs, by (month, first) */
 	size_t n_closed_ranges, cap_closed_ranges;
 	int closed_month, closed_answer; /* ft_ledger_month_closed, last asked */
+	struct unrun_month *unrun;	 /* months no run covers, taken over (include_unrun) */
+	size_t n_unrun;
+	struct unrun_mark *marks; /* months accounted elsewhere, by month */
+	size_t n_marks;
 	ft_amount usage_gross, usage_fee;
 	/* Royalty postings: one per (contract, batch) of usage lines, one per
 	 * (contract, income row) of ACCT-9 allocations; numbered first, in the
@@ -861,6 +868,28 @@ static int range_posted(const struct run_ctx *r, int month, int64_t id, int *run
 	return 1;
 }
 
+/* A row of a month no run covers that this run takes over (include_unrun):
+ * posted as late (unrun.c). */
+static int unrun_included(const struct run_ctx *r, int month)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_unrun; i++)
+		if (r->unrun[i].month == month)
+			return 1;
+	return 0;
+}
+
+/* Accounted elsewhere: the month's rows up to its marks are never posted —
+ * even once the month is closed because a run took over the rows imported
+ * after the marks. */
+static int accounted_elsewhere(const struct run_ctx *r, enum src_kind kind, int month, int64_t id)
+{
+	const struct unrun_mark *m = r->n_marks ? unrun_mark_of(r->marks, r->n_marks, month) : NULL;
+
+	return m && id <= m->through[kind];
+}
+
 /* Which rows count, and is a row late?  0 skip, 1 in P, 2 late (or
  * deferred), 3 context (posted by a closed run of the statement period:
  * ACCT-9 weight only).  Usage rows a closed run posted are in run_posted,
@@ -882,7 +911,11 @@ static int row_status(struct run_ctx *r, enum src_kind kind, int64_t id, int mon
 			       bsearch(&id, r->context_ids, r->n_context, sizeof(int64_t), cmp_i64)
 			   ? 3
 			   : 0;
-	return month_closed(r, month) ? 2 : 0;
+	if (accounted_elsewhere(r, kind, month, id))
+		return 0;
+	if (month_closed(r, month))
+		return 2;
+	return unrun_included(r, month) ? 2 : 0;
 }
 
 static int same_channel(const struct ft_royalty_channel *c, const char *partner, const char *model,
@@ -975,12 +1008,13 @@ static int receipt_add(struct run_ctx *r, uint32_t batch, int month, int late, i
  * Where the usage scan can start: rows older than six months before the
  * end of P and than the month after the last closed one, and no newer than
  * the last row a closed run posted, were read by closed runs already —
- * posted, or left for good (a month never closed cannot be closed any more
- * once a later one is) — so a run reads its recent months and what was
- * imported since, not the ledger's whole history.  Six months: a deferred row waits at most a
- * half-year for its contract's statement period (half-yearly), and context rows lie inside the
- * statement period too.  A row imported later (a late report, a rematched identifier) has a larger
- * rowid than any posted row (posted rows are never deleted), so it is still read.
+ * posted, or not posted for a reason decided before the scan: a month no
+ * run covers is refused, accounted elsewhere, or taken over, and then
+ * read_usage starts at its first row (unrun.c) — so a run reads its recent
+ * months and what was imported since, not the ledger's whole history.  Six months: a deferred row
+ * waits at most a half-year for its contract's statement period (half-yearly), and context rows lie
+ * inside the statement period too.  A row imported later (a late report, a rematched identifier)
+ * has a larger rowid than any posted row (posted rows are never deleted), so it is still read.
  */
 static int scan_from(struct run_ctx *r, int64_t *from)
 {
@@ -1060,6 +1094,11 @@ static int read_usage(struct run_ctx *r)
 		rc = load_posted_ranges(r);
 	if (!rc)
 		rc = scan_from(r, &from);
+	/* The rows of months no run covers that this run takes over may be
+	 * older than any month scan_from looks at. */
+	for (size_t i = 0; !rc && i < r->n_unrun; i++)
+		if (r->unrun[i].rows[SRC_USAGE] && r->unrun[i].first_id[SRC_USAGE] < from)
+			from = r->sum->scan_from = r->unrun[i].first_id[SRC_USAGE];
 	if (!rc)
 		rc = usage_reader_start(&scan, r->store, last, from, r->err);
 	while (!rc && (rc = usage_reader_next(scan, &u, r->err)) == 1) {
@@ -1191,10 +1230,11 @@ static int read_usage(struct run_ctx *r)
 		if (rc)
 			break;
 		if (status == 2 && r->sum->late_lines < 20)
-			add_note(r->sum,
-				 "adjustment: usage %lld (%s, %s) belongs to a closed period; "
-				 "posted in %s",
-				 (long long)id, mtext, batch->file, r->period_text);
+			add_note(
+			    r->sum, "adjustment: usage %lld (%s, %s) belongs to %s; posted in %s",
+			    (long long)id, mtext, batch->file,
+			    month_closed(r, month) ? "a closed period" : "a month no run covered",
+			    r->period_text);
 		if (status == 2)
 			r->sum->late_lines++;
 	}
@@ -1371,12 +1411,12 @@ static int read_rows(struct run_ctx *r, enum src_kind kind)
 						 : "");
 		}
 		if (row->late && r->sum->late_lines < 20)
-			add_note(
-			    r->sum,
-			    "adjustment: %s %lld (%s, %s) belongs to a closed period; posted in %s",
-			    src_names[kind], (long long)id, ft_stmt_column_text(st, 2),
-			    kind == SRC_INCOME ? row->partner : ft_stmt_column_text(st, 13),
-			    r->period_text);
+			add_note(r->sum, "adjustment: %s %lld (%s, %s) belongs to %s; posted in %s",
+				 src_names[kind], (long long)id, ft_stmt_column_text(st, 2),
+				 kind == SRC_INCOME ? row->partner : ft_stmt_column_text(st, 13),
+				 month_closed(r, month) ? "a closed period"
+							: "a month no run covered",
+				 r->period_text);
 		if (row->late)
 			r->sum->late_lines++;
 		r->n_rows++;
@@ -2331,6 +2371,13 @@ static void fill_summary(struct run_ctx *r, const struct ft_royalty_result *res)
 int ft_run_period(struct ft_store *store, const struct ft_period *period,
 		  struct ft_run_summary *out, struct ft_error *err)
 {
+	return ft_run_period_opts(store, period, NULL, out, err);
+}
+
+int ft_run_period_opts(struct ft_store *store, const struct ft_period *period,
+		       const struct ft_run_options *opts, struct ft_run_summary *out,
+		       struct ft_error *err)
+{
 	struct run_ctx r;
 	struct ft_contract_set set = {0};
 	struct ft_royalty_state prev = {0};
@@ -2361,6 +2408,22 @@ int ft_run_period(struct ft_store *store, const struct ft_period *period,
 	rc = check_runnable(&r);
 	if (!rc)
 		rc = delete_open_run(&r);
+	/* Earlier months no run covers: refused, or taken over (unrun.c). */
+	if (!rc)
+		rc = unrun_for_run(store, period, opts && opts->include_unrun, &r.unrun, &r.n_unrun,
+				   err);
+	if (!rc)
+		rc = unrun_marks(store, &r.marks, &r.n_marks, err);
+	for (i = 0; !rc && i < r.n_unrun; i++) {
+		char d[160], mt[8];
+
+		unrun_describe(&r.unrun[i], d, sizeof(d));
+		ft_month_format(mt, r.unrun[i].month);
+		add_note(out,
+			 "included: %s, a month no run covered, is posted here as late "
+			 "adjustments; closing %s closes %s",
+			 d, r.period_text, mt);
+	}
 	if (!rc)
 		rc = ft_contracts_load(store, &set, err);
 	if (!rc && set.n == 0)
@@ -2511,6 +2574,8 @@ out:
 	free(r.deferred);
 	free(r.context_ids);
 	free(r.converted);
+	free(r.unrun);
+	free(r.marks);
 	for (k = 0; k < 3; k++)
 		free(r.posted_by_kind[k]);
 	return rc;
@@ -2556,6 +2621,8 @@ int ft_run_close(struct ft_store *store, const struct ft_period *period, struct 
 		    store, "INSERT INTO closed_periods (month, closed_at) VALUES (?, ?)", args, 2,
 		    err);
 	}
+	if (!rc) /* and the months no run covered that it took over */
+		rc = unrun_adopt(store, p, stamp, err);
 	args[0] = stamp;
 	args[1] = p;
 	if (!rc)
