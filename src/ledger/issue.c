@@ -510,7 +510,7 @@ static int build(struct ft_store *store, const struct ft_contract_set *contracts
 	*out = NULL;
 	ft_period_format(pstr, sizeof(pstr), period);
 	rc = ft_store_prepare(store, &q,
-			      "SELECT r.currency, r.ran_at, s.opening, s.reserve_held,"
+			      "SELECT COALESCE(s.currency, r.currency), r.ran_at, s.opening, s.reserve_held,"
 			      " s.reserve_withheld, s.reserve_released, s.payable,"
 			      " (SELECT MIN(name) FROM labels)"
 			      " FROM run_statements s JOIN runs r ON r.period = s.period"
@@ -673,7 +673,7 @@ static int load_accounts(struct ft_store *store, const char *pstr, struct accoun
 
 	rc =
 	    ft_store_prepare(store, &q,
-			     "SELECT s.payee, s.account, r.currency, s.opening, s.royalties,"
+			     "SELECT s.payee, s.account, COALESCE(s.currency, r.currency), s.opening, s.royalties,"
 			     " s.advances, s.costs, s.balance, s.reserve_held, s.payable, s.closing"
 			     " FROM run_statements s JOIN runs r ON r.period = s.period"
 			     " WHERE s.period = ? ORDER BY 'payee:' || s.payee || '@' || s.account",

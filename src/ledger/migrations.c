@@ -359,7 +359,24 @@ static const struct ft_migration migrations[] = {
 	 " first_id INTEGER NOT NULL,"
 	 " last_id INTEGER NOT NULL,"
 	 " PRIMARY KEY (period, source, month, first_id)) WITHOUT ROWID;"},
-	/* Append new migrations here: {12, "what it adds", "SQL"}, */
+	/* 12 belongs to the lead's packed royalty lines (another branch): this
+	 * placeholder only keeps the numbers without a gap on this branch, and
+	 * is replaced by the real 12 when the branches merge. */
+	{12, "reserved (packed royalty lines)", ""},
+	/* 13: the ledger's base currency and per-account statement currencies
+	 * (docs/JOURNAL.md, "Currencies").  settings holds ledger-wide choices
+	 * by key; the one key so far is base_currency, the currency of receipts,
+	 * the label account, fees, suspense and remainders, set by `init
+	 * --currency` or `currency CUR` (settings.c).  run_statements.currency
+	 * is the accounting currency of the statement's account (its contracts'
+	 * `currency`); NULL in runs written before, which were all in
+	 * runs.currency. */
+	{13, "base currency setting and statement currencies",
+	 "CREATE TABLE settings ("
+	 " key TEXT PRIMARY KEY,"
+	 " value TEXT NOT NULL);"
+	 "ALTER TABLE run_statements ADD COLUMN currency TEXT;"},
+	/* Append new migrations here: {14, "what it adds", "SQL"}, */
 };
 
 const struct ft_migration *ft_store_migrations(size_t *count)
