@@ -1881,8 +1881,11 @@ int ft_royalty_run(struct ft_royalty_result **out, const struct ft_royalty_input
 	r.in = in;
 	r.err = err;
 	rc = check_inputs(&r);
-	if (rc)
+	if (rc) {
+		free(r.cfx);
+		free(r.foreign);
 		return rc;
+	}
 	/* ACCT-9 walks the lines in the canonical order (its split's largest
 	 * remainders break ties by it): sort them only when it has income to
 	 * share. */

@@ -450,6 +450,7 @@ static void test_cross_collateral_group_needs_one_currency(void **state)
 	assert_int_equal(ft_contracts_import(store, testutil_write_file(dir, "group.yaml", yaml),
 					     &res, &err),
 			 FT_EINVAL);
+	ft_contracts_import_result_free(&res);
 	assert_non_null(strstr(err.message, "currency"));
 	assert_non_null(strstr(err.message, "group.yaml:17: contracts mo-points (EUR) and "
 					    "ann-recording (GBP, "));
