@@ -6,7 +6,8 @@
  *  1. refuses when a month of P is closed, a later period is closed, or a
  *     run of another period is still open (its state would be the start of
  *     this one); an open run of P itself is deleted and recomputed;
- *  2. loads the contracts (one accounting currency) and the state the last
+ *  2. loads the contracts (each in its own currency; receipts in the
+ *     ledger's base, settings.c) and the state the last
  *     closed run left, and decides which are due (statement frequency): a
  *     contract is computed over its statement period when P ends it, and
  *     skipped otherwise — the rows it covers then wait unposted for its run,
@@ -27,7 +28,11 @@
  *     (receipts:<partner> −gross, fees:<partner> +fee, label or suspense
  *     +receipts), the usage rows posted as rowid ranges (run_posted),
  *     profit-split credits, advances and
- *     costs recouped (payee −, label +), payouts (payee −, payout:<id> +),
+ *     costs recouped (payee −, label +), payouts (payee −, payout:<id> +);
+ *     a contract in another currency C than the base posts its royalties
+ *     as label −X, conversion:<base> +X, conversion:<C> −Y, payees +Y, and
+ *     keeps its advances, costs, credits and payouts in C against
+ *     conversion:<C> (docs/JOURNAL.md "Currencies"),
  *     releases of carried suspense, reversals of suspense rows that left
  *     suspense after their period closed, and the whole units of the
  *     conversion remainders (receipts:conversion −, remainder +);
