@@ -12,6 +12,7 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 	struct ft_store *store = NULL;
 	struct ft_error err;
 	const char *location = NULL, *currency = NULL;
+	char base[4] = "";
 	int rc, i, missing = 0;
 
 	ft_error_clear(&err);
@@ -41,7 +42,8 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 	/* The base currency is set in the new ledger or the ledger is not
 	 * kept half-made: a bad code is the user's to fix before anything
 	 * exists. */
-	if (currency && ft_ledger_set_base_currency(store, currency, &err)) {
+	if (currency && (ft_ledger_set_base_currency(store, currency, &err) ||
+			 ft_ledger_base_currency(store, NULL, base, NULL, &err))) {
 		ft_store_close(store);
 		remove(location);
 		return cli_fail(cli, &err);
@@ -52,14 +54,14 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 		printf(",\"schema_version\":%d", ft_store_schema_version(store));
 		if (currency) {
 			fputs(",\"currency\":", stdout);
-			cli_json_string(stdout, currency);
+			cli_json_string(stdout, base);
 		}
 		fputs("}\n", stdout);
 	} else if (!cli->quiet) {
 		printf("created ledger %s (schema version %d)", location,
 		       ft_store_schema_version(store));
 		if (currency)
-			printf(", base currency %s", currency);
+			printf(", base currency %s", base);
 		putchar('\n');
 	}
 	ft_store_close(store);

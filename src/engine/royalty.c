@@ -2016,6 +2016,15 @@ size_t ft_royalty_explain_entry(char *buf, size_t cap, const struct ft_royalty_i
 	}
 	ft_textbuf_add(&t, "ACCT-2 base ");
 	ft_textbuf_amount(&t, e->base, digits);
+	if (e->fx_rate != FT_AMOUNT_ONE && e->fx_rate != 0) {
+		char m[8];
+
+		/* a contract in another currency: the base was converted */
+		ft_month_format(m, l->month);
+		ft_textbuf_add(&t, " %s (converted from %s × fx ", c->currency, in->currency);
+		ft_textbuf_amount(&t, e->fx_rate, 0);
+		ft_textbuf_add(&t, " of %s)", m);
+	}
 	ft_textbuf_add(&t, " (%lld units), ", (long long)e->units);
 	if (e->rule >= 0) {
 		const struct ft_contract_rule *r = &c->rules[e->rule];

@@ -661,6 +661,13 @@ static void test_currency_contract_in_another_currency_than_the_ledger(void **st
 	assert_amount(eur->base, "81");
 	assert_amount(eur->royalty, "4.05");
 	assert_amount(eur->label_royalty, "4.05");
+	{
+		char text[1024];
+
+		ft_royalty_explain_entry(text, sizeof(text), &in, res, (size_t)(gbp - res->entries));
+		assert_non_null(strstr(text, "ACCT-2 base 68.85 GBP (converted from EUR × fx 0.85 "
+					     "of 2026-10)"));
+	}
 	/* Statements in their own currencies; ACCT-7 rounds to pence. */
 	assert_string_equal(stmt(res, "ann", "ann-recording")->currency, "GBP");
 	assert_amount(stmt(res, "ann", "ann-recording")->royalties, "6.885");
