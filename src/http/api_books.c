@@ -167,16 +167,19 @@ static json_t *run_json(const struct ft_run_summary *s)
 
 	for (i = 0; payees && i < s->n_payees; i++) {
 		const struct ft_run_payee *p = &s->payees[i];
+		/* an account in its own currency (docs/JOURNAL.md "Currencies") */
+		const char *pc = p->currency[0] ? p->currency : s->currency;
 
 		json_array_append_new(
 		    payees,
-		    json_pack("{s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "payee", p->payee,
-			      "account", p->account, "opening", money_json(p->opening, c),
-			      "royalties", money_json(p->royalties, c), "advances",
-			      money_json(p->advances, c), "costs", money_json(p->costs, c),
-			      "balance", money_json(p->balance, c), "reserve_held",
-			      money_json(p->reserve_held, c), "payable", money_json(p->payable, c),
-			      "closing", money_json(p->closing, c)));
+		    json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "payee", p->payee,
+			      "account", p->account, "currency", pc, "opening",
+			      money_json(p->opening, pc),
+			      "royalties", money_json(p->royalties, pc), "advances",
+			      money_json(p->advances, pc), "costs", money_json(p->costs, pc),
+			      "balance", money_json(p->balance, pc), "reserve_held",
+			      money_json(p->reserve_held, pc), "payable", money_json(p->payable, pc),
+			      "closing", money_json(p->closing, pc)));
 	}
 	for (i = 0; notes && i < s->n_notes; i++)
 		json_array_append_new(notes, json_string(s->notes[i]));
