@@ -469,8 +469,9 @@
     const payees = table('period-run-payees', 'Payee accounts of the run',
       ['Payee', 'Account', '#Royalties', '#Balance', '#Reserve held', '#Payable']);
     const c = r.currency;
-    fillRows(payees.body, r.payees.map((p) => [p.payee, p.account, moneyCell(p.royalties, c), moneyCell(p.balance, c),
-      moneyCell(p.reserve_held, c), moneyCell(p.payable, c)]));
+    /* each account in its own currency (a contract may account in another than the base) */
+    fillRows(payees.body, r.payees.map((p) => [p.payee, p.account, moneyCell(p.royalties, p.currency || c),
+      moneyCell(p.balance, p.currency || c), moneyCell(p.reserve_held, p.currency || c), moneyCell(p.payable, p.currency || c)]));
     box.append(dl([['Period', r.period], ['Currency', c], ['Usage lines', count(r.lines) + (r.late_lines ? ' (' + count(r.late_lines) + ' late)' : '')],
       ['Receipts', amount(r.receipts, c)], ['Distributor fees', amount(r.fees, c)], ['Royalties', amount(r.royalties, c)],
       ['Label share', amount(r.label, c)], ['Suspense', amount(r.suspense, c)], ['Payable', amount(r.payable, c)],
