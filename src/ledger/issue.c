@@ -142,7 +142,12 @@ static int add_line(struct ft_royalty_lines *lines, const struct ft_posted_line 
 	memset(&line, 0, sizeof(line));
 	line.royalty = pl->part;
 	line.non_attributable = pl->non_attributable;
-	line.receipts = pl->non_attributable ? pl->allocated : pl->base;
+	/* allocated is in the ledger's base currency; a contract in another
+	 * (the statement's) states its converted base instead, so every amount
+	 * on the statement is in its currency (docs/JOURNAL.md "Currencies"). */
+	line.receipts = pl->non_attributable && !strcmp(pl->contract->currency, st->currency)
+			    ? pl->allocated
+			    : pl->base;
 	line.rate = rate_of(line.royalty, line.receipts);
 	snprintf(line.territory, sizeof(line.territory), "WW");
 	if (pl->usage_id > 0)
