@@ -1586,7 +1586,12 @@ static int post(struct run_ctx *r, const char *kind, const struct leg *legs, siz
 		return 0;
 	r->posting++;
 	for (i = 0; !rc && i < n; i++) {
-		if (legs[i].amount == 0 && (nonzero || i > 0))
+		/* A zero leg is left out, but for the conversion:<C> leg of a
+		 * posting that crosses currencies: J-5 reads the lines' side of
+		 * the posting there (a tiny line can round to 0 in C and not in
+		 * the base). */
+		if (legs[i].amount == 0 && (nonzero || i > 0) &&
+		    !(legs[i].currency && !strncmp(legs[i].account, "conversion:", 11)))
 			continue;
 		if (!strcmp(legs[i].account, "label") && !legs[i].currency)
 			r->label_sum += legs[i].amount;
@@ -1647,7 +1652,7 @@ static int on_entry(void *ctx, const struct ft_royalty_entry *e, const ft_amount
 	struct line_rec rec;
 	size_t i;
 
-	if (e->royalty == 0)
+	if (e->royalty == 0 && e->label_royalty == 0)
 		return 0; /* nothing to post, nothing to show */
 	if (a) {
 		kind = a->source_line >= 0 ? SRC_INCOME : -1;

@@ -237,6 +237,8 @@ static int collect(void *ctx, const char *line)
 	char *buf = ctx;
 	size_t len = strlen(buf);
 
+	if (len + 1 >= (1 << 16))
+		return 0; /* the first 64 KiB are compared */
 	snprintf(buf + len, (1 << 16) - len, "%s\n", line);
 	return 0;
 }
@@ -462,6 +464,157 @@ static void test_cross_collateral_group_needs_one_currency(void **state)
 	ft_store_close(store);
 }
 
+/* A line so small that its royalty rounds to 0 in GBP but not in EUR: the
+ * label still gives up its 10^-12 and the posting keeps its conversion:GBP
+ * leg at 0, so the label's share and J-5 both hold. */
+static void test_a_royalty_that_rounds_to_zero_in_the_contract_currency(void **state)
+{
+	char path[700];
+	struct ft_store *store = example("tiny", path);
+	struct ft_period p = testutil_period("2026-10");
+	struct ft_run_summary s;
+	struct leg_row legs[8];
+	struct ft_error err;
+
+	(void)state;
+	/* USD 0.000000000006 × 0.9 = EUR 0.000000000005 (fee 0): × 20 % =
+	 * 0.000000000001 in EUR; × 0.85 = GBP 0.000000000004, × 20 % = 0. */
+	assert_int_equal(ft_store_exec(store, "UPDATE usage SET revenue = '0.000000000006'", &err),
+			 0);
+	if (ft_run_period(store, &p, &s, &err))
+		fail_msg("%s", err.message);
+	ft_run_summary_free(&s);
+	assert_int_equal(royalty_legs(store, "ann-recording", legs, 8), 3);
+	assert_leg(&legs[0], "label", "EUR", "-0.000000000001");
+	assert_leg(&legs[1], "conversion:EUR", "EUR", "0.000000000001");
+	assert_leg(&legs[2], "conversion:GBP", "GBP", "0");
+	if (ft_journal_check(store, &err))
+		fail_msg("%s", err.message);
+	ft_store_close(store);
+}
+
+/* ---- random ledgers ------------------------------------------------------------- */
+
+/* An exact decimal text: sometimes a few units of 10^-12, sometimes
+ * thousands with 12 decimals, sometimes negative (a refund). */
+static void random_amount_text(char *buf, size_t cap, uint64_t *s)
+{
+	uint64_t kind = testutil_rand(s) % 4;
+	uint64_t whole = testutil_rand(s) % 5000, frac = testutil_rand(s) % 1000000000000ull;
+	const char *sign = testutil_rand(s) % 12 == 0 ? "-" : "";
+
+	if (kind == 0)
+		snprintf(buf, cap, "%s0.%012llu", sign, (unsigned long long)(testutil_rand(s) % 9));
+	else
+		snprintf(buf, cap, "%s%llu.%012llu", sign, (unsigned long long)whole,
+			 (unsigned long long)frac);
+}
+
+/* A rate near `near` with up to 12 decimals. */
+static void random_rate_text(char *buf, size_t cap, uint64_t *s, unsigned near)
+{
+	snprintf(buf, cap, "%u.%012llu", near, (unsigned long long)(testutil_rand(s) % 1000000000000ull));
+}
+
+/*
+ * Random ledgers: a EUR base, three tracks, contracts in GBP, JPY and EUR
+ * stacked on them at random rates and shares, usage in four currencies
+ * with amounts from 10^-12 to thousands, random monthly rates.  Each run
+ * must pass check (every posting and class balanced per currency, J-3,
+ * J-5) and a re-run must write the same journal, to the unit.
+ */
+static void test_random_ledgers_in_three_currencies_check_and_rerun_identically(void **state)
+{
+	uint64_t s = testutil_seed() + 7;
+	int world;
+	static char a[1 << 17], b[1 << 17];
+
+	(void)state;
+	for (world = 0; world < 12; world++) {
+		char path[700], name[32], yaml[4096], sql[512], amount[64], r1[40], r2[40], r3[40],
+		    r4[40], r5[40], csv[512];
+		struct ft_store *store;
+		struct ft_period p = testutil_period("2026-10");
+		struct ft_run_summary sum;
+		struct ft_error err;
+		int i, n_rows = 20 + (int)(testutil_rand(&s) % 80);
+		unsigned share = 1 + (unsigned)(testutil_rand(&s) % 98);
+		static const char *const curs[] = {"USD", "EUR", "JPY", "GBP"};
+
+		snprintf(name, sizeof(name), "random-%d", world);
+		store = ledger(name, path);
+		assert_int_equal(ft_ledger_set_base_currency(store, "EUR", &err), 0);
+		assert_int_equal(
+		    ft_store_exec(store,
+				  "INSERT INTO tracks VALUES ('GBAAA2600002', 'T2', 200);"
+				  "INSERT INTO tracks VALUES ('GBAAA2600003', 'T3', 200);"
+				  "INSERT INTO release_tracks VALUES ('05012340001130', 1, 2, "
+				  "'GBAAA2600002');"
+				  "INSERT INTO release_tracks VALUES ('05012340001130', 1, 3, "
+				  "'GBAAA2600003');"
+				  "INSERT INTO track_artists VALUES ('GBAAA2600002', 'main', 1, 'ann');"
+				  "INSERT INTO track_artists VALUES ('GBAAA2600003', 'main', 1, 'ann');",
+				  &err),
+		    0);
+		snprintf(yaml, sizeof(yaml),
+			 "id: ann-recording\ntype: royalty\ncurrency: GBP\nfrequency: monthly\n"
+			 "payees:\n  - id: ann\n    share: %u%%\n  - id: bob\n    share: %u%%\n"
+			 "scope:\n  artists: [ann]\n  start: 2026-01-01\n"
+			 "rates:\n  - rate: %u.%06u%%\n"
+			 "advances:\n  - amount: %u.37\n    currency: USD\n    date: 2026-10-02\n"
+			 "    payee: ann\n"
+			 "---\n"
+			 "id: kaz-points\ntype: royalty\ncurrency: JPY\nfrequency: monthly\n"
+			 "payees: [{id: kaz, share: 100%%}]\n"
+			 "scope: {tracks: [GBAAA2600002], start: 2026-01-01}\n"
+			 "rates: [{rate: %u%%}]\n"
+			 "---\n"
+			 "id: mo-points\ntype: royalty\ncurrency: EUR\nfrequency: monthly\n"
+			 "payees: [{id: mo, share: 100%%}]\n"
+			 "scope: {tracks: [GBAAA2600003], start: 2026-01-01}\n"
+			 "rates: [{rate: %u%%}]\n",
+			 share, 100 - share, 1 + (unsigned)(testutil_rand(&s) % 40),
+			 (unsigned)(testutil_rand(&s) % 1000000),
+			 (unsigned)(testutil_rand(&s) % 300), 1 + (unsigned)(testutil_rand(&s) % 9),
+			 1 + (unsigned)(testutil_rand(&s) % 9));
+		import_contracts(store, "random.yaml", yaml);
+		random_rate_text(r1, sizeof(r1), &s, 0);
+		random_rate_text(r2, sizeof(r2), &s, 0);
+		random_rate_text(r3, sizeof(r3), &s, 1);
+		random_rate_text(r4, sizeof(r4), &s, 0);
+		random_rate_text(r5, sizeof(r5), &s, 161);
+		snprintf(csv, sizeof(csv),
+			 "period,from,to,rate\n2026-10,USD,EUR,%s\n2026-10,JPY,EUR,0.00%.10s\n"
+			 "2026-10,GBP,EUR,%s\n2026-10,EUR,GBP,%s\n2026-10,EUR,JPY,%s\n"
+			 "2026-10,USD,GBP,0.75\n",
+			 r1, r2 + 2, r3, r4, r5);
+		import_fx(store, csv);
+		for (i = 0; i < n_rows; i++) {
+			random_amount_text(amount, sizeof(amount), &s);
+			snprintf(sql, sizeof(sql),
+				 "INSERT INTO usage VALUES (1, '2026-10', 'GBAAA260000%d', NULL, "
+				 "'GB', 'SubscriptionModel', 'OnDemandStream', 'spotify', '%s', "
+				 "%d, '%s')",
+				 1 + (int)(testutil_rand(&s) % 3), curs[testutil_rand(&s) % 4],
+				 (int)(testutil_rand(&s) % 5000), amount);
+			assert_int_equal(ft_store_exec(store, sql, &err), 0);
+		}
+		if (ft_run_period(store, &p, &sum, &err))
+			fail_msg("seed world %d: %s", world, err.message);
+		ft_run_summary_free(&sum);
+		if (ft_journal_check(store, &err))
+			fail_msg("world %d: %s", world, err.message);
+		a[0] = b[0] = '\0';
+		assert_int_equal(ft_journal_dump(store, &p, collect, a, &err), 0);
+		assert_int_equal(ft_run_period(store, &p, &sum, &err), 0);
+		ft_run_summary_free(&sum);
+		assert_int_equal(ft_journal_dump(store, &p, collect, b, &err), 0);
+		assert_string_equal(a, b);
+		assert_non_null(strstr(a, "conversion:JPY"));
+		ft_store_close(store);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -472,6 +625,8 @@ int main(void)
 	    cmocka_unit_test(test_base_currency_resolution),
 	    cmocka_unit_test(test_check_on_two_currencies_finds_tampering),
 	    cmocka_unit_test(test_cross_collateral_group_needs_one_currency),
+	    cmocka_unit_test(test_a_royalty_that_rounds_to_zero_in_the_contract_currency),
+	    cmocka_unit_test(test_random_ledgers_in_three_currencies_check_and_rerun_identically),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
