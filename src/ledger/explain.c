@@ -291,7 +291,9 @@ int ft_run_explain(struct ft_store *store, const struct ft_period *period, const
 		return rc;
 	/* Amounts are in the base currency unless an account says otherwise
 	 * (its contracts' currency: docs/JOURNAL.md "Currencies"). */
-	rc = emit(fn, ctx, "payee %s, period %s (%s), amounts in %s", payee, p, state, currency);
+	rc = emit(fn, ctx,
+		  "payee %s, period %s (%s), amounts in %s unless an account names its own", payee,
+		  p, state, currency);
 	if (!rc)
 		rc = explain_balances(store, p, payee, currency, fn, ctx, &found, err);
 	if (!rc && !found)
