@@ -103,6 +103,12 @@ struct royalty_group {
 	int64_t lines;
 	ft_amount royalty, base; /* in the contract's currency */
 	ft_amount label_royalty; /* in the base currency (entries' label_royalty) */
+	/* A contract in another currency: the rates its lines were converted
+	 * at, one per month (lines lie in the run's period: at most 12), for
+	 * the note — the rate recorded next to the result. */
+	int n_fx;
+	int fx_month[12];
+	ft_amount fx_rate[12];
 	size_t shares_at; /* into group_shares, contract->n_payees of them */
 };
 
@@ -1688,6 +1694,17 @@ static int on_entry(void *ctx, const struct ft_royalty_entry *e, const ft_amount
 	g->royalty += e->royalty;
 	g->base += e->base;
 	g->label_royalty += e->label_royalty;
+	if (e->fx_rate != FT_AMOUNT_ONE) {
+		int k;
+
+		for (k = 0; k < g->n_fx && g->fx_month[k] != l->month; k++)
+			;
+		if (k == g->n_fx && k < 12) {
+			g->fx_month[k] = l->month;
+			g->fx_rate[k] = e->fx_rate;
+			g->n_fx++;
+		}
+	}
 	rec.posting = g->posting;
 	rec.seq = g->lines++;
 	rec.usage_id = l->source_id;
@@ -1858,11 +1875,26 @@ static int post_groups(struct run_ctx *r, const struct ft_royalty_input *in)
 		if (foreign) {
 			size_t used = strlen(note);
 
+			int f;
+
 			snprintf(note + used, sizeof(note) - used,
 				 "; in %s: each line's base converted from %s at its month's "
-				 "rate; the label's %s %s is the same royalties on the "
-				 "unconverted bases",
-				 c->currency, r->currency, r->currency, x);
+				 "rate (",
+				 c->currency, r->currency);
+			for (f = 0; f < g->n_fx; f++) {
+				char m[8], t[FT_AMOUNT_STR_MAX];
+
+				used = strlen(note);
+				ft_month_format(m, g->fx_month[f]);
+				ft_amount_format(t, sizeof(t), g->fx_rate[f], 0);
+				snprintf(note + used, sizeof(note) - used, "%s%s %s", f ? ", " : "",
+					 m, t);
+			}
+			used = strlen(note);
+			snprintf(note + used, sizeof(note) - used,
+				 "); the label's %s %s is the same royalties on the unconverted "
+				 "bases",
+				 r->currency, x);
 		}
 		r->force_post = 1; /* lines hang on its number even when they sum to 0 */
 		rc = post(r, "royalty", legs, c->n_payees + first, c->id, g->batch_id,

@@ -265,6 +265,9 @@ static void test_rerun_is_identical_and_explain_shows_the_conversion(void **stat
 	assert_int_equal(ft_journal_dump(store, &p, collect, b, &err), 0);
 	assert_string_equal(a, b);
 	assert_non_null(strstr(a, "conversion:GBP"));
+	/* the rate recorded next to the result, in the posting's note */
+	assert_non_null(strstr(a, "in GBP: each line's base converted from EUR at its month's "
+				  "rate (2026-10 0.85); the label's EUR 16.20 is the same royalties"));
 	assert_int_equal(ft_run_explain(store, &p, "ann", collect, e, &err), 0);
 	assert_non_null(strstr(e, "payable GBP 6.88"));
 	assert_non_null(strstr(e, "base converted EUR→GBP × fx 0.85 (2026-10)"));
