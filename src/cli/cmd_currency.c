@@ -50,9 +50,9 @@ int cmd_currency(struct cli *cli, int argc, char **argv)
 		return cli_fail(cli, &err);
 	if (cli->json)
 		printf("{\"currency\":\"%s\",\"source\":\"%s\"}\n", base,
-		       source == FT_BASE_SETTING	? "setting"
-		       : source == FT_BASE_RUNS ? "runs"
-						: "contracts");
+		       source == FT_BASE_SETTING ? "setting"
+		       : source == FT_BASE_RUNS	 ? "runs"
+						 : "contracts");
 	else if (!cli->quiet)
 		printf("base currency %s (%s)\n", base, source_name(source));
 	return CLI_EXIT_OK;

@@ -21,10 +21,9 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 			const char *v = cli_opt_value(argc, argv, &i, "--currency", &missing);
 
 			if (!v)
-				return cli_usage_error(cli, "init", "%s '%s'",
-						       missing ? "missing value for"
-							       : "unknown argument",
-						       argv[i]);
+				return cli_usage_error(
+				    cli, "init", "%s '%s'",
+				    missing ? "missing value for" : "unknown argument", argv[i]);
 			currency = v;
 		} else if (!location) {
 			location = argv[i];

@@ -87,8 +87,7 @@ int ft_ledger_base_currency(struct ft_store *store, const struct ft_contract_set
 	return 0;
 }
 
-int ft_ledger_set_base_currency(struct ft_store *store, const char *currency,
-				struct ft_error *err)
+int ft_ledger_set_base_currency(struct ft_store *store, const char *currency, struct ft_error *err)
 {
 	char code[4], ran[16] = "";
 	const char *args[1];

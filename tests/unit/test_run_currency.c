@@ -266,8 +266,9 @@ static void test_rerun_is_identical_and_explain_shows_the_conversion(void **stat
 	assert_string_equal(a, b);
 	assert_non_null(strstr(a, "conversion:GBP"));
 	/* the rate recorded next to the result, in the posting's note */
-	assert_non_null(strstr(a, "in GBP: each line's base converted from EUR at its month's "
-				  "rate (2026-10 0.85); the label's EUR 16.20 is the same royalties"));
+	assert_non_null(strstr(a,
+			       "in GBP: each line's base converted from EUR at its month's "
+			       "rate (2026-10 0.85); the label's EUR 16.20 is the same royalties"));
 	assert_int_equal(ft_run_explain(store, &p, "ann", collect, e, &err), 0);
 	assert_non_null(strstr(e, "payable GBP 6.88"));
 	assert_non_null(strstr(e, "base converted EUR→GBP × fx 0.85 (2026-10)"));
@@ -452,9 +453,9 @@ static void test_cross_collateral_group_needs_one_currency(void **state)
 	(void)state;
 	snprintf(yaml, sizeof(yaml), "%scross_collateral: anns\n---\n%scross_collateral: anns\n",
 		 ann_gbp, mo_eur);
-	assert_int_equal(ft_contracts_import(store, testutil_write_file(dir, "group.yaml", yaml),
-					     &res, &err),
-			 FT_EINVAL);
+	assert_int_equal(
+	    ft_contracts_import(store, testutil_write_file(dir, "group.yaml", yaml), &res, &err),
+	    FT_EINVAL);
 	ft_contracts_import_result_free(&res);
 	assert_non_null(strstr(err.message, "currency"));
 	assert_non_null(strstr(err.message, "group.yaml:17: contracts mo-points (EUR) and "
@@ -516,7 +517,8 @@ static void random_amount_text(char *buf, size_t cap, uint64_t *s)
 /* A rate near `near` with up to 12 decimals. */
 static void random_rate_text(char *buf, size_t cap, uint64_t *s, unsigned near)
 {
-	snprintf(buf, cap, "%u.%012llu", near, (unsigned long long)(testutil_rand(s) % 1000000000000ull));
+	snprintf(buf, cap, "%u.%012llu", near,
+		 (unsigned long long)(testutil_rand(s) % 1000000000000ull));
 }
 
 /*
@@ -548,16 +550,17 @@ static void test_random_ledgers_in_three_currencies_check_and_rerun_identically(
 		store = ledger(name, path);
 		assert_int_equal(ft_ledger_set_base_currency(store, "EUR", &err), 0);
 		assert_int_equal(
-		    ft_store_exec(store,
-				  "INSERT INTO tracks VALUES ('GBAAA2600002', 'T2', 200);"
-				  "INSERT INTO tracks VALUES ('GBAAA2600003', 'T3', 200);"
-				  "INSERT INTO release_tracks VALUES ('05012340001130', 1, 2, "
-				  "'GBAAA2600002');"
-				  "INSERT INTO release_tracks VALUES ('05012340001130', 1, 3, "
-				  "'GBAAA2600003');"
-				  "INSERT INTO track_artists VALUES ('GBAAA2600002', 'main', 1, 'ann');"
-				  "INSERT INTO track_artists VALUES ('GBAAA2600003', 'main', 1, 'ann');",
-				  &err),
+		    ft_store_exec(
+			store,
+			"INSERT INTO tracks VALUES ('GBAAA2600002', 'T2', 200);"
+			"INSERT INTO tracks VALUES ('GBAAA2600003', 'T3', 200);"
+			"INSERT INTO release_tracks VALUES ('05012340001130', 1, 2, "
+			"'GBAAA2600002');"
+			"INSERT INTO release_tracks VALUES ('05012340001130', 1, 3, "
+			"'GBAAA2600003');"
+			"INSERT INTO track_artists VALUES ('GBAAA2600002', 'main', 1, 'ann');"
+			"INSERT INTO track_artists VALUES ('GBAAA2600003', 'main', 1, 'ann');",
+			&err),
 		    0);
 		snprintf(yaml, sizeof(yaml),
 			 "id: ann-recording\ntype: royalty\ncurrency: GBP\nfrequency: monthly\n"
