@@ -256,9 +256,9 @@ void api_period_close(struct http_request *req)
 /* ----------------------------------------------------------------- payees */
 
 struct payee_totals {
-	char currency[4];
 	ft_amount royalties, balance, reserve_held, payable, unrecouped;
 	json_int_t accounts;
+	char currency[4];
 };
 
 /* Portal accounts linked to each payee: {payee: [username, …]}. */
