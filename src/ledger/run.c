@@ -2339,6 +2339,61 @@ static const char *statement_period(const struct run_ctx *r, const char *account
 	return r->period_text;
 }
 
+/*
+ * A balance or reserve carried in an account's currency cannot become
+ * another currency's because a contract was re-imported in it: the engine
+ * would read GBP 100 as EUR 100.  The latest closed statement of every
+ * account still carrying something names the currency it is in.
+ */
+static int carried_currencies(struct run_ctx *r)
+{
+	struct ft_stmt *st = NULL;
+	char last[FT_CONTRACT_ID_MAX] = "";
+	int rc;
+
+	rc = ft_store_prepare(r->store, &st,
+			      "SELECT s.account, COALESCE(s.currency, r.currency), s.closing, "
+			      "s.reserve_held, s.period FROM run_statements s JOIN runs r ON r.period "
+			      "= s.period WHERE r.closed_at IS NOT NULL ORDER BY s.account, "
+			      "r.first_month DESC",
+			      r->err);
+	while (!rc && (rc = ft_stmt_step(st, r->err)) == 1) {
+		const char *account = ft_stmt_column_text(st, 0), *cur = ft_stmt_column_text(st, 1);
+		ft_amount closing = 0, held = 0;
+		size_t lo = 0, hi = r->n_contracts;
+
+		rc = 0;
+		if (!strcmp(account, last))
+			continue; /* an older statement of the same account */
+		copy_field(last, sizeof(last), account);
+		if (ft_stmt_column_amount(st, 2, &closing, NULL) ||
+		    ft_stmt_column_amount(st, 3, &held, NULL) || (closing == 0 && held == 0))
+			continue;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (strcmp(r->by_account[mid].name, account) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < r->n_contracts && !strcmp(r->by_account[lo].name, account)) {
+			const struct ft_contract *c = &r->contracts[r->by_account[lo].i];
+
+			if (strcmp(c->currency, cur) != 0)
+				rc = ft_error_setloc(
+				    r->err, FT_ECONFLICT, c->file[0] ? c->file : NULL, c->line,
+				    "currency",
+				    "contract %s accounts in %s, but its account %s carries a balance "
+				    "or reserve in %s from %s: a carried balance keeps its currency "
+				    "(import the contract in %s again)",
+				    c->id, c->currency, account, cur, ft_stmt_column_text(st, 4), cur);
+		}
+	}
+	ft_stmt_free(st);
+	return rc < 0 ? rc : 0;
+}
+
 static int store_run(struct run_ctx *r, const struct ft_royalty_result *res)
 {
 	struct ft_stmt *st = NULL;
@@ -2540,6 +2595,8 @@ int ft_run_period(struct ft_store *store, const struct ft_period *period,
 		goto out;
 	copy_field(out->currency, sizeof(out->currency), r.currency);
 	rc = load_previous(&r, &prev, &have_prev);
+	if (!rc)
+		rc = carried_currencies(&r);
 	if (!rc)
 		rc = convert_money_items(&r, set.items, have_prev ? &prev : NULL);
 	if (!rc)

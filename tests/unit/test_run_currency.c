@@ -497,6 +497,35 @@ static void test_a_royalty_that_rounds_to_zero_in_the_contract_currency(void **s
 	ft_store_close(store);
 }
 
+/* A balance carried in GBP does not become EUR because the contract was
+ * re-imported in EUR: the next run refuses and names both. */
+static void test_a_carried_balance_keeps_its_currency(void **state)
+{
+	char path[700], yaml[1024];
+	struct ft_store *store = example("carried", path);
+	struct ft_period oct = testutil_period("2026-10"), nov = testutil_period("2026-11");
+	struct ft_run_summary s;
+	struct ft_error err;
+	char *at;
+
+	(void)state;
+	if (ft_run_period(store, &oct, &s, &err))
+		fail_msg("%s", err.message);
+	ft_run_summary_free(&s);
+	assert_int_equal(ft_run_close(store, &oct, &err), 0);
+	snprintf(yaml, sizeof(yaml), "%s", ann_gbp);
+	at = strstr(yaml, "currency: GBP");
+	assert_non_null(at);
+	memcpy(at, "currency: EUR", 13);
+	import_contracts(store, "ann.yaml", yaml);
+	assert_int_equal(ft_run_period(store, &nov, &s, &err), FT_ECONFLICT);
+	assert_non_null(strstr(err.message,
+			       "contract ann-recording accounts in EUR, but its account "
+			       "ann-recording carries a balance or reserve in GBP from 2026-10"));
+	assert_string_equal(err.field, "currency");
+	ft_store_close(store);
+}
+
 /* ---- random ledgers ------------------------------------------------------------- */
 
 /* An exact decimal text: sometimes a few units of 10^-12, sometimes
@@ -632,6 +661,7 @@ int main(void)
 	    cmocka_unit_test(test_check_on_two_currencies_finds_tampering),
 	    cmocka_unit_test(test_cross_collateral_group_needs_one_currency),
 	    cmocka_unit_test(test_a_royalty_that_rounds_to_zero_in_the_contract_currency),
+	    cmocka_unit_test(test_a_carried_balance_keeps_its_currency),
 	    cmocka_unit_test(test_random_ledgers_in_three_currencies_check_and_rerun_identically),
 	};
 
