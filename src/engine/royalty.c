@@ -448,6 +448,22 @@ static int index_contracts(struct run *r)
 	}
 	qsort(r->by_id, n, sizeof(*r->by_id), cmp_name_index);
 	qsort(r->by_account, n, sizeof(*r->by_account), cmp_name_index);
+	/* ACCT-5: one balance per payee and group needs one currency; the
+	 * contracts of a group are neighbours here. */
+	for (i = 1; i < n; i++) {
+		const struct ft_contract *o = &r->in->contracts[r->by_account[i - 1].i];
+		const struct ft_contract *c = &r->in->contracts[r->by_account[i].i];
+
+		if (strcmp(r->by_account[i - 1].name, r->by_account[i].name) == 0 &&
+		    strcmp(o->currency, c->currency) != 0)
+			return ft_error_setloc(r->err, FT_EINVAL, c->file[0] ? c->file : NULL,
+					       c->line, "currency",
+					       "contracts %s (%s) and %s (%s) share the "
+					       "cross_collateral group %s: one balance needs one "
+					       "currency",
+					       o->id, o->currency, c->id, c->currency,
+					       c->cross_collateral);
+	}
 	return 0;
 }
 
@@ -551,25 +567,11 @@ static int check_inputs(struct run *r)
 		rc = ft_contract_validate(c, r->err);
 		if (rc)
 			return rc;
-		for (j = 0; j < i; j++) {
-			const struct ft_contract *o = &in->contracts[j];
-
-			if (strcmp(o->id, c->id) == 0)
+		for (j = 0; j < i; j++)
+			if (strcmp(in->contracts[j].id, c->id) == 0)
 				return ft_error_set(r->err, FT_EINVAL,
 						    "royalty run: contract '%s' given twice",
 						    c->id);
-			/* ACCT-5: one balance per payee and group needs one
-			 * currency. */
-			if (c->cross_collateral[0] &&
-			    strcmp(o->cross_collateral, c->cross_collateral) == 0 &&
-			    strcmp(o->currency, c->currency) != 0)
-				return ft_error_setloc(
-				    r->err, FT_EINVAL, c->file[0] ? c->file : NULL, c->line,
-				    "currency",
-				    "contracts %s (%s) and %s (%s) share the cross_collateral "
-				    "group %s: one balance needs one currency",
-				    o->id, o->currency, c->id, c->currency, c->cross_collateral);
-		}
 		rc = contract_rates(r, i);
 		if (rc)
 			return rc;

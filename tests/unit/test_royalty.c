@@ -612,6 +612,32 @@ static void test_bad_inputs_are_refused_with_reasons(void **state)
 	assert_int_equal(run(&res, JAN26, 3, usd, nu, &l, 1, NULL, &err), FT_ENOTFOUND);
 	assert_string_equal(err.message,
 			    "contract 'u' accounts in USD: no exchange rate EUR→USD for 2026-01");
+	/* A cross-collateral group is one balance: one currency. */
+	{
+		size_t ng;
+		struct ft_contract *g = contracts(
+		    "id: g1\ntype: royalty\ncurrency: EUR\nfrequency: quarterly\n"
+		    "cross_collateral: grp\npayees: [{id: a, share: 100%}]\n"
+		    "scope: {tracks: [GBNLR2600001], start: 2026-01-01}\nrates: [{rate: 18%}]\n"
+		    "---\n"
+		    "id: g2\ntype: royalty\ncurrency: USD\nfrequency: quarterly\n"
+		    "cross_collateral: grp\npayees: [{id: b, share: 100%}]\n"
+		    "scope: {tracks: [GBNLR2600002], start: 2026-01-01}\nrates: [{rate: 18%}]\n",
+		    &ng);
+		struct ft_royalty_fx fx[3] = {{JAN26, "USD", FT_AMOUNT_ONE},
+					      {JAN26 + 1, "USD", FT_AMOUNT_ONE},
+					      {JAN26 + 2, "USD", FT_AMOUNT_ONE}};
+
+		world_fx = fx;
+		world_n_fx = 3;
+		assert_int_equal(run(&res, JAN26, 3, g, ng, &l, 1, NULL, &err), FT_EINVAL);
+		assert_non_null(strstr(err.message, "contracts g1 (EUR) and g2 (USD) share the "
+						    "cross_collateral group grp: one balance needs "
+						    "one currency"));
+		world_fx = NULL;
+		world_n_fx = 0;
+		ft_contract_array_free(g, ng);
+	}
 	assert_null(res);
 	l.month = JAN26 + 3;
 	assert_int_equal(run(&res, JAN26, 3, c, nc, &l, 1, NULL, &err), FT_EINVAL);
