@@ -108,7 +108,8 @@ struct run {
 	 * of the run's currency in the contract's; FT_AMOUNT_ONE for a contract
 	 * in the run's currency, 0 where no rate was given. */
 	ft_amount *cfx;
-	bool *foreign; /* per contract: accounts in another currency */
+	bool *foreign;	  /* per contract: accounts in another currency */
+	size_t *cur_at;	  /* per contract in another currency: its cur_sums index */
 	/* Per contract currency other than the run's: Σ entries' royalties and
 	 * profit-split credits, checked against Σ its statements' royalties. */
 	struct cur_sum {
@@ -493,6 +494,22 @@ static int copy_state(struct run *r)
 	return 0;
 }
 
+/* The per-currency sums of a contract currency other than the run's. */
+static struct cur_sum *cur_sum(struct run *r, const char *currency)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_cur_sums; i++)
+		if (strcmp(r->cur_sums[i].currency, currency) == 0)
+			return &r->cur_sums[i];
+	if (grow((void **)&r->cur_sums, &r->cap_cur_sums, r->n_cur_sums + 1,
+		 sizeof(*r->cur_sums)))
+		return NULL;
+	memset(&r->cur_sums[r->n_cur_sums], 0, sizeof(r->cur_sums[0]));
+	snprintf(r->cur_sums[r->n_cur_sums].currency, 4, "%s", currency);
+	return &r->cur_sums[r->n_cur_sums++];
+}
+
 /* ---- input checks ----------------------------------------------------------------------- */
 
 static int no_rate(struct run *r, size_t ci, int month)
@@ -526,6 +543,12 @@ static int contract_rates(struct run *r, size_t ci)
 		return 0;
 	}
 	r->foreign[ci] = true;
+	/* its per-currency sums, found once here rather than per entry */
+	if (!cur_sum(r, c->currency))
+		return nomem(r);
+	for (j = 0; strcmp(r->cur_sums[j].currency, c->currency) != 0; j++)
+		;
+	r->cur_at[ci] = j;
 	if (ft_currency_minor_units(c->currency) < 0)
 		return ft_error_setloc(r->err, FT_EINVAL, c->file[0] ? c->file : NULL, c->line,
 				       "currency", "contract '%s': '%s' is not a currency", c->id,
@@ -555,7 +578,8 @@ static int check_inputs(struct run *r)
 		return ft_error_set(r->err, FT_EUSAGE, "royalty run: no valid period");
 	r->cfx = calloc(in->n_contracts * 12 + 1, sizeof(*r->cfx));
 	r->foreign = calloc(in->n_contracts + 1, sizeof(*r->foreign));
-	if (!r->cfx || !r->foreign)
+	r->cur_at = calloc(in->n_contracts + 1, sizeof(*r->cur_at));
+	if (!r->cfx || !r->foreign || !r->cur_at)
 		return nomem(r);
 	if (in->n_lines > LINES_LIMIT)
 		return ft_error_set(r->err, FT_EINVAL,
@@ -1195,22 +1219,6 @@ struct payee_sums {
 	const ft_amount *weights;
 };
 
-/* The per-currency sums of a contract currency other than the run's. */
-static struct cur_sum *cur_sum(struct run *r, const char *currency)
-{
-	size_t i;
-
-	for (i = 0; i < r->n_cur_sums; i++)
-		if (strcmp(r->cur_sums[i].currency, currency) == 0)
-			return &r->cur_sums[i];
-	if (grow((void **)&r->cur_sums, &r->cap_cur_sums, r->n_cur_sums + 1,
-		 sizeof(*r->cur_sums)))
-		return NULL;
-	memset(&r->cur_sums[r->n_cur_sums], 0, sizeof(r->cur_sums[0]));
-	snprintf(r->cur_sums[r->n_cur_sums].currency, 4, "%s", currency);
-	return &r->cur_sums[r->n_cur_sums++];
-}
-
 /* One unit of the run's currency in contract ci's, for a line's month. */
 static inline ft_amount line_fx(const struct run *r, size_t ci, const struct ft_royalty_line *l)
 {
@@ -1268,10 +1276,8 @@ static int add_entry(struct run *r, size_t ci, size_t line, long alloc, int rule
 		/* What the label gives up, in its own currency: the same
 		 * product on the unconverted base, so its share stays exact. */
 		ft_amount cut;
-		struct cur_sum *cs = cur_sum(r, c->currency);
+		struct cur_sum *cs = &r->cur_sums[r->cur_at[ci]];
 
-		if (!cs)
-			return nomem(r);
 		rc = ft_amount_mul_ratio(&e->label_royalty, &cut, base, rate);
 		if (rc)
 			return ft_error_set(r->err, rc, "royalty out of range on line %zu",
@@ -1886,6 +1892,8 @@ int ft_royalty_run(struct ft_royalty_result **out, const struct ft_royalty_input
 	if (rc) {
 		free(r.cfx);
 		free(r.foreign);
+		free(r.cur_at);
+		free(r.cur_sums);
 		return rc;
 	}
 	/* ACCT-9 walks the lines in the canonical order (its split's largest
@@ -1971,6 +1979,7 @@ out:
 	free(r.by_account);
 	free(r.cfx);
 	free(r.foreign);
+	free(r.cur_at);
 	free(r.cur_sums);
 	if (rc) {
 		ft_royalty_result_free(r.res);
