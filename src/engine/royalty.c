@@ -334,7 +334,7 @@ static struct ft_royalty_credit *credit_state(struct run *r, const char *contrac
 static size_t name_lower(const struct name_index *a, size_t n, const char *name);
 
 /* An account's currency: its contracts' (one per cross-collateral group,
- * check_inputs), or the run's for an account whose contract is gone. */
+ * index_contracts), or the run's for an account whose contract is gone. */
 static const char *account_currency(const struct run *r, const char *account)
 {
 	size_t n = r->in->n_contracts, k = name_lower(r->by_account, n, account);
