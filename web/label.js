@@ -469,8 +469,9 @@
     const payees = table('period-run-payees', 'Payee accounts of the run',
       ['Payee', 'Account', '#Royalties', '#Balance', '#Reserve held', '#Payable']);
     const c = r.currency;
-    fillRows(payees.body, r.payees.map((p) => [p.payee, p.account, moneyCell(p.royalties, c), moneyCell(p.balance, c),
-      moneyCell(p.reserve_held, c), moneyCell(p.payable, c)]));
+    /* each account in its own currency (a contract may account in another than the base) */
+    fillRows(payees.body, r.payees.map((p) => [p.payee, p.account, moneyCell(p.royalties, p.currency || c),
+      moneyCell(p.balance, p.currency || c), moneyCell(p.reserve_held, p.currency || c), moneyCell(p.payable, p.currency || c)]));
     box.append(dl([['Period', r.period], ['Currency', c], ['Usage lines', count(r.lines) + (r.late_lines ? ' (' + count(r.late_lines) + ' late)' : '')],
       ['Receipts', amount(r.receipts, c)], ['Distributor fees', amount(r.fees, c)], ['Royalties', amount(r.royalties, c)],
       ['Label share', amount(r.label, c)], ['Suspense', amount(r.suspense, c)], ['Payable', amount(r.payable, c)],
@@ -720,14 +721,17 @@
       } else portal.textContent = '—';
       const st = link('#statement/' + encodeURIComponent(p.payee) + '/' + encodeURIComponent(d.period), 'Statement');
       st.setAttribute('aria-label', 'Statement of ' + p.payee + ' for ' + d.period);
-      const c = d.currency;
+      const c = p.currency || d.currency; /* an account in its contracts' currency */
       return [p.payee, p.account, moneyCell(p.royalties, c), moneyCell(p.advances, c), moneyCell(p.costs, c), moneyCell(p.balance, c),
         moneyCell(p.reserve_held, c), moneyCell(p.payable, c), moneyCell(p.unrecouped, c), portal, wrapCell(st)];
     }));
     const t = d.totals, c = d.currency;
     $('payees-totals').replaceChildren(dl([['Period', d.period + (d.closed ? ' (closed)' : ' (open)')], ['Currency', c],
       ['Payee accounts', count(t.accounts)], ['Royalties', amount(t.royalties, c)], ['Payable', amount(t.payable, c)],
-      ['Unrecouped', amount(t.unrecouped, c)], ['Reserves held', amount(t.reserve_held, c)]]), roundingNote());
+      ['Unrecouped', amount(t.unrecouped, c)], ['Reserves held', amount(t.reserve_held, c)]].concat(
+      /* accounts in other currencies: their own totals, never added to these */
+      (d.other_totals || []).flatMap((o) => [['Accounts in ' + o.currency, count(o.accounts)],
+        ['Royalties in ' + o.currency, amount(o.royalties, o.currency)], ['Payable in ' + o.currency, amount(o.payable, o.currency)]]))), roundingNote());
     const end = d.offset + d.payees.length;
     const q = $('payees-q').value;
     $('payees-table').closest('.scroll').hidden = !d.payees.length;

@@ -101,6 +101,33 @@ int ft_fx_import(struct ft_store *store, const char *path, size_t *n_months, str
 int ft_fx_rate(struct ft_store *store, int month, const char *from, const char *to, ft_amount *rate,
 	       struct ft_error *err);
 
+/* ---- the base currency (src/ledger/settings.c) ------------------------------ */
+
+/* Where the base currency came from (docs/JOURNAL.md, "Currencies"). */
+enum ft_base_source {
+	FT_BASE_SETTING = 1,   /* settings.base_currency */
+	FT_BASE_RUNS = 2,      /* the latest run's currency */
+	FT_BASE_CONTRACTS = 3, /* the one currency every contract shares */
+};
+
+/*
+ * The ledger's base currency (receipts, the label account, fees, suspense,
+ * remainders) into out: the setting, else the latest run's currency, else
+ * the one currency all of `contracts` share (may be NULL).  FT_EUSAGE when
+ * contracts use several currencies and nothing decides (the message says
+ * how to set it), FT_ENOTFOUND when there is nothing at all.  *source (may
+ * be NULL) says which rule decided.
+ */
+int ft_ledger_base_currency(struct ft_store *store, const struct ft_contract_set *contracts,
+			    char out[4], enum ft_base_source *source, struct ft_error *err);
+
+/*
+ * Set the base currency (an ISO 4217 code).  Refused (FT_ECONFLICT) when
+ * the ledger has runs in another currency: their journal is in it.
+ */
+int ft_ledger_set_base_currency(struct ft_store *store, const char *currency,
+				struct ft_error *err);
+
 /* ---- non-attributable income (src/ledger/income.c) -------------------------- */
 
 /*
@@ -123,6 +150,7 @@ typedef int (*ft_text_fn)(void *ctx, const char *line);
 struct ft_run_payee {
 	char payee[FT_CONTRACT_ID_MAX];
 	char account[FT_CONTRACT_ID_MAX];
+	char currency[4]; /* the account's (its contracts' currency) */
 	ft_amount opening, royalties, advances, costs, balance, reserve_held, payable, closing;
 };
 
@@ -135,12 +163,14 @@ struct ft_run_summary {
 	size_t postings, legs;	     /* journal written */
 	ft_amount receipts;	     /* Σ gross receipts, accounting currency */
 	ft_amount fees;		     /* ACCT-1 distributor fees */
-	ft_amount royalties;	     /* credited to payees */
+	ft_amount royalties;	     /* credited to payees, in the base: accounts in another
+					currency count what the label gave up for them */
 	ft_amount label;	     /* label share (net of advances and costs recouped) */
 	ft_amount suspense;	     /* net movement of suspense accounts */
 	ft_amount remainder;	     /* whole 10^-12 units of conversion remainders */
 	ft_amount remainder_e24;     /* what is left below 10^-12, in 10^-24 units */
-	ft_amount payable;	     /* Σ payable */
+	ft_amount payable;	     /* Σ payable of the accounts in the base currency
+					(others: per payee, never summed across currencies) */
 	struct ft_run_payee *payees; /* sorted by payee, account */
 	size_t n_payees;
 	char (*notes)[FT_ERROR_MESSAGE_MAX]; /* adjustments and warnings, in order */

@@ -2,7 +2,8 @@
  * fairtrack — the royalty engine (pure computation, no ledger).
  *
  * Given the contracts, one accounting period's receipt lines (already
- * attributed to tracks and converted to the accounting currency) and the
+ * attributed to tracks and converted to the run's currency, the ledger's
+ * base) and the
  * state the previous period left (balances, reserves, cumulative units,
  * suspense), ft_royalty_run computes what every payee earned, what they are
  * owed, what the label keeps and what waits in suspense, and the state for
@@ -198,6 +199,17 @@ struct ft_royalty_entry {
 	ft_amount rate;	 /* effective rate: rule + escalation, or 1 − fee, or 0 (profit split) */
 	ft_amount royalty;   /* base × rate, rounded down to 10^-12 */
 	ft_amount remainder; /* what that rounding cut, in 10^-24 units (label keeps it) */
+	/* A contract accounting in another currency than the run's: base,
+	 * royalty and the payee shares are in the contract's currency (DESIGN
+	 * rule 1: converted per aggregate, exactly, the rate recorded).
+	 * fx_rate: one unit of the run's currency in the contract's, for the
+	 * line's month (1 when they are the same); base = the line's base in
+	 * the run's currency × fx_rate, rounded down to 10^-12.
+	 * label_royalty: what the label gives up for the entry, in the run's
+	 * currency: the unconverted base × rate (= royalty when the currencies
+	 * are the same), so the label's share stays exact in its own currency. */
+	ft_amount fx_rate;
+	ft_amount label_royalty;
 	size_t shares_at;    /* ACCT-4: payee shares at result->shares[shares_at ..
 				+ contract->n_payees], summing to royalty */
 };
@@ -206,6 +218,7 @@ struct ft_royalty_entry {
 struct ft_royalty_statement {
 	char payee[FT_CONTRACT_ID_MAX];
 	char account[FT_CONTRACT_ID_MAX];
+	char currency[4]; /* the account's contracts' currency; every amount below is in it */
 	ft_amount opening;	    /* balance carried in */
 	ft_amount royalties;	    /* ACCT-4 / ACCT-8 credits this period */
 	ft_amount advances;	    /* ACCT-5 charged this period */
@@ -250,7 +263,12 @@ struct ft_royalty_result {
 	 * receipts + suspense_in == royalties + label_share + suspense_out. */
 	ft_amount receipts;    /* Σ input lines' receipts */
 	ft_amount suspense_in; /* Σ previous non-attributable suspense */
-	ft_amount royalties;   /* Σ statements' royalties */
+	/* Σ statements' royalties in the run's currency, plus the
+	 * label_royalty of the entries of contracts in other currencies (what
+	 * the label gave up for them); all in the run's currency.  Profit-split
+	 * credits of a contract in another currency are not in it: they are
+	 * owed in that currency (docs/JOURNAL.md, "Currencies"). */
+	ft_amount royalties;
 	ft_amount label_share; /* what the label keeps (Σ per line, minus profit credits) */
 	ft_amount suspense_out;
 	ft_amount uncovered;	 /* part of label_share on lines no contract covered */
@@ -266,9 +284,28 @@ struct ft_royalty_result {
  * is due is the caller's job (docs/JOURNAL.md).  A line's territory "WW" (a worldwide report line)
  * is only covered by a contract whose scope is the whole world (see ids.h).
  */
+/*
+ * An exchange rate the engine converts with: one unit of the run's
+ * currency is `rate` units of `currency` in `month` (a line's sales month,
+ * as the line carries it).
+ */
+struct ft_royalty_fx {
+	int32_t month;
+	char currency[4];
+	ft_amount rate;
+};
+
 struct ft_royalty_input {
 	struct ft_period period;
-	const char *currency; /* all lines are in it; every contract must use it */
+	/* The run's currency (the ledger's base): all lines are in it.  A
+	 * contract in another currency C is computed in C: each of its entries'
+	 * base is converted with the rate of `fx` for (line month, C), which
+	 * must be there for every month of its statement period (FT_ENOTFOUND
+	 * names the first missing).  Contracts of one cross-collateral group
+	 * share one currency. */
+	const char *currency;
+	const struct ft_royalty_fx *fx;
+	size_t n_fx;
 	const struct ft_contract *contracts;
 	size_t n_contracts;
 	const struct ft_royalty_line *lines;
@@ -291,7 +328,8 @@ struct ft_royalty_input {
 
 /*
  * Run one period.  Errors: FT_EINVAL for inputs that break the rules above
- * (a contract in another currency, a line outside the period or with
+ * (a contract in another currency without its rates, a cross-collateral
+ * group in two currencies, a line outside the period or with
  * amounts out of range, a non-attributable line with an ISRC), FT_ECONFLICT
  * when the period was already run for a contract (state's last_month) or the
  * conservation check fails, FT_ENOMEM.  On success *out is a new result to

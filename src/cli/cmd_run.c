@@ -48,6 +48,8 @@ static void print_json(const struct ft_run_summary *s)
 		cli_json_string(stdout, p->payee);
 		fputs(",\"account\":", stdout);
 		cli_json_string(stdout, p->account);
+		fputs(",\"currency\":", stdout);
+		cli_json_string(stdout, p->currency);
 		amount_json("opening", p->opening, 1);
 		amount_json("royalties", p->royalties, 1);
 		amount_json("advances", p->advances, 1);
@@ -84,7 +86,7 @@ static void print_text(const struct ft_run_summary *s)
 	cli_print_amount(stdout, s->remainder, 0);
 	putchar('\n');
 	puts("payee\taccount\topening\troyalties\tadvances\tcosts\tbalance\treserve_held\tpayable\t"
-	     "closing");
+	     "closing\tcurrency");
 	for (i = 0; i < s->n_payees; i++) {
 		const struct ft_run_payee *p = &s->payees[i];
 		const ft_amount v[8] = {p->opening, p->royalties,    p->advances, p->costs,
@@ -96,7 +98,7 @@ static void print_text(const struct ft_run_summary *s)
 			putchar('\t');
 			cli_print_amount(stdout, v[k], 2);
 		}
-		putchar('\n');
+		printf("\t%s\n", p->currency);
 	}
 }
 

@@ -22,6 +22,16 @@
  * and costs it charges, its reserves' release and its last month run; a
  * contract not due is skipped and everything it owns carried untouched.
  *
+ * Currencies: lines are in the run's currency (the ledger's base); a
+ * contract in another currency is computed in its own, each entry's base
+ * converted at its line's month rate (input fx, looked up once per contract
+ * and month into a table, so the hot path pays one array read a line).  The
+ * label's share stays in the run's currency: for such an entry the label
+ * gives up the unconverted base × rate (entry label_royalty), so the
+ * conservation identity holds per currency — in the run's currency as
+ * always, and in each contract currency between its entries and its
+ * statements.
+ *
  * Accounts and contract states are found by linear search: a period has
  * hundreds of payees, not millions; lines (the large dimension) are only
  * sorted and walked.
@@ -94,6 +104,19 @@ struct run {
 	struct ft_royalty_result *res;
 	struct ft_error *err;
 	int minor_units;
+	/* Per contract and month of the period (12 slots a contract): one unit
+	 * of the run's currency in the contract's; FT_AMOUNT_ONE for a contract
+	 * in the run's currency, 0 where no rate was given. */
+	ft_amount *cfx;
+	bool *foreign;	  /* per contract: accounts in another currency */
+	size_t *cur_at;	  /* per contract in another currency: its cur_sums index */
+	/* Per contract currency other than the run's: Σ entries' royalties and
+	 * profit-split credits, checked against Σ its statements' royalties. */
+	struct cur_sum {
+		char currency[4];
+		ft_amount lines, statements;
+	} *cur_sums;
+	size_t n_cur_sums, cap_cur_sums;
 	/* The canonical order of the lines, computed only when ACCT-9 shares
 	 * income (its largest-remainder split is the one other order-sensitive
 	 * step); NULL otherwise.  Line indices are 32-bit (LINES_LIMIT): 20
@@ -103,7 +126,8 @@ struct run {
 	 * CSR lists, lines in the order the contract walks them. */
 	size_t *line_at, *alloc_at, *allocs_of;
 	uint32_t *lines_of;
-	ft_amount entries_royalty; /* Σ royalty of every entry (kept or handed on) */
+	ft_amount entries_royalty; /* Σ label_royalty of every entry (kept or handed on) */
+	ft_amount foreign_label;   /* Σ label_royalty of entries in other currencies */
 	ft_amount *scratch;	   /* on_entry: one entry's shares */
 	size_t cap_scratch;
 	size_t cap_entries, cap_shares, cap_alloc, cap_stmt, cap_susp;
@@ -307,6 +331,19 @@ static struct ft_royalty_credit *credit_state(struct run *r, const char *contrac
 	return &s->credits[s->n_credits++];
 }
 
+static size_t name_lower(const struct name_index *a, size_t n, const char *name);
+
+/* An account's currency: its contracts' (one per cross-collateral group,
+ * index_contracts), or the run's for an account whose contract is gone. */
+static const char *account_currency(const struct run *r, const char *account)
+{
+	size_t n = r->in->n_contracts, k = name_lower(r->by_account, n, account);
+
+	if (k < n && strcmp(r->by_account[k].name, account) == 0)
+		return r->in->contracts[r->by_account[k].i].currency;
+	return r->in->currency;
+}
+
 /* The statement of (payee, account), created with the carried balance. */
 static struct ft_royalty_statement *statement(struct run *r, const char *payee, const char *account)
 {
@@ -324,6 +361,7 @@ static struct ft_royalty_statement *statement(struct run *r, const char *payee, 
 	memset(st, 0, sizeof(*st));
 	snprintf(st->payee, sizeof(st->payee), "%s", payee);
 	snprintf(st->account, sizeof(st->account), "%s", account);
+	snprintf(st->currency, sizeof(st->currency), "%s", account_currency(r, account));
 	if (pair_add(r, &r->statements, res->n_statements))
 		return NULL;
 	res->n_statements++;
@@ -418,6 +456,22 @@ static int index_contracts(struct run *r)
 		if (strcmp(r->by_id[i - 1].name, r->by_id[i].name) == 0)
 			return ft_error_set(r->err, FT_EINVAL, "royalty run: contract '%s' given twice",
 					    r->by_id[i].name);
+	/* ACCT-5: one balance per payee and group needs one currency; the
+	 * contracts of a group are neighbours here. */
+	for (i = 1; i < n; i++) {
+		const struct ft_contract *o = &r->in->contracts[r->by_account[i - 1].i];
+		const struct ft_contract *c = &r->in->contracts[r->by_account[i].i];
+
+		if (strcmp(r->by_account[i - 1].name, r->by_account[i].name) == 0 &&
+		    strcmp(o->currency, c->currency) != 0)
+			return ft_error_setloc(r->err, FT_EINVAL, c->file[0] ? c->file : NULL,
+					       c->line, "currency",
+					       "contracts %s (%s) and %s (%s) share the "
+					       "cross_collateral group %s: one balance needs one "
+					       "currency",
+					       o->id, o->currency, c->id, c->currency,
+					       c->cross_collateral);
+	}
 	return 0;
 }
 
@@ -447,7 +501,76 @@ static int copy_state(struct run *r)
 	return 0;
 }
 
+/* The per-currency sums of a contract currency other than the run's. */
+static struct cur_sum *cur_sum(struct run *r, const char *currency)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_cur_sums; i++)
+		if (strcmp(r->cur_sums[i].currency, currency) == 0)
+			return &r->cur_sums[i];
+	if (grow((void **)&r->cur_sums, &r->cap_cur_sums, r->n_cur_sums + 1,
+		 sizeof(*r->cur_sums)))
+		return NULL;
+	memset(&r->cur_sums[r->n_cur_sums], 0, sizeof(r->cur_sums[0]));
+	snprintf(r->cur_sums[r->n_cur_sums].currency, 4, "%s", currency);
+	return &r->cur_sums[r->n_cur_sums++];
+}
+
 /* ---- input checks ----------------------------------------------------------------------- */
+
+static int no_rate(struct run *r, size_t ci, int month)
+{
+	const struct ft_contract *c = &r->in->contracts[ci];
+	char m[8];
+
+	ft_month_format(m, month);
+	return ft_error_set(r->err, FT_ENOTFOUND,
+			    "contract '%s' accounts in %s: no exchange rate %s→%s for %s", c->id,
+			    c->currency, r->in->currency, c->currency, m);
+}
+
+/* The rates of contract ci into r->cfx (one unit of the run's currency in
+ * the contract's): every month of the run's period that fx has, and every
+ * month of the contract's statement period required (a line of another
+ * month — late, or an ACCT-9 context target — needs its own month's, asked
+ * when it comes: no_rate). */
+static int contract_rates(struct run *r, size_t ci)
+{
+	const struct ft_royalty_input *in = r->in;
+	const struct ft_contract *c = &in->contracts[ci];
+	struct ft_period w = in->windows ? in->windows[ci] : in->period;
+	ft_amount *slot = r->cfx + ci * 12;
+	int m, k;
+	size_t j;
+
+	if (strcmp(c->currency, in->currency) == 0) {
+		for (k = 0; k < 12; k++)
+			slot[k] = FT_AMOUNT_ONE;
+		return 0;
+	}
+	r->foreign[ci] = true;
+	/* its per-currency sums, found once here rather than per entry */
+	if (!cur_sum(r, c->currency))
+		return nomem(r);
+	for (j = 0; strcmp(r->cur_sums[j].currency, c->currency) != 0; j++)
+		;
+	r->cur_at[ci] = j;
+	if (ft_currency_minor_units(c->currency) < 0)
+		return ft_error_setloc(r->err, FT_EINVAL, c->file[0] ? c->file : NULL, c->line,
+				       "currency", "contract '%s': '%s' is not a currency", c->id,
+				       c->currency);
+	for (j = 0; j < in->n_fx; j++) {
+		m = in->fx[j].month;
+		if (ft_period_contains(&in->period, m) && in->fx[j].rate > 0 &&
+		    strcmp(in->fx[j].currency, c->currency) == 0)
+			slot[m - in->period.first] = in->fx[j].rate;
+	}
+	for (m = w.first; w.months > 0 && m < w.first + w.months; m++)
+		if (ft_period_contains(&in->period, m) && slot[m - in->period.first] <= 0)
+			return no_rate(r, ci, m);
+	return 0;
+}
 
 static int check_inputs(struct run *r)
 {
@@ -460,6 +583,11 @@ static int check_inputs(struct run *r)
 	r->minor_units = ft_currency_minor_units(in->currency);
 	if (in->period.months < 1 || in->period.months > 12)
 		return ft_error_set(r->err, FT_EUSAGE, "royalty run: no valid period");
+	r->cfx = calloc(in->n_contracts * 12 + 1, sizeof(*r->cfx));
+	r->foreign = calloc(in->n_contracts + 1, sizeof(*r->foreign));
+	r->cur_at = calloc(in->n_contracts + 1, sizeof(*r->cur_at));
+	if (!r->cfx || !r->foreign || !r->cur_at)
+		return nomem(r);
 	if (in->n_lines > LINES_LIMIT)
 		return ft_error_set(r->err, FT_EINVAL,
 				    "royalty run: %zu lines is more than one run takes (%u)",
@@ -470,12 +598,9 @@ static int check_inputs(struct run *r)
 		rc = ft_contract_validate(c, r->err);
 		if (rc)
 			return rc;
-		if (strcmp(c->currency, in->currency) != 0)
-			return ft_error_setloc(r->err, FT_EINVAL, c->file[0] ? c->file : NULL,
-					       c->line, "currency",
-					       "contract '%s' accounts in %s, but this run is in "
-					       "%s: run its currency separately",
-					       c->id, c->currency, in->currency);
+		rc = contract_rates(r, i);
+		if (rc)
+			return rc;
 		if (in->windows && in->windows[i].months != 0 &&
 		    (in->windows[i].months < 1 || in->windows[i].months > in->period.months ||
 		     in->windows[i].first < in->period.first ||
@@ -1096,8 +1221,15 @@ struct payee_sums {
 	const ft_amount *weights;
 };
 
+/* One unit of the run's currency in contract ci's, for a line's month. */
+static inline ft_amount line_fx(const struct run *r, size_t ci, const struct ft_royalty_line *l)
+{
+	return r->cfx[ci * 12 + (size_t)(l->month - r->in->period.first)];
+}
+
 static int add_entry(struct run *r, size_t ci, size_t line, long alloc, int rule, int tier,
-		     int64_t units, ft_amount base, ft_amount rate, struct payee_sums *ps)
+		     int64_t units, ft_amount base, ft_amount rate, ft_amount fx,
+		     struct payee_sums *ps)
 {
 	const struct ft_contract *c = &r->in->contracts[ci];
 	struct ft_royalty_result *res = r->res;
@@ -1128,13 +1260,37 @@ static int add_entry(struct run *r, size_t ci, size_t line, long alloc, int rule
 	e->units = units;
 	e->base = base;
 	e->rate = rate;
+	e->fx_rate = fx;
+	if (fx <= 0)
+		return no_rate(r, ci, r->in->lines[line].month);
+	/* DESIGN rule 1: a contract in another currency gets the line's base
+	 * converted, exactly (rounded down to 10^-12), with the rate kept. */
+	if (fx != FT_AMOUNT_ONE && ft_amount_mul_ratio(&e->base, NULL, base, fx) != 0)
+		return ft_error_set(r->err, FT_EOVERFLOW, "base out of range on line %zu",
+				    line + 1);
 	/* ACCT-3: royalty = base × rate, rounded down to 10^-12; the cut
 	 * (below one unit) stays with the label and is recorded. */
-	rc = ft_amount_mul_ratio(&e->royalty, &e->remainder, base, rate);
+	rc = ft_amount_mul_ratio(&e->royalty, &e->remainder, e->base, rate);
 	if (rc)
 		return ft_error_set(r->err, rc, "royalty out of range on line %zu", line + 1);
-	res->remainder_e24 += e->remainder;
-	r->entries_royalty += e->royalty;
+	e->label_royalty = e->royalty;
+	if (fx != FT_AMOUNT_ONE) {
+		/* What the label gives up, in its own currency: the same
+		 * product on the unconverted base, so its share stays exact. */
+		ft_amount cut;
+		struct cur_sum *cs = &r->cur_sums[r->cur_at[ci]];
+
+		rc = ft_amount_mul_ratio(&e->label_royalty, &cut, base, rate);
+		if (rc)
+			return ft_error_set(r->err, rc, "royalty out of range on line %zu",
+					    line + 1);
+		res->remainder_e24 += cut;
+		cs->lines += e->royalty;
+		r->foreign_label += e->label_royalty;
+	} else {
+		res->remainder_e24 += e->remainder;
+	}
+	r->entries_royalty += e->label_royalty;
 	/* ACCT-4: each payee gets royalty × share, summing exactly. */
 	e->shares_at = r->in->on_entry ? 0 : res->n_shares;
 	rc = ft_amount_split(shares, e->royalty, ps->weights, c->n_payees, r->err);
@@ -1150,7 +1306,7 @@ static int add_entry(struct run *r, size_t ci, size_t line, long alloc, int rule
 		return ft_error_set(r->err, FT_ECONFLICT,
 				    "internal: payee shares do not sum to the royalty (line %zu)",
 				    line + 1);
-	res->contracts[ci].base += base;
+	res->contracts[ci].base += e->base;
 	if (r->in->on_entry)
 		return r->in->on_entry(r->in->entry_ctx, e, shares,
 				       alloc >= 0 ? &res->allocations[alloc] : NULL, r->err);
@@ -1220,7 +1376,7 @@ static int add_usage(struct run *r, size_t ci, size_t line, long alloc, int64_t 
 	if (c->n_escalations == 0 || units <= 0) {
 		t = tier_at(c, *cum);
 		rc = add_entry(r, ci, line, alloc, rule, t, units, base,
-			       rate + (t ? c->escalations[t - 1].add : 0), ps);
+			       rate + (t ? c->escalations[t - 1].add : 0), line_fx(r, ci, l), ps);
 		*cum += units;
 		return rc;
 	}
@@ -1245,7 +1401,7 @@ static int add_usage(struct run *r, size_t ci, size_t line, long alloc, int64_t 
 		if (counts[t] == 0)
 			continue;
 		rc = add_entry(r, ci, line, alloc, rule, t, counts[t], parts[t],
-			       rate + (t ? c->escalations[t - 1].add : 0), ps);
+			       rate + (t ? c->escalations[t - 1].add : 0), line_fx(r, ci, l), ps);
 		if (rc)
 			return rc;
 	}
@@ -1347,6 +1503,21 @@ static int add_reserve(struct run *r, const struct ft_contract *c, struct ft_per
 	return 0;
 }
 
+/* ACCT-8: a profit split's receipts, in its own currency (converted at the
+ * line's month rate, like a royalty's base). */
+static int profit_base(struct run *r, size_t ci, const struct ft_royalty_line *l,
+		       ft_amount amount, struct ft_royalty_contract_state *cs)
+{
+	ft_amount fx = line_fx(r, ci, l), converted = amount;
+
+	if (fx <= 0)
+		return no_rate(r, ci, l->month);
+	if (fx != FT_AMOUNT_ONE && ft_amount_mul_ratio(&converted, NULL, amount, fx) != 0)
+		return ft_error_set(r->err, FT_EOVERFLOW, "profit-split receipts out of range");
+	cs->cum_base += converted;
+	return 0;
+}
+
 static int process_contract(struct run *r, size_t ci, bool *covered, bool *covered_alloc)
 {
 	const struct ft_royalty_input *in = r->in;
@@ -1405,8 +1576,12 @@ static int process_contract(struct run *r, size_t ci, bool *covered, bool *cover
 		const struct ft_royalty_line *l = &in->lines[li];
 
 		covered[li] = true;
-		if (c->type == FT_CONTRACT_PROFIT_SPLIT)
-			cs->cum_base += c->base == FT_BASE_GROSS ? l->gross : l->receipts;
+		if (c->type == FT_CONTRACT_PROFIT_SPLIT) {
+			rc = profit_base(r, ci, l, c->base == FT_BASE_GROSS ? l->gross : l->receipts,
+					 cs);
+			if (rc)
+				goto out;
+		}
 		rc = add_usage(r, ci, li, -1, l->units, l->receipts, l->gross, &cs->units, &ps);
 		if (rc)
 			goto out;
@@ -1416,8 +1591,12 @@ static int process_contract(struct run *r, size_t ci, bool *covered, bool *cover
 
 		k = r->allocs_of[i];
 		covered_alloc[k] = true;
-		if (c->type == FT_CONTRACT_PROFIT_SPLIT)
-			cs->cum_base += c->base == FT_BASE_GROSS ? a->gross : a->receipts;
+		if (c->type == FT_CONTRACT_PROFIT_SPLIT) {
+			rc = profit_base(r, ci, &in->lines[a->target_line],
+					 c->base == FT_BASE_GROSS ? a->gross : a->receipts, cs);
+			if (rc)
+				goto out;
+		}
 		/* ACCT-9: allocated income carries no units of its own. */
 		rc = add_usage(r, ci, a->target_line, (long)k, 0, a->receipts, a->gross, &cs->units,
 			       &ps);
@@ -1546,7 +1725,9 @@ static int settle_accounts(struct run *r)
 		 * down to the currency's minor unit; the rest stays. */
 		avail = st->balance - st->reserve_held;
 		st->payable = 0;
-		if (avail > 0 && ft_amount_round_minor(&st->payable, &rem, avail, r->minor_units))
+		/* ACCT-7 in the account's own currency (JPY has no minor unit). */
+		if (avail > 0 && ft_amount_round_minor(&st->payable, &rem, avail,
+						       ft_currency_minor_units(st->currency)))
 			return ft_error_set(r->err, FT_EOVERFLOW, "payable out of range");
 		st->closing = st->balance - st->payable;
 		j = pair_find(r, &r->next_accounts, st->payee, st->account);
@@ -1631,15 +1812,50 @@ static int close_run(struct run *r, const bool *covered, const bool *covered_all
 	entries = r->entries_royalty;
 	for (i = 0; i < in->n_contracts; i++)
 		if (in->contracts[i].type == FT_CONTRACT_PROFIT_SPLIT && window_of(r, i).months)
-			for (j = 0; j < in->contracts[i].n_payees; j++)
-				credits += res->shares[res->contracts[i].credits_at + j];
+			for (j = 0; j < in->contracts[i].n_payees; j++) {
+				ft_amount credit = res->shares[res->contracts[i].credits_at + j];
+				struct cur_sum *cs;
+
+				if (!r->foreign[i]) {
+					credits += credit;
+					continue;
+				}
+				/* Owed in the contract's currency: the label's
+				 * share in its own is not touched. */
+				cs = cur_sum(r, in->contracts[i].currency);
+				if (!cs)
+					return nomem(r);
+				cs->lines += credit;
+			}
 	res->label_share -= entries + credits;
 	for (i = 0; prev && i < prev->n_suspense; i++)
 		res->suspense_in += prev->suspense[i].amount;
 	for (i = 0; i < res->n_suspense; i++)
 		res->suspense_out += res->suspense[i].amount;
-	for (i = 0; i < res->n_statements; i++)
-		res->royalties += res->statements[i].royalties;
+	for (i = 0; i < res->n_statements; i++) {
+		const struct ft_royalty_statement *st = &res->statements[i];
+		struct cur_sum *cs;
+
+		if (strcmp(st->currency, in->currency) == 0) {
+			res->royalties += st->royalties;
+			continue;
+		}
+		cs = cur_sum(r, st->currency);
+		if (!cs)
+			return nomem(r);
+		cs->statements += st->royalties;
+	}
+	/* Entries of contracts in other currencies: what the label gave up. */
+	res->royalties += r->foreign_label;
+	for (i = 0; i < r->n_cur_sums; i++)
+		if (r->cur_sums[i].lines != r->cur_sums[i].statements) {
+			ft_amount_format(a, sizeof(a), r->cur_sums[i].lines, 0);
+			ft_amount_format(b, sizeof(b), r->cur_sums[i].statements, 0);
+			return ft_error_set(r->err, FT_ECONFLICT,
+					    "internal: conservation failed in %s: entries %s, "
+					    "payees %s",
+					    r->cur_sums[i].currency, a, b);
+		}
 
 	/* The identity of docs/ACCOUNTING.md: nothing created, nothing lost. */
 	lhs = res->receipts + res->suspense_in;
@@ -1675,8 +1891,13 @@ int ft_royalty_run(struct ft_royalty_result **out, const struct ft_royalty_input
 	r.in = in;
 	r.err = err;
 	rc = check_inputs(&r);
-	if (rc)
+	if (rc) {
+		free(r.cfx);
+		free(r.foreign);
+		free(r.cur_at);
+		free(r.cur_sums);
 		return rc;
+	}
 	/* ACCT-9 walks the lines in the canonical order (its split's largest
 	 * remainders break ties by it): sort them only when it has income to
 	 * share. */
@@ -1758,6 +1979,10 @@ out:
 	free(r.scratch);
 	free(r.by_id);
 	free(r.by_account);
+	free(r.cfx);
+	free(r.foreign);
+	free(r.cur_at);
+	free(r.cur_sums);
 	if (rc) {
 		ft_royalty_result_free(r.res);
 		return rc;
@@ -1804,6 +2029,15 @@ size_t ft_royalty_explain_entry(char *buf, size_t cap, const struct ft_royalty_i
 	}
 	ft_textbuf_add(&t, "ACCT-2 base ");
 	ft_textbuf_amount(&t, e->base, digits);
+	if (e->fx_rate != FT_AMOUNT_ONE && e->fx_rate != 0) {
+		char m[8];
+
+		/* a contract in another currency: the base was converted */
+		ft_month_format(m, l->month);
+		ft_textbuf_add(&t, " %s (converted from %s × fx ", c->currency, in->currency);
+		ft_textbuf_amount(&t, e->fx_rate, 0);
+		ft_textbuf_add(&t, " of %s)", m);
+	}
 	ft_textbuf_add(&t, " (%lld units), ", (long long)e->units);
 	if (e->rule >= 0) {
 		const struct ft_contract_rule *r = &c->rules[e->rule];

@@ -167,16 +167,19 @@ static json_t *run_json(const struct ft_run_summary *s)
 
 	for (i = 0; payees && i < s->n_payees; i++) {
 		const struct ft_run_payee *p = &s->payees[i];
+		/* an account in its own currency (docs/JOURNAL.md "Currencies") */
+		const char *pc = p->currency[0] ? p->currency : s->currency;
 
 		json_array_append_new(
 		    payees,
-		    json_pack("{s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "payee", p->payee,
-			      "account", p->account, "opening", money_json(p->opening, c),
-			      "royalties", money_json(p->royalties, c), "advances",
-			      money_json(p->advances, c), "costs", money_json(p->costs, c),
-			      "balance", money_json(p->balance, c), "reserve_held",
-			      money_json(p->reserve_held, c), "payable", money_json(p->payable, c),
-			      "closing", money_json(p->closing, c)));
+		    json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "payee", p->payee,
+			      "account", p->account, "currency", pc, "opening",
+			      money_json(p->opening, pc),
+			      "royalties", money_json(p->royalties, pc), "advances",
+			      money_json(p->advances, pc), "costs", money_json(p->costs, pc),
+			      "balance", money_json(p->balance, pc), "reserve_held",
+			      money_json(p->reserve_held, pc), "payable", money_json(p->payable, pc),
+			      "closing", money_json(p->closing, pc)));
 	}
 	for (i = 0; notes && i < s->n_notes; i++)
 		json_array_append_new(notes, json_string(s->notes[i]));
@@ -253,9 +256,9 @@ void api_period_close(struct http_request *req)
 /* ----------------------------------------------------------------- payees */
 
 struct payee_totals {
-	char currency[4];
 	ft_amount royalties, balance, reserve_held, payable, unrecouped;
 	json_int_t accounts;
+	char currency[4];
 };
 
 /* Portal accounts linked to each payee: {payee: [username, …]}. */
@@ -291,11 +294,31 @@ static int add_to(ft_amount *sum, ft_amount v, const char *what, struct ft_error
 		   : 0;
 }
 
+/* The totals of one currency: the run's (the ledger's base) first, then one
+ * per other account currency (contracts in another currency: docs/JOURNAL.md
+ * "Currencies") — amounts are never summed across currencies. */
+static struct payee_totals *totals_of(struct payee_totals *tot, size_t *n, size_t cap,
+				      const char *currency)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (!strcmp(tot[i].currency, currency))
+			return &tot[i];
+	if (*n == cap)
+		return NULL;
+	memset(&tot[*n], 0, sizeof(tot[0]));
+	snprintf(tot[*n].currency, sizeof(tot[0].currency), "%s", currency);
+	return &tot[(*n)++];
+}
+
 void api_period_payees(struct http_request *req)
 {
 	struct ft_period p;
 	char text[FT_PERIOD_STR_MAX], link[512];
-	struct payee_totals tot;
+	struct payee_totals all[16], *t;
+	size_t n_tot = 0, k;
+	json_t *others = NULL;
 	struct ft_stmt *q = NULL;
 	struct ft_error err;
 	json_t *rows = json_array(), *linked = json_object(), *out = NULL;
@@ -304,7 +327,7 @@ void api_period_payees(struct http_request *req)
 	json_int_t matched = 0, inactive = 0;
 	int rc, have_run = 0, closed = 0;
 
-	memset(&tot, 0, sizeof(tot));
+	memset(all, 0, sizeof(all));
 	ft_error_clear(&err);
 	if (!rows || !linked) {
 		http_reply_error(req, 500, "out of memory");
@@ -320,7 +343,8 @@ void api_period_payees(struct http_request *req)
 		    req->store, &q,
 		    "SELECT r.currency, s.payee, s.account, s.opening, s.royalties,"
 		    " s.advances, s.costs, s.balance, s.reserve_held, s.payable,"
-		    " s.closing, r.closed_at FROM runs r LEFT JOIN run_statements s ON"
+		    " s.closing, r.closed_at, COALESCE(s.currency, r.currency) FROM runs r"
+		    " LEFT JOIN run_statements s ON"
 		    " s.period = r.period WHERE r.period = ?"
 		    " ORDER BY s.payee, s.account",
 		    &err);
@@ -334,8 +358,7 @@ void api_period_payees(struct http_request *req)
 
 		rc = 0;
 		if (!have_run)
-			snprintf(tot.currency, sizeof(tot.currency), "%s",
-				 ft_stmt_column_text(q, 0));
+			totals_of(all, &n_tot, 16, ft_stmt_column_text(q, 0));
 		have_run = 1;
 		if (ft_stmt_column_is_null(q, 1))
 			continue; /* a run without payee accounts */
@@ -354,35 +377,38 @@ void api_period_payees(struct http_request *req)
 		if (filter && filter[0] && !strcasestr(payee, filter))
 			continue;
 		unrecouped = v[7] < 0 ? -v[7] : 0;
-		rc = add_to(&tot.royalties, v[1], "royalties", &err);
+		t = totals_of(all, &n_tot, 16, ft_stmt_column_text(q, 12));
+		rc = t ? add_to(&t->royalties, v[1], "royalties", &err)
+		       : ft_error_set(&err, FT_EINVAL, "more than 16 currencies in one run");
 		if (!rc)
-			rc = add_to(&tot.balance, v[4], "balance", &err);
+			rc = add_to(&t->balance, v[4], "balance", &err);
 		if (!rc)
-			rc = add_to(&tot.reserve_held, v[5], "reserve", &err);
+			rc = add_to(&t->reserve_held, v[5], "reserve", &err);
 		if (!rc)
-			rc = add_to(&tot.payable, v[6], "payable", &err);
+			rc = add_to(&t->payable, v[6], "payable", &err);
 		if (!rc)
-			rc = add_to(&tot.unrecouped, unrecouped, "unrecouped", &err);
+			rc = add_to(&t->unrecouped, unrecouped, "unrecouped", &err);
 		if (rc)
 			break;
-		tot.accounts++;
+		t->accounts++;
 		if (matched++ < offset || json_array_size(rows) >= (size_t)limit)
 			continue;
 		accounts = json_object_get(linked, payee);
 		accounts = accounts ? json_incref(accounts) : json_array();
 		snprintf(link, sizeof(link), "#statement/%s/%s", payee, text);
 		if (json_array_append_new(
-			rows, json_pack("{s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:s}",
+			rows, json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:s}",
 					"payee", payee, "account", ft_stmt_column_text(q, 2),
-					"opening", money_json(v[0], tot.currency), "royalties",
-					money_json(v[1], tot.currency), "advances",
-					money_json(v[2], tot.currency), "costs",
-					money_json(v[3], tot.currency), "balance",
-					money_json(v[4], tot.currency), "reserve_held",
-					money_json(v[5], tot.currency), "payable",
-					money_json(v[6], tot.currency), "closing",
-					money_json(v[7], tot.currency), "unrecouped",
-					money_json(unrecouped, tot.currency), "users", accounts,
+					"currency", t->currency, "opening",
+					money_json(v[0], t->currency), "royalties",
+					money_json(v[1], t->currency), "advances",
+					money_json(v[2], t->currency), "costs",
+					money_json(v[3], t->currency), "balance",
+					money_json(v[4], t->currency), "reserve_held",
+					money_json(v[5], t->currency), "payable",
+					money_json(v[6], t->currency), "closing",
+					money_json(v[7], t->currency), "unrecouped",
+					money_json(unrecouped, t->currency), "users", accounts,
 					"statement", link))) {
 			rc = ft_error_set(&err, FT_ENOMEM, "out of memory");
 		}
@@ -396,15 +422,26 @@ void api_period_payees(struct http_request *req)
 		http_reply_error(req, 404, "%s has no run yet (run the period first)", text);
 		goto out;
 	}
-	out = json_pack("{s:s,s:b,s:s,s:I,s:I,s:I,s:O,s:{s:I,s:o,s:o,s:o,s:o,s:o}}", "period", text,
-			"closed", closed, "currency", tot.currency, "total", matched, "offset",
+	/* totals: the base currency's; other_totals: one per other currency */
+	others = json_array();
+	for (k = 1; others && k < n_tot; k++)
+		json_array_append_new(
+		    others, json_pack("{s:s,s:I,s:o,s:o,s:o,s:o,s:o}", "currency", all[k].currency,
+				      "accounts", all[k].accounts, "royalties",
+				      money_json(all[k].royalties, all[k].currency), "balance",
+				      money_json(all[k].balance, all[k].currency), "reserve_held",
+				      money_json(all[k].reserve_held, all[k].currency), "payable",
+				      money_json(all[k].payable, all[k].currency), "unrecouped",
+				      money_json(all[k].unrecouped, all[k].currency)));
+	t = &all[0];
+	out = json_pack("{s:s,s:b,s:s,s:I,s:I,s:I,s:O,s:{s:I,s:o,s:o,s:o,s:o,s:o},s:o*}", "period",
+			text, "closed", closed, "currency", t->currency, "total", matched, "offset",
 			(json_int_t)offset, "inactive", inactive, "payees", rows, "totals",
-			"accounts", tot.accounts, "royalties",
-			money_json(tot.royalties, tot.currency), "balance",
-			money_json(tot.balance, tot.currency), "reserve_held",
-			money_json(tot.reserve_held, tot.currency), "payable",
-			money_json(tot.payable, tot.currency), "unrecouped",
-			money_json(tot.unrecouped, tot.currency));
+			"accounts", t->accounts, "royalties", money_json(t->royalties, t->currency),
+			"balance", money_json(t->balance, t->currency), "reserve_held",
+			money_json(t->reserve_held, t->currency), "payable",
+			money_json(t->payable, t->currency), "unrecouped",
+			money_json(t->unrecouped, t->currency), "other_totals", others);
 	http_reply_json(req, 200, out);
 out:
 	json_decref(rows);

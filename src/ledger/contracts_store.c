@@ -190,6 +190,68 @@ static int artist_tracks(void *ctx, const char *artist_id, ft_contract_track_fn 
 /* The incoming set against itself and the contracts stored (docs/CONTRACTS.md,
  * "Overlapping contracts").  Runs inside the import's transaction, so what it
  * compares with is what the import replaces. */
+/* A contract of a cross-collateral group, for group_currencies. */
+struct grouped {
+	const struct ft_contract *c;
+	int incoming;
+	size_t at; /* its place in its set (file order) */
+};
+
+static int by_group(const void *pa, const void *pb)
+{
+	const struct grouped *a = pa, *b = pb;
+	int c = strcmp(a->c->cross_collateral, b->c->cross_collateral);
+
+	/* the incoming contracts last in their group, so one is named */
+	if (c)
+		return c;
+	if (a->incoming != b->incoming)
+		return a->incoming - b->incoming;
+	return (a->at > b->at) - (a->at < b->at);
+}
+
+/*
+ * ACCT-5: a cross-collateral group is one balance per payee, so one
+ * currency (docs/JOURNAL.md "Currencies").  The first incoming contract of
+ * a group whose currency differs from another of the group, stored or
+ * incoming, is refused with its file, line and field.
+ */
+static int group_currencies(const struct ft_contract_set *stored, const struct ft_contract_set *set,
+			    struct ft_error *err)
+{
+	struct grouped *g = malloc((stored->n + set->n + 1) * sizeof(*g));
+	size_t n = 0, i, j;
+	int rc = 0;
+
+	if (!g)
+		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	for (i = 0; i < stored->n; i++)
+		if (stored->items[i].cross_collateral[0])
+			g[n++] = (struct grouped){&stored->items[i], 0, i};
+	for (i = 0; i < set->n; i++)
+		if (set->items[i].cross_collateral[0])
+			g[n++] = (struct grouped){&set->items[i], 1, i};
+	qsort(g, n, sizeof(*g), by_group);
+	for (i = 0; !rc && i < n; i = j) {
+		for (j = i + 1; !rc && j < n && !strcmp(g[j].c->cross_collateral,
+						       g[i].c->cross_collateral);
+		     j++) {
+			const struct ft_contract *c = g[j].c, *o = g[i].c;
+
+			if (!strcmp(c->currency, o->currency))
+				continue;
+			rc = ft_error_setloc(
+			    err, FT_EINVAL, c->file[0] ? c->file : NULL, c->line, "currency",
+			    "contracts %s (%s) and %s (%s, %s) share the cross_collateral group "
+			    "%s: one balance needs one currency",
+			    c->id, c->currency, o->id, o->currency, o->file[0] ? o->file : "stored",
+			    c->cross_collateral);
+		}
+	}
+	free(g);
+	return rc;
+}
+
 static int check_overlaps(struct ft_store *store, const struct ft_contract_set *set,
 			  struct ft_error *err)
 {
@@ -208,6 +270,8 @@ static int check_overlaps(struct ft_store *store, const struct ft_contract_set *
 		incoming[i] = set->items[i].id;
 	qsort(incoming, set->n, sizeof(*incoming), by_id);
 	rc = load_except(store, &stored, incoming, set->n, err);
+	if (!rc)
+		rc = group_currencies(&stored, set, err);
 	if (!rc)
 		rc = ft_contract_overlap_check(stored.items, stored.n, set->items, set->n, &cat,
 					       err);

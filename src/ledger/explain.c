@@ -57,14 +57,17 @@ static int explain_balances(struct ft_store *store, const char *p, const char *p
 	int rc =
 	    ft_store_prepare(store, &st,
 			     "SELECT account, opening, royalties, advances, costs, balance, "
-			     "reserve_withheld, reserve_released, reserve_held, payable, closing "
-			     "FROM run_statements WHERE period = ? AND payee = ? ORDER BY account",
+			     "reserve_withheld, reserve_released, reserve_held, payable, closing, "
+			     "COALESCE(currency, ?) FROM run_statements WHERE period = ? AND payee "
+			     "= ? ORDER BY account",
 			     err);
 
 	if (!rc)
-		rc = ft_stmt_bind_text(st, 1, p, err);
+		rc = ft_stmt_bind_text(st, 1, currency, err);
 	if (!rc)
-		rc = ft_stmt_bind_text(st, 2, payee, err);
+		rc = ft_stmt_bind_text(st, 2, p, err);
+	if (!rc)
+		rc = ft_stmt_bind_text(st, 3, payee, err);
 	while (!rc && (rc = ft_stmt_step(st, err)) == 1) {
 		char v[10][FT_AMOUNT_STR_MAX];
 		int i;
@@ -75,7 +78,7 @@ static int explain_balances(struct ft_store *store, const char *p, const char *p
 		rc = emit(fn, ctx,
 			  "account %s: payable %s %s (ACCT-7: balance less reserve held, "
 			  "rounded down to the minor unit)",
-			  ft_stmt_column_text(st, 0), currency, v[8]);
+			  ft_stmt_column_text(st, 0), ft_stmt_column_text(st, 11), v[8]);
 		if (!rc)
 			rc = emit(
 			    fn, ctx,
@@ -286,7 +289,11 @@ int ft_run_explain(struct ft_store *store, const struct ft_period *period, const
 				    "%s has not been run ('fairtrack run --period %s')", p, p);
 	if (rc < 0)
 		return rc;
-	rc = emit(fn, ctx, "payee %s, period %s (%s), amounts in %s", payee, p, state, currency);
+	/* Amounts are in the base currency unless an account says otherwise
+	 * (its contracts' currency: docs/JOURNAL.md "Currencies"). */
+	rc = emit(fn, ctx,
+		  "payee %s, period %s (%s), amounts in %s unless an account names its own", payee,
+		  p, state, currency);
 	if (!rc)
 		rc = explain_balances(store, p, payee, currency, fn, ctx, &found, err);
 	if (!rc && !found)

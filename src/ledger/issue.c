@@ -142,7 +142,12 @@ static int add_line(struct ft_royalty_lines *lines, const struct ft_posted_line 
 	memset(&line, 0, sizeof(line));
 	line.royalty = pl->part;
 	line.non_attributable = pl->non_attributable;
-	line.receipts = pl->non_attributable ? pl->allocated : pl->base;
+	/* allocated is in the ledger's base currency; a contract in another
+	 * (the statement's) states its converted base instead, so every amount
+	 * on the statement is in its currency (docs/JOURNAL.md "Currencies"). */
+	line.receipts = pl->non_attributable && !strcmp(pl->contract->currency, st->currency)
+			    ? pl->allocated
+			    : pl->base;
 	line.rate = rate_of(line.royalty, line.receipts);
 	snprintf(line.territory, sizeof(line.territory), "WW");
 	if (pl->usage_id > 0)
@@ -510,7 +515,7 @@ static int build(struct ft_store *store, const struct ft_contract_set *contracts
 	*out = NULL;
 	ft_period_format(pstr, sizeof(pstr), period);
 	rc = ft_store_prepare(store, &q,
-			      "SELECT r.currency, r.ran_at, s.opening, s.reserve_held,"
+			      "SELECT COALESCE(s.currency, r.currency), r.ran_at, s.opening, s.reserve_held,"
 			      " s.reserve_withheld, s.reserve_released, s.payable,"
 			      " (SELECT MIN(name) FROM labels)"
 			      " FROM run_statements s JOIN runs r ON r.period = s.period"
@@ -673,7 +678,7 @@ static int load_accounts(struct ft_store *store, const char *pstr, struct accoun
 
 	rc =
 	    ft_store_prepare(store, &q,
-			     "SELECT s.payee, s.account, r.currency, s.opening, s.royalties,"
+			     "SELECT s.payee, s.account, COALESCE(s.currency, r.currency), s.opening, s.royalties,"
 			     " s.advances, s.costs, s.balance, s.reserve_held, s.payable, s.closing"
 			     " FROM run_statements s JOIN runs r ON r.period = s.period"
 			     " WHERE s.period = ? ORDER BY 'payee:' || s.payee || '@' || s.account",

@@ -5,12 +5,16 @@
  * it still says what the runs computed, from the stored rows alone:
  *  J-1  every posting balances: its legs sum to zero per currency;
  *  J-2  every account belongs to a known class (receipts:, fees:, payee:,
- *       payout:, label, remainder, suspense:), so per period
- *       −receipts = payees + payouts + label + fees + remainder + suspense;
+ *       payout:, label, remainder, suspense:, conversion:), so per period
+ *       and currency −receipts = payees + payouts + label + fees + remainder
+ *       + suspense + conversion (the conversion accounts hold each side of
+ *       a posting that crosses currencies: docs/JOURNAL.md "Currencies");
  *  J-3  every payee account's closing balance of every run equals the sum
  *       of its postings up to and including that run;
  *  J-4  every run's stored sub-unit remainder lies in [0, 10^-12);
- *  J-5  every royalty posting credits what its royalty lines sum to.
+ *  J-5  every royalty posting credits what its royalty lines sum to: its
+ *       label leg, or for a contract in another currency than the run's
+ *       its conversion:<C> leg, is minus their sum.
  *  J-6  no month before the last closed one holds usage rows no run posted,
  *       unless they are accounted elsewhere (unrun.c).
  * Sums are exact (ft_amount in C; SQL only selects rows).
@@ -25,7 +29,7 @@
 #include "ledger/unrun.h"
 
 static const char *const classes[] = {
-    "receipts:", "fees:", "payee:", "payout:", "label", "remainder", "suspense:"};
+    "receipts:", "fees:", "payee:", "payout:", "label", "remainder", "suspense:", "conversion:"};
 #define N_CLASSES (sizeof(classes) / sizeof(classes[0]))
 
 static int class_of(const char *account)
@@ -42,12 +46,38 @@ static int class_of(const char *account)
 	return -1;
 }
 
+/* J-2's sums of one period in one currency. */
+struct class_sums {
+	char currency[4];
+	ft_amount by_class[N_CLASSES];
+};
+
+/* The sums of `currency` among the period's (a period has one or a few). */
+static ft_amount *sums_of(struct class_sums **sums, size_t *n, const char *currency)
+{
+	struct class_sums *grown;
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (strcmp((*sums)[i].currency, currency) == 0)
+			return (*sums)[i].by_class;
+	grown = realloc(*sums, (*n + 1) * sizeof(**sums));
+	if (!grown)
+		return NULL;
+	*sums = grown;
+	memset(&grown[*n], 0, sizeof(grown[0]));
+	snprintf(grown[*n].currency, sizeof(grown[0].currency), "%s", currency);
+	return grown[(*n)++].by_class;
+}
+
 /* J-1 and J-2, walking the legs in posting order. */
 static int check_postings(struct ft_store *store, struct ft_error *err)
 {
 	struct ft_stmt *st = NULL;
 	char period[FT_PERIOD_STR_MAX] = "", currency[4] = "";
-	ft_amount posting_sum = 0, by_class[N_CLASSES] = {0};
+	ft_amount posting_sum = 0, *by_class;
+	struct class_sums *sums = NULL;
+	size_t n_sums = 0, k;
 	int64_t posting = -1;
 	int rc;
 
@@ -84,11 +114,14 @@ static int check_postings(struct ft_store *store, struct ft_error *err)
 			}
 			posting_sum = 0;
 		}
-		if (period[0] && (step == 0 || strcmp(p, period) != 0)) {
+		for (k = 0; period[0] && (step == 0 || strcmp(p, period) != 0) && k < n_sums;
+		     k++) {
 			ft_amount rhs = 0;
 			size_t i;
 
-			/* J-2: −receipts = everything else, class by class. */
+			/* J-2: −receipts = everything else, class by class, in
+			 * each currency on its own. */
+			by_class = sums[k].by_class;
 			for (i = 1; i < N_CLASSES; i++)
 				rhs += by_class[i];
 			if (-by_class[0] != rhs) {
@@ -96,15 +129,18 @@ static int check_postings(struct ft_store *store, struct ft_error *err)
 
 				ft_amount_format(a, sizeof(a), -by_class[0], 0);
 				ft_amount_format(b, sizeof(b), rhs, 0);
-				rc =
-				    ft_error_set(err, FT_ECONFLICT,
-						 "journal: in %s receipts %s differ from payees + "
-						 "payouts + label + fees + remainder + suspense %s",
-						 period, a, b);
+				rc = ft_error_set(
+				    err, FT_ECONFLICT,
+				    "journal: in %s receipts %s %s differ from payees + payouts + "
+				    "label + fees + remainder + suspense + conversion %s",
+				    period, sums[k].currency, a, b);
 				break;
 			}
-			memset(by_class, 0, sizeof(by_class));
 		}
+		if (rc)
+			break;
+		if (period[0] && (step == 0 || strcmp(p, period) != 0))
+			n_sums = 0;
 		if (step == 0)
 			break;
 		snprintf(period, sizeof(period), "%s", p);
@@ -126,6 +162,11 @@ static int check_postings(struct ft_store *store, struct ft_error *err)
 					  ft_stmt_column_text(st, 3));
 			break;
 		}
+		by_class = sums_of(&sums, &n_sums, cur);
+		if (!by_class) {
+			rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+			break;
+		}
 		if (ft_amount_add(&posting_sum, posting_sum, amount) ||
 		    ft_amount_add(&by_class[cls], by_class[cls], amount)) {
 			rc = ft_error_set(err, FT_ECONFLICT, "journal: sums out of range in %s",
@@ -134,6 +175,7 @@ static int check_postings(struct ft_store *store, struct ft_error *err)
 		}
 	}
 	ft_stmt_free(st);
+	free(sums);
 	return rc;
 }
 
@@ -289,15 +331,24 @@ static int sum_block(struct j5 *j, int64_t *next, ft_amount *sum, struct ft_erro
 static int check_lines(struct ft_store *store, struct ft_error *err)
 {
 	struct j5 j = {NULL, NULL, NULL, 0};
+	char last_period[FT_PERIOD_STR_MAX] = "";
+	int64_t last_n = -1;
 	int rc;
 
 	j.lines = malloc(LINE_BLOCK_MAX * sizeof(*j.lines));
 	if (!j.lines)
 		return ft_error_set(err, FT_ENOMEM, "out of memory");
-	rc = ft_store_prepare(store, &j.post,
-			      "SELECT period, posting, amount FROM journal WHERE kind = 'royalty' "
-			      "AND account = 'label' ORDER BY period, posting",
-			      err);
+	/* The leg that gives up the royalty in the lines' currency: `label`,
+	 * or conversion:<C> for a contract in C (its label leg is in the base,
+	 * docs/JOURNAL.md "Currencies"); 'conversion:' sorts before 'label',
+	 * so the second row of such a posting is skipped. */
+	rc = ft_store_prepare(
+	    store, &j.post,
+	    "SELECT j.period, j.posting, j.amount FROM journal j JOIN runs r ON r.period = "
+	    "j.period WHERE j.kind = 'royalty' AND ((j.account = 'label' AND j.currency = "
+	    "r.currency) OR (substr(j.account, 1, 11) = 'conversion:' AND j.currency <> "
+	    "r.currency)) ORDER BY j.period, j.posting, j.account",
+	    err);
 	if (!rc)
 		rc = ft_store_prepare(store, &j.block,
 				      "SELECT period, posting, first_seq, n, lines FROM "
@@ -310,6 +361,11 @@ static int check_lines(struct ft_store *store, struct ft_error *err)
 		int64_t n = ft_stmt_column_int64(j.post, 1), next = 0;
 		ft_amount label, sum = 0;
 		int c;
+
+		if (n == last_n && strcmp(period, last_period) == 0)
+			continue; /* the label leg of a posting in two currencies */
+		last_n = n;
+		snprintf(last_period, sizeof(last_period), "%s", period);
 
 		rc = ft_stmt_column_amount(j.post, 2, &label, err);
 		while (!rc && j.have_block) {

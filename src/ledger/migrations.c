@@ -375,7 +375,20 @@ static const struct ft_migration migrations[] = {
 	 " lines BLOB NOT NULL,"
 	 " UNIQUE (period, posting, first_seq));",
 	 line_block_migrate_rows},
-	/* Append new migrations here: {13, "what it adds", "SQL"}, */
+	/* 13: the ledger's base currency and per-account statement currencies
+	 * (docs/JOURNAL.md, "Currencies").  settings holds ledger-wide choices
+	 * by key; the one key so far is base_currency, the currency of receipts,
+	 * the label account, fees, suspense and remainders, set by `init
+	 * --currency` or `currency CUR` (settings.c).  run_statements.currency
+	 * is the accounting currency of the statement's account (its contracts'
+	 * `currency`); NULL in runs written before, which were all in
+	 * runs.currency. */
+	{13, "base currency setting and statement currencies",
+	 "CREATE TABLE settings ("
+	 " key TEXT PRIMARY KEY,"
+	 " value TEXT NOT NULL);"
+	 "ALTER TABLE run_statements ADD COLUMN currency TEXT;", NULL},
+	/* Append new migrations here: {14, "what it adds", "SQL"}, */
 };
 
 const struct ft_migration *ft_store_migrations(size_t *count)

@@ -30,7 +30,8 @@
  * combination of filters, so each is a plain indexed equality.
  */
 #define STATEMENTS_SELECT                                                                          \
-	"SELECT s.period, r.first_month, s.payee, s.account, r.currency, r.ran_at,"                \
+	"SELECT s.period, r.first_month, s.payee, s.account, COALESCE(s.currency, r.currency),"  \
+	" r.ran_at,"                                                                               \
 	" COALESCE(r.closed_at, ''), s.opening, s.royalties, s.advances, s.costs, s.balance,"      \
 	" s.reserve_held, s.payable, s.closing"                                                    \
 	" FROM runs r CROSS JOIN run_statements s ON s.period = r.period"

@@ -31,7 +31,8 @@ struct ft_royalty_lines {
 	struct line_rec *block;	      /* the current block's lines, decoded */
 	size_t n_block, at;	      /* lines in it, the next one to hand out */
 	struct ft_stmt *usage, *income;
-	char currency[4];	    /* the run's */
+	char currency[4];	    /* the run's (the ledger's base) */
+	struct ft_period run;	    /* the run's period (a contract in another currency) */
 	struct contract_ref *by_id; /* the contracts sorted by id */
 	size_t n_contracts;
 	ft_amount *parts; /* ACCT-4 split of the current line */
@@ -138,11 +139,15 @@ int ft_royalty_lines_open(struct ft_royalty_lines **out, struct ft_store *store,
 		rc = ft_stmt_bind_text(l->cur.q, 2, account, err);
 	if (!rc)
 		rc =
-		    ft_store_prepare(store, &st, "SELECT currency FROM runs WHERE period = ?", err);
+		    ft_store_prepare(store, &st,
+				     "SELECT currency, first_month, months FROM runs WHERE period = ?",
+				     err);
 	if (!rc)
 		rc = ft_stmt_bind_text(st, 1, period, err);
 	if (!rc && (rc = ft_stmt_step(st, err)) == 1) {
 		snprintf(l->currency, sizeof(l->currency), "%s", ft_stmt_column_text(st, 0));
+		l->run.first = (int)ft_stmt_column_int64(st, 1);
+		l->run.months = (int)ft_stmt_column_int64(st, 2);
 		rc = 0;
 	}
 	ft_stmt_free(st);
@@ -371,6 +376,28 @@ int ft_royalty_lines_income(struct ft_royalty_lines *l, int64_t income_id,
 
 /* ---- the note ------------------------------------------------------------------ */
 
+/*
+ * A contract in another currency than the run's: the rate its line's base
+ * was converted with (docs/JOURNAL.md "Currencies") — the month the run
+ * accounted the row in: its own when the contract's statement period in
+ * the run holds it, else (a late row of a closed month) the run's first.
+ * *month gets it; 0 when the rate is no longer stored.
+ */
+static int contract_fx(const struct ft_royalty_lines *l, const struct ft_contract *c,
+		       const struct ft_posted_usage *u, int *month, ft_amount *rate)
+{
+	struct ft_error ignored;
+	int len, first, m;
+
+	ft_error_clear(&ignored);
+	if (!l->run.months || ft_month_parse(&m, u->month, strlen(u->month), &ignored))
+		return 0;
+	len = (int)c->frequency > l->run.months ? (int)c->frequency : l->run.months;
+	first = l->run.first + l->run.months - len;
+	*month = m >= first ? m : l->run.first;
+	return ft_fx_rate(l->store, *month, l->currency, c->currency, rate, &ignored) == 0;
+}
+
 /* The rate of the usage row's month and currency to the run's, as the run
  * looked it up (ACCT-1); 0 when it is no longer stored. */
 static int fx_of(struct ft_royalty_lines *l, const struct ft_posted_usage *u, ft_amount *rate)
@@ -466,6 +493,18 @@ int ft_royalty_lines_note(struct ft_royalty_lines *l, const struct ft_posted_lin
 		}
 		if (u->fee_percent[0])
 			ft_textbuf_add(&t, "; fee %s%%", u->fee_percent);
+		if (l->currency[0] && strcmp(c->currency, l->currency) != 0) {
+			int m;
+			char mt[8];
+
+			ft_textbuf_add(&t, "; base converted %s→%s", l->currency, c->currency);
+			if (contract_fx(l, c, u, &m, &fx)) {
+				ft_month_format(mt, m);
+				ft_textbuf_add(&t, " × fx ");
+				ft_textbuf_amount(&t, fx, 0);
+				ft_textbuf_add(&t, " (%s)", mt);
+			}
+		}
 	} else if (line->usage_id) {
 		ft_textbuf_add(&t, " ← usage row %lld (no longer stored)",
 			       (long long)line->usage_id);

@@ -8,7 +8,8 @@
  *     this one); an open run of P itself is deleted and recomputed; an
  *     earlier month no run covers that holds usage refuses it too, unless
  *     the run takes the month over (unrun.c);
- *  2. loads the contracts (one accounting currency) and the state the last
+ *  2. loads the contracts (each in its own currency; receipts in the
+ *     ledger's base, settings.c) and the state the last
  *     closed run left, and decides which are due (statement frequency): a
  *     contract is computed over its statement period when P ends it, and
  *     skipped otherwise — the rows it covers then wait unposted for its run,
@@ -29,7 +30,11 @@
  *     (receipts:<partner> −gross, fees:<partner> +fee, label or suspense
  *     +receipts), the usage rows posted as rowid ranges (run_posted),
  *     profit-split credits, advances and
- *     costs recouped (payee −, label +), payouts (payee −, payout:<id> +),
+ *     costs recouped (payee −, label +), payouts (payee −, payout:<id> +);
+ *     a contract in another currency C than the base posts its royalties
+ *     as label −X, conversion:<base> +X, conversion:<C> −Y, payees +Y, and
+ *     keeps its advances, costs, credits and payouts in C against
+ *     conversion:<C> (docs/JOURNAL.md "Currencies"),
  *     releases of carried suspense, reversals of suspense rows that left
  *     suspense after their period closed, and the whole units of the
  *     conversion remainders (receipts:conversion −, remainder +);
@@ -99,7 +104,14 @@ struct royalty_group {
 	int64_t source_id;
 	int64_t posting;
 	int64_t lines;
-	ft_amount royalty, base;
+	ft_amount royalty, base; /* in the contract's currency */
+	ft_amount label_royalty; /* in the base currency (entries' label_royalty) */
+	/* A contract in another currency: the rates its lines were converted
+	 * at, one per month (lines lie in the run's period: at most 12), for
+	 * the note — the rate recorded next to the result. */
+	int n_fx;
+	int fx_month[12];
+	ft_amount fx_rate[12];
 	size_t shares_at; /* into group_shares, contract->n_payees of them */
 };
 
@@ -116,7 +128,7 @@ struct src_row {
 
 struct fx_cache {
 	int month;
-	char from[4];
+	char from[4], to[4];
 	ft_amount rate;
 	int missing;
 };
@@ -132,7 +144,8 @@ struct run_ctx {
 	struct ft_store *store;
 	struct ft_period period;
 	char period_text[FT_PERIOD_STR_MAX];
-	const char *currency;
+	const char *currency; /* the ledger's base currency (settings.c) */
+	char base[4];
 	struct ft_run_summary *sum;
 	struct ft_error *err;
 
@@ -167,6 +180,8 @@ struct run_ctx {
 	int64_t *posted_by_kind[3];
 	struct fx_cache *fx;
 	size_t n_fx, cap_fx;
+	struct ft_royalty_fx *engine_fx; /* base → each contract currency, per month */
+	size_t n_engine_fx, cap_engine_fx;
 	/* Usage rows are not kept one by one (20 million rows): their lines
 	 * carry the batch (tag), their receipts are summed per group, and the
 	 * rows posted are kept as rowid ranges (run_posted). */
@@ -415,13 +430,17 @@ static int64_t now_us(void)
 
 /* ---- reading the ledger ---------------------------------------------------------- */
 
-static int rate_for(struct run_ctx *r, int month, const char *from, ft_amount *rate)
+/* The rate from → to of a month, cached; 1 when missing (named with the
+ * others in missing_text, the run stops after reading). */
+static int rate_for(struct run_ctx *r, int month, const char *from, const char *to,
+		    ft_amount *rate)
 {
 	size_t i;
 	int rc;
 
 	for (i = 0; i < r->n_fx; i++)
-		if (r->fx[i].month == month && !strcmp(r->fx[i].from, from)) {
+		if (r->fx[i].month == month && !strcmp(r->fx[i].from, from) &&
+		    !strcmp(r->fx[i].to, to)) {
 			*rate = r->fx[i].rate;
 			return r->fx[i].missing ? 1 : 0;
 		}
@@ -430,7 +449,8 @@ static int rate_for(struct run_ctx *r, int month, const char *from, ft_amount *r
 	memset(&r->fx[r->n_fx], 0, sizeof(r->fx[0]));
 	r->fx[r->n_fx].month = month;
 	snprintf(r->fx[r->n_fx].from, 4, "%s", from);
-	rc = ft_fx_rate(r->store, month, from, r->currency, &r->fx[r->n_fx].rate, r->err);
+	snprintf(r->fx[r->n_fx].to, 4, "%s", to);
+	rc = ft_fx_rate(r->store, month, from, to, &r->fx[r->n_fx].rate, r->err);
 	if (rc == FT_ENOTFOUND) {
 		char m[8];
 		size_t used = strlen(r->missing_text);
@@ -439,7 +459,7 @@ static int rate_for(struct run_ctx *r, int month, const char *from, ft_amount *r
 		r->fx[r->n_fx].missing = 1;
 		r->missing_rates++;
 		snprintf(r->missing_text + used, sizeof(r->missing_text) - used, "%s%s→%s %s",
-			 used ? ", " : "", from, r->currency, m);
+			 used ? ", " : "", from, to, m);
 		r->n_fx++;
 		*rate = 0;
 		return 1;
@@ -1144,7 +1164,7 @@ static int read_usage(struct run_ctx *r)
 			    "usage row %lld: stored revenue '%s' is not an exact decimal",
 			    (long long)id, u->revenue);
 		if (!rc)
-			rc = rate_for(r, month, cur, &rate);
+			rc = rate_for(r, month, cur, r->currency, &rate);
 		if (rc == 1) { /* missing: keep collecting, the run stops after the scan */
 			rc = 0;
 			continue;
@@ -1311,7 +1331,7 @@ static int read_rows(struct run_ctx *r, enum src_kind kind)
 		if (!rc)
 			rc = fee_rate(ft_stmt_column_text(st, 12), &fee_r, r->err);
 		if (!rc)
-			rc = rate_for(r, month, cur, &rate);
+			rc = rate_for(r, month, cur, r->currency, &rate);
 		if (rc == 1) { /* missing: keep collecting, the run stops after the scan */
 			rc = 0;
 			continue;
@@ -1467,7 +1487,7 @@ static int convert_money_items(struct run_ctx *r, struct ft_contract *items,
 
 			if (!cur[0] || month <= last || month > end)
 				continue;
-			rc = rate_for(r, month, cur, &rate);
+			rc = rate_for(r, month, cur, c->currency, &rate);
 			if (rc == 1)
 				continue; /* named with the other missing rates */
 			if (rc)
@@ -1521,38 +1541,105 @@ static void charge_note(const struct run_ctx *r, char *note, size_t cap, const c
 	}
 }
 
+/* ---- contracts in another currency ------------------------------------------------ */
+
+/*
+ * The rates the engine converts with (docs/JOURNAL.md "Currencies"): for
+ * every due contract whose currency C is not the base, base → C of every
+ * month of the engine's period (a late row is accounted in the period's
+ * first month, a context row in its own).  Missing ones join the others the
+ * run names (month, from, to) before it stops.
+ */
+static int contract_rates(struct run_ctx *r)
+{
+	size_t i, j;
+	int m, rc;
+
+	for (i = 0; i < r->n_contracts; i++) {
+		const char *cur = r->contracts[i].currency;
+
+		if (!r->windows[i].months || !strcmp(cur, r->currency))
+			continue;
+		for (m = r->span.first; m < r->span.first + r->span.months; m++) {
+			ft_amount rate;
+
+			for (j = 0; j < r->n_engine_fx; j++)
+				if (r->engine_fx[j].month == m &&
+				    !strcmp(r->engine_fx[j].currency, cur))
+					break;
+			if (j < r->n_engine_fx)
+				continue;
+			rc = rate_for(r, m, r->currency, cur, &rate);
+			if (rc == 1)
+				continue;
+			if (rc)
+				return rc;
+			if (grow((void **)&r->engine_fx, &r->cap_engine_fx, r->n_engine_fx + 1,
+				 sizeof(*r->engine_fx)))
+				return ft_error_set(r->err, FT_ENOMEM, "out of memory");
+			r->engine_fx[r->n_engine_fx].month = m;
+			copy_field(r->engine_fx[r->n_engine_fx].currency, 4, cur);
+			r->engine_fx[r->n_engine_fx].rate = rate;
+			r->n_engine_fx++;
+		}
+	}
+	return 0;
+}
+
 /* ---- posting --------------------------------------------------------------------- */
 
 struct leg {
 	const char *account;
 	const char *payee; /* NULL for the label's and partners' accounts */
 	ft_amount amount;
+	const char *currency; /* NULL: the base currency */
 };
+
+static const char *leg_currency(const struct run_ctx *r, const struct leg *l)
+{
+	return l->currency ? l->currency : r->currency;
+}
 
 static int post(struct run_ctx *r, const char *kind, const struct leg *legs, size_t n,
 		const char *contract, int64_t batch_id, const char *source, int64_t source_id,
 		const char *note)
 {
-	ft_amount total = 0;
-	size_t i, nonzero = 0;
+	ft_amount total;
+	size_t i, j, nonzero = 0;
 	int rc = 0;
 
+	/* J-1: the legs balance per currency (a posting has one or two). */
 	for (i = 0; i < n; i++) {
-		if (ft_amount_add(&total, total, legs[i].amount))
-			return ft_error_set(r->err, FT_EOVERFLOW, "posting total out of range");
 		nonzero += legs[i].amount != 0;
+		for (j = 0; j < i; j++)
+			if (!strcmp(leg_currency(r, &legs[j]), leg_currency(r, &legs[i])))
+				break;
+		if (j < i)
+			continue; /* summed with its currency's first leg */
+		total = 0;
+		for (j = i; j < n; j++)
+			if (!strcmp(leg_currency(r, &legs[j]), leg_currency(r, &legs[i])) &&
+			    ft_amount_add(&total, total, legs[j].amount))
+				return ft_error_set(r->err, FT_EOVERFLOW,
+						    "posting total out of range");
+		if (total != 0)
+			return ft_error_set(r->err, FT_ECONFLICT,
+					    "internal: a %s posting does not balance in %s; "
+					    "nothing was written",
+					    kind, leg_currency(r, &legs[i]));
 	}
-	if (total != 0)
-		return ft_error_set(r->err, FT_ECONFLICT,
-				    "internal: a %s posting does not balance; nothing was written",
-				    kind);
 	if (!nonzero && !r->force_post)
 		return 0;
 	r->posting++;
 	for (i = 0; !rc && i < n; i++) {
-		if (legs[i].amount == 0 && (nonzero || i > 0))
+		/* A zero leg is left out, but for the conversion:<C> leg of a
+		 * posting that crosses currencies: J-5 reads the lines' side of
+		 * the posting there (a tiny line can round to 0 in C and not in
+		 * the base). */
+		if (legs[i].amount == 0 && (nonzero || i > 0) &&
+		    !(legs[i].currency && !strncmp(legs[i].account, "conversion:", 11)))
 			continue;
-		if (!strcmp(legs[i].account, "label"))
+		if (!strcmp(legs[i].account, "label") && !legs[i].currency)
 			r->label_sum += legs[i].amount;
 		rc = ft_stmt_reset(r->ins, r->err);
 		if (!rc)
@@ -1564,7 +1651,7 @@ static int post(struct run_ctx *r, const char *kind, const struct leg *legs, siz
 		if (!rc)
 			rc = ft_stmt_bind_text(r->ins, 4, legs[i].account, r->err);
 		if (!rc)
-			rc = ft_stmt_bind_text(r->ins, 5, r->currency, r->err);
+			rc = ft_stmt_bind_text(r->ins, 5, leg_currency(r, &legs[i]), r->err);
 		if (!rc)
 			rc = ft_stmt_bind_amount(r->ins, 6, legs[i].amount, r->err);
 		if (!rc)
@@ -1611,7 +1698,7 @@ static int on_entry(void *ctx, const struct ft_royalty_entry *e, const ft_amount
 	struct line_rec rec;
 	size_t i;
 
-	if (e->royalty == 0)
+	if (e->royalty == 0 && e->label_royalty == 0)
 		return 0; /* nothing to post, nothing to show */
 	if (a) {
 		kind = a->source_line >= 0 ? SRC_INCOME : -1;
@@ -1646,6 +1733,18 @@ static int on_entry(void *ctx, const struct ft_royalty_entry *e, const ft_amount
 		r->group_shares[g->shares_at + i] += shares[i];
 	g->royalty += e->royalty;
 	g->base += e->base;
+	g->label_royalty += e->label_royalty;
+	if (e->fx_rate != FT_AMOUNT_ONE) {
+		int k;
+
+		for (k = 0; k < g->n_fx && g->fx_month[k] != l->month; k++)
+			;
+		if (k == g->n_fx && k < 12) {
+			g->fx_month[k] = l->month;
+			g->fx_rate[k] = e->fx_rate;
+			g->n_fx++;
+		}
+	}
 	rec.posting = g->posting;
 	rec.seq = g->lines++;
 	rec.usage_id = l->source_id;
@@ -1726,6 +1825,7 @@ static int reverse_left_suspense(struct run_ctx *r)
 		copy_field(payees[n], sizeof(payees[n]), ft_stmt_column_text(st, 4));
 		legs[n].account = accounts[n];
 		legs[n].payee = ft_stmt_column_is_null(st, 4) ? NULL : payees[n];
+		legs[n].currency = NULL; /* receipts and suspense are in the base */
 		rc = ft_stmt_column_amount(st, 2, &legs[n].amount, r->err);
 		if (rc)
 			break;
@@ -1741,10 +1841,11 @@ static int reverse_left_suspense(struct run_ctx *r)
  * payee +Σ their shares (exact: the sums of what the lines' splits gave). */
 static int post_groups(struct run_ctx *r, const struct ft_royalty_input *in)
 {
-	char note[1024], b[FT_AMOUNT_STR_MAX], y[FT_AMOUNT_STR_MAX];
+	char note[1024], b[FT_AMOUNT_STR_MAX], y[FT_AMOUNT_STR_MAX], x[FT_AMOUNT_STR_MAX];
+	char conv_base[32], conv_c[32];
 	struct leg *legs = NULL;
 	char(*names)[FT_CONTRACT_ID_MAX * 2 + 16] = NULL;
-	size_t i, k, cap = 0;
+	size_t i, k, cap = 0, first;
 	int rc = 0;
 
 	for (i = 0; !rc && i < r->n_groups; i++) {
@@ -1752,10 +1853,12 @@ static int post_groups(struct run_ctx *r, const struct ft_royalty_input *in)
 		const struct ft_contract *c = &in->contracts[g->contract];
 		const struct batch_info *bi = NULL;
 
-		if (c->n_payees + 1 > cap) {
+		int foreign = strcmp(c->currency, r->currency) != 0;
+
+		if (c->n_payees + 3 > cap) {
 			free(legs);
 			free(names);
-			cap = c->n_payees + 1;
+			cap = c->n_payees + 3;
 			legs = calloc(cap, sizeof(*legs));
 			names = calloc(cap, sizeof(*names));
 			if (!legs || !names) {
@@ -1763,12 +1866,26 @@ static int post_groups(struct run_ctx *r, const struct ft_royalty_input *in)
 				break;
 			}
 		}
-		legs[0] = (struct leg){"label", NULL, -g->royalty};
+		legs[0] = (struct leg){"label", NULL, -g->royalty, NULL};
+		first = 1;
+		if (foreign) {
+			/* Per currency (docs/JOURNAL.md "Currencies"): the label
+			 * gives up X in the base, the payees get Y in the
+			 * contract's currency, and the conversion accounts hold
+			 * each side, so every currency balances on its own. */
+			snprintf(conv_base, sizeof(conv_base), "conversion:%s", r->currency);
+			snprintf(conv_c, sizeof(conv_c), "conversion:%s", c->currency);
+			legs[0].amount = -g->label_royalty;
+			legs[1] = (struct leg){conv_base, NULL, g->label_royalty, NULL};
+			legs[2] = (struct leg){conv_c, NULL, -g->royalty, c->currency};
+			first = 3;
+		}
 		for (k = 0; k < c->n_payees; k++) {
 			snprintf(names[k], sizeof(names[k]), "payee:%s@%s", c->payees[k].id,
 				 account_of(c));
-			legs[k + 1] = (struct leg){names[k], c->payees[k].id,
-						   r->group_shares[g->shares_at + k]};
+			legs[k + first] =
+			    (struct leg){names[k], c->payees[k].id,
+					 r->group_shares[g->shares_at + k], foreign ? c->currency : NULL};
 		}
 		if (g->kind == SRC_USAGE) {
 			long bx = batch_index(r, g->batch_id);
@@ -1777,6 +1894,7 @@ static int post_groups(struct run_ctx *r, const struct ft_royalty_input *in)
 		}
 		ft_amount_format(b, sizeof(b), g->base, 2);
 		ft_amount_format(y, sizeof(y), g->royalty, 2);
+		ft_amount_format(x, sizeof(x), g->label_royalty, 2);
 		if (g->kind == SRC_USAGE)
 			snprintf(
 			    note, sizeof(note),
@@ -1793,8 +1911,32 @@ static int post_groups(struct run_ctx *r, const struct ft_royalty_input *in)
 			    g->kind == SRC_INCOME ? "an income row"
 						  : "carried non-attributable suspense",
 			    b, y);
+		if (foreign) {
+			size_t used = strlen(note);
+
+			int f;
+
+			snprintf(note + used, sizeof(note) - used,
+				 "; in %s: each line's base converted from %s at its month's "
+				 "rate (",
+				 c->currency, r->currency);
+			for (f = 0; f < g->n_fx; f++) {
+				char m[8], t[FT_AMOUNT_STR_MAX];
+
+				used = strlen(note);
+				ft_month_format(m, g->fx_month[f]);
+				ft_amount_format(t, sizeof(t), g->fx_rate[f], 0);
+				snprintf(note + used, sizeof(note) - used, "%s%s %s", f ? ", " : "",
+					 m, t);
+			}
+			used = strlen(note);
+			snprintf(note + used, sizeof(note) - used,
+				 "); the label's %s %s is the same royalties on the unconverted "
+				 "bases",
+				 r->currency, x);
+		}
 		r->force_post = 1; /* lines hang on its number even when they sum to 0 */
-		rc = post(r, "royalty", legs, c->n_payees + 1, c->id, g->batch_id,
+		rc = post(r, "royalty", legs, c->n_payees + first, c->id, g->batch_id,
 			  g->kind == SRC_INCOME ? "income" : NULL, g->source_id, note);
 		r->force_post = 0;
 		if (!rc && r->posting != g->posting)
@@ -1810,7 +1952,7 @@ static int post_groups(struct run_ctx *r, const struct ft_royalty_input *in)
 static int post_all(struct run_ctx *r, const struct ft_royalty_input *in,
 		    const struct ft_royalty_result *res)
 {
-	char acct[FT_CONTRACT_ID_MAX * 2 + 16], acct2[FT_CONTRACT_ID_MAX + 32];
+	char acct[FT_CONTRACT_ID_MAX * 2 + 16], acct2[FT_CONTRACT_ID_MAX + 32], conv[32];
 	char note[4096];
 	size_t i, k;
 	int rc = 0;
@@ -1829,9 +1971,9 @@ static int post_all(struct run_ctx *r, const struct ft_royalty_input *in,
 		snprintf(acct, sizeof(acct), "receipts:%s", b->partner);
 		snprintf(acct2, sizeof(acct2), "fees:%s", b->partner);
 		snprintf(name, sizeof(name), "suspense:unmatched:%s", b->partner);
-		legs[0] = (struct leg){acct, NULL, -g->gross};
-		legs[1] = (struct leg){acct2, NULL, g->fee};
-		legs[2] = (struct leg){g->unmatched ? name : "label", NULL, g->receipts};
+		legs[0] = (struct leg){acct, NULL, -g->gross, NULL};
+		legs[1] = (struct leg){acct2, NULL, g->fee, NULL};
+		legs[2] = (struct leg){g->unmatched ? name : "label", NULL, g->receipts, NULL};
 		ft_month_format(m, g->month);
 		ft_amount_format(gt, sizeof(gt), g->gross, 2);
 		ft_amount_format(ft, sizeof(ft), g->fee, 2);
@@ -1857,9 +1999,9 @@ static int post_all(struct run_ctx *r, const struct ft_royalty_input *in,
 
 		snprintf(acct, sizeof(acct), "receipts:%s", row->partner);
 		snprintf(acct2, sizeof(acct2), "fees:%s", row->partner);
-		legs[0] = (struct leg){acct, NULL, -row->gross};
-		legs[1] = (struct leg){acct2, NULL, row->fee};
-		legs[2] = (struct leg){"label", NULL, row->receipts};
+		legs[0] = (struct leg){acct, NULL, -row->gross, NULL};
+		legs[1] = (struct leg){acct2, NULL, row->fee, NULL};
+		legs[2] = (struct leg){"label", NULL, row->receipts, NULL};
 		if (row->kind == SRC_SUSPENSE) {
 			static char name[FT_ROYALTY_NAME_MAX];
 
@@ -1884,8 +2026,8 @@ static int post_all(struct run_ctx *r, const struct ft_royalty_input *in,
 		for (i = 0; i < res->n_allocations; i++)
 			used |= res->allocations[i].source_suspense == (long)k;
 		if (used) {
-			struct leg legs[2] = {{s->name, NULL, -s->amount},
-					      {"label", NULL, s->amount}};
+			struct leg legs[2] = {{s->name, NULL, -s->amount, NULL},
+					      {"label", NULL, s->amount, NULL}};
 
 			snprintf(note, sizeof(note),
 				 "ACCT-9: %s carried since %d now shared over %s's receipts",
@@ -1908,8 +2050,15 @@ static int post_all(struct run_ctx *r, const struct ft_royalty_input *in,
 			struct leg legs[2];
 
 			snprintf(acct, sizeof(acct), "payee:%s@%s", c->payees[k].id, account_of(c));
-			legs[0] = (struct leg){"label", NULL, -credit};
-			legs[1] = (struct leg){acct, c->payees[k].id, credit};
+			legs[0] = (struct leg){"label", NULL, -credit, NULL};
+			legs[1] = (struct leg){acct, c->payees[k].id, credit, NULL};
+			if (strcmp(c->currency, r->currency) != 0) {
+				/* Owed in the contract's currency: the label's
+				 * position in it is its conversion account. */
+				snprintf(conv, sizeof(conv), "conversion:%s", c->currency);
+				legs[0] = (struct leg){conv, NULL, -credit, c->currency};
+				legs[1].currency = c->currency;
+			}
 			ft_amount_format(p, sizeof(p), cs->profit, 2);
 			snprintf(
 			    note, sizeof(note),
@@ -1924,9 +2073,15 @@ static int post_all(struct run_ctx *r, const struct ft_royalty_input *in,
 		const struct ft_royalty_statement *s = &res->statements[i];
 		struct leg legs[2];
 
+		const char *cur = strcmp(s->currency, r->currency) ? s->currency : NULL;
+
 		snprintf(acct, sizeof(acct), "payee:%s@%s", s->payee, s->account);
-		legs[0] = (struct leg){acct, s->payee, -s->advances};
-		legs[1] = (struct leg){"label", NULL, s->advances};
+		/* ACCT-5: the label recoups; for an account in another currency
+		 * on its position in that currency (conversion:<C>), since the
+		 * debt is in C. */
+		snprintf(conv, sizeof(conv), "conversion:%s", s->currency);
+		legs[0] = (struct leg){acct, s->payee, -s->advances, cur};
+		legs[1] = (struct leg){cur ? conv : "label", NULL, s->advances, cur};
 		charge_note(r, note, sizeof(note), s->account, 0);
 		rc = post(r, "advance", legs, 2, s->account, 0, NULL, 0, note);
 		legs[0].amount = -s->costs;
@@ -1936,14 +2091,14 @@ static int post_all(struct run_ctx *r, const struct ft_royalty_input *in,
 			rc = post(r, "cost", legs, 2, s->account, 0, NULL, 0, note);
 		snprintf(acct2, sizeof(acct2), "payout:%s", s->payee);
 		legs[0].amount = -s->payable;
-		legs[1] = (struct leg){acct2, s->payee, s->payable};
+		legs[1] = (struct leg){acct2, s->payee, s->payable, cur};
 		if (!rc)
 			rc = post(r, "payout", legs, 2, s->account, 0, NULL, 0,
 				  "ACCT-7 payable: balance less reserve held, rounded down");
 	}
 	if (!rc) {
-		struct leg legs[2] = {{"receipts:conversion", NULL, -r->remainder},
-				      {"remainder", NULL, r->remainder}};
+		struct leg legs[2] = {{"receipts:conversion", NULL, -r->remainder, NULL},
+				      {"remainder", NULL, r->remainder, NULL}};
 
 		rc = post(r, "remainder", legs, 2, NULL, 0, NULL, 0,
 			  "conversion cuts below 10^-12, summed over the run's rows");
@@ -2223,6 +2378,61 @@ static const char *statement_period(const struct run_ctx *r, const char *account
 	return r->period_text;
 }
 
+/*
+ * A balance or reserve carried in an account's currency cannot become
+ * another currency's because a contract was re-imported in it: the engine
+ * would read GBP 100 as EUR 100.  The latest closed statement of every
+ * account still carrying something names the currency it is in.
+ */
+static int carried_currencies(struct run_ctx *r)
+{
+	struct ft_stmt *st = NULL;
+	char last[FT_CONTRACT_ID_MAX] = "";
+	int rc;
+
+	rc = ft_store_prepare(r->store, &st,
+			      "SELECT s.account, COALESCE(s.currency, r.currency), s.closing, "
+			      "s.reserve_held, s.period FROM run_statements s JOIN runs r ON r.period "
+			      "= s.period WHERE r.closed_at IS NOT NULL ORDER BY s.account, "
+			      "r.first_month DESC",
+			      r->err);
+	while (!rc && (rc = ft_stmt_step(st, r->err)) == 1) {
+		const char *account = ft_stmt_column_text(st, 0), *cur = ft_stmt_column_text(st, 1);
+		ft_amount closing = 0, held = 0;
+		size_t lo = 0, hi = r->n_contracts;
+
+		rc = 0;
+		if (!strcmp(account, last))
+			continue; /* an older statement of the same account */
+		copy_field(last, sizeof(last), account);
+		if (ft_stmt_column_amount(st, 2, &closing, NULL) ||
+		    ft_stmt_column_amount(st, 3, &held, NULL) || (closing == 0 && held == 0))
+			continue;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (strcmp(r->by_account[mid].name, account) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < r->n_contracts && !strcmp(r->by_account[lo].name, account)) {
+			const struct ft_contract *c = &r->contracts[r->by_account[lo].i];
+
+			if (strcmp(c->currency, cur) != 0)
+				rc = ft_error_setloc(
+				    r->err, FT_ECONFLICT, c->file[0] ? c->file : NULL, c->line,
+				    "currency",
+				    "contract %s accounts in %s, but its account %s carries a balance "
+				    "or reserve in %s from %s: a carried balance keeps its currency "
+				    "(import the contract in %s again)",
+				    c->id, c->currency, account, cur, ft_stmt_column_text(st, 4), cur);
+		}
+	}
+	ft_stmt_free(st);
+	return rc < 0 ? rc : 0;
+}
+
 static int store_run(struct run_ctx *r, const struct ft_royalty_result *res)
 {
 	struct ft_stmt *st = NULL;
@@ -2262,8 +2472,8 @@ static int store_run(struct run_ctx *r, const struct ft_royalty_result *res)
 	    r->store, &st,
 	    "INSERT INTO run_statements (period, payee, account, opening, "
 	    "royalties, advances, costs, balance, reserve_withheld, "
-	    "reserve_released, reserve_held, payable, closing, statement_period) VALUES (?, "
-	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    "reserve_released, reserve_held, payable, closing, statement_period, currency) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	    r->err);
 	for (i = 0; !rc && i < res->n_statements; i++) {
 		const struct ft_royalty_statement *s = &res->statements[i];
@@ -2285,6 +2495,8 @@ static int store_run(struct run_ctx *r, const struct ft_royalty_result *res)
 		if (!rc)
 			rc = ft_stmt_bind_text(
 			    st, 14, statement_period(r, s->account, sp, sizeof(sp)), r->err);
+		if (!rc)
+			rc = ft_stmt_bind_text(st, 15, s->currency, r->err);
 		if (!rc)
 			rc = ft_stmt_step(st, r->err);
 		if (rc > 0)
@@ -2356,6 +2568,7 @@ static void fill_summary(struct run_ctx *r, const struct ft_royalty_result *res)
 
 		copy_field(p->payee, sizeof(p->payee), st->payee);
 		copy_field(p->account, sizeof(p->account), st->account);
+		copy_field(p->currency, sizeof(p->currency), st->currency);
 		p->opening = st->opening;
 		p->royalties = st->royalties;
 		p->advances = st->advances;
@@ -2364,7 +2577,8 @@ static void fill_summary(struct run_ctx *r, const struct ft_royalty_result *res)
 		p->reserve_held = st->reserve_held;
 		p->payable = st->payable;
 		p->closing = st->closing;
-		s->payable += st->payable;
+		if (!strcmp(st->currency, r->currency))
+			s->payable += st->payable;
 	}
 }
 
@@ -2431,23 +2645,20 @@ int ft_run_period_opts(struct ft_store *store, const struct ft_period *period,
 		    err, FT_ENOTFOUND,
 		    "the ledger has no contracts: import them first ('fairtrack import "
 		    "contracts DIR')");
-	for (i = 1; !rc && i < set.n; i++)
-		if (strcmp(set.items[i].currency, set.items[0].currency) != 0)
-			rc = ft_error_set(
-			    err, FT_EUSAGE,
-			    "contracts %s (%s) and %s (%s) use different accounting "
-			    "currencies; this version runs one accounting currency per "
-			    "ledger",
-			    set.items[0].id, set.items[0].currency, set.items[i].id,
-			    set.items[i].currency);
+	/* The base currency: receipts and the label's account are in it;
+	 * each contract accounts in its own (settings.c). */
+	if (!rc)
+		rc = ft_ledger_base_currency(store, &set, r.base, NULL, err);
 	if (rc)
 		goto out;
-	r.currency = set.items[0].currency;
+	r.currency = r.base;
 	rc = due_contracts(&r, &set);
 	if (rc)
 		goto out;
 	copy_field(out->currency, sizeof(out->currency), r.currency);
 	rc = load_previous(&r, &prev, &have_prev);
+	if (!rc)
+		rc = carried_currencies(&r);
 	if (!rc)
 		rc = convert_money_items(&r, set.items, have_prev ? &prev : NULL);
 	if (!rc)
@@ -2457,14 +2668,16 @@ int ft_run_period_opts(struct ft_store *store, const struct ft_period *period,
 		rc = read_usage(&r);
 	for (k = SRC_SUSPENSE; !rc && k <= SRC_INCOME; k++)
 		rc = read_rows(&r, (enum src_kind)k);
+	if (!rc)
+		rc = contract_rates(&r);
 	if (!rc && r.missing_rates)
 		rc = ft_error_set(
 		    err, FT_ENOTFOUND,
 		    "%s needs %zu exchange rate%s the ledger does not have: %s (add "
-		    "'MONTH,FROM,%s,RATE' lines to an fx file and run 'fairtrack import "
+		    "'MONTH,FROM,TO,RATE' lines to an fx file and run 'fairtrack import "
 		    "fx FILE')",
-		    r.period_text, r.missing_rates, r.missing_rates > 1 ? "s" : "", r.missing_text,
-		    r.currency);
+		    r.period_text, r.missing_rates, r.missing_rates > 1 ? "s" : "",
+		    r.missing_text);
 	if (rc)
 		goto out;
 	memset(&in, 0, sizeof(in));
@@ -2472,6 +2685,8 @@ int ft_run_period_opts(struct ft_store *store, const struct ft_period *period,
 	in.windows = r.windows;
 	in.hold_income = !r.all_due;
 	in.currency = r.currency;
+	in.fx = r.engine_fx;
+	in.n_fx = r.n_engine_fx;
 	in.contracts = set.items;
 	in.n_contracts = set.n;
 	in.lines = r.lines;
@@ -2524,7 +2739,8 @@ int ft_run_period_opts(struct ft_store *store, const struct ft_period *period,
 	 * conversion remainders, kept off the label account). */
 	engine_label = res->label_share;
 	for (i = 0; i < res->n_statements; i++)
-		engine_label += res->statements[i].advances + res->statements[i].costs;
+		if (!strcmp(res->statements[i].currency, r.currency))
+			engine_label += res->statements[i].advances + res->statements[i].costs;
 	if (engine_label != r.label_sum) {
 		char a[FT_AMOUNT_STR_MAX], b[FT_AMOUNT_STR_MAX];
 
@@ -2562,6 +2778,7 @@ out:
 	free(r.rows);
 	free(r.lines);
 	free(r.fx);
+	free(r.engine_fx);
 	free(r.batches);
 	free(r.rgroups);
 	free(r.open_ranges);

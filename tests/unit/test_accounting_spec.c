@@ -607,6 +607,81 @@ static void test_acct10_unmatched_usage_goes_to_suspense_per_partner(void **stat
 	ft_contract_array_free(c, nc);
 }
 
+/* ---- a contract in another currency ---------------------------------------------------------- */
+
+static void test_currency_contract_in_another_currency_than_the_ledger(void **state)
+{
+	size_t nc, i;
+	struct ft_contract *c = contracts(
+	    "id: ann-recording\ntype: royalty\ncurrency: GBP\nfrequency: monthly\n"
+	    "payees: [{id: ann, share: 50%}, {id: bob, share: 50%}]\n"
+	    "scope: {tracks: [GBNLR2600001], start: 2026-01-01}\nrates: [{rate: 20%}]\n"
+	    "---\n"
+	    "id: mo-points\ntype: royalty\ncurrency: EUR\nfrequency: monthly\n"
+	    "payees: [{id: mo, share: 100%}]\n"
+	    "scope: {tracks: [GBNLR2600001], start: 2026-01-01}\nrates: [{rate: 5%}]\n",
+	    &nc);
+	/* ACCT-1 in the base: USD 100.00 × 0.9 = EUR 90.00 gross, 81.00 receipts. */
+	struct ft_royalty_line l = line("GBNLR2600001", "GB", "SubscriptionModel", "OnDemandStream",
+					"dist", "2026-10", 1000, "81.00", "90.00");
+	struct ft_royalty_fx fx = {0, "GBP", 0};
+	struct ft_royalty_input in = {0};
+	struct ft_royalty_result *res = NULL;
+	struct ft_error err;
+	const struct ft_royalty_entry *gbp = NULL, *eur = NULL;
+
+	(void)state;
+	fx.month = month("2026-10");
+	fx.rate = A("0.85");
+	in.period = testutil_period("2026-10");
+	in.currency = "EUR";
+	in.fx = &fx;
+	in.n_fx = 1;
+	in.contracts = c;
+	in.n_contracts = nc;
+	in.lines = &l;
+	in.n_lines = 1;
+	if (ft_royalty_run(&res, &in, &err))
+		fail_msg("%s", err.message);
+	for (i = 0; i < res->n_entries; i++) {
+		if (res->entries[i].contract == 0)
+			gbp = &res->entries[i];
+		else
+			eur = &res->entries[i];
+	}
+	assert_non_null(gbp);
+	assert_non_null(eur);
+	/* The GBP line: base 81.00 × 0.85 = 68.85, royalty 13.77; the label
+	 * gives up 81.00 × 20 % = EUR 16.20 for it. */
+	assert_amount(gbp->fx_rate, "0.85");
+	assert_amount(gbp->base, "68.85");
+	assert_amount(gbp->royalty, "13.77");
+	assert_amount(gbp->label_royalty, "16.20");
+	/* The EUR contract is untouched: 81.00 × 5 % = 4.05. */
+	assert_amount(eur->base, "81");
+	assert_amount(eur->royalty, "4.05");
+	assert_amount(eur->label_royalty, "4.05");
+	{
+		char text[1024];
+
+		ft_royalty_explain_entry(text, sizeof(text), &in, res, (size_t)(gbp - res->entries));
+		assert_non_null(strstr(text, "ACCT-2 base 68.85 GBP (converted from EUR × fx 0.85 "
+					     "of 2026-10)"));
+	}
+	/* Statements in their own currencies; ACCT-7 rounds to pence. */
+	assert_string_equal(stmt(res, "ann", "ann-recording")->currency, "GBP");
+	assert_amount(stmt(res, "ann", "ann-recording")->royalties, "6.885");
+	assert_amount(stmt(res, "ann", "ann-recording")->payable, "6.88");
+	assert_amount(stmt(res, "ann", "ann-recording")->closing, "0.005");
+	assert_string_equal(stmt(res, "mo", "mo-points")->currency, "EUR");
+	assert_amount(stmt(res, "mo", "mo-points")->payable, "4.05");
+	/* The identity in EUR: 81.00 = 16.20 + 4.05 + label 60.75. */
+	assert_amount(res->royalties, "20.25");
+	assert_amount(res->label_share, "60.75");
+	ft_royalty_result_free(res);
+	ft_contract_array_free(c, nc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -626,6 +701,7 @@ int main(void)
 	    cmocka_unit_test(test_acct9_top_up_is_allocated_pro_rata_and_earns_royalties),
 	    cmocka_unit_test(test_acct9_income_without_partner_receipts_waits_in_suspense),
 	    cmocka_unit_test(test_acct10_unmatched_usage_goes_to_suspense_per_partner),
+	    cmocka_unit_test(test_currency_contract_in_another_currency_than_the_ledger),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

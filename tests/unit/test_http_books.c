@@ -663,6 +663,52 @@ static void test_run_then_close_a_period_with_confirmation(void **state)
 			 200);
 	assert_int_equal(json_array_size(json_object_get(last.json, "payees")), 1);
 
+	/* An account in another currency than the base (docs/JOURNAL.md
+	 * "Currencies") is listed in its own and totalled on its own: never
+	 * added to the base's totals. */
+	assert_int_equal(call("GET", "/api/periods/2026-10/payees?q=zoe", &ines, NULL), 200);
+	assert_int_equal(json_array_size(json_object_get(last.json, "other_totals")), 0);
+	{
+		json_t *zoe = json_array_get(json_object_get(last.json, "payees"), 0);
+		char zoe_payable[64];
+		struct ft_store *store = NULL;
+
+		assert_string_equal(json_string_value(json_object_get(zoe, "currency")), "GBP");
+		snprintf(zoe_payable, sizeof(zoe_payable), "%s",
+			 json_string_value(json_object_get(zoe, "payable")));
+		assert_int_equal(ft_store_open(&store, ledger, 0, NULL), 0);
+		assert_int_equal(ft_store_exec(store,
+					       "UPDATE run_statements SET currency = 'EUR' WHERE "
+					       "payee = 'zoe-ashwood'",
+					       NULL),
+				 0);
+		assert_int_equal(call("GET", "/api/periods/2026-10/payees?q=zoe", &ines, NULL),
+				 200);
+		zoe = json_array_get(json_object_get(last.json, "payees"), 0);
+		assert_string_equal(json_string_value(json_object_get(zoe, "currency")), "EUR");
+		assert_string_equal(json_string_value(json_object_get(last.json, "currency")),
+				    "GBP");
+		assert_int_equal(json_integer_value(json_object_get(
+				     json_object_get(last.json, "totals"), "accounts")),
+				 0);
+		assert_int_equal(json_array_size(json_object_get(last.json, "other_totals")), 1);
+		{
+			json_t *o = json_array_get(json_object_get(last.json, "other_totals"), 0);
+
+			assert_string_equal(json_string_value(json_object_get(o, "currency")),
+					    "EUR");
+			assert_int_equal(json_integer_value(json_object_get(o, "accounts")), 1);
+			assert_string_equal(json_string_value(json_object_get(o, "payable")),
+					    zoe_payable);
+		}
+		assert_int_equal(ft_store_exec(store,
+					       "UPDATE run_statements SET currency = NULL WHERE "
+					       "payee = 'zoe-ashwood'",
+					       NULL),
+				 0);
+		ft_store_close(store);
+	}
+
 	/* The periods list and the dashboard show the open run. */
 	assert_int_equal(call("GET", "/api/periods", &ines, NULL), 200);
 	assert_string_equal(json_string_value(json_object_get(last.json, "open")), "2026-10");

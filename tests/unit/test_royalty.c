@@ -76,6 +76,11 @@ static struct ft_royalty_line mkline(const char *isrc, const char *partner, int 
 	return l;
 }
 
+/* The exchange rates of the random worlds (EUR → a contract's currency per
+ * month); NULL: none (every contract in EUR). */
+static const struct ft_royalty_fx *world_fx;
+static size_t world_n_fx;
+
 static int run(struct ft_royalty_result **res, int first, int months,
 	       const struct ft_contract *c, size_t nc, const struct ft_royalty_line *lines,
 	       size_t nl, const struct ft_royalty_state *prev, struct ft_error *err)
@@ -85,6 +90,8 @@ static int run(struct ft_royalty_result **res, int first, int months,
 	in.period.first = first;
 	in.period.months = months;
 	in.currency = "EUR";
+	in.fx = world_fx;
+	in.n_fx = world_n_fx;
 	in.contracts = c;
 	in.n_contracts = nc;
 	in.lines = lines;
@@ -129,20 +136,39 @@ static ft_amount random_fraction(uint64_t *s, uint64_t max_percent)
 	return (ft_amount)rnd(s, max_percent * 1000000 + 1) * 10000;
 }
 
-static void random_contract(struct ft_contract *c, uint64_t *s, int index)
+/* Contract currencies of the random worlds: the run's (EUR), one with a
+ * minor unit of 2 and one with none. */
+static const char *const currencies[] = {"EUR", "GBP", "JPY"};
+
+static int currency_index(const char *code)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (!strcmp(currencies[i], code))
+			return i;
+	fail_msg("unknown currency %s", code);
+	return 0;
+}
+
+/* n_currencies: 1 keeps every contract in EUR; more draws from currencies[]. */
+static void random_contract(struct ft_contract *c, uint64_t *s, int index, int n_currencies)
 {
 	ft_amount weights[6], shares[6];
 	size_t i;
+	int cur = n_currencies > 1 ? (int)rnd(s, (uint64_t)n_currencies) : 0;
 
 	memset(c, 0, sizeof(*c));
 	snprintf(c->id, sizeof(c->id), "k%d", index);
 	c->type = (enum ft_contract_type)(1 + rnd(s, 4));
 	c->base = rnd(s, 3) == 0 ? FT_BASE_GROSS : FT_BASE_NET_RECEIPTS;
-	strcpy(c->currency, "EUR");
-	c->minor_units = 2;
+	strcpy(c->currency, currencies[cur]);
+	c->minor_units = ft_currency_minor_units(c->currency);
 	c->frequency = FT_FREQ_QUARTERLY;
+	/* a cross-collateral group has one currency: its name carries it */
 	if (rnd(s, 3) == 0)
-		strcpy(c->cross_collateral, rnd(s, 2) ? "group-x" : "group-y");
+		snprintf(c->cross_collateral, sizeof(c->cross_collateral), "group-%s-%s",
+			 rnd(s, 2) ? "x" : "y", currencies[cur]);
 	c->n_payees = 1 + rnd(s, 5);
 	c->payees = calloc(c->n_payees, sizeof(*c->payees));
 	for (i = 0; i < c->n_payees; i++)
@@ -245,14 +271,20 @@ static ft_amount minor_unit(int digits)
 	return u;
 }
 
+/* The run's currency check_invariants assumes. */
+static const char *run_currency = "EUR";
+
 /* Every invariant a run promises, recomputed from the outside. */
 static void check_invariants(const struct ft_royalty_result *res, const struct ft_contract *c,
 			     size_t nc, const struct ft_royalty_line *lines, size_t nl,
 			     const struct ft_royalty_state *prev)
 {
-	ft_amount receipts = 0, susp_in = 0, susp_out = 0, stmt_royalties = 0, entry_royalties = 0;
-	ft_amount credits = 0, contract_royalties = 0;
+	ft_amount receipts = 0, susp_in = 0, susp_out = 0;
+	/* per currency (currencies[]): what payees were credited three ways */
+	ft_amount stmt_royalties[3] = {0}, entry_royalties[3] = {0}, credits[3] = {0};
+	ft_amount contract_royalties[3] = {0}, label_given = 0;
 	size_t i, j;
+	int k;
 
 	for (i = 0; i < nl; i++)
 		receipts += lines[i].receipts;
@@ -263,16 +295,18 @@ static void check_invariants(const struct ft_royalty_result *res, const struct f
 	for (i = 0; i < res->n_statements; i++) {
 		const struct ft_royalty_statement *s = &res->statements[i];
 
-		stmt_royalties += s->royalties;
+		stmt_royalties[currency_index(s->currency)] += s->royalties;
 		/* ACCT-5 / ACCT-7 roll-forward, exactly */
 		assert_true(s->balance == s->opening + s->royalties - s->advances - s->costs);
 		assert_true(s->closing == s->balance - s->payable);
+		int mu = ft_currency_minor_units(s->currency);
+
 		assert_true(s->payable >= 0);
-		assert_true(s->payable % minor_unit(2) == 0);
+		assert_true(s->payable % minor_unit(mu) == 0); /* ACCT-7 in its currency */
 		assert_true(s->payable <= (s->balance - s->reserve_held > 0
 						   ? s->balance - s->reserve_held
 						   : 0));
-		assert_true(s->balance - s->reserve_held - s->payable < minor_unit(2) ||
+		assert_true(s->balance - s->reserve_held - s->payable < minor_unit(mu) ||
 			    s->balance - s->reserve_held <= 0);
 		assert_true(s->reserve_held >= 0);
 	}
@@ -281,24 +315,49 @@ static void check_invariants(const struct ft_royalty_result *res, const struct f
 		const ft_amount *sh = ft_royalty_entry_shares(res, e);
 		ft_amount sum = 0;
 
-		for (j = 0; j < c[e->contract].n_payees; j++)
+		const struct ft_contract *ec = &c[e->contract];
+		ft_amount royalty;
+
+		for (j = 0; j < ec->n_payees; j++)
 			sum += sh[j];
 		assert_true(sum == e->royalty); /* ACCT-4 */
-		entry_royalties += e->royalty;
+		entry_royalties[currency_index(ec->currency)] += e->royalty;
+		/* ACCT-3 in the contract's currency, on the converted base */
+		assert_int_equal(ft_amount_mul_ratio(&royalty, NULL, e->base, e->rate), 0);
+		assert_true(royalty == e->royalty);
+		if (strcmp(ec->currency, run_currency) == 0) {
+			assert_true(e->fx_rate == FT_AMOUNT_ONE);
+			assert_true(e->label_royalty == e->royalty);
+		} else {
+			/* the rate of the line's month, as given */
+			const struct ft_royalty_line *l = &lines[e->line];
+
+			for (j = 0; j < world_n_fx; j++)
+				if (world_fx[j].month == l->month &&
+				    !strcmp(world_fx[j].currency, ec->currency))
+					break;
+			assert_true(j < world_n_fx && world_fx[j].rate == e->fx_rate);
+			label_given += e->label_royalty;
+		}
 	}
 	for (i = 0; i < nc; i++) {
-		contract_royalties += res->contracts[i].royalties;
+		k = currency_index(c[i].currency);
+		contract_royalties[k] += res->contracts[i].royalties;
 		if (c[i].type == FT_CONTRACT_PROFIT_SPLIT)
 			for (j = 0; j < c[i].n_payees; j++)
-				credits += res->shares[res->contracts[i].credits_at + j];
+				credits[k] += res->shares[res->contracts[i].credits_at + j];
 	}
-	/* payee shares sum to the royalties */
-	assert_true(stmt_royalties == entry_royalties + credits);
-	assert_true(contract_royalties == stmt_royalties);
-	/* conservation to the unit */
+	/* payee shares sum to the royalties, in each currency on its own */
+	for (k = 0; k < 3; k++) {
+		assert_true(stmt_royalties[k] == entry_royalties[k] + credits[k]);
+		assert_true(contract_royalties[k] == stmt_royalties[k]);
+	}
+	/* conservation to the unit, in the run's currency: the label gives up
+	 * the unconverted royalties of contracts in other currencies */
 	assert_true(res->receipts == receipts);
 	assert_true(res->suspense_in == susp_in);
-	assert_true(receipts + susp_in == stmt_royalties + res->label_share + susp_out);
+	assert_true(res->royalties == stmt_royalties[currency_index(run_currency)] + label_given);
+	assert_true(receipts + susp_in == res->royalties + res->label_share + susp_out);
 }
 
 static void shuffle(struct ft_royalty_line *lines, size_t n, uint64_t *s)
@@ -328,15 +387,33 @@ static bool same_statements(const struct ft_royalty_result *a, const struct ft_r
 	return true;
 }
 
-static void test_random_runs_conserve_every_unit_and_ignore_line_order(void **state)
+/*
+ * Random worlds of 1000 × 3 quarters.  n_currencies 1: every contract in
+ * the run's currency; 3: contracts drawn from EUR, GBP and JPY, each month
+ * with its own random rates (a pound near 0.85, a yen near 160, up to 12
+ * decimals).
+ */
+static void random_worlds(int n_currencies, uint64_t seed)
 {
-	uint64_t s = testutil_seed();
+	uint64_t s = seed;
 	struct ft_error err;
-	int world;
+	struct ft_royalty_fx fx[2 * 9];
+	int world, m;
 	/* how often each feature was exercised: a generator that stopped
 	 * producing one would make the property vacuous */
 	size_t n_alloc = 0, n_tiers = 0, n_reserve = 0, n_susp = 0, n_released = 0, n_paid = 0;
+	size_t n_converted = 0;
 
+	for (m = 0; n_currencies > 1 && m < 9; m++) {
+		fx[2 * m] = (struct ft_royalty_fx){JAN26 + m, "GBP",
+						   FT_AMOUNT_ONE * 85 / 100 +
+						       (ft_amount)rnd(&s, 100000000000ull)};
+		fx[2 * m + 1] = (struct ft_royalty_fx){JAN26 + m, "JPY",
+						       FT_AMOUNT_ONE * 160 +
+							   (ft_amount)rnd(&s, 1000000000000ull)};
+	}
+	world_fx = n_currencies > 1 ? fx : NULL;
+	world_n_fx = n_currencies > 1 ? 18 : 0;
 	for (world = 0; world < 1000; world++) {
 		struct ft_contract c[5];
 		size_t nc = 1 + rnd(&s, 5), nl, i;
@@ -345,7 +422,7 @@ static void test_random_runs_conserve_every_unit_and_ignore_line_order(void **st
 		int p;
 
 		for (i = 0; i < nc; i++)
-			random_contract(&c[i], &s, (int)i + world);
+			random_contract(&c[i], &s, (int)i + world, n_currencies);
 		for (p = 0; p < 3; p++) {
 			int first = JAN26 + 3 * p;
 
@@ -353,7 +430,8 @@ static void test_random_runs_conserve_every_unit_and_ignore_line_order(void **st
 			for (i = 0; i < nl; i++)
 				random_line(&lines[i], &s, first);
 			if (run(&res, first, 3, c, nc, lines, nl, prev ? &prev->next : NULL, &err))
-				fail_msg("world %d period %d: %s", world, p, err.message);
+				fail_msg("seed %llu world %d period %d: %s", (unsigned long long)seed,
+					 world, p, err.message);
 			check_invariants(res, c, nc, lines, nl, prev ? &prev->next : NULL);
 			memcpy(shuffled, lines, nl * sizeof(lines[0]));
 			shuffle(shuffled, nl, &s);
@@ -363,8 +441,10 @@ static void test_random_runs_conserve_every_unit_and_ignore_line_order(void **st
 			assert_true(same_statements(res, res2));
 			n_alloc += res->n_allocations;
 			n_susp += res->n_suspense;
-			for (i = 0; i < res->n_entries; i++)
+			for (i = 0; i < res->n_entries; i++) {
 				n_tiers += res->entries[i].escalation >= 0;
+				n_converted += res->entries[i].fx_rate != FT_AMOUNT_ONE;
+			}
 			for (i = 0; i < res->n_statements; i++) {
 				n_reserve += res->statements[i].reserve_withheld > 0;
 				n_released += res->statements[i].reserve_released > 0;
@@ -378,8 +458,25 @@ static void test_random_runs_conserve_every_unit_and_ignore_line_order(void **st
 		for (i = 0; i < nc; i++)
 			ft_contract_clear(&c[i]);
 	}
+	world_fx = NULL;
+	world_n_fx = 0;
 	assert_true(n_alloc > 100 && n_tiers > 100 && n_reserve > 100 && n_susp > 100);
 	assert_true(n_released > 10 && n_paid > 100);
+	assert_true(n_currencies > 1 ? n_converted > 1000 : n_converted == 0);
+}
+
+static void test_random_runs_conserve_every_unit_and_ignore_line_order(void **state)
+{
+	(void)state;
+	random_worlds(1, testutil_seed());
+}
+
+/* The same worlds with contracts in three currencies: every currency
+ * conserves on its own, payables round to each one's minor unit. */
+static void test_random_runs_in_three_currencies_conserve_per_currency(void **state)
+{
+	(void)state;
+	random_worlds(3, testutil_seed() + 2);
 }
 
 /* Many small single-line runs: the split of every royalty is exact. */
@@ -394,7 +491,7 @@ static void test_payee_shares_always_sum_to_the_royalty(void **state)
 		struct ft_royalty_line l;
 		struct ft_royalty_result *res = NULL;
 
-		random_contract(&c, &s, i);
+		random_contract(&c, &s, i, 1);
 		random_line(&l, &s, JAN26);
 		l.track = trk(c.scope.tracks[0], "", "");
 		l.non_attributable = false;
@@ -511,8 +608,36 @@ static void test_bad_inputs_are_refused_with_reasons(void **state)
 	struct ft_contract twice[2];
 	struct ft_error err;
 
-	assert_int_equal(run(&res, JAN26, 3, usd, nu, &l, 1, NULL, &err), FT_EINVAL);
-	assert_non_null(strstr(err.message, "contract 'u' accounts in USD, but this run is in EUR"));
+	/* A contract in another currency needs the rates of its months. */
+	assert_int_equal(run(&res, JAN26, 3, usd, nu, &l, 1, NULL, &err), FT_ENOTFOUND);
+	assert_string_equal(err.message,
+			    "contract 'u' accounts in USD: no exchange rate EUR→USD for 2026-01");
+	/* A cross-collateral group is one balance: one currency. */
+	{
+		size_t ng;
+		struct ft_contract *g = contracts(
+		    "id: g1\ntype: royalty\ncurrency: EUR\nfrequency: quarterly\n"
+		    "cross_collateral: grp\npayees: [{id: a, share: 100%}]\n"
+		    "scope: {tracks: [GBNLR2600001], start: 2026-01-01}\nrates: [{rate: 18%}]\n"
+		    "---\n"
+		    "id: g2\ntype: royalty\ncurrency: USD\nfrequency: quarterly\n"
+		    "cross_collateral: grp\npayees: [{id: b, share: 100%}]\n"
+		    "scope: {tracks: [GBNLR2600002], start: 2026-01-01}\nrates: [{rate: 18%}]\n",
+		    &ng);
+		struct ft_royalty_fx fx[3] = {{JAN26, "USD", FT_AMOUNT_ONE},
+					      {JAN26 + 1, "USD", FT_AMOUNT_ONE},
+					      {JAN26 + 2, "USD", FT_AMOUNT_ONE}};
+
+		world_fx = fx;
+		world_n_fx = 3;
+		assert_int_equal(run(&res, JAN26, 3, g, ng, &l, 1, NULL, &err), FT_EINVAL);
+		assert_non_null(strstr(err.message, "contracts g1 (EUR) and g2 (USD) share the "
+						    "cross_collateral group grp: one balance needs "
+						    "one currency"));
+		world_fx = NULL;
+		world_n_fx = 0;
+		ft_contract_array_free(g, ng);
+	}
 	assert_null(res);
 	l.month = JAN26 + 3;
 	assert_int_equal(run(&res, JAN26, 3, c, nc, &l, 1, NULL, &err), FT_EINVAL);
@@ -660,6 +785,7 @@ static void test_demo_label_contracts_run_together(void **state)
 	 * and 3 % of Wren's 100.00 (she produced it too): 13.20 + 3.00 */
 	assert_true(st->royalties == A("16.20"));
 	assert_true(r1->uncovered == 0);
+	run_currency = "GBP";
 	check_invariants(r1, set.items, set.n, l, 6, NULL);
 	in.previous = &r1->next;
 	in.period.first += 3;
@@ -667,6 +793,7 @@ static void test_demo_label_contracts_run_together(void **state)
 	in.n_lines = 0;
 	assert_int_equal(ft_royalty_run(&r2, &in, &err), 0);
 	check_invariants(r2, set.items, set.n, NULL, 0, &r1->next);
+	run_currency = "EUR";
 	ft_royalty_result_free(r1);
 	ft_royalty_result_free(r2);
 	ft_contract_set_clear(&set);
@@ -676,6 +803,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_random_runs_conserve_every_unit_and_ignore_line_order),
+		cmocka_unit_test(test_random_runs_in_three_currencies_conserve_per_currency),
 		cmocka_unit_test(test_payee_shares_always_sum_to_the_royalty),
 		cmocka_unit_test(test_band_and_producer_on_one_track_both_take_from_receipts),
 		cmocka_unit_test(test_one_line_can_cross_several_thresholds),
