@@ -1423,8 +1423,11 @@ static int read_rows(struct run_ctx *r, enum src_kind kind)
 			snprintf(row->note + used, sizeof(row->note) - used,
 				 " × fx %s %s→%s = %s %s; fee %s%% %s; receipts %s%s", rate_t, cur,
 				 r->currency, r->currency, gross_t, fee_pct, fee_t, rec_t,
-				 row->late ? " (late: its month is closed, posted here as an "
-					     "adjustment)"
+				 row->late && month_closed(r, month)
+				     ? " (late: its month is closed, posted here as an "
+				       "adjustment)"
+				 : row->late ? " (late: a month no run covered, posted here as an "
+					       "adjustment)"
 				 : deferred_from && kind == SRC_INCOME
 				     ? " (deferred to the run where every contract is due)"
 				 : deferred_from ? " (deferred to its contract's statement period)"
@@ -1985,7 +1988,9 @@ static int post_all(struct run_ctx *r, const struct ft_royalty_input *in,
 		    (long long)b->id, b->file, (long long)g->rows, g->rows == 1 ? "" : "s", m,
 		    g->unmatched ? " sold as whole releases without tracks" : "", r->currency, gt,
 		    ft, rt,
-		    g->late	  ? " (late: the month is closed, posted here as an adjustment)"
+		    g->late && month_closed(r, g->month)
+			? " (late: the month is closed, posted here as an adjustment)"
+		    : g->late ? " (late: a month no run covered, posted here as an adjustment)"
 		    : g->deferred ? " (deferred to its contract's statement period: each row "
 				    "waited for the run that computes its contract)"
 				  : "");

@@ -312,6 +312,11 @@ static void test_include_unrun_posts_the_month_as_late_adjustments(void **state)
 			       "SELECT COUNT(*) FROM journal WHERE batch_id = 2 AND "
 			       "kind = 'late' AND account = 'receipts:dist' AND amount = '-40'"),
 			 1);
+	/* Its note says why it is late: not a closed month, one no run covered. */
+	assert_int_equal(count(store, "SELECT COUNT(*) FROM journal WHERE batch_id = 2 AND kind = "
+				      "'late' AND note LIKE '%(late: a month no run covered, posted "
+				      "here as an adjustment)%'"),
+			 3);
 	assert_int_equal(ft_journal_check(store, &err), 0);
 	/* A re-run without the option refuses again (the choice is per run). */
 	assert_int_equal(ft_run_period(store, &dec, &s, &err), FT_ECONFLICT);
@@ -332,6 +337,10 @@ static void test_include_unrun_posts_the_month_as_late_adjustments(void **state)
 	assert_int_equal(s.late_lines, 1);
 	testutil_assert_amount(s.receipts, "4");
 	ft_run_summary_free(&s);
+	assert_int_equal(count(store, "SELECT COUNT(*) FROM journal WHERE batch_id = 5 AND kind = "
+				      "'late' AND note LIKE '%(late: the month is closed, posted here "
+				      "as an adjustment)%'"),
+			 3);
 	assert_int_equal(ft_journal_check(store, &err), 0);
 	ft_store_close(store);
 }
