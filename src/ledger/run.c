@@ -2362,8 +2362,9 @@ static int delete_open_run(struct run_ctx *r)
 
 /* The statement period of an account: its (due) contracts' window; the
  * run's period when none is found (an account whose contract is gone). */
-static const char *statement_period(const struct run_ctx *r, const char *account, char *buf,
-				    size_t cap)
+/* The first of the contracts sorted by account (by_account) whose account
+ * is not below `account`: where that account's contracts start. */
+static size_t account_lower(const struct run_ctx *r, const char *account)
 {
 	size_t lo = 0, hi = r->n_contracts;
 
@@ -2375,6 +2376,14 @@ static const char *statement_period(const struct run_ctx *r, const char *account
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+static const char *statement_period(const struct run_ctx *r, const char *account, char *buf,
+				    size_t cap)
+{
+	size_t lo = account_lower(r, account);
+
 	for (; lo < r->n_contracts && !strcmp(r->by_account[lo].name, account); lo++)
 		if (r->windows[r->by_account[lo].i].months) {
 			ft_period_format(buf, cap, &r->windows[r->by_account[lo].i]);
@@ -2404,7 +2413,7 @@ static int carried_currencies(struct run_ctx *r)
 	while (!rc && (rc = ft_stmt_step(st, r->err)) == 1) {
 		const char *account = ft_stmt_column_text(st, 0), *cur = ft_stmt_column_text(st, 1);
 		ft_amount closing = 0, held = 0;
-		size_t lo = 0, hi = r->n_contracts;
+		size_t lo;
 
 		rc = 0;
 		if (!strcmp(account, last))
@@ -2413,14 +2422,7 @@ static int carried_currencies(struct run_ctx *r)
 		if (ft_stmt_column_amount(st, 2, &closing, NULL) ||
 		    ft_stmt_column_amount(st, 3, &held, NULL) || (closing == 0 && held == 0))
 			continue;
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-
-			if (strcmp(r->by_account[mid].name, account) < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
+		lo = account_lower(r, account);
 		if (lo < r->n_contracts && !strcmp(r->by_account[lo].name, account)) {
 			const struct ft_contract *c = &r->contracts[r->by_account[lo].i];
 

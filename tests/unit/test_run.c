@@ -75,13 +75,7 @@ static struct ft_store *small_ledger(const char *name, int with_fx)
 	assert_int_equal(ft_store_open(&store, path, FT_STORE_CREATE, &err), 0);
 	if (ft_store_exec(
 		store,
-		"INSERT INTO partners VALUES ('dist', 'Dist', 'distributor', 'WW', '10', 'USD');"
-		"INSERT INTO artists VALUES ('ann', 'Ann', 'person', 'GB');"
-		"INSERT INTO releases (gtin14, upc, title, artist_id, format, release_date) "
-		" VALUES ('05012340001130', '501234000113', 'R', 'ann', 'single', '2026-01-01');"
-		"INSERT INTO tracks VALUES ('GBAAA2600001', 'T', 200);"
-		"INSERT INTO release_tracks VALUES ('05012340001130', 1, 1, 'GBAAA2600001');"
-		"INSERT INTO track_artists VALUES ('GBAAA2600001', 'main', 1, 'ann');"
+		TESTUTIL_ANN_CATALOGUE_SQL
 		"INSERT INTO import_batches (id, sha256, file, bytes, partner_id, format, "
 		" first_month, last_month, rows, suspense_rows, imported_at) VALUES (1, 'x', "
 		" 'r.tsv', 1, 'dist', 'flat-tsv', '2026-10', '2026-10', 1, 0, 't');"
@@ -306,12 +300,13 @@ static void test_check_finds_a_tampered_royalty_line(void **state)
 	    0);
 	assert_int_equal(ft_journal_check(store, &err), 0);
 	/* A block that does not decode, one missing, one repeated. */
-	assert_int_equal(ft_store_exec(store,
-				       "CREATE TEMP TABLE kept AS SELECT * FROM royalty_line_blocks;"
-				       "UPDATE royalty_line_blocks SET lines = x'01ff' WHERE rowid = "
-				       "(SELECT MIN(rowid) FROM royalty_line_blocks)",
-				       &err),
-			 0);
+	assert_int_equal(
+	    ft_store_exec(store,
+			  "CREATE TEMP TABLE kept AS SELECT * FROM royalty_line_blocks;"
+			  "UPDATE royalty_line_blocks SET lines = x'01ff' WHERE rowid = "
+			  "(SELECT MIN(rowid) FROM royalty_line_blocks)",
+			  &err),
+	    0);
 	assert_int_equal(ft_journal_check(store, &err), FT_ECONFLICT);
 	assert_non_null(strstr(err.message, "J-5: royalty posting 2026-10 #"));
 	assert_non_null(strstr(err.message, "royalty line block: line 1"));
@@ -323,7 +318,8 @@ static void test_check_finds_a_tampered_royalty_line(void **state)
 				       &err),
 			 0);
 	assert_int_equal(ft_journal_check(store, &err), FT_ECONFLICT);
-	assert_non_null(strstr(err.message, "a block of its lines starts at 1 where 0 was expected"));
+	assert_non_null(
+	    strstr(err.message, "a block of its lines starts at 1 where 0 was expected"));
 	assert_int_equal(ft_store_exec(store,
 				       "DELETE FROM royalty_line_blocks;"
 				       "INSERT INTO royalty_line_blocks SELECT * FROM kept;"

@@ -73,13 +73,7 @@ static struct ft_store *ledger(const char *name, char *path)
 	assert_int_equal(ft_store_open(&store, path, FT_STORE_CREATE, &err), 0);
 	if (ft_store_exec(
 		store,
-		"INSERT INTO partners VALUES ('dist', 'Dist', 'distributor', 'WW', '10', 'USD');"
-		"INSERT INTO artists VALUES ('ann', 'Ann', 'person', 'GB');"
-		"INSERT INTO releases (gtin14, upc, title, artist_id, format, release_date) "
-		" VALUES ('05012340001130', '501234000113', 'R', 'ann', 'single', '2026-01-01');"
-		"INSERT INTO tracks VALUES ('GBAAA2600001', 'T', 200);"
-		"INSERT INTO release_tracks VALUES ('05012340001130', 1, 1, 'GBAAA2600001');"
-		"INSERT INTO track_artists VALUES ('GBAAA2600001', 'main', 1, 'ann');"
+		TESTUTIL_ANN_CATALOGUE_SQL
 		"INSERT INTO import_batches (id, sha256, file, bytes, partner_id, format, "
 		" first_month, last_month, rows, suspense_rows, imported_at) VALUES (1, 'x', "
 		" 'r.tsv', 1, 'dist', 'flat-tsv', '2026-10', '2026-10', 1, 0, 't');"

@@ -26,16 +26,7 @@ static struct ft_store *ledger(const char *name, const char *frequency)
 	snprintf(path, sizeof(path), "%s/unrun-%s.ledger", dir, name);
 	remove(path);
 	assert_int_equal(ft_store_open(&store, path, FT_STORE_CREATE, &err), 0);
-	if (ft_store_exec(
-		store,
-		"INSERT INTO partners VALUES ('dist', 'Dist', 'distributor', 'WW', '10', 'USD');"
-		"INSERT INTO artists VALUES ('ann', 'Ann', 'person', 'GB');"
-		"INSERT INTO releases (gtin14, upc, title, artist_id, format, release_date) "
-		" VALUES ('05012340001130', '501234000113', 'R', 'ann', 'single', '2026-01-01');"
-		"INSERT INTO tracks VALUES ('GBAAA2600001', 'T', 200);"
-		"INSERT INTO release_tracks VALUES ('05012340001130', 1, 1, 'GBAAA2600001');"
-		"INSERT INTO track_artists VALUES ('GBAAA2600001', 'main', 1, 'ann');",
-		&err))
+	if (ft_store_exec(store, TESTUTIL_ANN_CATALOGUE_SQL, &err))
 		fail_msg("%s", err.message);
 	snprintf(contract, sizeof(contract),
 		 "id: ann-recording\ntype: royalty\ncurrency: GBP\nfrequency: %s\npayees:\n"
@@ -313,9 +304,10 @@ static void test_include_unrun_posts_the_month_as_late_adjustments(void **state)
 			       "kind = 'late' AND account = 'receipts:dist' AND amount = '-40'"),
 			 1);
 	/* Its note says why it is late: not a closed month, one no run covered. */
-	assert_int_equal(count(store, "SELECT COUNT(*) FROM journal WHERE batch_id = 2 AND kind = "
-				      "'late' AND note LIKE '%(late: a month no run covered, posted "
-				      "here as an adjustment)%'"),
+	assert_int_equal(count(store,
+			       "SELECT COUNT(*) FROM journal WHERE batch_id = 2 AND kind = "
+			       "'late' AND note LIKE '%(late: a month no run covered, posted "
+			       "here as an adjustment)%'"),
 			 3);
 	assert_int_equal(ft_journal_check(store, &err), 0);
 	/* A re-run without the option refuses again (the choice is per run). */
@@ -337,9 +329,10 @@ static void test_include_unrun_posts_the_month_as_late_adjustments(void **state)
 	assert_int_equal(s.late_lines, 1);
 	testutil_assert_amount(s.receipts, "4");
 	ft_run_summary_free(&s);
-	assert_int_equal(count(store, "SELECT COUNT(*) FROM journal WHERE batch_id = 5 AND kind = "
-				      "'late' AND note LIKE '%(late: the month is closed, posted here "
-				      "as an adjustment)%'"),
+	assert_int_equal(count(store,
+			       "SELECT COUNT(*) FROM journal WHERE batch_id = 5 AND kind = "
+			       "'late' AND note LIKE '%(late: the month is closed, posted here "
+			       "as an adjustment)%'"),
 			 3);
 	assert_int_equal(ft_journal_check(store, &err), 0);
 	ft_store_close(store);
@@ -379,13 +372,14 @@ static void add_suspense_and_income(struct ft_store *store)
 {
 	struct ft_error err;
 
-	if (ft_store_exec(store,
-			  "INSERT INTO suspense VALUES (2, '2026-10', 'isrc', 'GBZZZ2600009', 'GB', "
-			  " 'SubscriptionModel', 'OnDemandStream', 'spotify', 'USD', 3, '3');"
-			  "INSERT INTO income (month, partner_id, kind, currency, amount, "
-			  " description, file, line, imported_at) VALUES ('2026-10', 'dist', "
-			  " 'other', 'USD', '7', 'bonus', 'i.csv', 2, 't');",
-			  &err))
+	if (ft_store_exec(
+		store,
+		"INSERT INTO suspense VALUES (2, '2026-10', 'isrc', 'GBZZZ2600009', 'GB', "
+		" 'SubscriptionModel', 'OnDemandStream', 'spotify', 'USD', 3, '3');"
+		"INSERT INTO income (month, partner_id, kind, currency, amount, "
+		" description, file, line, imported_at) VALUES ('2026-10', 'dist', "
+		" 'other', 'USD', '7', 'bonus', 'i.csv', 2, 't');",
+		&err))
 		fail_msg("%s", err.message);
 }
 

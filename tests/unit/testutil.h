@@ -17,6 +17,17 @@
 
 /* Seed for property tests: FAIRTRACK_SEED from the environment, else fixed,
  * printed so a failure can be replayed. */
+/* The catalogue most ledger tests start from: a distributor "dist" with a
+ * 10 % fee, the artist Ann and her single "R" with one track, GBAAA2600001. */
+#define TESTUTIL_ANN_CATALOGUE_SQL                                                                 \
+	"INSERT INTO partners VALUES ('dist', 'Dist', 'distributor', 'WW', '10', 'USD');"          \
+	"INSERT INTO artists VALUES ('ann', 'Ann', 'person', 'GB');"                               \
+	"INSERT INTO releases (gtin14, upc, title, artist_id, format, release_date) "              \
+	" VALUES ('05012340001130', '501234000113', 'R', 'ann', 'single', '2026-01-01');"          \
+	"INSERT INTO tracks VALUES ('GBAAA2600001', 'T', 200);"                                    \
+	"INSERT INTO release_tracks VALUES ('05012340001130', 1, 1, 'GBAAA2600001');"              \
+	"INSERT INTO track_artists VALUES ('GBAAA2600001', 'main', 1, 'ann');"
+
 static inline uint64_t testutil_seed(void)
 {
 	const char *s = getenv("FAIRTRACK_SEED");
