@@ -163,8 +163,11 @@ static int add_line(struct ft_royalty_lines *lines, const struct ft_posted_line 
 		snprintf(line.territory, sizeof(line.territory), "%s", u.territory);
 		line.commercial_model = u.commercial_model;
 		line.use_type = u.use_type;
-		line.units = u.usages;
 	}
+	/* The line's own units, as the engine counted them: a row that crossed
+	 * an escalation threshold is two lines, and a release sold as a whole
+	 * is shared among its tracks; the row's units would count twice. */
+	line.units = pl->units;
 	if (line.non_attributable)
 		line.units = 0;
 	/* A release sold as a whole (an album download reported by UPC) has

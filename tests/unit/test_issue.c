@@ -33,12 +33,20 @@ static char dir[600];
  * with seeded territories and revenues (n_rows 0: one row of USD 100).
  * ledger_payees: ann and p02..p10 at 10 % each instead of ann and bob. */
 static size_t ten_payees;
+/* escalating: the contract's rate rises by 5 points past 400 units. */
+static int escalating;
 
 static const char *contract_yaml(void)
 {
 	static char yaml[2048];
 	size_t off, i;
 
+	if (escalating)
+		return "id: ann-recording\ntype: royalty\ncurrency: GBP\nfrequency: monthly\n"
+		       "payees:\n  - id: ann\n    name: Ann Example\n    share: 50%\n"
+		       "  - id: bob\n    share: 50%\n"
+		       "scope:\n  artists: [ann]\n  start: 2026-01-01\nrates:\n  - rate: 20%\n"
+		       "escalations:\n  - units: 400\n    add: 5%\n";
 	if (!ten_payees)
 		return "id: ann-recording\n"
 		       "type: royalty\n"
@@ -144,6 +152,36 @@ static struct ft_store *ledger(const char *name, size_t n_rows, uint64_t seed)
 		fail_msg("%s", err.message);
 	ft_run_summary_free(&s);
 	return store;
+}
+
+/*
+ * A usage row that crosses an escalation threshold is two royalty lines,
+ * each with its own units: 400 at 20 % and 600 at 25 % of 1,000 units, not
+ * the row's 1,000 twice.
+ */
+static void test_a_row_across_an_escalation_is_two_lines_of_its_units(void **state)
+{
+	struct ft_store *store;
+	struct ft_period p = testutil_period("2026-10");
+	struct ft_statement *st = NULL;
+	struct ft_error err;
+	ft_amount payable = -1;
+
+	(void)state;
+	escalating = 1;
+	store = ledger("escalating", 0, 0);
+	escalating = 0;
+	if (ft_issue_build(store, &p, "ann", "ann-recording", &st, &payable, &err))
+		fail_msg("%s", err.message);
+	/* Receipts 72 split 400/1000 and 600/1000: 28.80 at 20 % and 43.20 at
+	 * 25 %; ann's half of each. */
+	assert_int_equal(st->n_lines, 2);
+	assert_int_equal(st->lines[0].units + st->lines[1].units, 1000);
+	assert_int_equal(st->lines[0].units == 400 ? st->lines[1].units : st->lines[0].units, 600);
+	testutil_assert_amount(st->lines[0].royalty + st->lines[1].royalty, "8.28");
+	testutil_assert_amount(payable, "8.28");
+	ft_statement_free(st);
+	ft_store_close(store);
 }
 
 static void test_statement_totals_equal_the_journal(void **state)
@@ -686,6 +724,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_statement_totals_equal_the_journal),
+	    cmocka_unit_test(test_a_row_across_an_escalation_is_two_lines_of_its_units),
 	    cmocka_unit_test(test_statement_lines_sum_to_its_totals),
 	    cmocka_unit_test(test_issued_files_are_recorded_and_verified),
 	    cmocka_unit_test(test_issued_files_do_not_depend_on_the_job_count),
