@@ -36,6 +36,13 @@ check "check passes with a month accounted elsewhere" ft -l "$L" check
 ft -l "$L" periods > "$WORK/periods1.out"
 check_grep "periods shows the mark and its reason" "^2026-10	accounted elsewhere	$rows	.*paid by our old system" "$WORK/periods1.out"
 check_grep "periods shows the closed run" "^2026-11	closed	0	run 2026-11" "$WORK/periods1.out"
+ft -l "$L" periods --json > "$WORK/periods1.json"
+check "periods --json is JSON, a month an object" node -e '
+const m = Object.fromEntries(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).map((x) => [x.month, x]));
+const ok = m["2026-10"].state === "accounted elsewhere" && m["2026-10"].rows === Number(process.argv[2]) &&
+  m["2026-10"].detail.includes("paid by our old system") && m["2026-11"].state === "closed";
+process.exit(ok ? 0 : 1);
+' "$WORK/periods1.json" "$rows"
 check_fails "a month accounted elsewhere cannot be run" ft -l "$L" run --period 2026-10
 
 # Included: the same label posts October in November's run instead.
