@@ -82,6 +82,14 @@ int ft_contracts_import(struct ft_store *store, const char *path,
 			struct ft_contracts_import_result *res, struct ft_error *err);
 void ft_contracts_import_result_free(struct ft_contracts_import_result *res);
 
+/*
+ * Every stored contract as DIR/<id>.yaml (DIR is created if missing), as it
+ * was imported: a file that held one contract as written, comments and all;
+ * one of a file that held several as its canonical YAML (ft_contract_to_yaml).
+ * Importing DIR again changes nothing.  *n gets the number of files.
+ */
+int ft_contracts_export(struct ft_store *store, const char *dir, size_t *n, struct ft_error *err);
+
 /* Every stored contract, by id, into an empty set (clear it when done). */
 int ft_contracts_load(struct ft_store *store, struct ft_contract_set *set, struct ft_error *err);
 

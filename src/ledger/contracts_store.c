@@ -15,10 +15,12 @@
  * What changed is reported per contract (added / changed / unchanged, by
  * ft_contract_equal, which ignores file and line numbers).
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "fairtrack/ledger_run.h"
 #include "ledger/run_int.h"
@@ -400,4 +402,63 @@ void ft_contracts_import_result_free(struct ft_contracts_import_result *res)
 int ft_contracts_load(struct ft_store *store, struct ft_contract_set *set, struct ft_error *err)
 {
 	return load_except(store, set, NULL, 0, err);
+}
+
+/* Write text to dir/<id>.yaml through a temporary file and a rename, so an
+ * export that fails leaves no half-written contract behind. */
+static int write_contract(const char *dir, const char *id, const char *text,
+			  struct ft_error *err)
+{
+	char path[4200], tmp[4300];
+	size_t len = strlen(text);
+	FILE *f;
+	int ok;
+
+	/* ids are slugs (letters, digits, '-', '_', '.', ':'; contract_yaml.c):
+	 * refuse anything else rather than write outside dir. */
+	if (!id[0] || strchr(id, '/') || id[0] == '.')
+		return ft_error_set(err, FT_EINVAL, "stored contract id '%s' is not a file name",
+				    id);
+	snprintf(path, sizeof(path), "%s/%s.yaml", dir, id);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "wb");
+	if (!f)
+		return ft_error_set(err, FT_EIO, "%s: cannot write: %s", tmp, strerror(errno));
+	ok = fwrite(text, 1, len, f) == len;
+	if (ok && len && text[len - 1] != '\n')
+		ok = fputc('\n', f) != EOF;
+	ok = fclose(f) == 0 && ok;
+	if (!ok || rename(tmp, path) != 0) {
+		int e = errno;
+
+		remove(tmp);
+		return ft_error_set(err, FT_EIO, "%s: cannot write: %s", path, strerror(e));
+	}
+	return 0;
+}
+
+int ft_contracts_export(struct ft_store *store, const char *dir, size_t *n, struct ft_error *err)
+{
+	struct ft_stmt *st = NULL;
+	struct stat sb;
+	int rc;
+
+	*n = 0;
+	if (stat(dir, &sb) != 0) {
+		if (mkdir(dir, 0777) != 0)
+			return ft_error_set(err, FT_EIO, "%s: cannot create directory: %s", dir,
+					    strerror(errno));
+	} else if (!S_ISDIR(sb.st_mode)) {
+		return ft_error_set(err, FT_EUSAGE,
+				    "%s is not a directory (export writes one file per contract)",
+				    dir);
+	}
+	rc = ft_store_prepare(store, &st, "SELECT id, yaml FROM contracts ORDER BY id", err);
+	while (!rc && (rc = ft_stmt_step(st, err)) == 1) {
+		rc = write_contract(dir, ft_stmt_column_text(st, 0), ft_stmt_column_text(st, 1), err);
+		if (!rc)
+			(*n)++;
+	}
+	ft_stmt_free(st);
+	return rc < 0 ? rc : 0;
 }

@@ -19,6 +19,19 @@ sed 's/artists: \[aurora-fields\]/artists: [nobody-here]/' "$S/contracts/aurora-
 ft -l "$L" import contracts "$WORK/unknown.yaml" > "$WORK/unknown.out" 2>&1; rc=$?
 [ $rc = 6 ] && ok "unknown artist in scope exits 6 (not found)" || not_ok "unknown artist in scope exits 6 (got $rc)"
 check_grep "unknown artist named" "nobody-here" "$WORK/unknown.out"
+# Export back: one <id>.yaml a contract, as imported; importing them again
+# (into this ledger, and into a fresh one) changes nothing / adds all six.
+ft -l "$L" export contracts "$WORK/exported" > "$WORK/export.out" 2>&1
+check_grep "export contracts writes six files" "exported 6 contracts to" "$WORK/export.out"
+[ "$(ls "$WORK/exported" | wc -l)" = 6 ] && [ -f "$WORK/exported/aurora-fields-recording.yaml" ] &&
+	ok "one <id>.yaml per contract" || not_ok "one <id>.yaml per contract ($(ls "$WORK/exported"))"
+ft -l "$L" import contracts "$WORK/exported" > "$WORK/reimport.out" 2>&1
+check_grep "the export re-imports unchanged" "0 added, 0 changed, 6 unchanged" "$WORK/reimport.out"
+ft init "$WORK/fresh.db" >/dev/null
+ft -l "$WORK/fresh.db" import catalog "$S"/catalog/*.csv >/dev/null
+ft -l "$WORK/fresh.db" import contracts "$WORK/exported" > "$WORK/fresh.out" 2>&1
+check_grep "the export imports into a fresh ledger" "6 contracts (6 added" "$WORK/fresh.out"
+check_fails "export contracts into a file is refused" ft -l "$L" export contracts "$WORK/export.out"
 
 # No rates yet: the run stops and names every rate it needs.
 ft -l "$L" run --period 2026-10 > "$WORK/norate.out" 2>&1; rc=$?
