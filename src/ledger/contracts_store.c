@@ -147,7 +147,7 @@ static int load_except(struct ft_store *store, struct ft_contract_set *set, cons
  * The catalogue as the overlap check sees it (ft_contract_overlap_check):
  * a release's tracks, and the tracks an artist is the first main artist of
  * (the artist a run gives a line: track_artists role 'main', lowest
- * position, as run.c's track_context asks).  The statements are prepared
+ * position, as run_read.c's track_context asks).  The statements are prepared
  * once and reset for each scope entry.
  */
 struct catalog_ctx {

@@ -1,7 +1,7 @@
 /*
  * journal.c — reading the double-entry journal back: `check` and a dump.
  *
- * The journal (docs/JOURNAL.md) is written only by run.c.  This file proves
+ * The journal (docs/JOURNAL.md) is written only by a run (run_post.c).  This file proves
  * it still says what the runs computed, from the stored rows alone:
  *  J-1  every posting balances: its legs sum to zero per currency;
  *  J-2  every account belongs to a known class (receipts:, fees:, payee:,

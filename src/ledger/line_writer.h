@@ -1,6 +1,6 @@
 /*
  * line_writer.h — royalty lines written by a second thread (internal to
- * src/ledger; used by run.c).
+ * src/ledger; used by run_post.c).
  *
  * A run of 20 million usage lines writes 20 million royalty lines: the
  * engine hands each line to line_writer_add, which only copies it into a

@@ -27,7 +27,7 @@
  * No schema change: run_posted and closed_periods hold what is decided.
  * Rows of closed months that no run posted yet (late reports, rows
  * deferred for a quarterly contract) are not this module's business: the
- * next run posts them (run.c row_status).
+ * next run posts them (run_read.c row_status).
  */
 #include <stdio.h>
 #include <stdlib.h>
