@@ -37,6 +37,9 @@ async function api(method, path, body) {
   if (!res.ok) {
     const err = new Error((data && data.error && data.error.message) || res.statusText);
     err.status = res.status;
+    /* the whole error object: some refusals carry more than words
+     * (a run refused for months no run covers lists them) */
+    err.detail = (data && data.error) || null;
     throw err;
   }
   return data;

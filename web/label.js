@@ -9,7 +9,11 @@
  * #upload-submit, #upload-progress, #upload-phase, #upload-result,
  * #upload-jobs; #suspense-rematch, #suspense-result, #suspense-table;
  * #period-input, #period-run, #period-summary, #period-close,
- * #period-close-confirm, #period-close-cancel, #periods-table;
+ * #period-close-confirm, #period-close-cancel, #periods-table,
+ * #period-months-table; after a run refused for months no run covers:
+ * #period-unrun, #period-include-unrun, #period-elsewhere,
+ * #period-elsewhere-month, #period-elsewhere-reason,
+ * #period-elsewhere-confirm, #period-elsewhere-cancel, #period-rerun;
  * #payees-period, #payees-q, #payees-table, #payees-totals,
  * #payee-invite-link; #dash-periods.
  */
@@ -516,6 +520,101 @@
     no.focus();
   }
 
+  /* Runs period (again), with or without the months no run covers, and
+   * shows the outcome in #period-summary.  A run refused because earlier
+   * months hold rows no run posted (the API lists them in
+   * uncovered_months) offers the two ways on instead of a dead end. */
+  async function runPeriod(period, includeUnrun) {
+    const summary = $('period-summary');
+    $('period-close').disabled = true;
+    $('period-input').value = period;
+    summary.replaceChildren(el('p', 'Running ' + period + (includeUnrun ? ' with the months no run covers' : '') + '… (a large catalogue takes a while)'));
+    try {
+      const r = await api('POST', '/api/periods/' + encodeURIComponent(period) + '/run', includeUnrun ? { include_unrun: true } : {});
+      summary.replaceChildren(notice('good', 'Ran ' + r.period + (r.replaced ? ' (replacing the earlier run)' : '') + '.', [runSummary(r)]));
+      await loadPeriods();
+    } catch (e) {
+      const months = e.detail && e.detail.uncovered_months;
+      if (months && months.length) {
+        summary.replaceChildren(unrunNotice(period, e.message, months));
+        await loadPeriods().catch(() => {});
+      } else {
+        summary.replaceChildren(notice('bad', 'The run of ' + period + ' did not happen.', [e.message]));
+      }
+    } finally { $('period-close').disabled = false; }
+    focusOn(summary.querySelector('.notice'));
+  }
+
+  function unrunNotice(period, message, months) {
+    const box = notice('bad', 'The run of ' + period + ' did not happen: earlier months hold rows no run posted.', [message]);
+    box.id = 'period-unrun';
+    const ul = el('ul', null, 'notes');
+    for (const m of months) ul.append(el('li', m.detail)); /* it starts with the month */
+    box.append(el('h3', 'Months no run covers'), ul,
+      el('p', 'Post their rows in this run as late adjustments (closing ' + period + ' then closes those months too), ' +
+        'or, if another system already paid them, mark them accounted elsewhere: a run never posts them then.', 'hint'));
+    const include = button('period-include-unrun', 'Post them in this run');
+    const mark = button('period-elsewhere', 'Mark as accounted elsewhere…', 'secondary');
+    const form = el('div', null, 'notice warn');
+    form.id = 'period-elsewhere-box';
+    form.hidden = true;
+    include.addEventListener('click', () => busy(include, 'Running…', () => runPeriod(period, true)));
+    mark.addEventListener('click', () => confirmElsewhere(form, period, months, mark));
+    box.append(include, ' ', mark, form);
+    return box;
+  }
+
+  /* Marking cannot be undone: the month is chosen, a reason given and the
+   * month named again in the request (confirm), as closing does. */
+  function confirmElsewhere(box, period, months, opener) {
+    box.replaceChildren();
+    box.hidden = false;
+    box.setAttribute('role', 'group');
+    box.setAttribute('aria-labelledby', 'period-elsewhere-title');
+    const title = el('p', 'Mark a month accounted elsewhere when another system already paid its rows. ' +
+      'No run will ever post them, and this cannot be undone.', 'notice-title');
+    title.id = 'period-elsewhere-title';
+    const form = el('form', null, 'inline');
+    form.noValidate = true;
+    const which = el('select');
+    for (const m of months) {
+      const o = el('option', monthName(m.month) + ' (' + m.month + ')');
+      o.value = m.month;
+      which.append(o);
+    }
+    const reason = el('input');
+    reason.maxLength = 300;
+    reason.placeholder = 'paid by our previous system';
+    const yes = el('button');
+    yes.type = 'submit';
+    yes.id = 'period-elsewhere-confirm';
+    const say = () => { yes.textContent = 'Yes, mark ' + which.value + ' accounted elsewhere'; };
+    say();
+    which.addEventListener('change', say);
+    const no = button('period-elsewhere-cancel', 'Cancel', 'secondary');
+    no.addEventListener('click', () => { box.hidden = true; opener.focus(); });
+    form.append(field('period-elsewhere-month', 'Month', which), field('period-elsewhere-reason', 'Reason (who paid it, and how)', reason), yes, no);
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      showError('');
+      const month = which.value;
+      if (!reason.value.trim()) { showError('Say why ' + month + ' is accounted elsewhere.'); reason.focus(); return; }
+      await busy(yes, 'Marking…', async () => {
+        try {
+          const r = await api('POST', '/api/periods/' + encodeURIComponent(month) + '/accounted-elsewhere', { reason: reason.value.trim(), confirm: month });
+          const again = button('period-rerun', 'Run ' + period + ' again');
+          again.addEventListener('click', () => busy(again, 'Running…', () => runPeriod(period, false)));
+          const summary = $('period-summary');
+          summary.replaceChildren(notice('good', month + ' is marked accounted elsewhere.', [...r.notes, again]));
+          await loadPeriods();
+          focusOn(summary.querySelector('.notice'));
+        } catch (e) { showError(e.message); reason.focus(); }
+      });
+    });
+    box.append(title, form);
+    which.focus();
+  }
+
   function buildPeriods(sec) {
     sec.append(el('h1', 'Periods'));
     sec.append(el('p', 'Run a period to compute royalties for every contract; run it again as often as needed while it is open. ' +
@@ -548,23 +647,13 @@
     none.id = 'periods-none';
     const months = el('p', '', 'hint');
     months.id = 'periods-months';
+    const monthTable = table('period-months-table', 'Every month and what covers it', ['Month', 'State', '#Usage rows', 'Details'], 'stack');
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       showError('');
       const period = input.value.trim();
       if (!period) { showError('Say which period to run.'); input.focus(); return; }
-      close.disabled = true;
-      summary.replaceChildren(el('p', 'Running ' + period + '… (a large catalogue takes a while)'));
-      await busy(run, 'Running…', async () => {
-        try {
-          const r = await api('POST', '/api/periods/' + encodeURIComponent(period) + '/run', {});
-          summary.replaceChildren(notice('good', 'Ran ' + r.period + (r.replaced ? ' (replacing the earlier run)' : '') + '.', [runSummary(r)]));
-          await loadPeriods();
-        } catch (e) {
-          summary.replaceChildren(notice('bad', 'The run of ' + period + ' did not happen.', [e.message]));
-        } finally { close.disabled = false; }
-        focusOn(summary.querySelector('.notice'));
-      });
+      await busy(run, 'Running…', () => runPeriod(period, false));
     });
     close.addEventListener('click', () => {
       showError('');
@@ -576,7 +665,9 @@
     const staff = el('p', 'Only a label admin can run or close a period; here you see what was run and closed.', 'hint');
     staff.id = 'period-staff';
     staff.hidden = true;
-    sec.append(form, hint, staff, closeBox, summary, el('h2', 'Periods run'), none, runs.wrap, months);
+    sec.append(form, hint, staff, closeBox, summary, el('h2', 'Periods run'), none, runs.wrap, months,
+      el('h2', 'Months'), el('p', 'Every month from the first with usage to the last: open or closed with its run, included (taken over by a later run), ' +
+        'accounted elsewhere (another system paid it), or not run — rows no run posted yet.', 'hint'), monthTable.wrap);
   }
 
   async function loadPeriods() {
@@ -594,6 +685,12 @@
     const open = d.usage_months.filter((m) => !closed.has(m));
     $('periods-months').textContent = (d.usage_months.length ? 'Months with usage: ' + d.usage_months.map(monthName).join(', ') + '. ' : 'No usage imported yet: upload a report first. ') +
       (open.length ? 'Not closed yet: ' + open.map(monthName).join(', ') + '.' : '');
+    fillStacked($('period-months-table'), (d.months || []).map((m) => {
+      const st = el('td', m.state);
+      if (m.state === 'not run') st.className = 'attention';
+      return [monthName(m.month) + ' (' + m.month + ')', st, count(m.rows), m.detail];
+    }));
+    $('period-months-table').closest('.scroll').hidden = !(d.months && d.months.length);
     if (!$('period-input').value) $('period-input').value = suggestPeriod(d);
   }
 

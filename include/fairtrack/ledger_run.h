@@ -199,7 +199,8 @@ struct ft_run_summary {
  * each skipped contract and when it is next due.  Refused (FT_ECONFLICT) when a month of P is
  * closed or another period's run is still open (close it first), or when
  * an earlier month no run covers holds rows no run posted (struct
- * ft_run_options, include_unrun, says what to do instead).  A missing
+ * ft_run_options, include_unrun, says what to do instead; that refusal
+ * alone has err->field "include_unrun").  A missing
  * exchange rate is FT_ENOTFOUND naming every pair and month needed.
  */
 int ft_run_period(struct ft_store *store, const struct ft_period *period,

@@ -15,7 +15,14 @@
  * State changes are admin-only (routes_label.def) and audited after they
  * commit.  Closing cannot be undone, so the request must name the period a
  * second time ({"confirm": "2026-10"}): a stray or replayed click on the
- * wrong period's button closes nothing.
+ * wrong period's button closes nothing.  Marking months accounted
+ * elsewhere cannot be undone either and asks for the same confirmation.
+ *
+ * Months no run covers (docs/JOURNAL.md): a run refused because of them
+ * (the library's refusal with err.field "include_unrun") answers 409 with
+ * the library's message and the months themselves (uncovered_months), so
+ * the page can offer the two ways on — run again with include_unrun, or
+ * mark months accounted elsewhere — without parsing the message.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -146,17 +153,86 @@ done:
 	return rc ? NULL : out;
 }
 
+/* ft_run_months' TSV lines as {month, state, rows, detail} objects; with
+ * before >= 0 only the months before it that no run covers ("not run"). */
+struct months_ctx {
+	json_t *list;
+	int before;
+	int header_seen;
+	int failed;
+};
+
+static int month_line(void *ctx, const char *line)
+{
+	struct months_ctx *m = ctx;
+	char month[8], state[32];
+	const char *tab1, *tab2, *tab3;
+	int index;
+
+	if (!m->header_seen) { /* "month\tstate\trows\tdetail" */
+		m->header_seen = 1;
+		return 0;
+	}
+	tab1 = strchr(line, '\t');
+	tab2 = tab1 ? strchr(tab1 + 1, '\t') : NULL;
+	tab3 = tab2 ? strchr(tab2 + 1, '\t') : NULL;
+	/* The detail may hold a reason someone typed: only the first three
+	 * tabs separate columns. */
+	if (!tab3 || tab1 - line != 7 || (size_t)(tab2 - tab1 - 1) >= sizeof(state))
+		return 0;
+	memcpy(month, line, 7);
+	month[7] = '\0';
+	memcpy(state, tab1 + 1, (size_t)(tab2 - tab1 - 1));
+	state[tab2 - tab1 - 1] = '\0';
+	if (m->before >= 0 && (strcmp(state, "not run") != 0 ||
+			       ft_month_parse(&index, month, 7, NULL) || index >= m->before))
+		return 0;
+	if (json_array_append_new(
+		m->list, json_pack("{s:s,s:s,s:I,s:s}", "month", month, "state", state, "rows",
+				   (json_int_t)strtoll(tab2 + 1, NULL, 10), "detail", tab3 + 1))) {
+		m->failed = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* Every month's state (fairtrack periods), or only the months before
+ * `before` that no run covers; NULL with err filled. */
+static json_t *months_json(struct ft_store *store, int before, struct ft_error *err)
+{
+	struct months_ctx m = {json_array(), before, 0, 0};
+
+	if (!m.list) {
+		ft_error_set(err, FT_ENOMEM, "out of memory");
+		return NULL;
+	}
+	if (ft_run_months(store, month_line, &m, err) ||
+	    (m.failed && ft_error_set(err, FT_ENOMEM, "out of memory"))) {
+		json_decref(m.list);
+		return NULL;
+	}
+	return m.list;
+}
+
 void api_periods(struct http_request *req)
 {
 	struct ft_error err;
-	json_t *out;
+	json_t *out, *months = NULL;
 
 	ft_error_clear(&err);
+	/* Each month's state is for this page only: the dashboard, which
+	 * shares http_periods_json, does not pay for the scan. */
 	out = http_periods_json(req->store, &err);
-	if (!out)
+	if (out)
+		months = months_json(req->store, -1, &err);
+	if (!months || json_object_set_new(out, "months", months)) {
+		if (months) /* set_new let go of it */
+			ft_error_set(&err, FT_ENOMEM, "out of memory");
+		json_decref(out);
 		http_reply_ft_error(req, &err);
-	else
-		http_reply_json(req, 200, out);
+		return;
+	}
+	http_reply_json(req, 200, out);
 }
 
 static json_t *run_json(const struct ft_run_summary *s)
@@ -201,26 +277,62 @@ static json_t *run_json(const struct ft_run_summary *s)
 	return out;
 }
 
+/* The run was refused because earlier months no run covers hold rows: 409
+ * with the library's message, as any refusal, and the months it means. */
+static void reply_unrun_refusal(struct http_request *req, const struct ft_error *refusal,
+				const struct ft_period *p)
+{
+	struct ft_error err;
+	json_t *months, *out;
+
+	ft_error_clear(&err);
+	months = months_json(req->store, p->first, &err);
+	if (!months) { /* the refusal still says it all in words */
+		reply_books_error(req, refusal);
+		return;
+	}
+	out = json_pack("{s:{s:i,s:s,s:o}}", "error", "status", 409, "message", refusal->message,
+			"uncovered_months", months);
+	http_reply_json(req, 409, out);
+}
+
 void api_period_run(struct http_request *req)
 {
 	struct ft_run_summary sum;
+	struct ft_run_options opts = {0};
 	struct ft_period p;
 	char text[FT_PERIOD_STR_MAX], detail[256];
 	struct ft_error err;
-	json_t *out;
+	json_t *out, *include = json_object_get(req->json, "include_unrun");
+	size_t i, included = 0;
 
 	if (url_period(req, &p, text))
 		return;
+	if (include && !json_is_boolean(include)) {
+		http_reply_error(req, 400, "include_unrun must be true or false");
+		return;
+	}
+	opts.include_unrun = json_is_true(include);
 	ft_error_clear(&err);
 	memset(&sum, 0, sizeof(sum));
-	if (ft_run_period(req->store, &p, &sum, &err)) {
+	if (ft_run_period_opts(req->store, &p, &opts, &sum, &err)) {
 		ft_run_summary_free(&sum);
-		reply_books_error(req, &err);
+		if (err.code == FT_ECONFLICT && strcmp(err.field, "include_unrun") == 0)
+			reply_unrun_refusal(req, &err, &p);
+		else
+			reply_books_error(req, &err);
 		return;
 	}
 	out = run_json(&sum);
+	/* the months taken over, as the run's notes name them */
+	for (i = 0; i < sum.n_notes; i++)
+		included += strncmp(sum.notes[i], "included: ", 10) == 0;
 	snprintf(detail, sizeof(detail), "%zu payee accounts, %zu postings%s", sum.n_payees,
 		 sum.postings, sum.replaced ? ", replaced the earlier run" : "");
+	if (included)
+		snprintf(detail + strlen(detail), sizeof(detail) - strlen(detail),
+			 ", included %zu month%s no run covered", included,
+			 included == 1 ? "" : "s");
 	ft_run_summary_free(&sum);
 	/* The run committed: its audit entry follows in its own transaction
 	 * (a failure to record it is not a reason to report the run failed). */
@@ -251,6 +363,80 @@ void api_period_close(struct http_request *req)
 	}
 	http_audit(req, NULL, "period.close", text, NULL, NULL);
 	http_reply_json(req, 200, json_pack("{s:s,s:b}", "period", text, "closed", 1));
+}
+
+/* A reason is shown in the audit log and on the periods page: one line of
+ * printable text, short enough to stay whole in the audit detail. */
+#define ELSEWHERE_REASON_MAX 300
+
+static int collect_note(void *ctx, const char *line)
+{
+	return json_array_append_new(ctx, json_string(line)) ? 1 : 0;
+}
+
+void api_period_elsewhere(struct http_request *req)
+{
+	const char *reason = http_json_string(req, "reason");
+	const char *confirm = http_json_string(req, "confirm");
+	struct ft_period p;
+	char text[FT_PERIOD_STR_MAX], why[ELSEWHERE_REASON_MAX + 1];
+	size_t len, i;
+	struct ft_error err;
+	json_t *notes;
+
+	if (url_period(req, &p, text))
+		return;
+	while (reason && (*reason == ' ' || *reason == '\t'))
+		reason++;
+	len = reason ? strlen(reason) : 0;
+	while (len && (reason[len - 1] == ' ' || reason[len - 1] == '\t'))
+		len--;
+	if (!len) {
+		http_reply_error(req, 400,
+				 "say why %s is accounted elsewhere: send {\"reason\": \"who paid "
+				 "these months, and how\", \"confirm\": \"%s\"}",
+				 text, text);
+		return;
+	}
+	if (len > ELSEWHERE_REASON_MAX) {
+		http_reply_error(req, 400, "the reason is longer than %d bytes",
+				 ELSEWHERE_REASON_MAX);
+		return;
+	}
+	for (i = 0; i < len; i++) {
+		if ((unsigned char)reason[i] < 0x20 || reason[i] == 0x7f) {
+			http_reply_error(req, 400, "the reason must be one line of text");
+			return;
+		}
+	}
+	memcpy(why, reason, len);
+	why[len] = '\0';
+	if (!confirm || strcmp(confirm, text) != 0) {
+		http_reply_error(req, 400,
+				 "marking %s accounted elsewhere cannot be undone: confirm it by "
+				 "sending {\"confirm\": \"%s\"}",
+				 text, text);
+		return;
+	}
+	notes = json_array();
+	if (!notes) {
+		http_reply_error(req, 500, "out of memory");
+		return;
+	}
+	ft_error_clear(&err);
+	/* The library audits each month it marks (action accounted-elsewhere,
+	 * with rows and revenue) in the same transaction, as this user. */
+	if (ft_run_mark_elsewhere(req->store, &p, why, req->user.username, collect_note, notes,
+				  &err)) {
+		json_decref(notes);
+		reply_books_error(req, &err);
+		return;
+	}
+	/* …and the portal's own entry, like period.run, with the address. */
+	http_audit(req, NULL, "period.accounted-elsewhere", text, why, NULL);
+	http_reply_json(req, 200,
+			json_pack("{s:s,s:b,s:s,s:o}", "period", text, "accounted_elsewhere", 1,
+				  "reason", why, "notes", notes));
 }
 
 /* ----------------------------------------------------------------- payees */

@@ -535,7 +535,9 @@ int unrun_for_run(struct ft_store *store, const struct ft_period *period, int in
 	free(*out);
 	*out = NULL;
 	*n = 0;
-	return ft_error_set(err, FT_ECONFLICT, "%s", msg);
+	/* The field names the option that lets the run through, so a caller
+	 * (the portal) can offer the ways on without reading the message. */
+	return ft_error_setloc(err, FT_ECONFLICT, NULL, 0, "include_unrun", "%s", msg);
 }
 
 int unrun_marks(struct ft_store *store, struct unrun_mark **out, size_t *n, struct ft_error *err)

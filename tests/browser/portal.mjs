@@ -15,10 +15,13 @@
  *   FT_OTHER_PAYEE            a payee of the period the artist account is NOT linked to
  *   FT_REPORT, FT_REPORT_PARTNER, FT_REPORT_MONTH   the report the admin uploads
  *   FT_PERIOD                 the period the admin runs
+ *   FT_UNRUN_MONTH            an earlier month holding a row no run posted (the
+ *                             run of FT_PERIOD is refused for it, then posts it)
  *   CHROMIUM      the browser (default /usr/bin/chromium)
  *
  * The walk: the sign-in page (a wrong password refused); the label admin's
- * dashboard, catalogue search, report upload, period run, payees, user
+ * dashboard, catalogue search, report upload, period run (refused for a
+ * month no run covers, then run posting it as a late adjustment), payees, user
  * invite and audit log; label staff signed in by keyboard alone, without the
  * admin's controls; the invite link accepted by the new artist; the
  * artist's statements (earnings chart), one statement (its four charts drawn:
@@ -84,7 +87,7 @@ async function newPage(kind) {
 	const page = await ctx.newPage();
 	page.setDefaultTimeout(TIMEOUT);
 	page.on('pageerror', (e) => scriptErrors.push(kind + ': ' + e.message));
-	page.on('console', (m) => { if (m.type() === 'error' && !/status of 40[134]/.test(m.text())) scriptErrors.push(kind + ' console: ' + m.text()); });
+	page.on('console', (m) => { if (m.type() === 'error' && !/status of 40[1349]/.test(m.text())) scriptErrors.push(kind + ' console: ' + m.text()); });
 	return page;
 }
 
@@ -198,15 +201,45 @@ let inviteLink = null;
 		});
 		await shot(page, 'dashboard-desktop');
 
-		await check('the admin runs the period from the periods page', async () => {
+		const unrun = env('FT_UNRUN_MONTH');
+		const refused = await check('a run is refused for an earlier month no run covers, which the page names', async () => {
 			await page.goto(URL0 + '/#periods');
 			await page.locator('#periods-table').waitFor();
+			await page.locator('#period-months-table tbody tr', { hasText: unrun }).first().waitFor();
+			const row = await page.locator('#period-months-table tbody tr', { hasText: unrun }).first().textContent();
+			if (!row.includes('not run')) throw new Error('months table: ' + row);
 			await page.fill('#period-input', env('FT_PERIOD'));
 			await page.click('#period-run');
-			await page.locator('#period-summary .notice').waitFor({ timeout: 4 * TIMEOUT });
+			await page.locator('#period-unrun').waitFor({ timeout: 4 * TIMEOUT });
+			const t = await page.textContent('#period-unrun');
+			if (!t.includes(unrun + ' (1 row')) throw new Error('refusal: ' + t.slice(0, 200));
+		});
+		if (refused) {
+			await check('marking a month accounted elsewhere asks for a reason, labelled, and can be cancelled', async () => {
+				await page.click('#period-elsewhere');
+				await page.locator('#period-elsewhere-reason').waitFor();
+				const bad = await unlabelledControls(page);
+				if (bad.length) throw new Error('unlabelled: ' + bad.join(', '));
+				await page.click('#period-elsewhere-confirm');
+				await page.locator('#error').waitFor();
+				if (!/Say why/.test(await page.textContent('#error'))) throw new Error('error: ' + await page.textContent('#error'));
+				await page.click('#period-elsewhere-cancel');
+				return page.locator('#period-elsewhere-reason').isHidden();
+			});
+			await shot(page, 'periods-unrun-desktop');
+		}
+		await check('the admin runs the period from the periods page, posting the month no run covers', async () => {
+			if (refused) await page.click('#period-include-unrun');
+			else {
+				await page.fill('#period-input', env('FT_PERIOD'));
+				await page.click('#period-run');
+			}
+			await page.locator('#period-summary .notice.good').waitFor({ timeout: 4 * TIMEOUT });
 			const t = await page.textContent('#period-summary');
 			if (!t.includes('Ran ' + env('FT_PERIOD'))) throw new Error('summary: ' + t.slice(0, 200));
+			if (!t.includes('included: ' + unrun)) throw new Error('no note of the included month: ' + t.slice(0, 300));
 			await page.locator('#periods-table tbody tr', { hasText: env('FT_PERIOD') }).first().waitFor();
+			await page.locator('#period-months-table tbody tr', { hasText: unrun }).filter({ hasText: 'included' }).first().waitFor();
 		});
 		await shot(page, 'periods-desktop');
 		await check('the payees page lists the artist payee with a balance', async () => {
@@ -444,6 +477,13 @@ for (const kind of ['desktop', 'phone']) {
 			if (over > 1) throw new Error(over + ' px wider than the screen');
 		});
 		await shot(page, 'payees-phone');
+		await check('the periods page and its months do not scroll sideways on a phone', async () => {
+			await page.goto(URL0 + '/#periods');
+			await page.locator('#period-months-table tbody tr').first().waitFor();
+			const over = await horizontalOverflow(page);
+			if (over > 1) throw new Error(over + ' px wider than the screen');
+		});
+		await shot(page, 'periods-phone');
 		await page.goto(URL0 + '/#upload');
 		await page.locator('#upload-form').waitFor();
 		await shot(page, 'upload-phone');

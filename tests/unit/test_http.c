@@ -345,6 +345,7 @@ static void test_authorization_matrix(void **state)
 	    {"GET", "/api/periods", NULL, 401, 200, 200, 403},
 	    {"POST", "/api/periods/not-a-period/run", "{}", 401, 400, 403, 403},
 	    {"POST", "/api/periods/not-a-period/close", "{}", 401, 400, 403, 403},
+	    {"POST", "/api/periods/not-a-period/accounted-elsewhere", "{}", 401, 400, 403, 403},
 	    {"GET", "/api/periods/2026-10/payees", NULL, 401, 404, 404, 403},
 	    {"GET", "/api/nothing-here", NULL, 404, 404, 404, 404},
 	    {"POST", "/api/login", "{\"username\":\"%s-nobody\",\"password\":\"wrong wrong\"}", 401,

@@ -3,7 +3,9 @@
  * uploaded as a stream and imported by a job, the same file refused as a
  * duplicate, a bad report refused with its line, hostile uploads (too big,
  * no CSRF token, wrong role, multipart, no partner) refused with nothing
- * written, re-match, run and close with a confirmation, payees and balances. */
+ * written, re-match, run and close with a confirmation, payees and balances,
+ * and months no run covers: a run refused naming them, then a month marked
+ * accounted elsewhere (reason and confirmation) or included in the run. */
 #include "testutil.h"
 
 #include <arpa/inet.h>
@@ -750,6 +752,192 @@ static void test_run_then_close_a_period_with_confirmation(void **state)
 	    2);
 }
 
+/* One GBP row of Aurora's "Low Tide" for month, imported through the
+ * portal (its own transaction id, so no two files are duplicates). */
+static void upload_one_row(const struct who *boss, const char *month)
+{
+	char report[512], query[128];
+	json_t *job;
+
+	snprintf(report, sizeof(report),
+		 "SalesTransactionId\tISRC\tUPC\tTerritory\tCommercialModel\tUseType\tUsages"
+		 "\tCurrency\tRevenue\n"
+		 "U-%s\tGBNLR2600001\t\tGB\tSubscriptionModel\tOnDemandStream\t10\tGBP\t2.50\n",
+		 month);
+	snprintf(query, sizeof(query), "partner=north-sea&month=%s&name=%s.tsv", month, month);
+	assert_int_equal(upload(query, boss, report, strlen(report), NULL), 202);
+	job = wait_job(boss, job_id());
+	assert_string_equal(json_string_value(json_object_get(job, "state")), "done");
+	json_decref(job);
+}
+
+/* The state GET /api/periods gives month (NULL when it is not listed). */
+static const char *month_state(const char *month)
+{
+	json_t *months = json_object_get(last.json, "months"), *m;
+	size_t i;
+
+	assert_true(json_is_array(months));
+	json_array_foreach(months, i,
+			   m) if (strcmp(json_string_value(json_object_get(m, "month")), month) ==
+				  0) return json_string_value(json_object_get(m, "state"));
+	return NULL;
+}
+
+/* After test_run_then_close_a_period_with_confirmation: 2026-10 is closed.
+ * September, before it, gets a row no run can post any more; the run of
+ * November is refused naming it, staff can do nothing about it, and the
+ * admin marks it accounted elsewhere (reason and confirmation required,
+ * audited) — then November runs. */
+static void test_a_month_no_run_covers_is_marked_accounted_elsewhere(void **state)
+{
+	struct who boss, ines;
+	json_t *uncovered;
+	int64_t audits;
+
+	login(&boss, "boss");
+	login(&ines, "ines");
+	upload_one_row(&boss, "2026-09");
+	assert_int_equal(call("GET", "/api/periods", &ines, NULL), 200);
+	assert_string_equal(month_state("2026-09"), "not run");
+	assert_string_equal(month_state("2026-10"), "closed");
+
+	assert_int_equal(call("POST", "/api/periods/2026-11/run", &boss, "{}"), 409);
+	assert_non_null(strstr(
+	    json_string_value(json_object_get(json_object_get(last.json, "error"), "message")),
+	    "2026-09 (1 row, revenue 2.50 GBP), can no longer be run"));
+	uncovered = json_object_get(json_object_get(last.json, "error"), "uncovered_months");
+	assert_int_equal(json_array_size(uncovered), 1);
+	assert_string_equal(
+	    json_string_value(json_object_get(json_array_get(uncovered, 0), "month")), "2026-09");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(uncovered, 0), "rows")),
+			 1);
+	assert_int_equal(
+	    testutil_count(ledger, "SELECT COUNT(*) FROM runs WHERE period = '2026-11'"), 0);
+
+	/* Staff may look, not act. */
+	assert_int_equal(call("POST", "/api/periods/2026-09/accounted-elsewhere", &ines,
+			      "{\"reason\":\"old system\",\"confirm\":\"2026-09\"}"),
+			 403);
+	/* A reason and the confirmation are both required. */
+	audits = testutil_count(ledger, "SELECT COUNT(*) FROM audit_log");
+	assert_int_equal(call("POST", "/api/periods/2026-09/accounted-elsewhere", &boss, "{}"),
+			 400);
+	assert_int_equal(call("POST", "/api/periods/2026-09/accounted-elsewhere", &boss,
+			      "{\"confirm\":\"2026-09\"}"),
+			 400);
+	assert_non_null(strstr(last.body, "say why"));
+	assert_int_equal(call("POST", "/api/periods/2026-09/accounted-elsewhere", &boss,
+			      "{\"reason\":\"  \",\"confirm\":\"2026-09\"}"),
+			 400);
+	assert_int_equal(call("POST", "/api/periods/2026-09/accounted-elsewhere", &boss,
+			      "{\"reason\":\"paid by our old system\"}"),
+			 400);
+	assert_non_null(strstr(last.body, "cannot be undone"));
+	assert_int_equal(call("POST", "/api/periods/2026-09/accounted-elsewhere", &boss,
+			      "{\"reason\":\"paid by our old system\",\"confirm\":\"2026-08\"}"),
+			 400);
+	assert_int_equal(call("POST", "/api/periods/2026-09/accounted-elsewhere", &boss,
+			      "{\"reason\":\"two\\nlines\",\"confirm\":\"2026-09\"}"),
+			 400);
+	assert_int_equal(call("POST", "/api/periods/2026-13/accounted-elsewhere", &boss,
+			      "{\"reason\":\"x\",\"confirm\":\"2026-13\"}"),
+			 400);
+	assert_int_equal(testutil_count(ledger, "SELECT COUNT(*) FROM audit_log"), audits);
+	assert_int_equal(testutil_count(ledger, "SELECT COUNT(*) FROM run_posted WHERE period ="
+						" 'elsewhere'"),
+			 0);
+	/* A month with a run is not marked: its rows are posted by the runs. */
+	assert_int_equal(call("POST", "/api/periods/2026-10/accounted-elsewhere", &boss,
+			      "{\"reason\":\"paid by our old system\",\"confirm\":\"2026-10\"}"),
+			 409);
+	assert_non_null(strstr(last.body, "has a run (2026-10)"));
+
+	assert_int_equal(call("POST", "/api/periods/2026-09/accounted-elsewhere", &boss,
+			      "{\"reason\":\"paid by our old system\",\"confirm\":\"2026-09\"}"),
+			 200);
+	assert_true(json_is_true(json_object_get(last.json, "accounted_elsewhere")));
+	assert_non_null(
+	    strstr(json_string_value(json_array_get(json_object_get(last.json, "notes"), 0)),
+		   "accounted elsewhere: paid by our old system"));
+	/* Audited by the library (rows, revenue, reason) and by the portal. */
+	assert_int_equal(testutil_count(ledger, "SELECT COUNT(*) FROM audit_log WHERE action ="
+						" 'accounted-elsewhere' AND target = '2026-09' AND"
+						" actor = 'boss' AND detail LIKE '%paid by our old"
+						" system%'"),
+			 1);
+	assert_int_equal(testutil_count(ledger, "SELECT COUNT(*) FROM audit_log WHERE action ="
+						" 'period.accounted-elsewhere' AND target ="
+						" '2026-09' AND actor = 'boss'"),
+			 1);
+	assert_int_equal(call("GET", "/api/periods", &ines, NULL), 200);
+	assert_string_equal(month_state("2026-09"), "accounted elsewhere");
+
+	/* Now November runs; its run is closed for the next test. */
+	assert_int_equal(call("POST", "/api/periods/2026-11/run", &boss, "{}"), 200);
+	assert_int_equal(json_integer_value(json_object_get(last.json, "late_lines")), 0);
+	assert_int_equal(
+	    call("POST", "/api/periods/2026-11/close", &boss, "{\"confirm\":\"2026-11\"}"), 200);
+}
+
+/* August, before the closed months, gets a row: the run of December is
+ * refused naming it; with include_unrun it posts the row as a late
+ * adjustment, and closing December closes August. */
+static void test_include_unrun_posts_a_month_no_run_covers_in_the_run(void **state)
+{
+	struct who boss, ines;
+	json_t *notes;
+
+	login(&boss, "boss");
+	login(&ines, "ines");
+	upload_one_row(&boss, "2026-08");
+	assert_int_equal(call("POST", "/api/periods/2026-12/run", &boss, "{}"), 409);
+	assert_non_null(strstr(last.body, "2026-08 (1 row, revenue 2.50 GBP)"));
+	assert_int_equal(json_array_size(json_object_get(json_object_get(last.json, "error"),
+							 "uncovered_months")),
+			 1);
+	/* Staff may not, whatever the body says. */
+	assert_int_equal(
+	    call("POST", "/api/periods/2026-12/run", &ines, "{\"include_unrun\":true}"), 403);
+	/* The option is a boolean; false is the default. */
+	assert_int_equal(
+	    call("POST", "/api/periods/2026-12/run", &boss, "{\"include_unrun\":\"yes\"}"), 400);
+	assert_int_equal(
+	    call("POST", "/api/periods/2026-12/run", &boss, "{\"include_unrun\":false}"), 409);
+	assert_int_equal(
+	    testutil_count(ledger, "SELECT COUNT(*) FROM runs WHERE period = '2026-12'"), 0);
+
+	assert_int_equal(
+	    call("POST", "/api/periods/2026-12/run", &boss, "{\"include_unrun\":true}"), 200);
+	assert_int_equal(json_integer_value(json_object_get(last.json, "late_lines")), 1);
+	notes = json_object_get(last.json, "notes");
+	assert_true(json_array_size(notes) > 0);
+	{
+		size_t i;
+		json_t *n;
+		int found = 0;
+
+		json_array_foreach(notes, i, n) found |=
+		    strstr(json_string_value(n), "included: 2026-08 (1 row") != NULL;
+		assert_true(found);
+	}
+	assert_int_equal(testutil_count(ledger, "SELECT COUNT(*) FROM audit_log WHERE action ="
+						" 'period.run' AND target = '2026-12' AND detail"
+						" LIKE '%included 1 month no run covered%'"),
+			 1);
+	assert_int_equal(call("GET", "/api/periods", &ines, NULL), 200);
+	assert_string_equal(month_state("2026-08"), "included");
+	/* Closing December closes August with it. */
+	assert_int_equal(
+	    call("POST", "/api/periods/2026-12/close", &boss, "{\"confirm\":\"2026-12\"}"), 200);
+	assert_int_equal(
+	    testutil_count(ledger, "SELECT COUNT(*) FROM closed_periods WHERE month = '2026-08'"),
+	    1);
+	assert_int_equal(call("GET", "/api/periods", &ines, NULL), 200);
+	assert_string_equal(month_state("2026-08"), "closed");
+	assert_string_equal(month_state("2026-12"), "closed");
+}
+
 static void test_a_run_without_exchange_rates_names_what_is_missing(void **state)
 {
 	static const char report[] =
@@ -783,6 +971,8 @@ int main(void)
 	    cmocka_unit_test(test_upload_page_lists_the_formats_it_can_detect),
 	    cmocka_unit_test(test_an_upload_whose_session_ends_midway_is_refused),
 	    cmocka_unit_test(test_run_then_close_a_period_with_confirmation),
+	    cmocka_unit_test(test_a_month_no_run_covers_is_marked_accounted_elsewhere),
+	    cmocka_unit_test(test_include_unrun_posts_a_month_no_run_covers_in_the_run),
 	    cmocka_unit_test(test_a_run_without_exchange_rates_names_what_is_missing),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

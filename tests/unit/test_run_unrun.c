@@ -124,6 +124,8 @@ static void test_run_refuses_an_earlier_month_no_run_covers_and_names_it(void **
 	assert_contains(err.message, "run it first ('run --period 2026-10')");
 	assert_contains(err.message, "--accounted-elsewhere REASON");
 	assert_contains(err.message, "'run --period 2026-11 --include-unrun'");
+	/* the portal offers the ways on by this field, not by the words */
+	assert_string_equal(err.field, "include_unrun");
 	assert_int_equal(count(store, "SELECT COUNT(*) FROM runs"), 1); /* nothing written */
 	/* Running October first is the way on; then November runs. */
 	run_close(store, "2026-10");
@@ -260,8 +262,9 @@ static void test_accounted_elsewhere_is_never_posted_and_check_passes(void **sta
 	assert_int_equal(count(store, "SELECT COUNT(*) FROM journal WHERE batch_id = 2"), 0);
 	assert_int_equal(ft_run_close(store, &dec, &err), 0);
 	assert_int_equal(ft_journal_check(store, &err), 0);
-	/* A marked month cannot be run. */
+	/* A marked month cannot be run (and including changes nothing). */
 	assert_int_equal(ft_run_period(store, &oct, &s, &err), FT_ECONFLICT);
+	assert_string_equal(err.field, "");
 	ft_run_summary_free(&s);
 	/* The listing says so, with the reason. */
 	out[0] = '\0';
