@@ -172,7 +172,7 @@ static int get_varint(struct dec *d, unsigned bits, u128 *out, const char *field
 
 static int get_i64(struct dec *d, int64_t *out, const char *field)
 {
-	u128 v;
+	u128 v = 0;
 	int rc = get_varint(d, 64, &v, field);
 
 	if (!rc) {
@@ -185,7 +185,7 @@ static int get_i64(struct dec *d, int64_t *out, const char *field)
 
 static int get_amount(struct dec *d, ft_amount *out, const char *field)
 {
-	u128 v;
+	u128 v = 0;
 	int rc = get_varint(d, 128, &v, field);
 
 	if (!rc)
@@ -195,7 +195,7 @@ static int get_amount(struct dec *d, ft_amount *out, const char *field)
 
 static int get_i32(struct dec *d, int32_t *out, const char *field)
 {
-	u128 v;
+	u128 v = 0;
 	int rc = get_varint(d, 32, &v, field);
 
 	if (!rc && v > INT32_MAX)
@@ -403,7 +403,7 @@ int line_block_sink_add(struct line_block_sink *s, const struct line_rec *rec, s
 			return rc;
 		h = slot_of(s, rec->posting);
 		e = &s->encs[s->n_encs];
-		e->cap = 64 * LINE_BYTES_MAX;
+		e->cap = (size_t)64 * LINE_BYTES_MAX;
 		if (!(e->buf = malloc(e->cap)))
 			return ft_error_set(err, FT_ENOMEM, "out of memory");
 		enc_reset(e, rec->posting, rec->seq);
@@ -500,7 +500,7 @@ int line_block_migrate_rows(struct ft_store *store, struct ft_error *err)
 		r.allocation = !ft_stmt_column_is_null(st, 11);
 		if (!rc && r.allocation)
 			rc = ft_stmt_column_amount(st, 11, &r.allocated, err);
-		if (!rc)
+		if (!rc && sink)
 			rc = line_block_sink_add(sink, &r, err);
 	}
 	if (!rc && step < 0)

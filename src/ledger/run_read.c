@@ -371,7 +371,6 @@ static int load_batches(struct run_ctx *r)
 	while (!rc && (rc = ft_stmt_step(st, r->err)) == 1) {
 		struct batch_info *b;
 
-		rc = 0;
 		if (run_grow((void **)&r->batches, &r->cap_batches, r->n_batches + 1,
 			     sizeof(*r->batches))) {
 			rc = ft_error_set(r->err, FT_ENOMEM, "out of memory");
