@@ -60,6 +60,12 @@ int ft_error_setloc(struct ft_error *err, int code, const char *file, long line,
  * Used by a caller that knows the place of a value a callee rejected. */
 int ft_error_locate(struct ft_error *err, const char *file, long line, const char *field);
 
+/* Put context in front of the message a callee set: the message becomes
+ * fmt… ": " and the message it held; code is set (the callee's is kept in
+ * the text) and the location cleared, as ft_error_set does.  Returns code. */
+int ft_error_wrap(struct ft_error *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* A short constant name for a code ("invalid input", "out of memory", ...). */
 const char *ft_error_name(int code);
 

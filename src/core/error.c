@@ -93,6 +93,20 @@ int ft_error_locate(struct ft_error *err, const char *file, long line, const cha
 			       field ? field : err->field, "%s", body);
 }
 
+int ft_error_wrap(struct ft_error *err, int code, const char *fmt, ...)
+{
+	char cause[FT_ERROR_MESSAGE_MAX], context[FT_ERROR_MESSAGE_MAX];
+	va_list ap;
+
+	if (!err)
+		return code;
+	memcpy(cause, err->message, sizeof(cause));
+	va_start(ap, fmt);
+	vsnprintf(context, sizeof(context), fmt, ap);
+	va_end(ap);
+	return ft_error_set(err, code, "%s: %s", context, cause);
+}
+
 const char *ft_error_name(int code)
 {
 	switch (code) {

@@ -305,19 +305,13 @@ static int sum_block(struct j5 *j, int64_t *next, ft_amount *sum, struct ft_erro
 				    "J-5: royalty posting %s #%lld: a block of its lines starts at "
 				    "%lld where %lld was expected (a block is missing or repeated)",
 				    period, (long long)posting, (long long)first, (long long)*next);
-	if (n < 1 || n > LINE_BLOCK_MAX)
-		return ft_error_set(err, FT_ECONFLICT,
-				    "J-5: royalty posting %s #%lld: a block of %lld lines", period,
-				    (long long)posting, (long long)n);
+	/* The decoder refuses a count out of 1..LINE_BLOCK_MAX (a negative n
+	 * becomes a huge size_t) as it refuses damaged bytes. */
 	rc = line_block_decode(data, len, (size_t)n, j->lines, err);
-	if (rc) {
-		char cause[FT_ERROR_MESSAGE_MAX];
-
-		snprintf(cause, sizeof(cause), "%s", err ? err->message : "");
-		return ft_error_set(err, FT_ECONFLICT,
-				    "J-5: royalty posting %s #%lld, lines from %lld: %s", period,
-				    (long long)posting, (long long)first, cause);
-	}
+	if (rc)
+		return ft_error_wrap(err, FT_ECONFLICT,
+				     "J-5: royalty posting %s #%lld, lines from %lld", period,
+				     (long long)posting, (long long)first);
 	for (i = 0; i < (size_t)n; i++)
 		if (ft_amount_add(sum, *sum, j->lines[i].royalty))
 			return ft_error_set(err, FT_EOVERFLOW, "J-5: sum out of range");

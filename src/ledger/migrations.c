@@ -499,20 +499,11 @@ int ft_store_migrate(struct ft_store *store, int create, struct ft_error *err)
 		if (m[i].version <= version)
 			continue;
 		rc = ft_store_exec(store, m[i].sql, err);
+		if (!rc && m[i].apply)
+			rc = m[i].apply(store, err);
 		if (rc) {
-			char cause[FT_ERROR_MESSAGE_MAX];
-
-			snprintf(cause, sizeof(cause), "%s", err ? err->message : "");
-			ft_error_set(err, rc, "%s: migration %d '%s' failed: %s", store->location,
-				     m[i].version, m[i].name, cause);
-			break;
-		}
-		if (m[i].apply && (rc = m[i].apply(store, err)) != 0) {
-			char cause[FT_ERROR_MESSAGE_MAX];
-
-			snprintf(cause, sizeof(cause), "%s", err ? err->message : "");
-			ft_error_set(err, rc, "%s: migration %d '%s' failed: %s", store->location,
-				     m[i].version, m[i].name, cause);
+			ft_error_wrap(err, rc, "%s: migration %d '%s' failed", store->location,
+				      m[i].version, m[i].name);
 			break;
 		}
 		rc = record_version(store, &m[i], err);

@@ -182,19 +182,13 @@ static int read_block(struct ft_royalty_lines *l, struct ft_error *err)
 	int rc;
 
 	l->n_block = l->at = 0;
-	if (n < 1 || n > LINE_BLOCK_MAX)
-		return ft_error_set(err, FT_EINVAL,
-				    "royalty posting #%lld: a block of %lld lines (damaged ledger)",
-				    (long long)ft_stmt_column_int64(q, 4), (long long)n);
+	/* The decoder refuses a count out of 1..LINE_BLOCK_MAX as it refuses
+	 * damaged bytes. */
 	rc = line_block_decode(data, len, (size_t)n, l->block, err);
-	if (rc) {
-		char cause[FT_ERROR_MESSAGE_MAX];
-
-		snprintf(cause, sizeof(cause), "%s", err ? err->message : "");
-		return ft_error_set(err, rc, "royalty posting #%lld, lines from %lld: %s",
-				    (long long)ft_stmt_column_int64(q, 4),
-				    (long long)ft_stmt_column_int64(q, 5), cause);
-	}
+	if (rc)
+		return ft_error_wrap(err, rc, "royalty posting #%lld, lines from %lld",
+				     (long long)ft_stmt_column_int64(q, 4),
+				     (long long)ft_stmt_column_int64(q, 5));
 	l->n_block = (size_t)n;
 	return 0;
 }

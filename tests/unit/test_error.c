@@ -40,6 +40,22 @@ static void test_locate_adds_place_to_callee_message(void **state)
 	assert_int_equal(err.code, FT_EINVAL);
 }
 
+static void test_wrap_puts_context_in_front(void **unused)
+{
+	struct ft_error err;
+
+	(void)unused;
+	ft_error_setloc(&err, FT_EINVAL, "f.csv", 3, "rate", "rate '0' must be greater than 0");
+	assert_int_equal(ft_error_wrap(&err, FT_ECONFLICT, "migration %d failed", 12),
+			 FT_ECONFLICT);
+	assert_string_equal(err.message,
+			    "migration 12 failed: f.csv:3: rate '0' must be greater than 0");
+	assert_int_equal(err.code, FT_ECONFLICT);
+	assert_int_equal(err.line, 0);
+	assert_string_equal(err.field, "");
+	assert_int_equal(ft_error_wrap(NULL, FT_EIO, "x"), FT_EIO);
+}
+
 static void test_null_error_is_allowed(void **state)
 {
 	assert_int_equal(ft_error_set(NULL, FT_ENOMEM, "x"), FT_ENOMEM);
@@ -52,6 +68,7 @@ int main(void)
 		cmocka_unit_test(test_setloc_prefixes_file_and_line),
 		cmocka_unit_test(test_long_message_is_marked_truncated),
 		cmocka_unit_test(test_locate_adds_place_to_callee_message),
+		cmocka_unit_test(test_wrap_puts_context_in_front),
 		cmocka_unit_test(test_null_error_is_allowed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
