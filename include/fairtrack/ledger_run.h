@@ -252,6 +252,21 @@ int ft_run_mark_elsewhere(struct ft_store *store, const struct ft_period *period
  */
 int ft_run_months(struct ft_store *store, ft_text_fn fn, void *ctx, struct ft_error *err);
 
+/* One month of ft_run_months_each; strings valid during the call. */
+struct ft_run_month {
+	const char *month;  /* "2026-10" */
+	const char *state;  /* closed, open, included, accounted elsewhere, not run */
+	int64_t rows;	    /* its usage rows */
+	const char *detail; /* the run, the reasons, the rows no run posted */
+};
+typedef int (*ft_run_month_fn)(void *ctx, const struct ft_run_month *m);
+
+/* The months of ft_run_months as records (fn returns non-zero to stop): the
+ * number of months in the ledger's range (those left out included), or a
+ * negative FT_E* code. */
+int ft_run_months_each(struct ft_store *store, ft_run_month_fn fn, void *ctx,
+		       struct ft_error *err);
+
 /* ---- journal (src/ledger/journal.c) and explain (src/ledger/explain.c) ------ */
 
 /* The journal of a period (NULL: all), one TSV line a leg, in posting

@@ -71,36 +71,17 @@ int cmd_close(struct cli *cli, int argc, char **argv)
 	return code;
 }
 
-/* --json: the TSV lines of ft_run_months as an array of
- * {"month", "state", "rows", "detail"}; the header line is skipped. */
-struct months_json {
-	size_t n; /* lines seen, the header included */
-};
-
-static int print_month_json(void *ctx, const char *line)
+/* --json: the months as an array of {"month", "state", "rows", "detail"}. */
+static int print_month_json(void *ctx, const struct ft_run_month *m)
 {
-	struct months_json *j = ctx;
-	const char *f[4] = {"", "", "0", ""};
-	char buf[2048];
-	char *p = buf, *tab;
-	size_t i;
+	size_t *n = ctx;
 
-	if (j->n++ == 0)
-		return 0;
-	snprintf(buf, sizeof(buf), "%s", line);
-	for (i = 0; i < 4 && p; i++) {
-		tab = i < 3 ? strchr(p, '\t') : NULL;
-		if (tab)
-			*tab = '\0';
-		f[i] = p;
-		p = tab ? tab + 1 : NULL;
-	}
-	printf("%s{\"month\":", j->n > 2 ? "," : "");
-	cli_json_string(stdout, f[0]);
+	fputs((*n)++ ? ",{\"month\":" : "{\"month\":", stdout);
+	cli_json_string(stdout, m->month);
 	fputs(",\"state\":", stdout);
-	cli_json_string(stdout, f[1]);
-	printf(",\"rows\":%lld,\"detail\":", strtoll(f[2], NULL, 10));
-	cli_json_string(stdout, f[3]);
+	cli_json_string(stdout, m->state);
+	printf(",\"rows\":%lld,\"detail\":", (long long)m->rows);
+	cli_json_string(stdout, m->detail);
 	fputs("}", stdout);
 	return 0;
 }
@@ -108,7 +89,7 @@ static int print_month_json(void *ctx, const char *line)
 int cmd_periods(struct cli *cli, int argc, char **argv)
 {
 	struct ft_store *store = NULL;
-	struct months_json j = {0};
+	size_t n = 0;
 	struct ft_error err;
 	int code;
 
@@ -119,12 +100,14 @@ int cmd_periods(struct cli *cli, int argc, char **argv)
 	if (code)
 		return code;
 	ft_error_clear(&err);
-	if (cli->json)
+	if (cli->json) {
 		fputs("[", stdout);
-	if (ft_run_months(store, cli->json ? print_month_json : print_line, &j, &err))
-		code = cli_fail(cli, &err);
-	if (cli->json)
+		if (ft_run_months_each(store, print_month_json, &n, &err) < 0)
+			code = cli_fail(cli, &err);
 		puts("]");
+	} else if (ft_run_months(store, print_line, NULL, &err)) {
+		code = cli_fail(cli, &err);
+	}
 	ft_store_close(store);
 	return code;
 }

@@ -153,43 +153,26 @@ done:
 	return rc ? NULL : out;
 }
 
-/* ft_run_months' TSV lines as {month, state, rows, detail} objects; with
+/* ft_run_months_each's months as {month, state, rows, detail} objects; with
  * before >= 0 only the months before it that no run covers ("not run"). */
 struct months_ctx {
 	json_t *list;
 	int before;
-	int header_seen;
 	int failed;
 };
 
-static int month_line(void *ctx, const char *line)
+static int month_json(void *ctx, const struct ft_run_month *r)
 {
 	struct months_ctx *m = ctx;
-	char month[8], state[32];
-	const char *tab1, *tab2, *tab3;
 	int index;
 
-	if (!m->header_seen) { /* "month\tstate\trows\tdetail" */
-		m->header_seen = 1;
+	if (m->before >= 0 &&
+	    (strcmp(r->state, "not run") != 0 ||
+	     ft_month_parse(&index, r->month, strlen(r->month), NULL) || index >= m->before))
 		return 0;
-	}
-	tab1 = strchr(line, '\t');
-	tab2 = tab1 ? strchr(tab1 + 1, '\t') : NULL;
-	tab3 = tab2 ? strchr(tab2 + 1, '\t') : NULL;
-	/* The detail may hold a reason someone typed: only the first three
-	 * tabs separate columns. */
-	if (!tab3 || tab1 - line != 7 || (size_t)(tab2 - tab1 - 1) >= sizeof(state))
-		return 0;
-	memcpy(month, line, 7);
-	month[7] = '\0';
-	memcpy(state, tab1 + 1, (size_t)(tab2 - tab1 - 1));
-	state[tab2 - tab1 - 1] = '\0';
-	if (m->before >= 0 && (strcmp(state, "not run") != 0 ||
-			       ft_month_parse(&index, month, 7, NULL) || index >= m->before))
-		return 0;
-	if (json_array_append_new(
-		m->list, json_pack("{s:s,s:s,s:I,s:s}", "month", month, "state", state, "rows",
-				   (json_int_t)strtoll(tab2 + 1, NULL, 10), "detail", tab3 + 1))) {
+	if (json_array_append_new(m->list, json_pack("{s:s,s:s,s:I,s:s}", "month", r->month,
+						     "state", r->state, "rows",
+						     (json_int_t)r->rows, "detail", r->detail))) {
 		m->failed = 1;
 		return 1;
 	}
@@ -200,13 +183,13 @@ static int month_line(void *ctx, const char *line)
  * `before` that no run covers; NULL with err filled. */
 static json_t *months_json(struct ft_store *store, int before, struct ft_error *err)
 {
-	struct months_ctx m = {json_array(), before, 0, 0};
+	struct months_ctx m = {json_array(), before, 0};
 
 	if (!m.list) {
 		ft_error_set(err, FT_ENOMEM, "out of memory");
 		return NULL;
 	}
-	if (ft_run_months(store, month_line, &m, err) ||
+	if (ft_run_months_each(store, month_json, &m, err) < 0 ||
 	    (m.failed && ft_error_set(err, FT_ENOMEM, "out of memory"))) {
 		json_decref(m.list);
 		return NULL;

@@ -790,7 +790,8 @@ static int reasons(struct ft_store *store, const char *mt, char *buf, size_t cap
 	return rc < 0 ? rc : 0;
 }
 
-int ft_run_months(struct ft_store *store, ft_text_fn fn, void *ctx, struct ft_error *err)
+int ft_run_months_each(struct ft_store *store, ft_run_month_fn fn, void *ctx,
+		       struct ft_error *err)
 {
 	static const char *const bounds =
 	    "SELECT MIN(m), MAX(m) FROM (SELECT MIN(month) AS m FROM usage UNION ALL SELECT "
@@ -841,13 +842,12 @@ int ft_run_months(struct ft_store *store, ft_text_fn fn, void *ctx, struct ft_er
 				      "SELECT period, COALESCE(closed_at, '') FROM runs WHERE "
 				      "first_month <= ? AND first_month + months > ? LIMIT 1",
 				      err);
-	if (!rc && hi >= lo)
-		rc = fn(ctx, "month\tstate\trows\tdetail") ? 1 : 0;
 	for (month = lo; !rc && month <= hi; month++) {
 		char mt[8], line[2 * FT_ERROR_MESSAGE_MAX], why[FT_ERROR_MESSAGE_MAX];
 		char by[FT_PERIOD_STR_MAX] = "", d[160];
 		char period[FT_PERIOD_STR_MAX] = "", closed_at[40] = "";
 		struct unrun_month m;
+		struct ft_run_month out;
 		int64_t rows = 0, through[3] = {0, 0, 0};
 		int marked;
 		int closed;
@@ -893,40 +893,74 @@ int ft_run_months(struct ft_store *store, ft_text_fn fn, void *ctx, struct ft_er
 			rc = reasons(store, mt, why, sizeof(why), err);
 		if (rc)
 			break;
-		if (period[0])
-			snprintf(line, sizeof(line), "%s\t%s\t%lld\trun %s%s%s", mt,
-				 closed ? "closed" : "open", (long long)rows, period,
+		out.month = mt;
+		out.rows = rows;
+		out.detail = line;
+		if (period[0]) {
+			out.state = closed ? "closed" : "open";
+			snprintf(line, sizeof(line), "run %s%s%s", period,
 				 closed_at[0] ? ", closed " : "", closed_at);
-		else if (by[0])
-			snprintf(
-			    line, sizeof(line),
-			    "%s\t%s\t%lld\tnever run: its rows are posted as late adjustments by "
-			    "the run of %s (--include-unrun)",
-			    mt, closed ? "closed" : "included", (long long)rows, by);
-		else if (marked && !total_rows(&m))
-			snprintf(
-			    line, sizeof(line),
-			    "%s\taccounted elsewhere\t%lld\tno run posts the rows it held when "
-			    "marked: %s",
-			    mt, (long long)rows, why);
-		else if (marked) {
+		} else if (by[0]) {
+			out.state = closed ? "closed" : "included";
+			snprintf(line, sizeof(line),
+				 "never run: its rows are posted as late adjustments by the run of "
+				 "%s (--include-unrun)",
+				 by);
+		} else if (marked && !total_rows(&m)) {
+			out.state = "accounted elsewhere";
+			snprintf(line, sizeof(line),
+				 "no run posts the rows it held when marked: %s", why);
+		} else if (marked) {
+			out.state = "not run";
 			unrun_describe(&m, d, sizeof(d));
 			snprintf(line, sizeof(line),
-				 "%s\tnot run\t%lld\t%s imported since it was marked accounted "
-				 "elsewhere (%s)",
-				 mt, (long long)rows, d, why);
+				 "%s imported since it was marked accounted elsewhere (%s)", d, why);
 		} else if (total_rows(&m)) {
+			out.state = "not run";
 			unrun_describe(&m, d, sizeof(d));
 			snprintf(line, sizeof(line),
-				 "%s\tnot run\t%lld\t%s no run posted: run it, mark it accounted "
-				 "elsewhere or include it in a run",
-				 mt, (long long)rows, d);
+				 "%s no run posted: run it, mark it accounted elsewhere or include "
+				 "it in a run",
+				 d);
 		} else
 			continue;
-		if (fn(ctx, line))
+		if (fn(ctx, &out))
 			break;
 	}
 	ft_stmt_free(count);
 	ft_stmt_free(run);
-	return rc < 0 ? rc : 0;
+	return rc < 0 ? rc : hi >= lo ? hi - lo + 1 : 0;
+}
+
+/* ft_run_months: each month as a TSV line, after the header. */
+struct months_tsv {
+	ft_text_fn fn;
+	void *ctx;
+	int header_done;
+};
+
+static int month_tsv(void *ctx, const struct ft_run_month *m)
+{
+	struct months_tsv *t = ctx;
+	char line[3 * FT_ERROR_MESSAGE_MAX];
+
+	if (!t->header_done) {
+		t->header_done = 1;
+		if (t->fn(t->ctx, "month\tstate\trows\tdetail"))
+			return 1;
+	}
+	snprintf(line, sizeof(line), "%s\t%s\t%lld\t%s", m->month, m->state, (long long)m->rows,
+		 m->detail);
+	return t->fn(t->ctx, line);
+}
+
+int ft_run_months(struct ft_store *store, ft_text_fn fn, void *ctx, struct ft_error *err)
+{
+	struct months_tsv t = {fn, ctx, 0};
+	int n = ft_run_months_each(store, month_tsv, &t, err);
+
+	/* A ledger whose months all hold nothing to say still gets its header. */
+	if (n > 0 && !t.header_done)
+		fn(ctx, "month\tstate\trows\tdetail");
+	return n < 0 ? n : 0;
 }
